@@ -1,0 +1,85 @@
+/**
+ * Settings come from environment variables; every default works on a
+ * developer machine with Postgres and Redis on 127.0.0.1.
+ */
+
+export const SERVICES = ['shops', 'ads', 'orders', 'payments', 'reviews'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+const DEFAULT_PORTS: Record<ServiceName | 'gateway', number> = {
+  gateway: 4000,
+  shops: 4001,
+  ads: 4002,
+  orders: 4003,
+  payments: 4004,
+  reviews: 4005,
+};
+
+function env(name: string, fallback: string): string {
+  const value = process.env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw new Error(`${name} must be an integer, got "${raw}"`);
+  return value;
+}
+
+/** Postgres server URL without a database name, e.g. postgres://postgres@127.0.0.1:5432 */
+export function postgresServerUrl(): string {
+  return env('BAEDAL_PG_URL', 'postgres://postgres@127.0.0.1:5432');
+}
+
+/** Prefix of every database name; tests use their own so a running demo is untouched. */
+export function databasePrefix(): string {
+  return env('BAEDAL_DB_PREFIX', 'baedal');
+}
+
+export function databaseName(service: ServiceName): string {
+  return `${databasePrefix()}_${service}`;
+}
+
+/** A service's database URL; `<SERVICE>_DATABASE_URL` overrides it (failure tests point it at a dead port). */
+export function databaseUrl(service: ServiceName): string {
+  const override = process.env[`${service.toUpperCase()}_DATABASE_URL`];
+  if (override) return override;
+  return `${postgresServerUrl().replace(/\/+$/, '')}/${databaseName(service)}`;
+}
+
+export function redisUrl(): string {
+  return env('BAEDAL_REDIS_URL', 'redis://127.0.0.1:6379/0');
+}
+
+/** Prefix of every Redis key the platform writes (BullMQ queues, caches). */
+export function redisPrefix(): string {
+  return env('BAEDAL_REDIS_PREFIX', 'baedal');
+}
+
+export function port(service: ServiceName | 'gateway'): number {
+  return envInt(`${service.toUpperCase()}_PORT`, DEFAULT_PORTS[service]);
+}
+
+export function subgraphUrl(service: ServiceName): string {
+  return env(`${service.toUpperCase()}_URL`, `http://127.0.0.1:${port(service)}/graphql`);
+}
+
+export function gatewayUrl(): string {
+  return env('GATEWAY_URL', `http://127.0.0.1:${port('gateway')}/graphql`);
+}
+
+/** Signs customer/owner JWTs. The development default must be overridden in production. */
+export function jwtSecret(): string {
+  return env('BAEDAL_JWT_SECRET', 'baedal-dev-jwt-secret-change-me');
+}
+
+/** Shared by the gateway and the subgraphs to sign forwarded identity headers. */
+export function identitySecret(): string {
+  return env('BAEDAL_IDENTITY_SECRET', 'baedal-dev-identity-secret-change-me');
+}
+
+export function logLevel(): string {
+  return env('BAEDAL_LOG_LEVEL', 'info');
+}

@@ -1,0 +1,73 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/**
+ * The stable `extensions.code` values clients can rely on. Listed in the README;
+ * add new ones there too.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
+  | 'ORDER_STATE_CONFLICT'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL_SERVER_ERROR';
+
+/**
+ * The one error type every domain throws. Resolvers let it propagate; Apollo
+ * turns it into a GraphQL error carrying `extensions.code` (and `field` for
+ * input errors).
+ */
+export class DomainError extends GraphQLError {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extra } });
+    this.code = code;
+  }
+}
+
+export const badInput = (field: string, message: string) =>
+  new DomainError('BAD_USER_INPUT', message, { field });
+export const notFound = (what: string, id: string) =>
+  new DomainError('NOT_FOUND', `${what} ${id} does not exist`, { id });
+export const unauthenticated = (message = 'You must be signed in to do this') =>
+  new DomainError('UNAUTHENTICATED', message);
+export const forbidden = (message: string) => new DomainError('FORBIDDEN', message);
+
+/** Errors from the Postgres driver that mean "the database is unreachable", not "bad query". */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const e = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+    if (typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|57P0[123]|08\d{3})$/.test(e.code)) {
+      return true;
+    }
+    if (e.name === 'DriverAdapterError' || e.name === 'PrismaClientInitializationError') return true;
+    if (typeof e.message === 'string' && /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable/.test(e.message)) {
+      return true;
+    }
+    current = e.cause;
+  }
+  return false;
+}
+
+/**
+ * Apollo `formatError`: domain errors pass through, a lost database becomes
+ * SERVICE_UNAVAILABLE, and anything else is reported as an internal error
+ * without leaking its message.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (original instanceof DomainError) return formatted;
+  const code = formatted.extensions?.code;
+  // Errors Apollo raised itself (validation, parsing, bad variables) already carry a precise code.
+  if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  if (isDatabaseUnavailable(original)) {
+    return { ...formatted, message: 'The service cannot reach its database; try again shortly', extensions: { code: 'SERVICE_UNAVAILABLE' } };
+  }
+  return { ...formatted, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

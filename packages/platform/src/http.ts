@@ -1,0 +1,165 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { Logger } from './logger';
+
+export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
+
+export interface HttpAppOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  /** Builds the per-request context; a GraphQLError thrown here is answered as a GraphQL error. */
+  context: (req: http.IncomingMessage, requestId: string) => Promise<TContext>;
+  /** Extra GET routes by exact path, e.g. /healthz. */
+  routes?: Record<string, Route>;
+  logger: Logger;
+  graphqlPath?: string;
+  maxBodyBytes?: number;
+}
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+function graphqlErrorBody(error: GraphQLError) {
+  const { http: _http, ...extensions } = (error.extensions ?? {}) as Record<string, unknown>;
+  return { errors: [{ message: error.message, extensions }] };
+}
+
+/**
+ * Serves an Apollo Server on plain node:http. Apollo documents this
+ * integration shape (executeHTTPGraphQLRequest); it avoids a web framework on
+ * the hot path and keeps health routes beside /graphql.
+ */
+export function createHttpServer<TContext extends BaseContext>(options: HttpAppOptions<TContext>): http.Server {
+  const { apollo, logger } = options;
+  const graphqlPath = options.graphqlPath ?? '/graphql';
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const routes = options.routes ?? {};
+
+  return http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const requestId = (req.headers[REQUEST_ID_HEADER] as string | undefined) ?? randomUUID();
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    try {
+      const route = routes[url.pathname];
+      if (route && (req.method === 'GET' || req.method === 'HEAD')) {
+        await route(req, res);
+        return;
+      }
+      if (url.pathname !== graphqlPath) {
+        sendJson(res, 404, { error: `No route for ${req.method} ${url.pathname}` });
+        return;
+      }
+      let rawBody: string;
+      try {
+        rawBody = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
+      } catch (error) {
+        if (error instanceof BodyTooLarge) {
+          sendJson(res, 413, { errors: [{ message: 'Request body is too large', extensions: { code: 'BAD_REQUEST' } }] });
+          return;
+        }
+        throw error;
+      }
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      let body: unknown = undefined;
+      if (rawBody) {
+        try {
+          body = JSON.parse(rawBody);
+        } catch {
+          sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+          return;
+        }
+      }
+      let context: TContext;
+      try {
+        context = await options.context(req, requestId);
+      } catch (error) {
+        if (error instanceof GraphQLError) {
+          const status = (error.extensions?.http as { status?: number } | undefined)?.status ?? 400;
+          sendJson(res, status, graphqlErrorBody(error));
+          return;
+        }
+        throw error;
+      }
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () => context,
+      });
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === 'complete') {
+        res.end(response.body.string);
+        return;
+      }
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (error) {
+      logger.error({ err: error, requestId }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.end();
+    }
+  });
+}
+
+export function listen(server: http.Server, port: number, host = '127.0.0.1'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections?.();
+  });
+}
+
+/** Runs `stop` once on SIGINT or SIGTERM, then exits. */
+export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    stop()
+      .then(() => process.exit(0))
+      .catch((error) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}

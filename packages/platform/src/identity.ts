@@ -1,0 +1,122 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { identitySecret, jwtSecret } from './config';
+import { forbidden, unauthenticated } from './errors';
+
+export const ROLES = ['CUSTOMER', 'OWNER', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling. `userId` is null for an anonymous customer browsing the app. */
+export interface Identity {
+  userId: string | null;
+  role: Role | 'ANONYMOUS';
+}
+
+export const ANONYMOUS: Identity = Object.freeze({ userId: null, role: 'ANONYMOUS' });
+
+const TOKEN_TTL_SECONDS = 60 * 60 * 24 * 7;
+
+export function issueToken(user: { id: string; role: Role }, ttlSeconds = TOKEN_TTL_SECONDS): string {
+  return jwt.sign({ role: user.role }, jwtSecret(), {
+    algorithm: 'HS256',
+    subject: user.id,
+    expiresIn: ttlSeconds,
+    issuer: 'baedal',
+  });
+}
+
+/** Reads an `Authorization: Bearer` header; no header means anonymous, a bad token is refused. */
+export function identityFromAuthorization(header: string | undefined): Identity {
+  if (!header) return ANONYMOUS;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+  try {
+    const claims = jwt.verify(match[1], jwtSecret(), { algorithms: ['HS256'], issuer: 'baedal' });
+    if (typeof claims === 'string' || !claims.sub || !ROLES.includes(claims.role)) {
+      throw new Error('malformed claims');
+    }
+    return { userId: claims.sub, role: claims.role as Role };
+  } catch (error) {
+    const expired = error instanceof jwt.TokenExpiredError;
+    throw unauthenticated(expired ? 'Your token has expired; sign in again' : 'Your token is not valid; sign in again');
+  }
+}
+
+/*
+ * The gateway forwards the caller's identity to subgraphs in these headers,
+ * signed with a secret only the gateway and the subgraphs share, so a request
+ * that bypasses the gateway cannot claim to be anyone.
+ */
+export const IDENTITY_HEADERS = {
+  user: 'x-baedal-user',
+  role: 'x-baedal-role',
+  issuedAt: 'x-baedal-issued-at',
+  signature: 'x-baedal-signature',
+} as const;
+
+// Long enough for a slow query plan, short enough that a leaked header set soon stops working.
+const MAX_HEADER_AGE_MS = 5 * 60 * 1000;
+
+function sign(userId: string, role: string, issuedAt: string): string {
+  return createHmac('sha256', identitySecret()).update(`${userId}\n${role}\n${issuedAt}`).digest('hex');
+}
+
+export function identityHeaders(identity: Identity, now = Date.now()): Record<string, string> {
+  const userId = identity.userId ?? '';
+  const issuedAt = String(now);
+  return {
+    [IDENTITY_HEADERS.user]: userId,
+    [IDENTITY_HEADERS.role]: identity.role,
+    [IDENTITY_HEADERS.issuedAt]: issuedAt,
+    [IDENTITY_HEADERS.signature]: sign(userId, identity.role, issuedAt),
+  };
+}
+
+type HeaderSource = { get(name: string): string | undefined | null } | Record<string, string | string[] | undefined>;
+
+function readHeader(headers: HeaderSource, name: string): string | undefined {
+  if (typeof (headers as { get?: unknown }).get === 'function') {
+    return (headers as { get(name: string): string | undefined | null }).get(name) ?? undefined;
+  }
+  const value = (headers as Record<string, string | string[] | undefined>)[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A subgraph's view of the caller; throws UNAUTHENTICATED unless the gateway signed the headers. */
+export function verifyIdentityHeaders(headers: HeaderSource, now = Date.now()): Identity {
+  const userId = readHeader(headers, IDENTITY_HEADERS.user);
+  const role = readHeader(headers, IDENTITY_HEADERS.role);
+  const issuedAt = readHeader(headers, IDENTITY_HEADERS.issuedAt);
+  const signature = readHeader(headers, IDENTITY_HEADERS.signature);
+  if (userId === undefined || !role || !issuedAt || !signature) {
+    throw unauthenticated('Subgraphs only answer requests forwarded by the gateway');
+  }
+  const expected = Buffer.from(sign(userId, role, issuedAt), 'hex');
+  const given = Buffer.from(signature, 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw unauthenticated('The identity headers are not signed by the gateway');
+  }
+  const age = now - Number(issuedAt);
+  if (!Number.isFinite(age) || age > MAX_HEADER_AGE_MS || age < -MAX_HEADER_AGE_MS) {
+    throw unauthenticated('The identity headers have expired');
+  }
+  if (role === 'ANONYMOUS') return ANONYMOUS;
+  if (!ROLES.includes(role as Role) || userId === '') {
+    throw unauthenticated('The identity headers name an unknown role');
+  }
+  return { userId, role: role as Role };
+}
+
+/** Guards for resolvers: each returns the signed-in user's id or throws. */
+export function requireSignedIn(identity: Identity): string {
+  if (!identity.userId) throw unauthenticated();
+  return identity.userId;
+}
+
+export function requireRole(identity: Identity, ...roles: Role[]): string {
+  const userId = requireSignedIn(identity);
+  if (!roles.includes(identity.role as Role)) {
+    throw forbidden(`This needs a ${roles.map((r) => r.toLowerCase()).join(' or ')} account`);
+  }
+  return userId;
+}

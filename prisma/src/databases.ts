@@ -1,0 +1,50 @@
+import pg from 'pg';
+import { postgresServerUrl } from '@baedal/platform';
+
+/** The maintenance database on the same server, for CREATE/DROP DATABASE. */
+function maintenanceUrl(): string {
+  return `${postgresServerUrl().replace(/\/+$/, '')}/postgres`;
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name: ${name}`);
+  return `"${name}"`;
+}
+
+async function withMaintenance<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: maintenanceUrl() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates the database unless it exists; safe to call concurrently. */
+export async function ensureDatabase(name: string): Promise<boolean> {
+  return withMaintenance(async (client) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount) return false;
+    try {
+      await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === '42P04') return false; // created meanwhile
+      throw error;
+    }
+  });
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  await withMaintenance((client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
+}
+
+/** Throws an error whose message says what to start when Postgres is not reachable. */
+export async function assertPostgresReachable(): Promise<void> {
+  try {
+    await withMaintenance((client) => client.query('SELECT 1'));
+  } catch (error) {
+    throw new Error(`PostgreSQL is not reachable at ${postgresServerUrl()} (${(error as Error).message}).`);
+  }
+}

@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+
+/*
+ * Prisma's WebAssembly schema engine. Node 20 cannot import a .wasm module
+ * without a flag, so we instantiate it ourselves and hand it the JS glue.
+ */
+type SchemaEngineModule = typeof import('@prisma/schema-engine-wasm', { with: { 'resolution-mode': 'import' } });
+export type SchemaEngine = Awaited<ReturnType<SchemaEngineModule['SchemaEngine']['new']>>;
+
+// @types/node 20 does not declare the WebAssembly global that Node has.
+const wasmRuntime = (globalThis as unknown as {
+  WebAssembly: { instantiate(bytes: Buffer, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }> };
+}).WebAssembly;
+
+let modulePromise: Promise<SchemaEngineModule> | undefined;
+
+function loadModule(): Promise<SchemaEngineModule> {
+  modulePromise ??= (async () => {
+    const entry = require.resolve('@prisma/schema-engine-wasm');
+    const gluePath = path.join(path.dirname(entry), 'schema_engine_bg.js');
+    const glue = await import(gluePath);
+    const bytes = fs.readFileSync(path.join(path.dirname(entry), 'schema_engine_bg.wasm'));
+    const { instance } = await wasmRuntime.instantiate(bytes, { './schema_engine_bg.js': glue });
+    glue.__wbg_set_wasm(instance.exports);
+    (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
+    return glue as SchemaEngineModule;
+  })();
+  return modulePromise;
+}
+
+export const NO_FILTERS = { externalTables: [] as string[], externalEnums: [] as string[] };
+
+/** Runs `work` with a schema engine bound to one database through the pg driver adapter. */
+export async function withSchemaEngine<T>(
+  databaseUrl: string,
+  schema: { path: string; content: string },
+  work: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
+  const mod = await loadModule();
+  // Our own pool, so its connections close when we are done instead of idling the process.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, allowExitOnIdle: true });
+  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
+  const engine = await mod.SchemaEngine.new({ datamodels: [[schema.path, schema.content]] }, () => {}, adapter);
+  try {
+    return await work(engine);
+  } finally {
+    engine.free();
+    await pool.end();
+  }
+}

@@ -1,0 +1,10 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { databaseUrl } from '@baedal/platform';
+import { PrismaClient } from './generated/reviews/client';
+
+export * from './generated/reviews/client';
+
+/** The reviews service's Prisma client over the pg driver adapter (no native engine). */
+export function createReviewsClient(url = databaseUrl('reviews'), poolSize = 10): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize, connectionTimeoutMillis: 2000 }) });
+}
