@@ -45,6 +45,8 @@ export async function assertPostgresReachable(): Promise<void> {
   try {
     await withMaintenance((client) => client.query('SELECT 1'));
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${postgresServerUrl()} (${(error as Error).message}).`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${postgresServerUrl()} (${(error as Error).message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+    );
   }
 }

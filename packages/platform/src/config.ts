@@ -83,3 +83,12 @@ export function identitySecret(): string {
 export function logLevel(): string {
   return env('BAEDAL_LOG_LEVEL', 'info');
 }
+
+/**
+ * Development switch until payments approve orders: a placed order moves
+ * straight from PENDING_PAYMENT to PLACED. Set ORDERS_AUTO_APPROVE_PAYMENT=false
+ * to leave orders waiting for payment.
+ */
+export function autoApprovePayment(): boolean {
+  return env('ORDERS_AUTO_APPROVE_PAYMENT', 'true') !== 'false';
+}

@@ -5,3 +5,8 @@ export * from './logger';
 export * from './http';
 export * from './subgraph';
 export * from './loaders';
+export * from './catalog';
+export * from './scalars';
+export * from './openingHours';
+export * from './passwords';
+export * from './pagination';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
@@ -51,8 +52,10 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
   const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
     schema,
     formatError,
+    includeStacktraceInErrorResponses: false,
     // Subgraphs are reached only through the gateway; the landing page lives there.
     introspection: true,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
 

@@ -1,0 +1,59 @@
+import { TIME_ZONE } from './catalog';
+
+export interface OpeningInterval {
+  day: number;
+  opens: string;
+  closes: string;
+}
+
+const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+function minutes(hhmm: string): number {
+  const match = TIME.exec(hhmm);
+  if (!match) throw new Error(`not a HH:MM time: ${hhmm}`);
+  return Number(match[1]) * 60 + Number(match[2]);
+}
+
+/** Day of week (0 = Sunday) and minutes since midnight, on the platform's clock. */
+export function localTime(at: Date): { day: number; minute: number } {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: TIME_ZONE,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'));
+  return { day, minute: Number(get('hour')) * 60 + Number(get('minute')) };
+}
+
+/**
+ * Whether a shop takes orders at `at`: not paused by its owner, and inside an
+ * interval. An interval whose closing time is not after its opening time runs
+ * past midnight into the next day (a 17:00–02:00 pub is open at 01:00 Saturday
+ * because of Friday's interval).
+ */
+export function isOpenAt(hours: readonly OpeningInterval[], pausedByOwner: boolean, at: Date): boolean {
+  if (pausedByOwner) return false;
+  const now = localTime(at);
+  return hours.some((interval) => {
+    const opens = minutes(interval.opens);
+    const closes = minutes(interval.closes);
+    if (closes > opens) return interval.day === now.day && now.minute >= opens && now.minute < closes;
+    const yesterday = (now.day + 6) % 7;
+    return (interval.day === now.day && now.minute >= opens) || (interval.day === yesterday && now.minute < closes);
+  });
+}
+
+/** Parses stored opening hours, dropping nothing silently: a malformed entry is an error. */
+export function parseOpeningHours(value: unknown): OpeningInterval[] {
+  if (!Array.isArray(value)) throw new Error('opening hours must be a list');
+  return value.map((entry) => {
+    const { day, opens, closes } = entry as OpeningInterval;
+    if (!Number.isInteger(day) || day < 0 || day > 6 || !TIME.test(opens) || !TIME.test(closes)) {
+      throw new Error(`malformed opening interval: ${JSON.stringify(entry)}`);
+    }
+    return { day, opens, closes };
+  });
+}

@@ -1,0 +1,28 @@
+import { badInput } from './errors';
+
+export const MAX_PAGE_SIZE = 50;
+
+/** Validates a `first` argument: a page holds 1 to MAX_PAGE_SIZE items. */
+export function pageSize(first: number | null | undefined, fallback = 20): number {
+  const size = first ?? fallback;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw badInput('first', `first must be between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  return size;
+}
+
+/** Cursors are opaque to clients: base64url of the sort key of the last item seen. */
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | null | undefined, arity: number): unknown[] | null {
+  if (cursor === null || cursor === undefined) return null;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === arity) return key;
+  } catch {
+    // fall through to the error below
+  }
+  throw badInput('after', 'after is not a cursor this list returned');
+}

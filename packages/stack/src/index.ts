@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { SERVICES, redisUrl, type ServiceName } from '@baedal/platform';
+import { assertPostgresReachable, isSeeded, migrateAll, seed } from '@baedal/prisma';
+
+/*
+ * Starts the whole platform as separate processes: five subgraphs, the
+ * gateway and the workers. `npm start` and the end-to-end tests both use it,
+ * so the tests exercise exactly what a developer runs.
+ */
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export type ProcessName = ServiceName | 'gateway' | 'workers';
+
+const ENTRY_POINTS: Record<ProcessName, string> = {
+  shops: 'subgraphs/shops/dist/server.js',
+  ads: 'subgraphs/ads/dist/server.js',
+  orders: 'subgraphs/orders/dist/server.js',
+  payments: 'subgraphs/payments/dist/server.js',
+  reviews: 'subgraphs/reviews/dist/server.js',
+  gateway: 'gateway/dist/server.js',
+  workers: 'workers/dist/main.js',
+};
+
+export interface StackOptions {
+  /** Environment for every process, on top of this process's. Databases, ports and prefixes go here. */
+  env?: Record<string, string>;
+  /** Seed this many shops when the databases are empty (0: never seed). */
+  seedShops?: number;
+  /** Where each process's output goes: a directory for <name>.log files, or 'inherit'. */
+  output?: string | 'inherit';
+  log?: (line: string) => void;
+}
+
+export class Stack {
+  readonly processes = new Map<ProcessName, ChildProcess>();
+
+  constructor(private readonly options: StackOptions) {}
+
+  private get env(): NodeJS.ProcessEnv {
+    return { ...process.env, ...this.options.env };
+  }
+
+  /** Reads a setting as the stack's processes see it. */
+  setting(name: string): string | undefined {
+    return this.env[name];
+  }
+
+  port(name: ServiceName | 'gateway'): number {
+    const defaults = { gateway: 4000, shops: 4001, ads: 4002, orders: 4003, payments: 4004, reviews: 4005 };
+    return Number(this.setting(`${name.toUpperCase()}_PORT`) ?? defaults[name]);
+  }
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.port('gateway')}/graphql`;
+  }
+
+  start(name: ProcessName): ChildProcess {
+    const output = this.options.output ?? 'inherit';
+    let stdio: 'inherit' | ['ignore', number, number];
+    if (output === 'inherit') stdio = 'inherit';
+    else {
+      fs.mkdirSync(output, { recursive: true });
+      const fd = fs.openSync(path.join(output, `${name}.log`), 'a');
+      stdio = ['ignore', fd, fd];
+    }
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, ENTRY_POINTS[name])], { env: this.env, stdio });
+    if (typeof stdio !== 'string') fs.closeSync(stdio[1]);
+    this.processes.set(name, child);
+    return child;
+  }
+
+  /** Stops one process (SIGTERM, then SIGKILL after a grace period). */
+  async stop(name: ProcessName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.processes.get(name);
+    this.processes.delete(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill(signal);
+    });
+  }
+
+  async stopAll(): Promise<void> {
+    // The gateway first, so nothing new reaches the subgraphs while they stop.
+    await this.stop('gateway');
+    await Promise.all([...this.processes.keys()].map((name) => this.stop(name)));
+  }
+
+  /** Waits until `url` answers 200, failing early if the process dies. */
+  async waitFor(name: ProcessName, url: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const child = this.processes.get(name);
+      if (!child || child.exitCode !== null) throw new Error(`${name} exited during start (code ${child?.exitCode})`);
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms`);
+  }
+
+  readyUrl(name: ServiceName | 'gateway'): string {
+    return `http://127.0.0.1:${this.port(name)}/readyz`;
+  }
+
+  /** Checks the databases and Redis, migrates, seeds when empty, then starts every process and waits until the gateway is ready. */
+  async up(): Promise<void> {
+    const log = this.options.log ?? (() => {});
+    const saved = process.env;
+    process.env = this.env; // migrate and seed read the same settings as the processes
+    try {
+      await assertPostgresReachable();
+      await assertRedisReachable(redisUrl());
+      await migrateAll(log);
+      const shops = this.options.seedShops ?? 2000;
+      if (shops > 0 && !(await isSeeded())) {
+        log(`seeding ${shops} demo shops...`);
+        await seed({ shops, seed: 42, customers: 200 }, log);
+      }
+    } finally {
+      process.env = saved;
+    }
+    for (const service of SERVICES) this.start(service);
+    this.start('workers');
+    await Promise.all(SERVICES.map((service) => this.waitFor(service, this.readyUrl(service))));
+    this.start('gateway');
+    await this.waitFor('gateway', this.readyUrl('gateway'));
+  }
+}
+
+export async function assertRedisReachable(url: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(
+      `Redis is not reachable at ${url} (${(error as Error).message}); start it with: redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,46 @@
+import { Stack } from './index';
+
+const SAMPLES = `
+Sample queries (paste into the page above, or POST them with curl):
+
+  # Customer app: shops delivering to Gangnam, with ratings and ads from other subgraphs
+  { shops(area: GANGNAM, first: 5) { edges { node { id name category deliveryFee isOpenNow rating reviewCount adPlacement(area: GANGNAM) { product } } } } }
+
+  # Sign in as a demo account (password baedal1234): customer1@baedal.dev, owner1@baedal.dev, admin@baedal.dev
+  mutation { login(email: "owner1@baedal.dev", password: "baedal1234") { token user { id name role } } }
+
+  # Owner dashboard (send "Authorization: Bearer <token>"): my shops and their orders
+  { myShops { id name } }
+  { shopOrders(shopId: "<shop id>", status: PLACED) { id status total createdAt lines { name quantity } } }
+`;
+
+async function main(): Promise<void> {
+  const stack = new Stack({ output: 'inherit', log: (line) => console.log(`[start] ${line}`), seedShops: Number(process.env.BAEDAL_SEED_SHOPS ?? 2000) });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\n[start] stopping every process...');
+    await stack.stopAll();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    await stack.up();
+  } catch (error) {
+    // One line saying what is wrong and what to do, not a stack trace.
+    console.error(`[start] ${(error as Error).message}`);
+    await stack.stopAll();
+    process.exit(1);
+  }
+  for (const [name, child] of stack.processes) {
+    child.once('exit', (code, signal) => {
+      if (!stopping) console.error(`[start] ${name} exited (${signal ?? code}); the rest keeps running`);
+    });
+  }
+  console.log(`\n[start] Baedal is up: ${stack.gatewayUrl}  (open it in a browser for the playground)`);
+  console.log(SAMPLES);
+}
+
+void main();

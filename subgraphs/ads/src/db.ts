@@ -1,0 +1,21 @@
+import { groupLoader, rowLoader } from '@baedal/platform';
+import { createAdsClient } from '@baedal/prisma/ads';
+
+export const db = createAdsClient();
+
+export function createLoaders() {
+  return {
+    campaign: rowLoader((ids) => db.adCampaign.findMany({ where: { id: { in: [...ids] } } }), (c) => c.id),
+    /** Campaigns not yet ended, per shop; time filtering is the domain's job. */
+    liveCampaignsByShop: groupLoader(
+      (shopIds) => db.adCampaign.findMany({ where: { shopId: { in: [...shopIds] }, status: { not: 'ENDED' } }, orderBy: { startsAt: 'asc' } }),
+      (c) => c.shopId,
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+export async function checkDatabase(): Promise<void> {
+  await db.$queryRaw`SELECT 1`;
+}

@@ -1,0 +1,23 @@
+export interface CampaignPeriod {
+  status: 'SCHEDULED' | 'ACTIVE' | 'ENDED';
+  startsAt: Date;
+  endsAt: Date;
+}
+
+/** A campaign places its shop only while it is ACTIVE and inside its period. */
+export function isRunning(campaign: CampaignPeriod, at: Date): boolean {
+  return campaign.status === 'ACTIVE' && campaign.startsAt <= at && at < campaign.endsAt;
+}
+
+const PRODUCT_RANK = { ULTRA_CALL: 0, OPEN_LIST: 1 } as const;
+
+/** Of a shop's running campaigns in an area, the one that places it highest. */
+export function placementIn<T extends CampaignPeriod & { area: string; product: keyof typeof PRODUCT_RANK }>(
+  campaigns: readonly T[],
+  area: string,
+  at: Date,
+): T | null {
+  const running = campaigns.filter((c) => c.area === area && isRunning(c, at));
+  running.sort((a, b) => PRODUCT_RANK[a.product] - PRODUCT_RANK[b.product]);
+  return running[0] ?? null;
+}

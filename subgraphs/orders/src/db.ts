@@ -1,0 +1,21 @@
+import { groupLoader, rowLoader } from '@baedal/platform';
+import { createOrdersClient } from '@baedal/prisma/orders';
+
+export const db = createOrdersClient();
+
+export function createLoaders() {
+  return {
+    order: rowLoader((ids) => db.order.findMany({ where: { id: { in: [...ids] } } }), (o) => o.id),
+    lines: groupLoader((orderIds) => db.orderLine.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: { id: 'asc' } }), (l) => l.orderId),
+    history: groupLoader(
+      (orderIds) => db.orderStatusChange.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ at: 'asc' }, { id: 'asc' }] }),
+      (h) => h.orderId,
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+export async function checkDatabase(): Promise<void> {
+  await db.$queryRaw`SELECT 1`;
+}

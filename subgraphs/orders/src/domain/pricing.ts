@@ -1,0 +1,100 @@
+import { badInput, DomainError, isOpenAt, parseOpeningHours } from '@baedal/platform';
+
+export interface ShopTerms {
+  shopId: string;
+  name: string;
+  minimumOrder: number;
+  deliveryFee: number;
+  deliveryAreas: string[];
+  openingHours: unknown;
+  isOpen: boolean;
+}
+
+export interface MenuItemTerms {
+  menuItemId: string;
+  shopId: string;
+  name: string;
+  price: number;
+  soldOut: boolean;
+}
+
+export interface OrderRequest {
+  items: { menuItemId: string; quantity: number }[];
+  deliveryAddress: string;
+  deliveryArea: string;
+  idempotencyKey: string;
+}
+
+export interface PricedLine {
+  menuItemId: string;
+  name: string;
+  unitPrice: number;
+  quantity: number;
+  lineTotal: number;
+}
+
+export interface PricedOrder {
+  lines: PricedLine[];
+  itemsTotal: number;
+  deliveryFee: number;
+  total: number;
+  deliveryAddress: string;
+}
+
+export const MAX_QUANTITY = 99;
+export const MAX_LINES = 50;
+export const MAX_ADDRESS_LENGTH = 200;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 100;
+
+/**
+ * Prices an order from the shop's terms and menu as the orders service knows
+ * them, refusing anything the shop would not accept. Pure: no I/O, no clock
+ * but the one passed in.
+ */
+export function priceOrder(shop: ShopTerms, menu: readonly MenuItemTerms[], request: OrderRequest, now: Date): PricedOrder {
+  const key = request.idempotencyKey.trim();
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw badInput('idempotencyKey', `idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+  }
+  const deliveryAddress = request.deliveryAddress.trim();
+  if (deliveryAddress.length === 0 || deliveryAddress.length > MAX_ADDRESS_LENGTH) {
+    throw badInput('deliveryAddress', `deliveryAddress must be 1 to ${MAX_ADDRESS_LENGTH} characters`);
+  }
+  if (request.items.length === 0) throw badInput('items', 'An order needs at least one item');
+  if (request.items.length > MAX_LINES) throw badInput('items', `An order holds at most ${MAX_LINES} different items`);
+
+  const quantities = new Map<string, number>();
+  for (const item of request.items) {
+    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
+      throw badInput('items.quantity', `Quantity must be between 1 and ${MAX_QUANTITY}`);
+    }
+    quantities.set(item.menuItemId, (quantities.get(item.menuItemId) ?? 0) + item.quantity);
+  }
+
+  const byId = new Map(menu.map((item) => [item.menuItemId, item]));
+  const lines: PricedLine[] = [];
+  for (const [menuItemId, quantity] of quantities) {
+    const item = byId.get(menuItemId);
+    if (!item || item.shopId !== shop.shopId) {
+      throw badInput('items.menuItemId', `Menu item ${menuItemId} is not on ${shop.name}'s menu`);
+    }
+    if (item.soldOut) throw new DomainError('BAD_USER_INPUT', `${item.name} is sold out`, { field: 'items.menuItemId', menuItemId });
+    if (quantity > MAX_QUANTITY) throw badInput('items.quantity', `Quantity must be between 1 and ${MAX_QUANTITY}`);
+    lines.push({ menuItemId, name: item.name, unitPrice: item.price, quantity, lineTotal: item.price * quantity });
+  }
+
+  if (!shop.deliveryAreas.includes(request.deliveryArea)) {
+    throw badInput('deliveryArea', `${shop.name} does not deliver to ${request.deliveryArea}`);
+  }
+  if (!isOpenAt(parseOpeningHours(shop.openingHours), !shop.isOpen, now)) {
+    throw new DomainError('BAD_USER_INPUT', `${shop.name} is closed now`, { field: 'shopId', reason: 'SHOP_CLOSED' });
+  }
+  const itemsTotal = lines.reduce((sum, line) => sum + line.lineTotal, 0);
+  if (itemsTotal < shop.minimumOrder) {
+    throw new DomainError('BAD_USER_INPUT', `${shop.name} takes orders from ${shop.minimumOrder} won; this one is ${itemsTotal} won`, {
+      field: 'items',
+      reason: 'BELOW_MINIMUM_ORDER',
+    });
+  }
+  return { lines, itemsTotal, deliveryFee: shop.deliveryFee, total: itemsTotal + shop.deliveryFee, deliveryAddress };
+}

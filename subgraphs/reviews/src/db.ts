@@ -1,0 +1,32 @@
+import DataLoader from 'dataloader';
+import { rowLoader } from '@baedal/platform';
+import { createReviewsClient, type Review } from '@baedal/prisma/reviews';
+
+export const db = createReviewsClient();
+
+export function createLoaders() {
+  return {
+    review: rowLoader((ids) => db.review.findMany({ where: { id: { in: [...ids] } } }), (r) => r.id),
+    ratingTotals: rowLoader((shopIds) => db.shopRating.findMany({ where: { shopId: { in: [...shopIds] } } }), (r) => r.shopId),
+    /** The newest `limit` reviews of each shop, in one query using a window function. */
+    latestReviews: new DataLoader<{ shopId: string; limit: number }, Review[], string>(
+      async (keys) => {
+        const shopIds = [...new Set(keys.map((k) => k.shopId))];
+        const limit = Math.max(...keys.map((k) => k.limit));
+        const rows = await db.$queryRaw<Review[]>`
+          SELECT "id", "shopId", "orderId", "customerId", "rating", "text", "createdAt" FROM (
+            SELECT r.*, row_number() OVER (PARTITION BY r."shopId" ORDER BY r."createdAt" DESC, r."id") AS n
+            FROM "Review" r WHERE r."shopId" = ANY(${shopIds})
+          ) ranked WHERE n <= ${limit} ORDER BY "createdAt" DESC, "id"`;
+        return keys.map((key) => rows.filter((r) => r.shopId === key.shopId).slice(0, key.limit));
+      },
+      { cacheKeyFn: (key) => `${key.shopId}:${key.limit}` },
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+export async function checkDatabase(): Promise<void> {
+  await db.$queryRaw`SELECT 1`;
+}

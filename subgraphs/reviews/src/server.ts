@@ -1,0 +1,28 @@
+import path from 'node:path';
+import { startSubgraph, stopOnSignals, createLogger } from '@baedal/platform';
+import { checkDatabase, createLoaders, db } from './db';
+import { resolvers } from './resolvers';
+
+export const schemaPath = path.resolve(__dirname, '..', 'schema.graphql');
+
+export function startReviews(port?: number) {
+  return startSubgraph({
+    name: 'reviews',
+    schemaPath,
+    resolvers,
+    createLoaders,
+    checkReady: checkDatabase,
+    close: () => db.$disconnect(),
+    port,
+  });
+}
+
+if (require.main === module) {
+  startReviews().then(
+    (running) => stopOnSignals(createLogger('subgraph-reviews'), running.stop),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
