@@ -2,8 +2,8 @@ import pg from 'pg';
 import { postgresServerUrl } from '@baedal/platform';
 
 /** The maintenance database on the same server, for CREATE/DROP DATABASE. */
-function maintenanceUrl(): string {
-  return `${postgresServerUrl().replace(/\/+$/, '')}/postgres`;
+function maintenanceUrl(serverUrl = postgresServerUrl()): string {
+  return `${serverUrl.replace(/\/+$/, '')}/postgres`;
 }
 
 function quoteIdent(name: string): string {
@@ -11,8 +11,8 @@ function quoteIdent(name: string): string {
   return `"${name}"`;
 }
 
-async function withMaintenance<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: maintenanceUrl() });
+async function withMaintenance<T>(fn: (client: pg.Client) => Promise<T>, serverUrl?: string): Promise<T> {
+  const client = new pg.Client({ connectionString: maintenanceUrl(serverUrl), connectionTimeoutMillis: 3000 });
   await client.connect();
   try {
     return await fn(client);
@@ -41,12 +41,12 @@ export async function dropDatabase(name: string): Promise<void> {
 }
 
 /** Throws an error whose message says what to start when Postgres is not reachable. */
-export async function assertPostgresReachable(): Promise<void> {
+export async function assertPostgresReachable(serverUrl = postgresServerUrl()): Promise<void> {
   try {
-    await withMaintenance((client) => client.query('SELECT 1'));
+    await withMaintenance((client) => client.query('SELECT 1'), serverUrl);
   } catch (error) {
     throw new Error(
-      `PostgreSQL is not reachable at ${postgresServerUrl()} (${(error as Error).message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+      `PostgreSQL is not reachable at ${serverUrl} (${(error as Error).message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
     );
   }
 }

@@ -5,6 +5,10 @@ import { PrismaClient } from './generated/payments/client';
 export * from './generated/payments/client';
 
 /** The payments service's Prisma client over the pg driver adapter (no native engine). */
-export function createPaymentsClient(url = databaseUrl('payments'), poolSize = 10): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize, connectionTimeoutMillis: 2000 }) });
+export function createPaymentsClient(url = databaseUrl('payments'), poolSize = 10): PrismaClient<'query'> {
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: poolSize, connectionTimeoutMillis: 2000 }),
+    // Emitted, not printed: tests count queries per request with $on('query').
+    log: [{ emit: 'event', level: 'query' }],
+  });
 }

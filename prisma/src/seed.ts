@@ -49,8 +49,8 @@ function prng(seed: number) {
 }
 
 function openingHoursFor(index: number, category: Category) {
-  // A third of the shops never close, so the demo always has shops to order from.
-  const [opens, closes] = index % 3 === 0 ? ['00:00', '00:00'] : category === 'NIGHT_SNACK' || category === 'CHICKEN' ? ['16:00', '03:00'] : ['10:00', '22:00'];
+  // A third of the shops, and all of the first demo owner's, never close, so the demo always has shops to order from.
+  const [opens, closes] = index % 3 === 0 || index < SHOPS_PER_OWNER ? ['00:00', '00:00'] : category === 'NIGHT_SNACK' || category === 'CHICKEN' ? ['16:00', '03:00'] : ['10:00', '22:00'];
   return Array.from({ length: 7 }, (_, day) => ({ day, opens, closes }));
 }
 
@@ -108,7 +108,6 @@ export async function seed(options: SeedOptions, log: (line: string) => void = (
       deliveryFee: rnd.pick([0, 1000, 2000, 2500, 3000, 3500, 4000]),
       deliveryAreas: [...areas],
       openingHours: openingHoursFor(i, category),
-      // Every shop the first demo owner has stays open, so the README's samples work.
       isOpen: i < SHOPS_PER_OWNER || rnd.next() > 0.05,
     };
     shops.push(shop);
@@ -232,16 +231,17 @@ export async function clearAll(): Promise<void> {
   }
 }
 
-function parseArgs(argv: string[]): SeedOptions & { reset: boolean } {
-  const options = { shops: 2000, seed: 42, customers: 200, reset: false };
+function parseArgs(argv: string[]): SeedOptions & { reset: boolean; ifEmpty: boolean } {
+  const options = { shops: 2000, seed: 42, customers: 200, reset: false, ifEmpty: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--reset') options.reset = true;
+    else if (flag === '--if-empty') options.ifEmpty = true;
     else if (flag === '--shops' || flag === '--seed' || flag === '--customers') {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} takes a positive whole number`);
       options[flag.slice(2) as 'shops' | 'seed' | 'customers'] = value;
-    } else throw new Error(`unknown flag ${flag}; use --shops N, --seed N, --customers N, --reset`);
+    } else throw new Error(`unknown flag ${flag}; use --shops N, --seed N, --customers N, --reset, --if-empty`);
   }
   return options;
 }
@@ -252,7 +252,7 @@ if (require.main === module) {
     await migrateAll((line) => console.log(line));
     if (options.reset) await clearAll();
     else if (await isSeeded()) {
-      console.log('already seeded; pass --reset to replace the data');
+      console.log(options.ifEmpty ? 'demo data present' : 'already seeded; pass --reset to replace the data');
       return;
     }
     const started = Date.now();

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -85,9 +86,8 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
       },
     },
   });
-  const listenPort = options.port ?? configuredPort(options.name);
-  await listen(server, listenPort);
-  const url = `http://127.0.0.1:${listenPort}/graphql`;
+  await listen(server, options.port ?? configuredPort(options.name));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   log.info({ url }, 'subgraph listening');
   return {
     url,

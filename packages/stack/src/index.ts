@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { SERVICES, redisUrl, type ServiceName } from '@baedal/platform';
-import { assertPostgresReachable, isSeeded, migrateAll, seed } from '@baedal/prisma';
+import { assertPostgresReachable } from '@baedal/prisma';
 
 /*
  * Starts the whole platform as separate processes: five subgraphs, the
@@ -116,27 +116,41 @@ export class Stack {
 
   /** Checks the databases and Redis, migrates, seeds when empty, then starts every process and waits until the gateway is ready. */
   async up(): Promise<void> {
-    const log = this.options.log ?? (() => {});
-    const saved = process.env;
-    process.env = this.env; // migrate and seed read the same settings as the processes
-    try {
-      await assertPostgresReachable();
-      await assertRedisReachable(redisUrl());
-      await migrateAll(log);
-      const shops = this.options.seedShops ?? 2000;
-      if (shops > 0 && !(await isSeeded())) {
-        log(`seeding ${shops} demo shops...`);
-        await seed({ shops, seed: 42, customers: 200 }, log);
-      }
-    } finally {
-      process.env = saved;
-    }
+    await this.prepare();
     for (const service of SERVICES) this.start(service);
     this.start('workers');
     await Promise.all(SERVICES.map((service) => this.waitFor(service, this.readyUrl(service))));
     this.start('gateway');
     await this.waitFor('gateway', this.readyUrl('gateway'));
   }
+
+  /** Checks Postgres and Redis, creates and migrates the databases, and seeds them when empty. */
+  async prepare(): Promise<void> {
+    const env = this.env;
+    await assertPostgresReachable(env.BAEDAL_PG_URL);
+    await assertRedisReachable(env.BAEDAL_REDIS_URL ?? redisUrl());
+    // Migrate (and seed an empty platform) in a child process with the stack's settings.
+    const shops = this.options.seedShops ?? 2000;
+    const args = shops > 0 ? ['prisma/dist/seed.js', '--shops', String(shops), '--if-empty'] : ['prisma/dist/migrate.js', 'deploy'];
+    await runToCompletion(process.execPath, args, env, this.options.log ?? (() => {}));
+  }
+}
+
+function runToCompletion(command: string, args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    const collect = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        output.push(line);
+        log(line);
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} failed: ${output.slice(-3).join(' | ')}`))));
+  });
 }
 
 export async function assertRedisReachable(url: string): Promise<void> {

@@ -1,0 +1,38 @@
+import { GraphQLError } from 'graphql';
+import { badInput, formatError } from './errors';
+import { decodeCursor, encodeCursor, pageSize } from './pagination';
+
+const format = (error: Error) => formatError(new GraphQLError(error.message, { originalError: error }).toJSON(), new GraphQLError(error.message, { originalError: error }));
+
+describe('formatError', () => {
+  it('passes domain errors through with their code and field', () => {
+    const error = badInput('price', 'price must not be negative');
+    expect(formatError(error.toJSON(), error).extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'price' });
+  });
+
+  it('reports a lost database as SERVICE_UNAVAILABLE', () => {
+    const lost = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    expect(format(lost).extensions?.code).toBe('SERVICE_UNAVAILABLE');
+  });
+
+  it('hides the message of an unexpected error', () => {
+    const formatted = format(new Error('secret internals'));
+    expect(formatted.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(formatted.message).not.toContain('secret');
+  });
+});
+
+describe('pagination', () => {
+  it('round-trips cursors and refuses foreign ones', () => {
+    expect(decodeCursor(encodeCursor(['a', 1]), 2)).toEqual(['a', 1]);
+    expect(decodeCursor(undefined, 2)).toBeNull();
+    expect(() => decodeCursor('garbage', 2)).toThrow(/cursor/);
+    expect(() => decodeCursor(encodeCursor(['a']), 2)).toThrow(/cursor/);
+  });
+
+  it('bounds page sizes', () => {
+    expect(pageSize(undefined)).toBe(20);
+    expect(() => pageSize(0)).toThrow(/first/);
+    expect(() => pageSize(51)).toThrow(/first/);
+  });
+});

@@ -1,0 +1,32 @@
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [key: string]: unknown } }[];
+}
+
+/** POSTs a GraphQL operation; `headers` may carry Authorization or signed identity. */
+export async function graphql<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, ...((await response.json()) as object) };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export function codes(response: GraphQLResponse): (string | undefined)[] {
+  return (response.errors ?? []).map((e) => e.extensions?.code);
+}
+
+export async function login(url: string, email: string, password = 'baedal1234'): Promise<{ token: string; userId: string }> {
+  const response = await graphql(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token user { id } } }', { e: email, p: password });
+  if (!response.data?.login) throw new Error(`login ${email} failed: ${JSON.stringify(response.errors)}`);
+  return { token: response.data.login.token, userId: response.data.login.user.id };
+}
