@@ -27,7 +27,8 @@ export async function ensureDatabase(name: string): Promise<boolean> {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (rowCount) return false;
     try {
-      await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      // UTF-8 with a Unicode-aware ctype, so pg_trgm indexes Hangul.
+      await client.query(`CREATE DATABASE ${quoteIdent(name)} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0`);
       return true;
     } catch (error) {
       if ((error as { code?: string }).code === '42P04') return false; // created meanwhile

@@ -169,7 +169,7 @@ export async function seed(options: SeedOptions, log: (line: string) => void = (
       ratingSum += rating;
       reviews.push({ id: rnd.uuid(), shopId: shop.id, orderId, customerId: customer.id, rating, text: rnd.pick(REVIEW_TEXTS), createdAt: new Date(placedAt.getTime() + day) });
     }
-    if (reviewCount > 0) ratings.push({ shopId: shop.id, reviewCount, ratingSum });
+    if (reviewCount > 0) ratings.push({ shopId: shop.id, reviewCount, ratingSum, version: 1 });
   }
 
   const shopsDb = createShopsClient();
@@ -187,24 +187,10 @@ export async function seed(options: SeedOptions, log: (line: string) => void = (
     await inChunks(campaigns, (chunk) => adsDb.adCampaign.createMany({ data: chunk }));
     log(`ads: ${campaigns.length} campaigns`);
 
-    // Orders' replica of shops and menus, as the shops events would have built it.
-    await inChunks(shops, (chunk) =>
-      ordersDb.shopReplica.createMany({
-        data: chunk.map((s) => ({
-          shopId: s.id, ownerId: s.ownerId, name: s.name, minimumOrder: s.minimumOrder, deliveryFee: s.deliveryFee,
-          deliveryAreas: s.deliveryAreas, openingHours: s.openingHours, isOpen: s.isOpen, version: 1,
-        })),
-      }),
-    );
-    await inChunks(items, (chunk) =>
-      ordersDb.menuItemReplica.createMany({
-        data: chunk.map((m) => ({ menuItemId: m.id, shopId: m.shopId, name: m.name, price: m.price, soldOut: m.soldOut, version: 1 })),
-      }),
-    );
     await inChunks(orders, (chunk) => ordersDb.order.createMany({ data: chunk }));
     await inChunks(lines, (chunk) => ordersDb.orderLine.createMany({ data: chunk }));
     await inChunks(history, (chunk) => ordersDb.orderStatusChange.createMany({ data: chunk }));
-    log(`orders: ${orders.length} delivered orders, replica of ${shops.length} shops`);
+    log(`orders: ${orders.length} delivered orders`);
 
     await inChunks(payments, (chunk) => paymentsDb.payment.createMany({ data: chunk }));
     log(`payments: ${payments.length} payments`);

@@ -133,6 +133,8 @@ export class Stack {
     const shops = this.options.seedShops ?? 2000;
     const args = shops > 0 ? ['prisma/dist/seed.js', '--shops', String(shops), '--if-empty'] : ['prisma/dist/migrate.js', 'deploy'];
     await runToCompletion(process.execPath, args, env, this.options.log ?? (() => {}));
+    // A fresh platform's query model and replicas are built from snapshot events the workers will relay.
+    await runToCompletion(process.execPath, ['workers/dist/cli.js', 'projections', 'rebuild', '--if-empty'], env, this.options.log ?? (() => {}));
   }
 }
 

@@ -1,6 +1,7 @@
 import { DateTimeScalar, type SubgraphContext } from '@baedal/platform';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { AdCampaign } from '@baedal/prisma/ads';
+import type { AdCampaign, AdProduct } from '@baedal/prisma/ads';
+import * as commands from './commands';
 import type { Loaders } from './db';
 import { isRunning, placementIn } from './domain/placement';
 
@@ -9,6 +10,12 @@ type ShopRef = { id: string };
 
 export const resolvers: GraphQLResolverMap<Context> = {
   DateTime: DateTimeScalar,
+
+  Mutation: {
+    startAdPlacement: (_: unknown, { input }: { input: { shopId: string; product: AdProduct; area: string; days: number } }, { identity }: Context) =>
+      commands.startAdPlacement(identity, input),
+    endAdPlacement: (_: unknown, { campaignId }: { campaignId: string }, { identity }: Context) => commands.endAdPlacement(identity, campaignId),
+  },
 
   AdCampaign: {
     __resolveReference(ref: { id: string }, { loaders }: Context) {

@@ -1,6 +1,7 @@
 import { DateTimeScalar, pageSize, type SubgraphContext } from '@baedal/platform';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Review } from '@baedal/prisma/reviews';
+import * as commands from './commands';
 import type { Loaders } from './db';
 import { averageRating } from './domain/rating';
 
@@ -9,6 +10,11 @@ type ShopRef = { id: string };
 
 export const resolvers: GraphQLResolverMap<Context> = {
   DateTime: DateTimeScalar,
+
+  Mutation: {
+    writeReview: (_: unknown, { input }: { input: { orderId: string; rating: number; text: string } }, { identity }: Context) =>
+      commands.writeReview(identity, input),
+  },
 
   Review: {
     __resolveReference(ref: { id: string }, { loaders }: Context) {

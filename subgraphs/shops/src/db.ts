@@ -1,4 +1,4 @@
-import { groupLoader, rowLoader } from '@baedal/platform';
+import { rowLoader } from '@baedal/platform';
 import { createShopsClient } from '@baedal/prisma/shops';
 
 export const db = createShopsClient();
@@ -6,16 +6,9 @@ export const db = createShopsClient();
 /** Per-request loaders: each turns a batch of ids into one query. */
 export function createLoaders() {
   return {
-    shop: rowLoader((ids) => db.shop.findMany({ where: { id: { in: [...ids] } } }), (shop) => shop.id),
+    /** Customer-facing shop documents from the query model. */
+    shopView: rowLoader((ids) => db.shopView.findMany({ where: { shopId: { in: [...ids] }, infoVersion: { gt: 0 } } }), (view) => view.shopId),
     account: rowLoader((ids) => db.account.findMany({ where: { id: { in: [...ids] } } }), (account) => account.id),
-    menuGroups: groupLoader(
-      (shopIds) => db.menuGroup.findMany({ where: { shopId: { in: [...shopIds] } }, orderBy: { position: 'asc' } }),
-      (group) => group.shopId,
-    ),
-    menuItems: groupLoader(
-      (groupIds) => db.menuItem.findMany({ where: { groupId: { in: [...groupIds] } }, orderBy: { position: 'asc' } }),
-      (item) => item.groupId,
-    ),
   };
 }
 

@@ -1,4 +1,6 @@
 import {
+  badInput,
+  CATEGORIES,
   DateTimeScalar,
   DomainError,
   decodeCursor,
@@ -13,42 +15,100 @@ import {
   type SubgraphContext,
 } from '@baedal/platform';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { MenuGroupDoc } from '@baedal/events';
 import type { Account, MenuGroup, Shop } from '@baedal/prisma/shops';
+import * as commands from './commands';
 import { db, type Loaders } from './db';
+import { adRankIn, averageRating, NO_AD, SORTS, type ShopSort } from './domain/listing';
+import { docFromView, listShopIds, type ShopDoc } from './queryModel';
 
 type Context = SubgraphContext<Loaders>;
+
+/** Shop documents for ids, in the ids' order (one query). */
+async function docs(ids: string[], loaders: Loaders): Promise<ShopDoc[]> {
+  const views = await Promise.all(ids.map((id) => loaders.shopView.load(id)));
+  return views.flatMap((view) => (view ? [docFromView(view)] : []));
+}
+
+/** A command's result as a Shop: its own terms and menu, with rating and ads from the query model. */
+async function docFromCommand(shop: Shop): Promise<ShopDoc> {
+  const [menu, view] = await Promise.all([
+    db.menuGroup.findMany({ where: { shopId: shop.id }, orderBy: [{ position: 'asc' }, { id: 'asc' }], include: { items: { orderBy: [{ position: 'asc' }, { id: 'asc' }] } } }),
+    db.shopView.findUnique({ where: { shopId: shop.id } }),
+  ]);
+  return {
+    ...shop,
+    shopId: shop.id,
+    menu: menu as unknown as MenuGroupDoc[],
+    adPlacements: view ? docFromView(view).adPlacements : [],
+    reviewCount: view?.reviewCount ?? 0,
+    ratingSum: view?.ratingSum ?? 0,
+  };
+}
+
+const MAX_QUERY_LENGTH = 50;
 
 export const resolvers: GraphQLResolverMap<Context> = {
   DateTime: DateTimeScalar,
 
   Query: {
-    async shops(_: unknown, args: { area: string; category?: string | null; first?: number; after?: string | null }) {
-      const size = pageSize(args.first);
-      const after = decodeCursor(args.after, 2) as [string, string] | null;
-      const rows = await db.shop.findMany({
-        where: {
-          deliveryAreas: { has: args.area },
-          ...(args.category ? { category: args.category } : {}),
-          ...(after ? { OR: [{ name: { gt: after[0] } }, { name: after[0], id: { gt: after[1] } }] } : {}),
-        },
-        orderBy: [{ name: 'asc' }, { id: 'asc' }],
-        take: size + 1,
-      });
-      const page = rows.slice(0, size);
-      const edges = page.map((shop) => ({ cursor: encodeCursor([shop.name, shop.id]), node: shop }));
-      return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+    async home(_: unknown, { area }: { area: string }, { loaders }: Context) {
+      const [counts, advertised] = await Promise.all([
+        db.shopListing.groupBy({ by: ['category'], where: { area }, _count: { _all: true } }),
+        db.shopListing.findMany({
+          where: { area, adRank: { lt: NO_AD } },
+          orderBy: SORTS.RECOMMENDED.map((column) => ({ [column]: 'asc' as const })),
+          take: 20,
+          select: { shopId: true },
+        }),
+      ]);
+      const byCategory = new Map(counts.map((c) => [c.category, c._count._all]));
+      return {
+        area,
+        categories: CATEGORIES.map((category) => ({ category, shopCount: byCategory.get(category) ?? 0 })),
+        advertisedShops: await docs(advertised.map((a) => a.shopId), loaders),
+      };
     },
+
+    async shops(_: unknown, args: { area: string; category?: string | null; sort: ShopSort; first: number; after?: string | null }, { loaders }: Context) {
+      const first = pageSize(args.first);
+      const after = decodeCursor(args.after, SORTS[args.sort].length);
+      const page = await listShopIds(db, { area: args.area, category: args.category, sort: args.sort, first, after });
+      const shops = await docs(page.shopIds, loaders);
+      const edges = shops.map((node, i) => ({ cursor: encodeCursor(page.keys[i]), node }));
+      return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+    },
+
+    async searchShops(_: unknown, args: { query: string; area?: string | null; first: number }, { loaders }: Context) {
+      const words = args.query.trim();
+      if (words.length === 0 || words.length > MAX_QUERY_LENGTH) throw badInput('query', `query must be 1 to ${MAX_QUERY_LENGTH} characters`);
+      const first = pageSize(args.first);
+      const pattern = `%${words.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // The trigram index answers ILIKE; names that match rank above menu-only matches.
+      const rows = await db.$queryRaw<{ shopId: string }[]>`
+        SELECT "shopId" FROM "ShopView"
+        WHERE "infoVersion" > 0 AND "searchText" ILIKE ${pattern}
+          AND (${args.area ?? null}::text IS NULL OR "deliveryAreas" @> ARRAY[${args.area ?? ''}]::text[])
+        ORDER BY ("name" ILIKE ${pattern}) DESC, word_similarity(${words}, "searchText") DESC,
+                 "reviewCount" DESC, "shopId"
+        LIMIT ${first}`;
+      return docs(rows.map((r) => r.shopId), loaders);
+    },
+
     async shop(_: unknown, { id }: { id: string }, { loaders }: Context) {
-      const shop = await loaders.shop.load(id);
-      if (!shop) throw notFound('Shop', id);
-      return shop;
+      const view = await loaders.shopView.load(id);
+      if (!view) throw notFound('Shop', id);
+      return docFromView(view);
     },
+
     async me(_: unknown, __: unknown, { identity, loaders }: Context) {
       return identity.userId ? loaders.account.load(identity.userId) : null;
     },
+
     async myShops(_: unknown, __: unknown, { identity }: Context) {
       const ownerId = requireRole(identity, 'OWNER');
-      return db.shop.findMany({ where: { ownerId }, orderBy: { name: 'asc' } });
+      const shops = await db.shop.findMany({ where: { ownerId }, orderBy: { name: 'asc' } });
+      return Promise.all(shops.map(docFromCommand));
     },
   },
 
@@ -62,6 +122,18 @@ export const resolvers: GraphQLResolverMap<Context> = {
       // The caller is still anonymous on this request; the account is theirs all the same.
       return { token: issueToken(account), user: { ...account, signingIn: true } };
     },
+    registerShop: async (_: unknown, { input }: { input: commands.ShopInput }, { identity }: Context) =>
+      docFromCommand(await commands.registerShop(identity, input)),
+    updateShop: async (_: unknown, { id, input }: { id: string; input: commands.ShopInput }, { identity }: Context) =>
+      docFromCommand(await commands.updateShop(identity, id, input)),
+    openShop: async (_: unknown, { id }: { id: string }, { identity }: Context) => docFromCommand(await commands.setShopOpen(identity, id, true)),
+    closeShop: async (_: unknown, { id }: { id: string }, { identity }: Context) => docFromCommand(await commands.setShopOpen(identity, id, false)),
+    upsertMenuGroup: (_: unknown, args: { shopId: string; input: { id?: string; name: string; position?: number } }, { identity }: Context) =>
+      commands.upsertMenuGroup(identity, args.shopId, args.input),
+    upsertMenuItem: (_: unknown, args: { shopId: string; input: commands.MenuItemCommand }, { identity }: Context) =>
+      commands.upsertMenuItem(identity, args.shopId, args.input),
+    setMenuItemSoldOut: (_: unknown, args: { id: string; soldOut: boolean }, { identity }: Context) => commands.setMenuItemSoldOut(identity, args.id, args.soldOut),
+    deleteMenuItem: (_: unknown, { id }: { id: string }, { identity }: Context) => commands.deleteMenuItem(identity, id),
   },
 
   User: {
@@ -75,26 +147,29 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
 
   Shop: {
-    __resolveReference(ref: { id: string }, { loaders }: Context) {
-      return loaders.shop.load(ref.id);
+    async __resolveReference(ref: { id: string }, { loaders }: Context) {
+      const view = await loaders.shopView.load(ref.id);
+      return view ? docFromView(view) : null;
     },
-    owner(shop: Shop, _: unknown, { loaders }: Context) {
-      return loaders.account.load(shop.ownerId);
-    },
-    openingHours(shop: Shop) {
-      return parseOpeningHours(shop.openingHours);
-    },
-    isOpenNow(shop: Shop) {
-      return isOpenAt(parseOpeningHours(shop.openingHours), !shop.isOpen, new Date());
-    },
-    menu(shop: Shop, _: unknown, { loaders }: Context) {
-      return loaders.menuGroups.load(shop.id);
+    id: (shop: ShopDoc) => shop.shopId,
+    owner: (shop: ShopDoc, _: unknown, { loaders }: Context) => loaders.account.load(shop.ownerId),
+    openingHours: (shop: ShopDoc) => parseOpeningHours(shop.openingHours),
+    isOpenNow: (shop: ShopDoc) => isOpenAt(parseOpeningHours(shop.openingHours), !shop.isOpen, new Date()),
+    menu: (shop: ShopDoc) => shop.menu,
+    rating: (shop: ShopDoc) => averageRating(shop.reviewCount, shop.ratingSum),
+    reviewCount: (shop: ShopDoc) => shop.reviewCount,
+    adPlacement(shop: ShopDoc, { area }: { area: string }) {
+      const now = new Date();
+      const rank = adRankIn(shop.adPlacements, area, now);
+      if (rank === NO_AD) return null;
+      const placement = shop.adPlacements.find((p) => p.area === area && adRankIn([p], area, now) === rank)!;
+      return { id: placement.campaignId, product: placement.product, area: placement.area };
     },
   },
 
   MenuGroup: {
-    items(group: MenuGroup, _: unknown, { loaders }: Context) {
-      return loaders.menuItems.load(group.id);
-    },
+    // Query-model documents carry their items; a group a command just wrote does not.
+    items: (group: MenuGroup & { items?: unknown[] }) =>
+      group.items ?? db.menuItem.findMany({ where: { groupId: group.id }, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
   },
 };

@@ -1,3 +1,5 @@
+import { badInput } from '@baedal/platform';
+
 export interface CampaignPeriod {
   status: 'SCHEDULED' | 'ACTIVE' | 'ENDED';
   startsAt: Date;
@@ -20,4 +22,14 @@ export function placementIn<T extends CampaignPeriod & { area: string; product: 
   const running = campaigns.filter((c) => c.area === area && isRunning(c, at));
   running.sort((a, b) => PRODUCT_RANK[a.product] - PRODUCT_RANK[b.product]);
   return running[0] ?? null;
+}
+
+export const MAX_PLACEMENT_DAYS = 90;
+
+/** The period of a placement starting now, or a reason it cannot start. */
+export function newPlacementPeriod(days: number, now: Date): { startsAt: Date; endsAt: Date } {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_PLACEMENT_DAYS) {
+    throw badInput('days', `days must be from 1 to ${MAX_PLACEMENT_DAYS}`);
+  }
+  return { startsAt: now, endsAt: new Date(now.getTime() + days * 24 * 3600 * 1000) };
 }

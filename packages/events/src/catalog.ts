@@ -1,0 +1,120 @@
+/*
+ * Every event in the system: its type, its payload and which domains consume
+ * it. docs/events.md describes the same catalogue for people; keep them in step.
+ */
+
+export interface OpeningIntervalPayload {
+  day: number;
+  opens: string;
+  closes: string;
+}
+
+/** A shop's terms as customers and ordering see them: the whole state, so consumers need no other source. */
+export interface ShopInfo {
+  shopId: string;
+  ownerId: string;
+  name: string;
+  category: string;
+  description: string;
+  minimumOrder: number;
+  deliveryFee: number;
+  deliveryAreas: string[];
+  openingHours: OpeningIntervalPayload[];
+  isOpen: boolean;
+}
+
+export interface MenuOptionDoc {
+  id: string;
+  name: string;
+  price: number;
+}
+
+export interface MenuOptionGroupDoc {
+  id: string;
+  name: string;
+  minSelect: number;
+  maxSelect: number;
+  options: MenuOptionDoc[];
+}
+
+export interface MenuItemDoc {
+  id: string;
+  name: string;
+  description: string;
+  price: number;
+  soldOut: boolean;
+  optionGroups: MenuOptionGroupDoc[];
+}
+
+export interface MenuGroupDoc {
+  id: string;
+  name: string;
+  items: MenuItemDoc[];
+}
+
+/** The shop's whole menu, in display order. */
+export interface MenuSnapshot {
+  shopId: string;
+  groups: MenuGroupDoc[];
+}
+
+export interface AdPlacementDoc {
+  campaignId: string;
+  area: string;
+  product: 'ULTRA_CALL' | 'OPEN_LIST';
+  startsAt: string;
+  endsAt: string;
+}
+
+/** Every placement of the shop that is running or scheduled. */
+export interface AdPlacementsSnapshot {
+  shopId: string;
+  placements: AdPlacementDoc[];
+}
+
+export interface ReviewStats {
+  shopId: string;
+  reviewCount: number;
+  ratingSum: number;
+}
+
+export interface EventPayloads {
+  'shop.registered': ShopInfo;
+  'shop.updated': ShopInfo;
+  'shop.opened': ShopInfo;
+  'shop.closed': ShopInfo;
+  'menu.updated': MenuSnapshot;
+  'ad.placement.changed': AdPlacementsSnapshot;
+  'review.stats.changed': ReviewStats;
+}
+
+export type EventType = keyof EventPayloads;
+
+/** Domains that consume events; each has its own BullMQ queue of this name. */
+export const CONSUMERS = ['shops', 'orders', 'ads', 'reviews', 'payments', 'delivery'] as const;
+export type Consumer = (typeof CONSUMERS)[number];
+
+/** Fan-out: which consumers' queues receive each event type. */
+export const ROUTES: Record<EventType, readonly Consumer[]> = {
+  'shop.registered': ['shops', 'orders', 'ads'],
+  'shop.updated': ['shops', 'orders', 'ads'],
+  'shop.opened': ['shops', 'orders', 'ads'],
+  'shop.closed': ['shops', 'orders', 'ads'],
+  'menu.updated': ['shops', 'orders'],
+  'ad.placement.changed': ['shops'],
+  'review.stats.changed': ['shops'],
+};
+
+/**
+ * What travels on a queue. `version` is the version of the aggregate
+ * (`aggregateId`) after the change, so a consumer can ignore an event older
+ * than what it already applied.
+ */
+export interface EventEnvelope<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  version: number;
+  occurredAt: string;
+  aggregateId: string;
+  payload: EventPayloads[T];
+}

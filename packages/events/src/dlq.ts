@@ -1,0 +1,48 @@
+import type { ConnectionOptions } from 'bullmq';
+import type { Consumer } from './catalog';
+import { openQueue } from './queues';
+
+export interface DeadLetter {
+  consumer: Consumer;
+  jobId: string;
+  type: string;
+  attempts: number;
+  failedReason: string;
+  failedAt: string | null;
+}
+
+/** Jobs that used up their retries. They stay in the queue's failed set until replayed. */
+export async function listDeadLetters(consumer: Consumer, connection: ConnectionOptions, prefix: string, limit = 100): Promise<DeadLetter[]> {
+  const queue = openQueue(consumer, connection, prefix);
+  try {
+    const jobs = await queue.getFailed(0, limit - 1);
+    return jobs.map((job) => ({
+      consumer,
+      jobId: String(job.id),
+      type: job.name,
+      attempts: job.attemptsMade,
+      failedReason: job.failedReason,
+      failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    }));
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Puts failed jobs (one, or all) back to be processed again; returns how many. */
+export async function replayDeadLetters(consumer: Consumer, connection: ConnectionOptions, prefix: string, jobId?: string): Promise<number> {
+  const queue = openQueue(consumer, connection, prefix);
+  try {
+    const jobs = jobId ? [await queue.getJob(jobId)] : await queue.getFailed(0, -1);
+    let replayed = 0;
+    for (const job of jobs) {
+      if (job && (await job.isFailed())) {
+        await job.retry('failed');
+        replayed++;
+      }
+    }
+    return replayed;
+  } finally {
+    await queue.close();
+  }
+}

@@ -1,0 +1,183 @@
+import type { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import pg from 'pg';
+import type { Logger } from '@baedal/platform';
+import { ROUTES, type Consumer, type EventEnvelope } from './catalog';
+import { OUTBOX_CHANNEL } from './outbox';
+import { openQueue } from './queues';
+
+export interface RelayOptions {
+  /** The publishing domain, e.g. "shops": names the sentinel and the logs. */
+  source: string;
+  databaseUrl: string;
+  redis: Redis;
+  prefix: string;
+  log: Logger;
+  batchSize?: number;
+  /** The relay polls this often even without a notification. */
+  pollMs?: number;
+  /** After Redis comes back empty, events relayed within this window are relayed again. */
+  redeliverWindowMs?: number;
+}
+
+interface OutboxRow {
+  seq: string;
+  id: string;
+  type: EventEnvelope['type'];
+  version: number;
+  aggregateId: string;
+  payload: unknown;
+  occurredAt: Date;
+}
+
+/**
+ * Moves committed outbox rows to BullMQ, one queue per consuming domain, with
+ * the event id as the job id, and marks them relayed in the same database
+ * transaction that locked them. A crash before the mark relays them again
+ * (consumers are idempotent by event id). A Redis that comes back empty is
+ * noticed by a missing sentinel key, and recent events are relayed again.
+ */
+export class OutboxRelay {
+  private readonly pool: pg.Pool;
+  private listener: pg.Client | null = null;
+  private readonly queues = new Map<Consumer, Queue>();
+  private running = false;
+  private wake: (() => void) | null = null;
+  /** A notification that arrived while a batch was running: relay again without sleeping. */
+  private notified = false;
+  private loop: Promise<void> | null = null;
+  private sentinelCheckedAt = 0;
+
+  constructor(private readonly options: RelayOptions) {
+    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+    this.pool.on('error', (error) => options.log.warn({ err: error }, 'outbox pool error'));
+  }
+
+  private get sentinelKey(): string {
+    return `${this.options.prefix}:outbox-sentinel:${this.options.source}`;
+  }
+
+  private queue(consumer: Consumer): Queue {
+    let queue = this.queues.get(consumer);
+    if (!queue) {
+      queue = openQueue(consumer, this.options.redis, this.options.prefix);
+      this.queues.set(consumer, queue);
+    }
+    return queue;
+  }
+
+  /** If Redis lost its data since we last looked, mark recently relayed events for relaying again. */
+  async checkRedisKeptEvents(): Promise<number> {
+    const created = await this.options.redis.set(this.sentinelKey, new Date().toISOString(), 'NX');
+    if (created !== 'OK') return 0;
+    const windowMs = this.options.redeliverWindowMs ?? 24 * 3600 * 1000;
+    const { rowCount } = await this.pool.query(
+      `UPDATE "OutboxEvent" SET "relayedAt" = NULL WHERE "relayedAt" IS NOT NULL AND "relayedAt" > (now() AT TIME ZONE 'UTC') - ($1 || ' milliseconds')::interval`,
+      [String(windowMs)],
+    );
+    if (rowCount) this.options.log.warn({ source: this.options.source, events: rowCount }, 'Redis came back without our sentinel; relaying recent events again');
+    return rowCount ?? 0;
+  }
+
+  /** Relays one batch; returns how many events it moved. */
+  async relayOnce(): Promise<number> {
+    if (Date.now() - this.sentinelCheckedAt > 1000) {
+      await this.checkRedisKeptEvents();
+      this.sentinelCheckedAt = Date.now();
+    }
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT "seq", "id", "type", "version", "aggregateId", "payload", ("occurredAt" AT TIME ZONE 'UTC') AS "occurredAt"
+           FROM "OutboxEvent" WHERE "relayedAt" IS NULL ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize ?? 500],
+      );
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      const byConsumer = new Map<Consumer, EventEnvelope[]>();
+      for (const row of rows) {
+        const envelope = {
+          id: row.id,
+          type: row.type,
+          version: row.version,
+          occurredAt: row.occurredAt.toISOString(),
+          aggregateId: row.aggregateId,
+          payload: row.payload,
+        } as EventEnvelope;
+        for (const consumer of ROUTES[envelope.type] ?? []) {
+          byConsumer.set(consumer, [...(byConsumer.get(consumer) ?? []), envelope]);
+        }
+      }
+      await Promise.all(
+        [...byConsumer].map(([consumer, envelopes]) =>
+          this.queue(consumer).addBulk(envelopes.map((e) => ({ name: e.type, data: e, opts: { jobId: e.id } }))),
+        ),
+      );
+      await client.query(`UPDATE "OutboxEvent" SET "relayedAt" = now() AT TIME ZONE 'UTC' WHERE "seq" = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    try {
+      this.listener = new pg.Client({ connectionString: this.options.databaseUrl });
+      this.listener.on('notification', () => {
+        this.notified = true;
+        this.wake?.();
+      });
+      this.listener.on('error', (error) => this.options.log.warn({ err: error }, 'outbox listener lost; polling only'));
+      await this.listener.connect();
+      await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    } catch (error) {
+      this.options.log.warn({ err: error, source: this.options.source }, 'cannot LISTEN for outbox notifications; polling only');
+      this.listener = null;
+    }
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 500;
+    let failures = 0;
+    while (this.running) {
+      let moved = 0;
+      try {
+        this.notified = false;
+        moved = await this.relayOnce();
+        failures = 0;
+      } catch (error) {
+        failures++;
+        this.options.log.warn({ err: error, source: this.options.source }, 'relay failed; retrying');
+      }
+      if (!this.running) break;
+      if (moved === batchSize || (this.notified && !failures)) continue;
+      const delay = failures ? Math.min(5000, 200 * 2 ** failures) : (this.options.pollMs ?? 1000);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => {});
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError, forbidden, notFound, requireRole, type Identity } from '@baedal/platform';
+import { Prisma, type Review } from '@baedal/prisma/reviews';
+import { db } from './db';
+import { validateReview } from './domain/rating';
+import { publishStats } from './events';
+
+/** A customer reviews their own delivered order, once; the shop's stats change with it. */
+export async function writeReview(identity: Identity, input: { orderId: string; rating: number; text: string }): Promise<Review> {
+  const customerId = requireRole(identity, 'CUSTOMER');
+  const { rating, text } = validateReview(input.rating, input.text);
+  const reviewable = await db.reviewableOrder.findUnique({ where: { orderId: input.orderId } });
+  if (!reviewable) throw notFound('Delivered order', input.orderId);
+  if (reviewable.customerId !== customerId) throw forbidden('You can only review your own orders');
+  try {
+    return await db.$transaction(async (tx) => {
+      const review = await tx.review.create({ data: { id: randomUUID(), shopId: reviewable.shopId, orderId: input.orderId, customerId, rating, text } });
+      const stats = await tx.shopRating.upsert({
+        where: { shopId: reviewable.shopId },
+        create: { shopId: reviewable.shopId, reviewCount: 1, ratingSum: rating, version: 1 },
+        update: { reviewCount: { increment: 1 }, ratingSum: { increment: rating }, version: { increment: 1 } },
+      });
+      await publishStats(tx, stats);
+      return review;
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      throw new DomainError('CONFLICT', 'This order already has a review', { field: 'orderId' });
+    }
+    throw error;
+  }
+}

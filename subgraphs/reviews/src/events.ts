@@ -1,0 +1,24 @@
+import { appendToOutbox, event } from '@baedal/events';
+import type { Prisma, PrismaClient, ShopRating } from '@baedal/prisma/reviews';
+
+/*
+ * Reviews publishes review.stats.changed: a shop's review count and rating
+ * sum at its rating version.
+ */
+
+type Tx = Prisma.TransactionClient;
+
+export function publishStats(tx: Tx, stats: ShopRating) {
+  return appendToOutbox(tx, [event('review.stats.changed', stats.shopId, stats.version, { shopId: stats.shopId, reviewCount: stats.reviewCount, ratingSum: stats.ratingSum })]);
+}
+
+/** Publishes every shop's stats, for rebuilding projections. */
+export async function publishSnapshots(db: PrismaClient, batchSize = 500): Promise<number> {
+  const all = await db.shopRating.findMany({ orderBy: { shopId: 'asc' } });
+  for (let i = 0; i < all.length; i += batchSize) {
+    await db.$transaction(async (tx) => {
+      for (const stats of all.slice(i, i + batchSize)) await publishStats(tx, stats);
+    });
+  }
+  return all.length;
+}

@@ -1,0 +1,74 @@
+import { isOpenAt, type OpeningInterval } from '@baedal/platform';
+import type { AdPlacementDoc } from '@baedal/events';
+
+/*
+ * How the customer list ranks shops: an active ad placement in the area
+ * first (ULTRA_CALL before OPEN_LIST), then open before closed, then rating,
+ * then review count. Every key sorts ascending.
+ */
+
+const AD_RANK = { ULTRA_CALL: 0, OPEN_LIST: 1 } as const;
+export const NO_AD = 2;
+
+export function adRankIn(placements: readonly AdPlacementDoc[], area: string, now: Date): number {
+  let rank = NO_AD;
+  for (const p of placements) {
+    if (p.area === area && new Date(p.startsAt) <= now && now < new Date(p.endsAt)) rank = Math.min(rank, AD_RANK[p.product]);
+  }
+  return rank;
+}
+
+/** Average stars to one decimal, or null without reviews. */
+export function averageRating(reviewCount: number, ratingSum: number): number | null {
+  return reviewCount > 0 ? Math.round((ratingSum * 10) / reviewCount) / 10 : null;
+}
+
+export interface ListingSource {
+  shopId: string;
+  category: string;
+  deliveryAreas: string[];
+  openingHours: OpeningInterval[];
+  isOpen: boolean;
+  adPlacements: AdPlacementDoc[];
+  reviewCount: number;
+  ratingSum: number;
+  deliveryFee: number;
+  minimumOrder: number;
+}
+
+export interface ListingRow {
+  area: string;
+  shopId: string;
+  category: string;
+  adRank: number;
+  closedRank: number;
+  ratingKey: number;
+  reviewKey: number;
+  deliveryFee: number;
+  minimumOrder: number;
+}
+
+/** One ranking row per area the shop delivers to. */
+export function listingRows(shop: ListingSource, now: Date): ListingRow[] {
+  const open = isOpenAt(shop.openingHours, !shop.isOpen, now);
+  const rating = averageRating(shop.reviewCount, shop.ratingSum);
+  return shop.deliveryAreas.map((area) => ({
+    area,
+    shopId: shop.shopId,
+    category: shop.category,
+    adRank: adRankIn(shop.adPlacements, area, now),
+    closedRank: open ? 0 : 1,
+    ratingKey: rating === null ? 0 : -Math.round(rating * 100),
+    reviewKey: -shop.reviewCount,
+    deliveryFee: shop.deliveryFee,
+    minimumOrder: shop.minimumOrder,
+  }));
+}
+
+export const SORTS = {
+  RECOMMENDED: ['adRank', 'closedRank', 'ratingKey', 'reviewKey', 'shopId'],
+  DELIVERY_FEE: ['deliveryFee', 'shopId'],
+  MINIMUM_ORDER: ['minimumOrder', 'shopId'],
+  RATING: ['ratingKey', 'reviewKey', 'shopId'],
+} as const;
+export type ShopSort = keyof typeof SORTS;

@@ -1,0 +1,96 @@
+import { appendToOutbox, event, type Handlers, type MenuGroupDoc, type MenuOptionGroupDoc, type MenuSnapshot, type NewEvent, type ShopInfo } from '@baedal/events';
+import { parseOpeningHours } from '@baedal/platform';
+import type { Prisma, PrismaClient, Shop } from '@baedal/prisma/shops';
+import { applyAdPlacements, applyMenu, applyReviewStats, applyShopInfo } from './queryModel';
+
+export { refreshClockKeys } from './queryModel';
+
+/*
+ * What shops publishes (shop.*, menu.updated: whole-state snapshots) and what
+ * its query-model projection consumes (its own events, ad placements, review
+ * stats). The projection runs in workers/.
+ */
+
+type Tx = Prisma.TransactionClient;
+
+export function shopInfo(shop: Shop): ShopInfo {
+  return {
+    shopId: shop.id,
+    ownerId: shop.ownerId,
+    name: shop.name,
+    category: shop.category,
+    description: shop.description,
+    minimumOrder: shop.minimumOrder,
+    deliveryFee: shop.deliveryFee,
+    deliveryAreas: shop.deliveryAreas,
+    openingHours: parseOpeningHours(shop.openingHours),
+    isOpen: shop.isOpen,
+  };
+}
+
+/** The shop's whole menu as the command tables hold it now (inside the caller's transaction). */
+export async function menuSnapshot(tx: Tx, shopId: string): Promise<MenuSnapshot> {
+  const groups = await tx.menuGroup.findMany({
+    where: { shopId },
+    orderBy: [{ position: 'asc' }, { id: 'asc' }],
+    include: { items: { orderBy: [{ position: 'asc' }, { id: 'asc' }] } },
+  });
+  const docs: MenuGroupDoc[] = groups.map((group) => ({
+    id: group.id,
+    name: group.name,
+    items: group.items.map((item) => ({
+      id: item.id,
+      name: item.name,
+      description: item.description,
+      price: item.price,
+      soldOut: item.soldOut,
+      optionGroups: item.optionGroups as unknown as MenuOptionGroupDoc[],
+    })),
+  }));
+  return { shopId, groups: docs };
+}
+
+export type ShopEventType = 'shop.registered' | 'shop.updated' | 'shop.opened' | 'shop.closed';
+
+/** Records a change of the shop's terms in the outbox, in the command's transaction. */
+export function publishShopChange(tx: Tx, type: ShopEventType, shop: Shop) {
+  return appendToOutbox(tx, [event(type, shop.id, shop.version, shopInfo(shop))]);
+}
+
+export async function publishMenuChange(tx: Tx, shop: Shop) {
+  return appendToOutbox(tx, [event('menu.updated', shop.id, shop.version, await menuSnapshot(tx, shop.id))]);
+}
+
+/**
+ * Publishes every shop's current terms and menu, at its current version:
+ * rebuilding a projection from scratch replays these. Returns how many shops.
+ */
+export async function publishSnapshots(db: PrismaClient, batchSize = 200): Promise<number> {
+  let cursor: string | undefined;
+  let total = 0;
+  for (;;) {
+    const shops = await db.shop.findMany({ orderBy: { id: 'asc' }, take: batchSize, ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}) });
+    if (shops.length === 0) return total;
+    await db.$transaction(async (tx) => {
+      const events: NewEvent[] = [];
+      for (const shop of shops) {
+        events.push(event('shop.updated', shop.id, shop.version, shopInfo(shop)));
+        events.push(event('menu.updated', shop.id, shop.version, await menuSnapshot(tx, shop.id)));
+      }
+      await appendToOutbox(tx, events);
+    });
+    total += shops.length;
+    cursor = shops[shops.length - 1].id;
+  }
+}
+
+/** The customer query model's projection: consumer "shops". */
+export const projection: Handlers<Tx> = {
+  'shop.registered': async (e, tx) => void (await applyShopInfo(tx, e.payload, e.version)),
+  'shop.updated': async (e, tx) => void (await applyShopInfo(tx, e.payload, e.version)),
+  'shop.opened': async (e, tx) => void (await applyShopInfo(tx, e.payload, e.version)),
+  'shop.closed': async (e, tx) => void (await applyShopInfo(tx, e.payload, e.version)),
+  'menu.updated': async (e, tx) => void (await applyMenu(tx, e.payload, e.version)),
+  'ad.placement.changed': async (e, tx) => void (await applyAdPlacements(tx, e.payload.shopId, e.payload.placements, e.version)),
+  'review.stats.changed': async (e, tx) => void (await applyReviewStats(tx, e.payload, e.version)),
+};

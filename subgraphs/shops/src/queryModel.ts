@@ -1,0 +1,196 @@
+import { parseOpeningHours } from '@baedal/platform';
+import type { AdPlacementDoc, MenuGroupDoc, MenuSnapshot, ReviewStats, ShopInfo } from '@baedal/events';
+import type { Prisma, ShopView } from '@baedal/prisma/shops';
+import { listingRows, SORTS, type ShopSort } from './domain/listing';
+
+/*
+ * The customer query model: ShopView (one document per shop) and ShopListing
+ * (ranking keys per area). Reads serve the customer queries; writes come only
+ * from the projection (events.ts), inside the consumer's transaction.
+ */
+
+type Tx = Prisma.TransactionClient;
+
+/** The shape every Shop field resolver reads, whether it came from the query model or a command. */
+export interface ShopDoc {
+  shopId: string;
+  ownerId: string;
+  name: string;
+  category: string;
+  description: string;
+  minimumOrder: number;
+  deliveryFee: number;
+  deliveryAreas: string[];
+  openingHours: unknown;
+  isOpen: boolean;
+  menu: MenuGroupDoc[];
+  adPlacements: AdPlacementDoc[];
+  reviewCount: number;
+  ratingSum: number;
+}
+
+export function docFromView(view: ShopView): ShopDoc {
+  return {
+    ...view,
+    menu: view.menu as unknown as MenuGroupDoc[],
+    adPlacements: view.adPlacements as unknown as AdPlacementDoc[],
+  };
+}
+
+// ---- reads ----
+
+export interface ListPage {
+  shopIds: string[];
+  /** Sort key of each shop on the page, for cursors. */
+  keys: unknown[][];
+  hasNextPage: boolean;
+}
+
+/** One index range scan of ShopListing in the sort's order, after `after` (a previous row's key). */
+export async function listShopIds(
+  db: { $queryRawUnsafe<T>(query: string, ...values: unknown[]): Promise<T> },
+  args: { area: string; category?: string | null; sort: ShopSort; first: number; after: unknown[] | null },
+): Promise<ListPage> {
+  const columns = SORTS[args.sort];
+  const quoted = columns.map((c) => `"${c}"`).join(', ');
+  const values: unknown[] = [args.area];
+  const where = ['"area" = $1'];
+  if (args.category) {
+    values.push(args.category);
+    where.push(`"category" = $${values.length}`);
+  }
+  if (args.after) {
+    const placeholders = args.after.map((value) => {
+      values.push(value);
+      return `$${values.length}`;
+    });
+    where.push(`(${quoted}) > (${placeholders.join(', ')})`);
+  }
+  values.push(args.first + 1);
+  const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
+    `SELECT ${quoted} FROM "ShopListing" WHERE ${where.join(' AND ')} ORDER BY ${quoted} LIMIT $${values.length}`,
+    ...values,
+  );
+  const page = rows.slice(0, args.first);
+  return {
+    shopIds: page.map((row) => row.shopId as string),
+    keys: page.map((row) => columns.map((c) => row[c])),
+    hasNextPage: rows.length > args.first,
+  };
+}
+
+export function listSql(sort: ShopSort, withCategory: boolean): string {
+  const quoted = SORTS[sort].map((c) => `"${c}"`).join(', ');
+  return `SELECT ${quoted} FROM "ShopListing" WHERE "area" = $1${withCategory ? ' AND "category" = $2' : ''} ORDER BY ${quoted} LIMIT 21`;
+}
+
+// ---- projection writes ----
+
+/** An empty document for the shop unless it has one; ON CONFLICT so concurrent events of one shop cannot both insert. */
+function ensureView(tx: Tx, shopId: string) {
+  return tx.$executeRaw`INSERT INTO "ShopView" ("shopId") VALUES (${shopId}) ON CONFLICT DO NOTHING`;
+}
+
+function searchTextOf(name: string, menu: MenuGroupDoc[]): string {
+  return [name, ...menu.flatMap((g) => g.items.map((i) => i.name))].join(' ');
+}
+
+/** Rewrites the shop's ShopListing rows from its ShopView row; a shop without its info yet is not listed. */
+export async function refreshListing(tx: Tx, shopId: string, now = new Date()): Promise<void> {
+  const view = await tx.shopView.findUnique({ where: { shopId } });
+  await tx.shopListing.deleteMany({ where: { shopId } });
+  if (!view || view.infoVersion === 0) return;
+  const doc = docFromView(view);
+  const rows = listingRows({ ...doc, openingHours: parseOpeningHours(view.openingHours) }, now);
+  if (rows.length) await tx.shopListing.createMany({ data: rows });
+  const openNow = rows[0]?.closedRank === 0;
+  if (view.openNow !== openNow) await tx.shopView.update({ where: { shopId }, data: { openNow } });
+}
+
+/*
+ * Each apply* writes one part of the document only if its version is newer
+ * than the one applied, so duplicates and reordered events leave it right.
+ * It returns whether anything changed.
+ */
+
+export async function applyShopInfo(tx: Tx, info: ShopInfo, version: number): Promise<boolean> {
+  const fields = {
+    ownerId: info.ownerId,
+    name: info.name,
+    category: info.category,
+    description: info.description,
+    minimumOrder: info.minimumOrder,
+    deliveryFee: info.deliveryFee,
+    deliveryAreas: info.deliveryAreas,
+    openingHours: info.openingHours as unknown as Prisma.InputJsonValue,
+    isOpen: info.isOpen,
+    infoVersion: version,
+  };
+  await ensureView(tx, info.shopId);
+  const { count } = await tx.shopView.updateMany({ where: { shopId: info.shopId, infoVersion: { lt: version } }, data: fields });
+  if (count === 0) return false;
+  const view = await tx.shopView.findUniqueOrThrow({ where: { shopId: info.shopId } });
+  await tx.shopView.update({ where: { shopId: info.shopId }, data: { searchText: searchTextOf(info.name, view.menu as unknown as MenuGroupDoc[]) } });
+  await refreshListing(tx, info.shopId);
+  return true;
+}
+
+export async function applyMenu(tx: Tx, menu: MenuSnapshot, version: number): Promise<boolean> {
+  await ensureView(tx, menu.shopId);
+  const view = await tx.shopView.findUniqueOrThrow({ where: { shopId: menu.shopId } });
+  const { count } = await tx.shopView.updateMany({
+    where: { shopId: menu.shopId, menuVersion: { lt: version } },
+    data: { menu: menu.groups as unknown as Prisma.InputJsonValue, menuVersion: version, searchText: searchTextOf(view.name, menu.groups) },
+  });
+  return count > 0;
+}
+
+export async function applyAdPlacements(tx: Tx, shopId: string, placements: AdPlacementDoc[], version: number): Promise<boolean> {
+  await ensureView(tx, shopId);
+  const { count } = await tx.shopView.updateMany({
+    where: { shopId, adVersion: { lt: version } },
+    data: { adPlacements: placements as unknown as Prisma.InputJsonValue, adVersion: version },
+  });
+  if (count > 0) await refreshListing(tx, shopId);
+  return count > 0;
+}
+
+export async function applyReviewStats(tx: Tx, stats: ReviewStats, version: number): Promise<boolean> {
+  await ensureView(tx, stats.shopId);
+  const { count } = await tx.shopView.updateMany({
+    where: { shopId: stats.shopId, ratingVersion: { lt: version } },
+    data: { reviewCount: stats.reviewCount, ratingSum: stats.ratingSum, ratingVersion: version },
+  });
+  if (count > 0) await refreshListing(tx, stats.shopId);
+  return count > 0;
+}
+
+/**
+ * Open-now and running ad placements change with the clock, not only with
+ * events: recompute every listed shop's time-dependent keys (two queries) and
+ * rewrite only the shops whose keys changed. Returns how many changed.
+ */
+export async function refreshClockKeys(
+  db: { shopView: Tx['shopView']; shopListing: Tx['shopListing']; $transaction: <R>(fn: (tx: Tx) => Promise<R>) => Promise<R> },
+  now = new Date(),
+): Promise<number> {
+  const [views, listings] = await Promise.all([
+    db.shopView.findMany({ where: { infoVersion: { gt: 0 } } }),
+    db.shopListing.findMany({ select: { shopId: true, area: true, adRank: true, closedRank: true } }),
+  ]);
+  const key = (r: { area: string; adRank: number; closedRank: number }) => `${r.area}:${r.adRank}:${r.closedRank}`;
+  const current = new Map<string, Set<string>>();
+  for (const row of listings) {
+    if (!current.has(row.shopId)) current.set(row.shopId, new Set());
+    current.get(row.shopId)!.add(key(row));
+  }
+  let changed = 0;
+  for (const view of views) {
+    const rows = listingRows({ ...docFromView(view), openingHours: parseOpeningHours(view.openingHours) }, now);
+    const have = current.get(view.shopId) ?? new Set<string>();
+    if (have.size === rows.length && rows.every((r) => have.has(key(r)))) continue;
+    await db.$transaction((tx) => refreshListing(tx, view.shopId, now));
+    changed++;
+  }
+  return changed;
+}
