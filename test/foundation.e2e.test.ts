@@ -57,7 +57,7 @@ describe('health', () => {
 });
 
 describe('customer browsing', () => {
-  it('lists shops with rating and ad fields resolved from the reviews and ads subgraphs', async () => {
+  it('lists shops with rating and ad fields, joining entities from the shops, reviews and ads subgraphs', async () => {
     const campaign = await adsDb.adCampaign.findFirstOrThrow({ where: { status: 'ACTIVE' }, orderBy: { id: 'asc' } });
     const shop = await shopsDb.shop.findUniqueOrThrow({ where: { id: campaign.shopId } });
     const rating = await reviewsDb.shopRating.findUnique({ where: { shopId: shop.id } });
@@ -71,7 +71,8 @@ describe('customer browsing', () => {
         url,
         `query($area: DeliveryArea!, $category: Category, $after: String) {
           shops(area: $area, category: $category, first: 5, after: $after) {
-            edges { node { id name category rating reviewCount adPlacement(area: $area) { product area } } }
+            edges { node { id name category rating reviewCount adPlacement(area: $area) { product area }
+                           reviews(first: 1) { rating } activeAds { id startsAt } } }
             pageInfo { hasNextPage endCursor }
           }
         }`,
@@ -83,6 +84,12 @@ describe('customer browsing', () => {
       pages++;
     } while (!found && after && pages < 50);
 
+    // reviews and activeAds exist only in the reviews and ads subgraphs: the gateway joined them.
+    const newest = await reviewsDb.review.findFirst({ where: { shopId: shop.id }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+    expect(found.reviews).toEqual(newest ? [{ rating: newest.rating }] : []);
+    expect(found.activeAds).toContainEqual({ id: campaign.id, startsAt: campaign.startsAt.toISOString() });
+    delete found.reviews;
+    delete found.activeAds;
     expect(found).toEqual({
       id: shop.id,
       name: shop.name,

@@ -2,6 +2,9 @@ import path from 'node:path';
 import { SERVICES, type ServiceName } from '@baedal/platform';
 import { dropDatabase } from '@baedal/prisma';
 import { Stack } from '@baedal/stack';
+import { CONSUMERS, openQueue } from '@baedal/events';
+import Redis from 'ioredis';
+import pg from 'pg';
 
 /**
  * A whole platform for one test file: databases, ports and Redis keys of its
@@ -12,7 +15,62 @@ export interface TestPlatform {
   gatewayUrl: string;
   prefix: string;
   databaseUrl(service: ServiceName): string;
+  /** Waits until every outbox is relayed and every queue is drained. */
+  settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Polls `check` until it returns true; fails with `what` after the timeout. */
+export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000, intervalMs = 50): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (await check()) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** True when no outbox row is waiting and no queue has a job waiting or running. */
+export async function isQuiet(prefix: string, databaseUrl: (service: ServiceName) => string): Promise<boolean> {
+  for (const service of SERVICES) {
+    const client = new pg.Client({ connectionString: databaseUrl(service) });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT count(*)::int AS n FROM "OutboxEvent" WHERE "relayedAt" IS NULL');
+      if (rows[0].n > 0) return false;
+    } finally {
+      await client.end();
+    }
+  }
+  const redis = new Redis(process.env.BAEDAL_REDIS_URL ?? 'redis://127.0.0.1:6379/0', { maxRetriesPerRequest: null });
+  try {
+    for (const consumer of CONSUMERS) {
+      const queue = openQueue(consumer, redis, prefix);
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      await queue.close();
+      if (Object.values(counts).some((n) => n > 0)) return false;
+    }
+  } finally {
+    redis.disconnect();
+  }
+  return true;
+}
+
+/** Deletes every Redis key under the prefix (never the whole database: CI shares this Redis). */
+export async function deleteRedisKeys(prefix: string): Promise<number> {
+  const redis = new Redis(process.env.BAEDAL_REDIS_URL ?? 'redis://127.0.0.1:6379/0');
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
 }
 
 export const PG_URL = process.env.BAEDAL_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -46,14 +104,21 @@ export async function startTestPlatform(name: string, basePort: number, seedShop
     await stack.stopAll();
     throw error;
   }
-  return {
+  const databaseUrl = (service: ServiceName) => `${PG_URL}/${prefix}_${service}`;
+  const platform: TestPlatform = {
     stack,
     gatewayUrl: stack.gatewayUrl,
     prefix,
-    databaseUrl: (service) => `${PG_URL}/${prefix}_${service}`,
+    databaseUrl,
+    settle: async (timeoutMs = 60_000) => {
+      await eventually('events to settle', () => isQuiet(prefix, databaseUrl), timeoutMs, 200);
+    },
     async stop() {
       await stack.stopAll();
       await dropTestDatabases(prefix);
+      await deleteRedisKeys(prefix);
     },
   };
+  await platform.settle();
+  return platform;
 }

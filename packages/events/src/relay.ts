@@ -68,6 +68,7 @@ export class OutboxRelay {
 
   /** If Redis lost its data since we last looked, mark recently relayed events for relaying again. */
   async checkRedisKeptEvents(): Promise<number> {
+    this.sentinelCheckedAt = Date.now();
     const created = await this.options.redis.set(this.sentinelKey, new Date().toISOString(), 'NX');
     if (created !== 'OK') return 0;
     const windowMs = this.options.redeliverWindowMs ?? 24 * 3600 * 1000;
@@ -81,10 +82,7 @@ export class OutboxRelay {
 
   /** Relays one batch; returns how many events it moved. */
   async relayOnce(): Promise<number> {
-    if (Date.now() - this.sentinelCheckedAt > 1000) {
-      await this.checkRedisKeptEvents();
-      this.sentinelCheckedAt = Date.now();
-    }
+    if (Date.now() - this.sentinelCheckedAt > 1000) await this.checkRedisKeptEvents();
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');

@@ -20,7 +20,7 @@ import type { Account, MenuGroup, Shop } from '@baedal/prisma/shops';
 import * as commands from './commands';
 import { db, type Loaders } from './db';
 import { adRankIn, averageRating, NO_AD, SORTS, type ShopSort } from './domain/listing';
-import { docFromView, listShopIds, type ShopDoc } from './queryModel';
+import { docFromView, listShopIds, searchShopIds, type ShopDoc } from './queryModel';
 
 type Context = SubgraphContext<Loaders>;
 
@@ -83,16 +83,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const words = args.query.trim();
       if (words.length === 0 || words.length > MAX_QUERY_LENGTH) throw badInput('query', `query must be 1 to ${MAX_QUERY_LENGTH} characters`);
       const first = pageSize(args.first);
-      const pattern = `%${words.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      // The trigram index answers ILIKE; names that match rank above menu-only matches.
-      const rows = await db.$queryRaw<{ shopId: string }[]>`
-        SELECT "shopId" FROM "ShopView"
-        WHERE "infoVersion" > 0 AND "searchText" ILIKE ${pattern}
-          AND (${args.area ?? null}::text IS NULL OR "deliveryAreas" @> ARRAY[${args.area ?? ''}]::text[])
-        ORDER BY ("name" ILIKE ${pattern}) DESC, word_similarity(${words}, "searchText") DESC,
-                 "reviewCount" DESC, "shopId"
-        LIMIT ${first}`;
-      return docs(rows.map((r) => r.shopId), loaders);
+      return docs(await searchShopIds(db, words, args.area ?? null, first), loaders);
     },
 
     async shop(_: unknown, { id }: { id: string }, { loaders }: Context) {

@@ -1,0 +1,187 @@
+import Redis from 'ioredis';
+import { Queue } from 'bullmq';
+import pino from 'pino';
+import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
+import { createPaymentsClient } from '@baedal/prisma/payments';
+import { ROUTES, type EventEnvelope } from './catalog';
+import { applyOnce } from './consumer';
+import { appendToOutbox, event } from './outbox';
+import { OutboxRelay } from './relay';
+
+/*
+ * The outbox, relay and consumer against real Postgres and Redis. The
+ * payments database stands in for any domain: every one has the same
+ * OutboxEvent and ProcessedEvent tables.
+ */
+
+const name = `baedal_events_${process.pid}`;
+const url = `${process.env.BAEDAL_PG_URL ?? 'postgres://postgres@127.0.0.1:5432'}/${name}`;
+const redisUrl = process.env.BAEDAL_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+const log = pino({ level: 'silent' });
+let db: ReturnType<typeof createPaymentsClient>;
+let redis: Redis;
+let prefix: string;
+let testNo = 0;
+
+const info = (shopId: string) => ({
+  shopId, ownerId: 'o1', name: 'n', category: 'PIZZA', description: '', minimumOrder: 0, deliveryFee: 0,
+  deliveryAreas: ['MAPO'], openingHours: [], isOpen: true,
+});
+
+async function deletePrefix(p: string) {
+  const keys = await redis.keys(`${p}:*`);
+  if (keys.length) await redis.del(...keys);
+}
+
+function relay(overrides: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}) {
+  return new OutboxRelay({ source: 'test', databaseUrl: url, redis, prefix, log, ...overrides });
+}
+
+async function jobIds(consumer: string): Promise<string[]> {
+  const queue = new Queue(consumer, { connection: redis, prefix });
+  const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+  await queue.close();
+  return jobs.map((j) => String(j.id)).sort();
+}
+
+async function unrelayed(): Promise<number> {
+  return db.outboxEvent.count({ where: { relayedAt: null } });
+}
+
+beforeAll(async () => {
+  await dropDatabase(name);
+  await ensureDatabase(name);
+  await migrate('payments', url);
+  db = createPaymentsClient(url, 3);
+  redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+});
+
+beforeEach(async () => {
+  prefix = `baedal_events_test_${process.pid}_${++testNo}`;
+  await db.outboxEvent.deleteMany();
+  await db.processedEvent.deleteMany();
+});
+
+afterEach(async () => deletePrefix(prefix));
+
+afterAll(async () => {
+  await db.$disconnect();
+  redis.disconnect();
+  await dropDatabase(name);
+});
+
+describe('outbox', () => {
+  it('writes events only when the transaction commits', async () => {
+    await db.$transaction((tx) => appendToOutbox(tx, [event('shop.updated', 's1', 1, info('s1'))]));
+    await expect(
+      db.$transaction(async (tx) => {
+        await appendToOutbox(tx, [event('shop.updated', 's2', 1, info('s2'))]);
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    expect((await db.outboxEvent.findMany()).map((e) => e.aggregateId)).toEqual(['s1']);
+  });
+});
+
+describe('relay', () => {
+  it('moves each event to every consuming queue with the event id as job id, and marks it relayed', async () => {
+    const [shopEvent, menuEvent] = await db.$transaction((tx) =>
+      appendToOutbox(tx, [event('shop.updated', 's1', 2, info('s1')), event('menu.updated', 's1', 3, { shopId: 's1', groups: [] })]),
+    );
+    expect(await relay().relayOnce()).toBe(2);
+    for (const consumer of ROUTES['shop.updated']) {
+      const expected = ROUTES['menu.updated'].includes(consumer) ? [shopEvent.id, menuEvent.id].sort() : [shopEvent.id];
+      expect(await jobIds(consumer)).toEqual(expected);
+    }
+    expect(await unrelayed()).toBe(0);
+    expect(await relay().relayOnce()).toBe(0);
+  });
+
+  it('relays again an event whose relay died between publishing and marking it, without a second job', async () => {
+    const [e] = await db.$transaction((tx) => appendToOutbox(tx, [event('shop.updated', 's1', 1, info('s1'))]));
+    const dying = relay();
+    // Publishing succeeds, then the process "dies" before the mark commits.
+    type Client = { query: (sql: string, args?: unknown[]) => Promise<unknown> };
+    const pool = (dying as unknown as { pool: { connect: (callback?: unknown) => Promise<Client> } }).pool;
+    const connect = pool.connect.bind(pool);
+    await dying.checkRedisKeptEvents(); // uses pool.query, which must stay unpatched
+    pool.connect = async () => {
+      const client = await connect();
+      const query = client.query.bind(client);
+      client.query = async (sql: string, args?: unknown[]) => {
+        if (sql.startsWith('UPDATE "OutboxEvent" SET "relayedAt"')) throw new Error('killed');
+        return query(sql, args);
+      };
+      return client;
+    };
+    await expect(dying.relayOnce()).rejects.toThrow('killed');
+    expect(await unrelayed()).toBe(1);
+    expect(await jobIds('shops')).toEqual([e.id]);
+
+    expect(await relay().relayOnce()).toBe(1);
+    expect(await unrelayed()).toBe(0);
+    expect(await jobIds('shops')).toEqual([e.id]);
+  });
+
+  it('keeps events in the outbox while Redis is unreachable and relays them when it is back', async () => {
+    await db.$transaction((tx) => appendToOutbox(tx, [event('shop.updated', 's1', 1, info('s1'))]));
+    const deadRedis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    deadRedis.on('error', () => {});
+    await expect(relay({ redis: deadRedis }).relayOnce()).rejects.toThrow();
+    deadRedis.disconnect();
+    expect(await unrelayed()).toBe(1);
+    expect(await relay().relayOnce()).toBe(1);
+    expect(await jobIds('shops')).toHaveLength(1);
+  });
+
+  it('relays recent events again after Redis comes back empty', async () => {
+    const [e] = await db.$transaction((tx) => appendToOutbox(tx, [event('review.stats.changed', 's1', 1, { shopId: 's1', reviewCount: 1, ratingSum: 5 })]));
+    const r = relay();
+    expect(await r.relayOnce()).toBe(1);
+    expect(await jobIds('shops')).toEqual([e.id]);
+
+    await deletePrefix(prefix); // what a Redis restarted without persistence looks like to us
+    expect(await jobIds('shops')).toEqual([]);
+    expect(await r.checkRedisKeptEvents()).toBe(1);
+    expect(await r.relayOnce()).toBe(1);
+    expect(await jobIds('shops')).toEqual([e.id]);
+  });
+});
+
+describe('applyOnce', () => {
+  const envelope = (id: string): EventEnvelope<'review.stats.changed'> => ({
+    id, type: 'review.stats.changed', version: 1, occurredAt: new Date().toISOString(), aggregateId: 's1', payload: { shopId: 's1', reviewCount: 1, ratingSum: 4 },
+  });
+
+  it('applies an event once however often it is delivered', async () => {
+    const effects: string[] = [];
+    const handlers = { 'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>) => void effects.push(e.id) };
+    const transaction = <R>(work: (tx: typeof db) => Promise<R>) => db.$transaction((tx) => work(tx as typeof db));
+    const e = envelope('11111111-1111-4111-8111-111111111111');
+    expect(await applyOnce('shops', e, handlers, transaction)).toBe('applied');
+    expect(await applyOnce('shops', e, handlers, transaction)).toBe('duplicate');
+    expect(await Promise.all([applyOnce('orders', e, handlers, transaction), applyOnce('orders', e, handlers, transaction)])).toEqual(
+      expect.arrayContaining(['applied', 'duplicate']),
+    );
+    expect(effects).toEqual([e.id, e.id]); // once for "shops", once for "orders"
+  });
+
+  it('records nothing when the effect fails, so a retry applies it', async () => {
+    const transaction = <R>(work: (tx: typeof db) => Promise<R>) => db.$transaction((tx) => work(tx as typeof db));
+    const e = envelope('22222222-2222-4222-8222-222222222222');
+    let fail = true;
+    const handlers = {
+      'review.stats.changed': async (_e: EventEnvelope<'review.stats.changed'>, tx: typeof db) => {
+        await tx.payment.create({ data: { id: 'p1', orderId: 'o1', customerId: 'c1', amount: 1, method: 'CARD', status: 'APPROVED' } });
+        if (fail) throw new Error('downstream hiccup');
+      },
+    };
+    await expect(applyOnce('payments', e, handlers, transaction)).rejects.toThrow('downstream hiccup');
+    expect(await db.processedEvent.count()).toBe(0);
+    expect(await db.payment.count()).toBe(0);
+    fail = false;
+    expect(await applyOnce('payments', e, handlers, transaction)).toBe('applied');
+    expect(await db.payment.count()).toBe(1);
+    await db.payment.deleteMany();
+  });
+});

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { applyOnce, type EventEnvelope, type EventPayloads, type EventType, type ShopInfo } from '@baedal/events';
+import { replica } from '@baedal/orders/events';
+import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
+import { createOrdersClient } from '@baedal/prisma/orders';
+import { createShopsClient } from '@baedal/prisma/shops';
+import { projection } from '@baedal/shops/events';
+import { listSql, SEARCH_SQL } from '@baedal/shops/queryModel';
+import { PG_URL } from './support/stack';
+
+/*
+ * The customer query model and the orders replica, fed events directly:
+ * duplicated and reordered delivery leave them right, and with 20,000 shops
+ * the list, detail and search queries use indexes.
+ */
+
+const prefix = `baedal_qm_${process.pid}`;
+let shops: ReturnType<typeof createShopsClient>;
+let orders: ReturnType<typeof createOrdersClient>;
+
+beforeAll(async () => {
+  for (const service of ['shops', 'orders'] as const) {
+    await dropDatabase(`${prefix}_${service}`);
+    await ensureDatabase(`${prefix}_${service}`);
+    await migrate(service, `${PG_URL}/${prefix}_${service}`);
+  }
+  shops = createShopsClient(`${PG_URL}/${prefix}_shops`, 3);
+  orders = createOrdersClient(`${PG_URL}/${prefix}_orders`, 3);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([shops?.$disconnect(), orders?.$disconnect()]);
+  for (const service of ['shops', 'orders']) await dropDatabase(`${prefix}_${service}`);
+}, 60_000);
+
+function envelope<T extends EventType>(type: T, aggregateId: string, version: number, payload: EventPayloads[T]): EventEnvelope<T> {
+  return { id: randomUUID(), type, version, occurredAt: new Date().toISOString(), aggregateId, payload };
+}
+
+const allDay = Array.from({ length: 7 }, (_, day) => ({ day, opens: '00:00', closes: '00:00' }));
+const info = (shopId: string, over: Partial<ShopInfo> = {}): ShopInfo => ({
+  shopId, ownerId: 'owner', name: '피자마루 본점', category: 'PIZZA', description: '', minimumOrder: 10000, deliveryFee: 2000,
+  deliveryAreas: ['MAPO', 'JONGNO'], openingHours: allDay, isOpen: true, ...over,
+});
+const menu = (shopId: string, price: number) => ({
+  shopId,
+  groups: [{ id: 'g1', name: '피자', items: [{ id: `${shopId}-i1`, name: '페퍼로니피자', description: '', price, soldOut: false, optionGroups: [] }] }],
+});
+
+const toShops = (e: EventEnvelope) => applyOnce('shops', e, projection, (work) => shops.$transaction(work));
+const toOrders = (e: EventEnvelope) => applyOnce('orders', e, replica, (work) => orders.$transaction(work));
+
+describe('shops projection', () => {
+  it('applies a duplicated event once and ignores older versions delivered late', async () => {
+    const shopId = randomUUID();
+    const v1 = envelope('shop.registered', shopId, 1, info(shopId));
+    const v2 = envelope('shop.updated', shopId, 2, info(shopId, { name: '피자마루 마포점', deliveryFee: 0 }));
+    const v3 = envelope('shop.closed', shopId, 3, info(shopId, { name: '피자마루 마포점', deliveryFee: 0, isOpen: false }));
+    const m4 = envelope('menu.updated', shopId, 4, menu(shopId, 21000));
+    const m2 = envelope('menu.updated', shopId, 2, menu(shopId, 19000));
+
+    // Out of order, with duplicates: v3, m4, v1, v2, v3 again, m2 (stale), m4 again.
+    const results = [];
+    for (const e of [v3, m4, v1, v2, v3, m2, m4]) results.push(await toShops(e));
+    expect(results).toEqual(['applied', 'applied', 'applied', 'applied', 'duplicate', 'applied', 'duplicate']);
+
+    const view = await shops.shopView.findUniqueOrThrow({ where: { shopId } });
+    expect(view).toMatchObject({ name: '피자마루 마포점', deliveryFee: 0, isOpen: false, infoVersion: 3, menuVersion: 4 });
+    expect((view.menu as any)[0].items[0].price).toBe(21000);
+    expect(view.searchText).toContain('페퍼로니피자');
+    const listing = await shops.shopListing.findMany({ where: { shopId }, orderBy: { area: 'asc' } });
+    expect(listing.map((l) => [l.area, l.closedRank, l.deliveryFee])).toEqual([['JONGNO', 1, 0], ['MAPO', 1, 0]]);
+    expect(await shops.processedEvent.count({ where: { consumer: 'shops' } })).toBe(5); // five distinct events
+  });
+
+  it('keeps ad placements and review stats in the document and ranks by them', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    for (const id of [a, b]) await toShops(envelope('shop.registered', id, 1, info(id, { deliveryAreas: ['SONGPA'] })));
+    await toShops(envelope('review.stats.changed', a, 2, { shopId: a, reviewCount: 2, ratingSum: 10 }));
+    await toShops(envelope('review.stats.changed', a, 1, { shopId: a, reviewCount: 1, ratingSum: 1 })); // stale
+    const now = Date.now();
+    const placement = { campaignId: 'c1', area: 'SONGPA', product: 'OPEN_LIST' as const, startsAt: new Date(now - 1000).toISOString(), endsAt: new Date(now + 3600_000).toISOString() };
+    await toShops(envelope('ad.placement.changed', b, 1, { shopId: b, placements: [placement] }));
+
+    const ranked = await shops.$queryRawUnsafe<{ shopId: string }[]>(listSql('RECOMMENDED', false), 'SONGPA');
+    expect(ranked.map((r) => r.shopId)).toEqual([b, a]); // advertised first, then the 5-star shop
+    expect(await shops.shopView.findUniqueOrThrow({ where: { shopId: a } })).toMatchObject({ reviewCount: 2, ratingSum: 10, ratingVersion: 2 });
+
+    await toShops(envelope('ad.placement.changed', b, 2, { shopId: b, placements: [] }));
+    const after = await shops.$queryRawUnsafe<{ shopId: string }[]>(listSql('RECOMMENDED', false), 'SONGPA');
+    expect(after.map((r) => r.shopId)).toEqual([a, b]);
+  });
+});
+
+describe('orders replica', () => {
+  it('keeps the newest shop terms and menu whatever order they arrive in', async () => {
+    const shopId = randomUUID();
+    const events = [
+      envelope('menu.updated', shopId, 3, menu(shopId, 23000)),
+      envelope('shop.registered', shopId, 1, info(shopId)),
+      envelope('shop.updated', shopId, 2, info(shopId, { minimumOrder: 15000 })),
+      envelope('menu.updated', shopId, 1, menu(shopId, 20000)),
+    ];
+    for (const e of [...events, events[0], events[2]]) await toOrders(e);
+    expect(await orders.shopReplica.findUniqueOrThrow({ where: { shopId } })).toMatchObject({ minimumOrder: 15000, version: 2, menuVersion: 3, isOpen: true });
+    expect((await orders.menuItemReplica.findMany({ where: { shopId } })).map((m) => m.price)).toEqual([23000]);
+  });
+});
+
+describe('with 20,000 shops', () => {
+  const plans: string[] = [];
+
+  beforeAll(async () => {
+    // Fill the query model the fast way; the planner only needs realistic sizes and statistics.
+    await shops.$executeRawUnsafe(`
+      INSERT INTO "ShopView" ("shopId", "ownerId", "name", "category", "deliveryAreas", "searchText", "infoVersion", "menuVersion")
+      SELECT 'bulk-' || n, 'o' || (n % 4000), '가게' || n, (ARRAY['CHICKEN','PIZZA','KOREAN','CHINESE','JAPANESE','BUNSIK','JOKBAL_BOSSAM','CAFE_DESSERT','FAST_FOOD','NIGHT_SNACK'])[1 + n % 10],
+             ARRAY[(ARRAY['GANGNAM','SEOCHO','SONGPA','MAPO','JONGNO'])[1 + n % 5]],
+             '가게' || n || ' 후라이드치킨 양념치킨 ' || md5(n::text), 1, 1
+      FROM generate_series(1, 20000) n`);
+    await shops.$executeRawUnsafe(`
+      INSERT INTO "ShopListing" ("area", "shopId", "category", "adRank", "closedRank", "ratingKey", "reviewKey", "deliveryFee", "minimumOrder")
+      SELECT v."deliveryAreas"[1], v."shopId", v."category", CASE WHEN random() < 0.1 THEN 0 ELSE 2 END, (random() < 0.3)::int,
+             -(random() * 500)::int, -(random() * 100)::int, (random() * 40)::int * 100, (random() * 20)::int * 1000
+      FROM "ShopView" v WHERE v."shopId" LIKE 'bulk-%'`);
+    await shops.$executeRawUnsafe('ANALYZE "ShopView"');
+    await shops.$executeRawUnsafe('ANALYZE "ShopListing"');
+  }, 60_000);
+
+  async function explain(sql: string, ...values: unknown[]): Promise<string> {
+    const rows = await shops.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${sql}`, ...values);
+    const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+    plans.push(plan);
+    return plan;
+  }
+
+  it.each([
+    ['RECOMMENDED', false],
+    ['RECOMMENDED', true],
+    ['DELIVERY_FEE', false],
+    ['DELIVERY_FEE', true],
+    ['MINIMUM_ORDER', true],
+    ['RATING', false],
+    ['RATING', true],
+  ] as const)('lists by %s (category: %s) with an index scan of ShopListing', async (sort, withCategory) => {
+    const plan = await explain(listSql(sort, withCategory), 'MAPO', ...(withCategory ? ['PIZZA'] : []));
+    expect(plan).toMatch(/Index (Only )?Scan using "ShopListing_area/);
+    expect(plan).not.toMatch(/Seq Scan on "ShopListing"/);
+  });
+
+  it('continues after a cursor with an index scan', async () => {
+    const plan = await explain(
+      `SELECT "adRank", "closedRank", "ratingKey", "reviewKey", "shopId" FROM "ShopListing"
+       WHERE "area" = $1 AND ("adRank", "closedRank", "ratingKey", "reviewKey", "shopId") > ($2, $3, $4, $5, $6)
+       ORDER BY "adRank", "closedRank", "ratingKey", "reviewKey", "shopId" LIMIT 21`,
+      'MAPO', 2, 0, -300, -50, 'bulk-1',
+    );
+    expect(plan).not.toMatch(/Seq Scan/);
+  });
+
+  it('opens a detail by primary key and searches through the trigram index', async () => {
+    expect(await explain('SELECT * FROM "ShopView" WHERE "shopId" = ANY($1)', ['bulk-7'])).toMatch(/Index Scan using "ShopView_pkey"/);
+    const search = await explain(SEARCH_SQL, '%가게123%', 'MAPO', '가게123', 20);
+    expect(search).toMatch(/ShopView_searchText_idx/);
+    expect(search).not.toMatch(/Seq Scan/);
+  });
+});
