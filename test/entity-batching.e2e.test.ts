@@ -38,7 +38,7 @@ beforeAll(async () => {
   // The workers build the shops query model and the replicas from the seed's snapshot events.
   stack = new Stack({ env, seedShops: 40, output: path.join(__dirname, '.logs', 'batching') });
   await stack.prepare();
-  stack.start('workers');
+  await stack.restart('workers');
   await eventually('the query model', () => isQuiet(env.BAEDAL_DB_PREFIX, (s) => `${PG_URL}/${env.BAEDAL_DB_PREFIX}_${s}`), 60_000, 200);
 
   const { createShopsClient } = await import('@baedal/prisma/shops');

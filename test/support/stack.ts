@@ -81,7 +81,9 @@ export function testEnv(name: string, basePort: number): Record<string, string> 
     BAEDAL_DB_PREFIX: prefix,
     BAEDAL_REDIS_PREFIX: prefix,
     BAEDAL_LOG_LEVEL: 'warn',
+    BAEDAL_RIDER_DELAY_MS: '0',
     GATEWAY_PORT: String(basePort),
+    WORKERS_PORT: String(basePort + 9),
   };
   SERVICES.forEach((service, i) => {
     env[`${service.toUpperCase()}_PORT`] = String(basePort + 1 + i);

@@ -2,18 +2,26 @@ import Redis from 'ioredis';
 import type { Worker } from 'bullmq';
 import { ownership } from '@baedal/ads/events';
 import { OutboxRelay, startConsumer } from '@baedal/events';
-import { replica } from '@baedal/orders/events';
-import { SERVICES, createLogger, databaseUrl, redisPrefix, redisUrl, stopOnSignals } from '@baedal/platform';
+import { replica, riderSimulator } from '@baedal/orders/events';
+import { orderPayments } from '@baedal/payments/events';
+import { eligibility } from '@baedal/reviews/events';
+import http from 'node:http';
+import { SERVICES, closeServer, createLogger, databaseUrl, listen, port, redisPrefix, redisUrl, sendJson, stopOnSignals } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
+import { createPaymentsClient } from '@baedal/prisma/payments';
+import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { projection, refreshClockKeys } from '@baedal/shops/events';
 
 
 /*
  * The workers process: one outbox relay per service database, and the
- * consumers that carry events into each domain (the shops query model, the
- * orders replica, ads' record of shop owners), each on its own queue.
+ * consumers that carry events into each domain, each on its own queue:
+ * shops (query model, popularity), orders (replica of shops and menus),
+ * ads (shop owners), reviews (reviewable orders), payments (refunds) and
+ * delivery (the rider simulator). BAEDAL_WORKERS_ROLES=relays or =consumers
+ * runs only one half (tests use it to hold events between the two).
  */
 
 const log = createLogger('workers');
@@ -38,18 +46,30 @@ async function main(): Promise<void> {
   for (const redis of [workerRedis, relayRedis]) redis.on('error', (error) => log.warn({ err: error }, 'redis error'));
   await checkRedisPolicy(workerRedis);
 
+  const roles = (process.env.BAEDAL_WORKERS_ROLES ?? 'relays,consumers').split(',');
   const shopsDb = createShopsClient(undefined, 5);
   const ordersDb = createOrdersClient(undefined, 5);
   const adsDb = createAdsClient(undefined, 3);
+  const reviewsDb = createReviewsClient(undefined, 3);
+  const paymentsDb = createPaymentsClient(undefined, 3);
 
-  const relays = SERVICES.map((source) => new OutboxRelay({ source, databaseUrl: databaseUrl(source), redis: relayRedis, prefix, log }));
+  const relays = roles.includes('relays')
+    ? SERVICES.map((source) => new OutboxRelay({ source, databaseUrl: databaseUrl(source), redis: relayRedis, prefix, log }))
+    : [];
   for (const relay of relays) await relay.start();
 
-  const consumers: Worker[] = [
-    startConsumer({ consumer: 'shops', handlers: projection, transaction: (work) => shopsDb.$transaction(work), connection: workerRedis, prefix, log }),
-    startConsumer({ consumer: 'orders', handlers: replica, transaction: (work) => ordersDb.$transaction(work), connection: workerRedis, prefix, log }),
-    startConsumer({ consumer: 'ads', handlers: ownership, transaction: (work) => adsDb.$transaction(work), connection: workerRedis, prefix, log }),
-  ];
+  const common = { connection: workerRedis, prefix, log };
+  const consumers: Worker[] = roles.includes('consumers')
+    ? [
+        startConsumer({ consumer: 'shops', handlers: projection, transaction: (work) => shopsDb.$transaction(work), ...common }),
+        startConsumer({ consumer: 'orders', handlers: replica, transaction: (work) => ordersDb.$transaction(work), ...common }),
+        startConsumer({ consumer: 'ads', handlers: ownership, transaction: (work) => adsDb.$transaction(work), ...common }),
+        startConsumer({ consumer: 'reviews', handlers: eligibility, transaction: (work) => reviewsDb.$transaction(work), ...common }),
+        startConsumer({ consumer: 'payments', handlers: orderPayments, transaction: (work) => paymentsDb.$transaction(work), ...common }),
+        // The simulated rider keeps its bookkeeping in the orders database, whose orders it moves.
+        startConsumer({ consumer: 'delivery', handlers: riderSimulator, transaction: (work) => ordersDb.$transaction(work), ...common }),
+      ]
+    : [];
 
   const clock = setInterval(() => {
     refreshClockKeys(shopsDb).then(
@@ -58,13 +78,19 @@ async function main(): Promise<void> {
     );
   }, CLOCK_REFRESH_MS);
 
-  log.info({ relays: SERVICES, consumers: consumers.map((c) => c.name) }, 'workers started');
+  // /healthz answers once every relay and consumer has started; the stack waits for it.
+  const health = http.createServer((req, res) =>
+    sendJson(res, req.url === '/healthz' || req.url === '/readyz' ? 200 : 404, { status: 'ok', relays: relays.length, consumers: consumers.map((c) => c.name) }),
+  );
+  await listen(health, port('workers'));
+  log.info({ relays: relays.length, consumers: consumers.map((c) => c.name) }, 'workers started');
   stopOnSignals(log, async () => {
     clearInterval(clock);
+    await closeServer(health);
     // Finish the jobs in hand, then stop taking new ones.
     await Promise.all(consumers.map((c) => c.close()));
     await Promise.all(relays.map((r) => r.stop()));
-    await Promise.all([shopsDb.$disconnect(), ordersDb.$disconnect(), adsDb.$disconnect()]);
+    await Promise.all([shopsDb, ordersDb, adsDb, reviewsDb, paymentsDb].map((db) => db.$disconnect()));
     workerRedis.disconnect();
     relayRedis.disconnect();
   });

@@ -78,6 +78,24 @@ export interface ReviewStats {
   ratingSum: number;
 }
 
+/** An order's state after a lifecycle change. */
+export interface OrderSnapshot {
+  orderId: string;
+  customerId: string;
+  shopId: string;
+  status: 'PENDING_PAYMENT' | 'PLACED' | 'ACCEPTED' | 'REJECTED' | 'PICKED_UP' | 'DELIVERED' | 'CANCELED';
+  /** won */
+  itemsTotal: number;
+  /** won */
+  deliveryFee: number;
+  /** won */
+  total: number;
+  deliveryArea: string;
+  /** Why it was rejected or canceled. */
+  reason: string | null;
+  estimatedCookingMinutes: number | null;
+}
+
 export interface EventPayloads {
   'shop.registered': ShopInfo;
   'shop.updated': ShopInfo;
@@ -86,7 +104,16 @@ export interface EventPayloads {
   'menu.updated': MenuSnapshot;
   'ad.placement.changed': AdPlacementsSnapshot;
   'review.stats.changed': ReviewStats;
+  'order.created': OrderSnapshot;
+  'order.placed': OrderSnapshot;
+  'order.accepted': OrderSnapshot;
+  'order.rejected': OrderSnapshot;
+  'order.picked_up': OrderSnapshot;
+  'order.delivered': OrderSnapshot;
+  'order.canceled': OrderSnapshot;
 }
+
+export type OrderEventType = Extract<EventType, `order.${string}`>;
 
 export type EventType = keyof EventPayloads;
 
@@ -103,6 +130,13 @@ export const ROUTES: Record<EventType, readonly Consumer[]> = {
   'menu.updated': ['shops', 'orders'],
   'ad.placement.changed': ['shops'],
   'review.stats.changed': ['shops'],
+  'order.created': ['payments'],
+  'order.placed': ['shops', 'payments'],
+  'order.accepted': ['delivery'],
+  'order.rejected': ['payments'],
+  'order.picked_up': ['delivery'],
+  'order.delivered': ['reviews'],
+  'order.canceled': ['payments'],
 };
 
 /**

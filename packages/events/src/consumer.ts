@@ -46,7 +46,7 @@ export interface ConsumerOptions<Tx extends SqlTransaction> {
   concurrency?: number;
 }
 
-/** A BullMQ worker on the consumer's queue that applies each event once; failures retry with backoff (see JOB_OPTIONS). */
+/** A BullMQ worker on the consumer's queue that applies each event once; failures retry with backoff (see jobOptions). */
 export function startConsumer<Tx extends SqlTransaction>(options: ConsumerOptions<Tx>): Worker {
   const worker = new Worker(
     options.consumer,

@@ -4,7 +4,8 @@ import pino from 'pino';
 import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
 import { createPaymentsClient } from '@baedal/prisma/payments';
 import { ROUTES, type EventEnvelope } from './catalog';
-import { applyOnce } from './consumer';
+import { applyOnce, startConsumer } from './consumer';
+import { listDeadLetters, replayDeadLetters } from './dlq';
 import { appendToOutbox, event } from './outbox';
 import { OutboxRelay } from './relay';
 
@@ -185,3 +186,55 @@ describe('applyOnce', () => {
     await db.payment.deleteMany();
   });
 });
+
+describe('dead letters', () => {
+  it('keeps a job that used up its retries for listing, and replays it once fixed', async () => {
+    process.env.BAEDAL_EVENT_ATTEMPTS = '2';
+    process.env.BAEDAL_EVENT_BACKOFF_MS = '20';
+    try {
+      const [e] = await db.$transaction((tx) => appendToOutbox(tx, [event('review.stats.changed', 's9', 1, { shopId: 's9', reviewCount: 1, ratingSum: 3 })]));
+      await relay().relayOnce();
+      let broken = true;
+      const applied: string[] = [];
+      const connection = redis.duplicate({ maxRetriesPerRequest: null });
+      const worker = startConsumer({
+        consumer: 'shops',
+        handlers: {
+          'review.stats.changed': async (ev) => {
+            if (broken) throw new Error('projection bug');
+            applied.push(ev.id);
+          },
+        },
+        transaction: (work) => db.$transaction(work),
+        connection,
+        prefix,
+        log,
+      });
+      try {
+        await eventually(async () => (await listDeadLetters('shops', redis, prefix)).length === 1);
+        const [letter] = await listDeadLetters('shops', redis, prefix);
+        expect(letter).toMatchObject({ jobId: e.id, type: 'review.stats.changed', attempts: 2, failedReason: 'projection bug' });
+
+        broken = false;
+        expect(await replayDeadLetters('shops', redis, prefix)).toBe(1);
+        await eventually(async () => applied.length === 1);
+        expect(applied).toEqual([e.id]);
+        expect(await listDeadLetters('shops', redis, prefix)).toEqual([]);
+      } finally {
+        await worker.close();
+        connection.disconnect();
+      }
+    } finally {
+      delete process.env.BAEDAL_EVENT_ATTEMPTS;
+      delete process.env.BAEDAL_EVENT_BACKOFF_MS;
+    }
+  });
+});
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -6,8 +6,9 @@
 export const SERVICES = ['shops', 'ads', 'orders', 'payments', 'reviews'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
-const DEFAULT_PORTS: Record<ServiceName | 'gateway', number> = {
+const DEFAULT_PORTS: Record<ServiceName | 'gateway' | 'workers', number> = {
   gateway: 4000,
+  workers: 4010,
   shops: 4001,
   ads: 4002,
   orders: 4003,
@@ -58,7 +59,7 @@ export function redisPrefix(): string {
   return env('BAEDAL_REDIS_PREFIX', 'baedal');
 }
 
-export function port(service: ServiceName | 'gateway'): number {
+export function port(service: ServiceName | 'gateway' | 'workers'): number {
   return envInt(`${service.toUpperCase()}_PORT`, DEFAULT_PORTS[service]);
 }
 

@@ -48,8 +48,8 @@ export class Stack {
     return this.env[name];
   }
 
-  port(name: ServiceName | 'gateway'): number {
-    const defaults = { gateway: 4000, shops: 4001, ads: 4002, orders: 4003, payments: 4004, reviews: 4005 };
+  port(name: ServiceName | 'gateway' | 'workers'): number {
+    const defaults = { gateway: 4000, shops: 4001, ads: 4002, orders: 4003, payments: 4004, reviews: 4005, workers: 4010 };
     return Number(this.setting(`${name.toUpperCase()}_PORT`) ?? defaults[name]);
   }
 
@@ -57,7 +57,15 @@ export class Stack {
     return `http://127.0.0.1:${this.port('gateway')}/graphql`;
   }
 
-  start(name: ProcessName): ChildProcess {
+  /** Starts a process and waits until it answers its readiness check. */
+  async restart(name: ProcessName, env: Record<string, string> = {}): Promise<void> {
+    await this.stop(name);
+    this.start(name, env);
+    await this.waitFor(name, this.readyUrl(name));
+  }
+
+  /** Starts one process; `env` adds settings for this start only. */
+  start(name: ProcessName, env: Record<string, string> = {}): ChildProcess {
     const output = this.options.output ?? 'inherit';
     let stdio: 'inherit' | ['ignore', number, number];
     if (output === 'inherit') stdio = 'inherit';
@@ -66,7 +74,7 @@ export class Stack {
       const fd = fs.openSync(path.join(output, `${name}.log`), 'a');
       stdio = ['ignore', fd, fd];
     }
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, ENTRY_POINTS[name])], { env: this.env, stdio });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, ENTRY_POINTS[name])], { env: { ...this.env, ...env }, stdio });
     if (typeof stdio !== 'string') fs.closeSync(stdio[1]);
     this.processes.set(name, child);
     return child;
@@ -110,7 +118,7 @@ export class Stack {
     throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms`);
   }
 
-  readyUrl(name: ServiceName | 'gateway'): string {
+  readyUrl(name: ServiceName | 'gateway' | 'workers'): string {
     return `http://127.0.0.1:${this.port(name)}/readyz`;
   }
 
@@ -119,7 +127,7 @@ export class Stack {
     await this.prepare();
     for (const service of SERVICES) this.start(service);
     this.start('workers');
-    await Promise.all(SERVICES.map((service) => this.waitFor(service, this.readyUrl(service))));
+    await Promise.all([...SERVICES, 'workers' as const].map((name) => this.waitFor(name, this.readyUrl(name))));
     this.start('gateway');
     await this.waitFor('gateway', this.readyUrl('gateway'));
   }

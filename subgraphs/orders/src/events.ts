@@ -1,12 +1,40 @@
-import type { Handlers, MenuSnapshot, ShopInfo } from '@baedal/events';
-import type { Prisma } from '@baedal/prisma/orders';
+import { appendToOutbox, event, type Handlers, type MenuSnapshot, type OrderSnapshot, type ShopInfo } from '@baedal/events';
+import { DomainError } from '@baedal/platform';
+import type { Order, Prisma } from '@baedal/prisma/orders';
+// commands.ts publishes through this file and the simulator moves orders through it; both only call each other at run time.
+import { transitionOrder } from './commands';
+import { STATUS_EVENT, type OrderStatus } from './domain/lifecycle';
 
 /*
- * Orders consumes shop and menu events into its own replica, so that placing
- * an order never calls the shops service. Older versions never overwrite newer.
+ * Orders publishes one event per lifecycle step (order.created ... order.canceled)
+ * and consumes shop and menu events into its own replica, so that placing an
+ * order never calls the shops service. It also hosts the rider simulator,
+ * the "delivery" consumer.
  */
 
 type Tx = Prisma.TransactionClient;
+
+export function orderSnapshot(order: Order, reason: string | null = null): OrderSnapshot {
+  return {
+    orderId: order.id,
+    customerId: order.customerId,
+    shopId: order.shopId,
+    status: order.status,
+    itemsTotal: order.itemsTotal,
+    deliveryFee: order.deliveryFee,
+    total: order.total,
+    deliveryArea: order.deliveryArea,
+    reason,
+    estimatedCookingMinutes: order.estimatedCookingMinutes,
+  };
+}
+
+/** Announces the order's status after a change, at the order's version, in the change's transaction. */
+export function publishOrderStatus(tx: Tx, order: Order, status: OrderStatus, version: number, reason: string | null = null) {
+  return appendToOutbox(tx, [event(STATUS_EVENT[status], order.id, version, { ...orderSnapshot(order, reason), status })]);
+}
+
+// ---- the replica of shops and menus ----
 
 /** A placeholder for a shop whose menu arrived before its terms: closed, so it takes no orders yet. */
 function ensureShop(tx: Tx, shopId: string) {
@@ -60,4 +88,24 @@ export const replica: Handlers<Tx> = {
   'shop.opened': (e, tx) => applyShop(tx, e.payload, e.version),
   'shop.closed': (e, tx) => applyShop(tx, e.payload, e.version),
   'menu.updated': (e, tx) => applyMenu(tx, e.payload, e.version),
+};
+
+// ---- the rider simulator ----
+
+/** Moves an order one delivery step, unless it has moved on (canceled, say) meanwhile. */
+async function riderStep(tx: Tx, orderId: string, transition: 'pickUp' | 'deliver'): Promise<void> {
+  const delay = Number(process.env.BAEDAL_RIDER_DELAY_MS ?? 1000);
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+  try {
+    await transitionOrder(tx, orderId, { transition, actor: 'SYSTEM', actorId: null });
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'ORDER_STATE_CONFLICT') return;
+    throw error;
+  }
+}
+
+/** Consumer "delivery": a rider picks up every accepted order and delivers it. */
+export const riderSimulator: Handlers<Tx> = {
+  'order.accepted': (e, tx) => riderStep(tx, e.aggregateId, 'pickUp'),
+  'order.picked_up': (e, tx) => riderStep(tx, e.aggregateId, 'deliver'),
 };

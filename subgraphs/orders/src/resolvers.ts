@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import {
-  autoApprovePayment,
   DateTimeScalar,
   forbidden,
   notFound,
@@ -10,11 +8,10 @@ import {
   type SubgraphContext,
 } from '@baedal/platform';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { Prisma, type Order, type OrderStatus } from '@baedal/prisma/orders';
+import type { Order, OrderStatus } from '@baedal/prisma/orders';
+import { changeOrder, placeOrder, type PlaceOrderInput } from './commands';
 import { db, type Loaders } from './db';
 import { canViewOrder } from './domain/access';
-import { nextStatus } from './domain/lifecycle';
-import { priceOrder, type OrderRequest } from './domain/pricing';
 
 type Context = SubgraphContext<Loaders>;
 
@@ -28,53 +25,6 @@ async function visibleOrder(id: string, { identity, loaders }: Context): Promise
 
 function ordersOfCustomer(customerId: string, first: number) {
   return db.order.findMany({ where: { customerId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: pageSize(first) });
-}
-
-async function placeOrder(customerId: string, input: OrderRequest & { shopId: string }): Promise<Order> {
-  const key = input.idempotencyKey.trim();
-  const byKey = () => db.order.findUnique({ where: { customerId_idempotencyKey: { customerId, idempotencyKey: key } } });
-  const existing = await byKey();
-  if (existing) return existing;
-
-  // The orders service's own replica: placing an order never calls the shops service.
-  const shop = await db.shopReplica.findUnique({ where: { shopId: input.shopId } });
-  if (!shop) throw notFound('Shop', input.shopId);
-  const menu = await db.menuItemReplica.findMany({ where: { menuItemId: { in: input.items.map((i) => i.menuItemId) } } });
-  const priced = priceOrder(shop, menu, input, new Date());
-
-  const id = randomUUID();
-  const statuses: OrderStatus[] = ['PENDING_PAYMENT'];
-  if (autoApprovePayment()) statuses.push(nextStatus('PENDING_PAYMENT', 'pay'));
-  const now = Date.now();
-  try {
-    return await db.order.create({
-      data: {
-        id,
-        customerId,
-        shopId: shop.shopId,
-        shopOwnerId: shop.ownerId,
-        shopName: shop.name,
-        status: statuses.at(-1)!,
-        itemsTotal: priced.itemsTotal,
-        deliveryFee: priced.deliveryFee,
-        total: priced.total,
-        deliveryAddress: priced.deliveryAddress,
-        deliveryArea: input.deliveryArea,
-        idempotencyKey: key,
-        version: statuses.length,
-        lines: { create: priced.lines.map((line) => ({ id: randomUUID(), ...line })) },
-        // Distinct timestamps keep the history's order stable.
-        history: { create: statuses.map((status, i) => ({ id: randomUUID(), status, actorId: customerId, at: new Date(now + i) })) },
-      },
-    });
-  } catch (error) {
-    // A concurrent request with the same key won the race: answer with its order.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      const winner = await byKey();
-      if (winner) return winner;
-    }
-    throw error;
-  }
 }
 
 export const resolvers: GraphQLResolverMap<Context> = {
@@ -99,9 +49,17 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
 
   Mutation: {
-    placeOrder(_: unknown, { input }: { input: OrderRequest & { shopId: string } }, { identity }: Context) {
+    placeOrder(_: unknown, { input }: { input: PlaceOrderInput }, { identity }: Context) {
       return placeOrder(requireRole(identity, 'CUSTOMER'), input);
     },
+    acceptOrder: (_: unknown, args: { id: string; estimatedCookingMinutes: number }, { identity }: Context) =>
+      changeOrder(identity, args.id, { transition: 'accept', estimatedCookingMinutes: args.estimatedCookingMinutes }),
+    rejectOrder: (_: unknown, args: { id: string; reason: string }, { identity }: Context) =>
+      changeOrder(identity, args.id, { transition: 'reject', reason: args.reason }),
+    cancelOrder: (_: unknown, args: { id: string; reason?: string | null }, { identity }: Context) =>
+      changeOrder(identity, args.id, { transition: 'cancel', reason: args.reason }),
+    markOrderPickedUp: (_: unknown, args: { id: string }, { identity }: Context) => changeOrder(identity, args.id, { transition: 'pickUp' }),
+    markOrderDelivered: (_: unknown, args: { id: string }, { identity }: Context) => changeOrder(identity, args.id, { transition: 'deliver' }),
   },
 
   Order: {

@@ -1,4 +1,4 @@
-import { appendToOutbox, event } from '@baedal/events';
+import { appendToOutbox, event, type Handlers } from '@baedal/events';
 import type { Prisma, PrismaClient, ShopRating } from '@baedal/prisma/reviews';
 
 /*
@@ -22,3 +22,13 @@ export async function publishSnapshots(db: PrismaClient, batchSize = 500): Promi
   }
   return all.length;
 }
+
+/** Consumer "reviews": a delivered order becomes reviewable by its customer. */
+export const eligibility: Handlers<Tx> = {
+  'order.delivered': async (e, tx) => {
+    await tx.$executeRaw`
+      INSERT INTO "ReviewableOrder" ("orderId", "customerId", "shopId", "deliveredAt")
+      VALUES (${e.payload.orderId}, ${e.payload.customerId}, ${e.payload.shopId}, ${new Date(e.occurredAt)})
+      ON CONFLICT DO NOTHING`;
+  },
+};

@@ -183,6 +183,11 @@ export async function applyReviewStats(tx: Tx, stats: ReviewStats, version: numb
   return count > 0;
 }
 
+export async function countOrder(tx: Tx, shopId: string): Promise<void> {
+  await ensureView(tx, shopId);
+  await tx.shopView.update({ where: { shopId }, data: { orderCount: { increment: 1 } } });
+}
+
 /**
  * Open-now and running ad placements change with the clock, not only with
  * events: recompute every listed shop's time-dependent keys (two queries) and

@@ -1,4 +1,4 @@
-import { DomainError } from '@baedal/platform';
+import { badInput, DomainError } from '@baedal/platform';
 
 export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PLACED', 'ACCEPTED', 'REJECTED', 'PICKED_UP', 'DELIVERED', 'CANCELED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -30,3 +30,66 @@ export function nextStatus(current: OrderStatus, transition: OrderTransition): O
 export function isTerminal(status: OrderStatus): boolean {
   return status === 'DELIVERED' || status === 'REJECTED' || status === 'CANCELED';
 }
+
+/** Who is asking for a transition, as far as the rules care. */
+export type OrderActor = 'CUSTOMER' | 'SHOP_OWNER' | 'ADMIN' | 'SYSTEM';
+
+const ALLOWED_ACTORS: Record<OrderTransition, readonly OrderActor[]> = {
+  pay: ['SYSTEM'],
+  accept: ['SHOP_OWNER', 'ADMIN'],
+  reject: ['SHOP_OWNER', 'ADMIN'],
+  pickUp: ['SYSTEM', 'ADMIN'],
+  deliver: ['SYSTEM', 'ADMIN'],
+  cancel: ['CUSTOMER', 'SHOP_OWNER', 'ADMIN', 'SYSTEM'],
+};
+
+export const MIN_COOKING_MINUTES = 5;
+export const MAX_COOKING_MINUTES = 120;
+export const MAX_REASON_LENGTH = 200;
+
+export interface TransitionRequest {
+  transition: OrderTransition;
+  actor: OrderActor;
+  reason?: string | null;
+  estimatedCookingMinutes?: number | null;
+}
+
+/**
+ * The status after the request, or why not: FORBIDDEN for an actor the
+ * transition is not for, ORDER_STATE_CONFLICT for a status that does not
+ * allow it (a customer cancels only before the shop accepts), BAD_USER_INPUT
+ * for a missing reason or cooking time.
+ */
+export function decideTransition(current: OrderStatus, request: TransitionRequest): { status: OrderStatus; reason: string | null; estimatedCookingMinutes: number | null } {
+  if (!ALLOWED_ACTORS[request.transition].includes(request.actor)) {
+    throw new DomainError('FORBIDDEN', `Only ${ALLOWED_ACTORS[request.transition].map((a) => a.toLowerCase().replace('_', ' ')).join(' or ')} may ${request.transition} an order`);
+  }
+  const status = nextStatus(current, request.transition);
+  if (request.transition === 'cancel' && request.actor === 'CUSTOMER' && current !== 'PENDING_PAYMENT' && current !== 'PLACED') {
+    throw new DomainError('ORDER_STATE_CONFLICT', `The shop has ${current === 'ACCEPTED' ? 'accepted' : 'moved on with'} this order; ask the shop to cancel it`, { status: current, transition: 'cancel' });
+  }
+  const reason = request.reason?.trim() || null;
+  const reasonRequired = request.transition === 'reject' || (request.transition === 'cancel' && (request.actor === 'SHOP_OWNER' || request.actor === 'ADMIN'));
+  if (reasonRequired && !reason) throw badInput('reason', 'A reason is required');
+  if (reason && reason.length > MAX_REASON_LENGTH) throw badInput('reason', `reason must be at most ${MAX_REASON_LENGTH} characters`);
+  let estimatedCookingMinutes: number | null = null;
+  if (request.transition === 'accept') {
+    const minutes = request.estimatedCookingMinutes;
+    if (!Number.isInteger(minutes) || minutes! < MIN_COOKING_MINUTES || minutes! > MAX_COOKING_MINUTES) {
+      throw badInput('estimatedCookingMinutes', `estimatedCookingMinutes must be from ${MIN_COOKING_MINUTES} to ${MAX_COOKING_MINUTES}`);
+    }
+    estimatedCookingMinutes = minutes!;
+  }
+  return { status, reason, estimatedCookingMinutes };
+}
+
+/** The lifecycle event each status is announced with. */
+export const STATUS_EVENT = {
+  PENDING_PAYMENT: 'order.created',
+  PLACED: 'order.placed',
+  ACCEPTED: 'order.accepted',
+  REJECTED: 'order.rejected',
+  PICKED_UP: 'order.picked_up',
+  DELIVERED: 'order.delivered',
+  CANCELED: 'order.canceled',
+} as const satisfies Record<OrderStatus, string>;

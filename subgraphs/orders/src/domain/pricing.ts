@@ -16,10 +16,26 @@ export interface MenuItemTerms {
   name: string;
   price: number;
   soldOut: boolean;
+  /** [{ id, name, minSelect, maxSelect, options: [{ id, name, price }] }] */
+  optionGroups?: unknown;
+}
+
+interface OptionGroup {
+  id: string;
+  name: string;
+  minSelect: number;
+  maxSelect: number;
+  options: { id: string; name: string; price: number }[];
+}
+
+export interface ChosenOption {
+  group: string;
+  name: string;
+  price: number;
 }
 
 export interface OrderRequest {
-  items: { menuItemId: string; quantity: number }[];
+  items: { menuItemId: string; quantity: number; options?: string[] | null }[];
   deliveryAddress: string;
   deliveryArea: string;
   idempotencyKey: string;
@@ -28,6 +44,8 @@ export interface OrderRequest {
 export interface PricedLine {
   menuItemId: string;
   name: string;
+  options: ChosenOption[];
+  /** The item's price plus its chosen options, in won. */
   unitPrice: number;
   quantity: number;
   lineTotal: number;
@@ -63,24 +81,31 @@ export function priceOrder(shop: ShopTerms, menu: readonly MenuItemTerms[], requ
   if (request.items.length === 0) throw badInput('items', 'An order needs at least one item');
   if (request.items.length > MAX_LINES) throw badInput('items', `An order holds at most ${MAX_LINES} different items`);
 
-  const quantities = new Map<string, number>();
+  // The same item with the same options is one line.
+  const wanted = new Map<string, { menuItemId: string; options: string[]; quantity: number }>();
   for (const item of request.items) {
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
       throw badInput('items.quantity', `Quantity must be between 1 and ${MAX_QUANTITY}`);
     }
-    quantities.set(item.menuItemId, (quantities.get(item.menuItemId) ?? 0) + item.quantity);
+    const options = [...new Set(item.options ?? [])].sort();
+    const key = `${item.menuItemId}|${options.join(',')}`;
+    const line = wanted.get(key) ?? { menuItemId: item.menuItemId, options, quantity: 0 };
+    line.quantity += item.quantity;
+    wanted.set(key, line);
   }
 
   const byId = new Map(menu.map((item) => [item.menuItemId, item]));
   const lines: PricedLine[] = [];
-  for (const [menuItemId, quantity] of quantities) {
+  for (const { menuItemId, options: optionIds, quantity } of wanted.values()) {
     const item = byId.get(menuItemId);
     if (!item || item.shopId !== shop.shopId) {
       throw badInput('items.menuItemId', `Menu item ${menuItemId} is not on ${shop.name}'s menu`);
     }
     if (item.soldOut) throw new DomainError('BAD_USER_INPUT', `${item.name} is sold out`, { field: 'items.menuItemId', menuItemId });
     if (quantity > MAX_QUANTITY) throw badInput('items.quantity', `Quantity must be between 1 and ${MAX_QUANTITY}`);
-    lines.push({ menuItemId, name: item.name, unitPrice: item.price, quantity, lineTotal: item.price * quantity });
+    const options = chooseOptions(item, optionIds);
+    const unitPrice = item.price + options.reduce((sum, o) => sum + o.price, 0);
+    lines.push({ menuItemId, name: item.name, options, unitPrice, quantity, lineTotal: unitPrice * quantity });
   }
 
   if (!shop.deliveryAreas.includes(request.deliveryArea)) {
@@ -97,4 +122,23 @@ export function priceOrder(shop: ShopTerms, menu: readonly MenuItemTerms[], requ
     });
   }
   return { lines, itemsTotal, deliveryFee: shop.deliveryFee, total: itemsTotal + shop.deliveryFee, deliveryAddress };
+}
+
+/** The chosen options of an item, checked against its option groups' limits. */
+function chooseOptions(item: MenuItemTerms, optionIds: string[]): ChosenOption[] {
+  const groups = (item.optionGroups ?? []) as OptionGroup[];
+  const chosen: ChosenOption[] = [];
+  const known = new Set<string>();
+  for (const group of groups) {
+    const picked = group.options.filter((o) => optionIds.includes(o.id));
+    for (const o of group.options) known.add(o.id);
+    if (picked.length < group.minSelect || picked.length > group.maxSelect) {
+      const range = group.minSelect === group.maxSelect ? `${group.minSelect}` : `${group.minSelect} to ${group.maxSelect}`;
+      throw new DomainError('BAD_USER_INPUT', `${item.name}: choose ${range} of "${group.name}"`, { field: 'items.options', menuItemId: item.menuItemId });
+    }
+    chosen.push(...picked.map((o) => ({ group: group.name, name: o.name, price: o.price })));
+  }
+  const unknown = optionIds.find((id) => !known.has(id));
+  if (unknown) throw new DomainError('BAD_USER_INPUT', `${item.name} has no option ${unknown}`, { field: 'items.options', menuItemId: item.menuItemId });
+  return chosen;
 }
