@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
   SERVICES,
@@ -13,6 +13,8 @@ import {
   identityHeaders,
   listen,
   port as configuredPort,
+  redisPrefix,
+  redisUrl,
   sendJson,
   stopOnSignals,
   subgraphUrl,
@@ -20,12 +22,21 @@ import {
   type Identity,
   type ServiceName,
 } from '@baedal/platform';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type CircuitBreaker from 'opossum';
+import Redis from 'ioredis';
 import fetch from 'node-fetch';
 import { SUPERGRAPH_PATH } from './compose';
+import { FallbackCache } from './fallbackCache';
+import { fallbackLookups, registry, subgraphErrors, subgraphLatency, subgraphRequests } from './metrics';
+import { isCallerSpecific, isMutation } from './privacy';
+import { asFailure, createBreaker, guardSettings, SubgraphFailure, unavailable } from './resilience';
 
 export interface GatewayContext {
   identity: Identity;
   requestId: string;
+  /** Subgraphs answered from the fallback cache in this request, with the age of their data in seconds. */
+  stale: Map<string, number>;
 }
 
 const log = createLogger('gateway');
@@ -34,14 +45,76 @@ const log = createLogger('gateway');
 // connection per request and spent about half the gateway's CPU doing so.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-/** Forwards the caller's identity, signed, and the request id to every subgraph. */
+/**
+ * One subgraph as the gateway sees it: forwards the caller's identity (signed)
+ * and the request id; fetches under a timeout and a circuit breaker; keeps
+ * each good query answer in the fallback cache and answers from it when the
+ * subgraph fails. Mutations are never cached: they fail with SERVICE_UNAVAILABLE.
+ */
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+
+  constructor(
+    private readonly subgraph: string,
+    url: string,
+    private readonly cache: FallbackCache,
+  ) {
+    const settings = guardSettings(subgraph);
+    super({
+      url,
+      fetcher: ((input: string, init: Record<string, unknown>) =>
+        fetch(input, { ...init, agent, signal: AbortSignal.timeout(settings.timeoutMs) as never })) as never,
+    });
+    this.breaker = createBreaker(subgraph, settings, log);
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const gatewayContext = context as Partial<GatewayContext>;
-    // Requests without a caller (none today) go out as anonymous.
+    // Requests without a caller (health probes) go out as anonymous.
     const identity = gatewayContext.identity ?? { userId: null, role: 'ANONYMOUS' };
     for (const [name, value] of Object.entries(identityHeaders(identity))) request.http?.headers.set(name, value);
     if (gatewayContext.requestId) request.http?.headers.set(REQUEST_ID_HEADER, gatewayContext.requestId);
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const subgraph = this.subgraph;
+    const context = options.context as Partial<GatewayContext>;
+    const query = options.request.query ?? '';
+    const identity = context.identity;
+    const caller = isCallerSpecific(query) ? `${identity?.role ?? 'ANONYMOUS'}:${identity?.userId ?? ''}` : null;
+    const key = isMutation(query) ? null : this.cache.key(subgraph, query, options.request.variables, caller);
+    const endTimer = subgraphLatency.startTimer({ subgraph });
+    try {
+      const response = (await this.breaker.fire(async () => {
+        const answer = await super.process(options);
+        // A subgraph that lost its database answers, but has failed all the same.
+        if (answer.errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {
+          throw new SubgraphFailure(subgraph, 'unavailable', `${subgraph} cannot reach its database`);
+        }
+        return answer;
+      })) as GatewayGraphQLResponse;
+      subgraphRequests.inc({ subgraph, outcome: 'ok' });
+      if (key && !response.errors?.length) this.cache.store(key, response);
+      return response;
+    } catch (error) {
+      const failure = asFailure(subgraph, error);
+      if (!failure) throw error;
+      subgraphRequests.inc({ subgraph, outcome: failure.kind === 'breaker_open' ? 'rejected' : 'error' });
+      if (failure.kind !== 'breaker_open') subgraphErrors.inc({ subgraph, kind: failure.kind });
+      log.warn({ subgraph, kind: failure.kind, requestId: context.requestId }, failure.message);
+      if (key) {
+        const entry = await this.cache.lookup(key);
+        fallbackLookups.inc({ subgraph, result: entry ? 'hit' : 'miss' });
+        if (entry) {
+          const age = Math.round((Date.now() - entry.storedAt) / 1000);
+          context.stale?.set(subgraph, Math.max(age, context.stale.get(subgraph) ?? 0));
+          return entry.response as GatewayGraphQLResponse;
+        }
+      }
+      throw unavailable(subgraph);
+    } finally {
+      endTimer();
+    }
   }
 }
 
@@ -55,21 +128,34 @@ async function subgraphReady(name: ServiceName): Promise<{ name: string; ready: 
   }
 }
 
+/** Says in `extensions.stale` which subgraphs were answered from the fallback cache, and how old that data is. */
+const staleMarker: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (!contextValue.stale.size || response.body.kind !== 'single') return;
+        const subgraphs = [...contextValue.stale].map(([name, ageSeconds]) => ({ name, ageSeconds }));
+        response.body.singleResult.extensions = { ...response.body.singleResult.extensions, stale: { subgraphs } };
+      },
+    };
+  },
+};
+
 export async function startGateway(listenPort = configuredPort('gateway')) {
+  // Fail fast when Redis is down: the in-process tier still answers.
+  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', (error) => log.debug({ err: error }, 'fallback cache redis error'));
+  const cache = new FallbackCache({ redis, prefix: redisPrefix(), ttlSeconds: Number(process.env.BAEDAL_FALLBACK_TTL_SECONDS ?? 24 * 3600), log });
   const gateway = new ApolloGateway({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    buildService: ({ name }) =>
-      new SubgraphDataSource({
-        url: subgraphUrl(name as ServiceName),
-        fetcher: ((url: string, init: Record<string, unknown>) => fetch(url, { ...init, agent })) as never,
-      }),
+    buildService: ({ name }) => new SubgraphDataSource(name, subgraphUrl(name as ServiceName), cache),
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })],
+    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }), staleMarker],
   });
   await apollo.start();
 
@@ -78,7 +164,7 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     logger: log,
     context: async (req, requestId) => {
       try {
-        return { identity: identityFromAuthorization(req.headers.authorization), requestId };
+        return { identity: identityFromAuthorization(req.headers.authorization), requestId, stale: new Map() };
       } catch (error) {
         (error as { extensions: Record<string, unknown> }).extensions.http = { status: 401 };
         throw error;
@@ -86,6 +172,11 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     },
     routes: {
       '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+      '/metrics': async (_req, res) => {
+        const body = await registry.metrics();
+        res.writeHead(200, { 'content-type': registry.contentType });
+        res.end(body);
+      },
       '/readyz': async (_req, res) => {
         const subgraphs = await Promise.all(SERVICES.map(subgraphReady));
         const ready = subgraphs.every((s) => s.ready);
@@ -102,6 +193,7 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       await closeServer(server);
       await apollo.stop();
       agent.destroy();
+      redis.disconnect();
     },
   };
 }

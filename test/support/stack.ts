@@ -95,8 +95,8 @@ export async function dropTestDatabases(prefix: string): Promise<void> {
   for (const service of SERVICES) await dropDatabase(`${prefix}_${service}`);
 }
 
-export async function startTestPlatform(name: string, basePort: number, seedShops = 60): Promise<TestPlatform> {
-  const env = testEnv(name, basePort);
+export async function startTestPlatform(name: string, basePort: number, seedShops = 60, extraEnv: Record<string, string> = {}): Promise<TestPlatform> {
+  const env = { ...testEnv(name, basePort), ...extraEnv };
   const prefix = env.BAEDAL_DB_PREFIX;
   await dropTestDatabases(prefix);
   const stack = new Stack({ env, seedShops, output: path.join(__dirname, '..', '.logs', name) });

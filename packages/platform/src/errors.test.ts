@@ -15,6 +15,14 @@ describe('formatError', () => {
     expect(format(lost).extensions?.code).toBe('SERVICE_UNAVAILABLE');
   });
 
+  it('recognizes Prisma telling that the database is not reachable', () => {
+    const prisma = Object.assign(new Error("Raw query failed. Message: `Can't reach database server at 127.0.0.1:1`"), {
+      code: 'P2010',
+      meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'DatabaseNotReachable' } } },
+    });
+    expect(format(prisma).extensions?.code).toBe('SERVICE_UNAVAILABLE');
+  });
+
   it('hides the message of an unexpected error', () => {
     const formatted = format(new Error('secret internals'));
     expect(formatted.extensions?.code).toBe('INTERNAL_SERVER_ERROR');

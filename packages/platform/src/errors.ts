@@ -42,12 +42,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
-    const e = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+    const e = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+    // Prisma over a driver adapter: the adapter's error kind says what happened.
+    const kind = e.meta?.driverAdapterError?.cause?.kind;
+    if (kind && /DatabaseNotReachable|ConnectionClosed|SocketTimeout|TooManyConnections|DatabaseDoesNotExist|TransactionAlreadyClosed/.test(kind)) return true;
     if (typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|57P0[123]|08\d{3})$/.test(e.code)) {
       return true;
     }
     if (e.name === 'DriverAdapterError' || e.name === 'PrismaClientInitializationError') return true;
-    if (typeof e.message === 'string' && /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable/.test(e.message)) {
+    if (typeof e.message === 'string' && /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|Can't reach database server/.test(e.message)) {
       return true;
     }
     current = e.cause;

@@ -7,7 +7,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
 import { port as configuredPort, type ServiceName } from './config';
-import { formatError } from './errors';
+import { DomainError, formatError } from './errors';
 import { createHttpServer, closeServer, listen, sendJson, REQUEST_ID_HEADER } from './http';
 import { verifyIdentityHeaders, type Identity } from './identity';
 import { createLogger, type Logger } from './logger';
@@ -56,7 +56,24 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
     includeStacktraceInErrorResponses: false,
     // Subgraphs are reached only through the gateway; the landing page lives there.
     introspection: true,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      {
+        // Failures that are not the caller's fault go to the log with the gateway's request id.
+        async requestDidStart() {
+          return {
+            async didEncounterErrors({ errors, contextValue }) {
+              for (const error of errors) {
+                if (error.originalError instanceof DomainError) continue;
+                const code = error.extensions?.code;
+                if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') continue; // the caller's mistake
+                contextValue.log.warn({ err: error.originalError ?? error, path: error.path }, 'request failed');
+              }
+            },
+          };
+        },
+      },
+    ],
   });
   await apollo.start();
 

@@ -1,0 +1,41 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Everything /metrics exports, in Prometheus text format. */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'baedal_gateway_' });
+
+export const subgraphRequests = new Counter({
+  name: 'baedal_subgraph_requests_total',
+  help: 'Subgraph fetches by outcome: ok, error (the subgraph failed), rejected (breaker open)',
+  labelNames: ['subgraph', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const subgraphErrors = new Counter({
+  name: 'baedal_subgraph_errors_total',
+  help: 'Subgraph failures by kind: timeout, connection, http_5xx, unavailable (its database), breaker_open',
+  labelNames: ['subgraph', 'kind'] as const,
+  registers: [registry],
+});
+
+export const subgraphLatency = new Histogram({
+  name: 'baedal_subgraph_request_duration_seconds',
+  help: 'Time from sending a subgraph fetch to its answer or failure',
+  labelNames: ['subgraph'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [registry],
+});
+
+export const breakerState = new Gauge({
+  name: 'baedal_subgraph_breaker_state',
+  help: 'Circuit breaker per subgraph: 0 closed, 1 half-open, 2 open',
+  labelNames: ['subgraph'] as const,
+  registers: [registry],
+});
+
+export const fallbackLookups = new Counter({
+  name: 'baedal_fallback_lookups_total',
+  help: 'Answers wanted from the fallback cache after a subgraph failure, by result: hit or miss',
+  labelNames: ['subgraph', 'result'] as const,
+  registers: [registry],
+});

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { isOpenAt, parseOpeningHours, type ServiceName } from '@baedal/platform';
+import { createAdsClient } from '@baedal/prisma/ads';
+import { createOrdersClient } from '@baedal/prisma/orders';
+import { createReviewsClient } from '@baedal/prisma/reviews';
+import { createShopsClient } from '@baedal/prisma/shops';
+import { bearer, codes, graphql, login, type GraphQLResponse } from './support/graphql';
+import { FaultProxy } from './support/proxy';
+import { eventually, startTestPlatform, type TestPlatform } from './support/stack';
+
+/*
+ * Fault isolation at the gateway, with real processes: for shops, ads and
+ * reviews, the subgraph stopped, its database unreachable, and the subgraph
+ * hanging. Customers keep browsing from the last good copy (marked stale) and
+ * keep ordering; owners get SERVICE_UNAVAILABLE and nothing is written; private
+ * data is never served to another customer.
+ */
+
+const BASE = 14500;
+const TIMEOUT_MS = 500;
+const PROXIED = ['shops', 'ads', 'orders', 'reviews'] as const;
+const subgraphPort = (s: ServiceName) => BASE + 1 + ['shops', 'ads', 'orders', 'payments', 'reviews'].indexOf(s);
+const proxyPort = (s: ServiceName) => subgraphPort(s) + 10;
+const proxies = new Map<string, FaultProxy>();
+
+let platform: TestPlatform;
+let url: string;
+let shopsDb: ReturnType<typeof createShopsClient>;
+let adsDb: ReturnType<typeof createAdsClient>;
+let reviewsDb: ReturnType<typeof createReviewsClient>;
+let ordersDb: ReturnType<typeof createOrdersClient>;
+let owner: { token: string; userId: string };
+let alice: { token: string; userId: string };
+let bob: { token: string; userId: string };
+let shop: { id: string; area: string; itemId: string; quantity: number };
+
+const HOME = `query($area: DeliveryArea!) { home(area: $area) { categories { category shopCount } advertisedShops { id name adPlacement(area: $area) { product startsAt } } } }`;
+const LIST = `query($area: DeliveryArea!) { shops(area: $area, first: 10) { edges { node { id name rating reviewCount adPlacement(area: $area) { product startsAt } activeAds { id } reviews(first: 2) { rating text } } } } }`;
+const DETAIL = `query($id: ID!) { shop(id: $id) { id name deliveryFee menu { name items { name price } } rating activeAds { id startsAt } reviews(first: 3) { rating text } } }`;
+
+async function customerReads(): Promise<GraphQLResponse[]> {
+  return Promise.all([graphql(url, HOME, { area: shop.area }), graphql(url, LIST, { area: shop.area }), graphql(url, DETAIL, { id: shop.id })]);
+}
+
+const staleNames = (r: GraphQLResponse & { extensions?: any }) => (r.extensions?.stale?.subgraphs ?? []).map((s: any) => s.name);
+
+function expectFresh(responses: GraphQLResponse[]) {
+  for (const r of responses) {
+    expect(r.errors).toBeUndefined();
+    expect(staleNames(r)).toEqual([]);
+  }
+}
+
+function expectStaleCopy(responses: GraphQLResponse[], warm: GraphQLResponse[], subgraph: string) {
+  responses.forEach((r, i) => {
+    expect(r.errors).toBeUndefined();
+    expect(r.data).toEqual(warm[i].data);
+  });
+  // Every read that needed the subgraph says so, with the age of its data.
+  expect(responses.some((r) => staleNames(r).includes(subgraph))).toBe(true);
+  for (const r of responses as any[]) for (const s of r.extensions?.stale?.subgraphs ?? []) expect(s.ageSeconds).toBeGreaterThanOrEqual(0);
+}
+
+async function placeOrder(): Promise<GraphQLResponse> {
+  return graphql(
+    url,
+    'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id status total } }',
+    { input: { shopId: shop.id, items: [{ menuItemId: shop.itemId, quantity: shop.quantity }], deliveryAddress: '서울시 중구 1', deliveryArea: shop.area, idempotencyKey: randomUUID() } },
+    bearer(alice.token),
+  );
+}
+
+/** An owner mutation on the failed subgraph, and a count that must not change. */
+const ownerMutations: Record<'shops' | 'ads' | 'reviews', { run: () => Promise<GraphQLResponse>; count: () => Promise<number> }> = {
+  shops: {
+    run: () => graphql(url, 'mutation($id: ID!) { updateShop(id: $id, input: { deliveryFee: 777 }) { id } }', { id: shop.id }, bearer(owner.token)),
+    count: () => shopsDb.shop.count({ where: { deliveryFee: 777 } }),
+  },
+  ads: {
+    run: () => graphql(url, 'mutation($s: ID!, $a: DeliveryArea!) { startAdPlacement(input: { shopId: $s, product: OPEN_LIST, area: $a, days: 3 }) { id } }', { s: shop.id, a: shop.area }, bearer(owner.token)),
+    count: () => adsDb.adCampaign.count({ where: { shopId: shop.id, product: 'OPEN_LIST', status: 'ACTIVE' } }),
+  },
+  reviews: {
+    run: async () => {
+      const orderId = randomUUID();
+      await reviewsDb.reviewableOrder.create({ data: { orderId, customerId: alice.userId, shopId: shop.id, deliveredAt: new Date() } });
+      return graphql(url, 'mutation($o: ID!) { writeReview(input: { orderId: $o, rating: 1, text: "별로" }) { id } }', { o: orderId }, bearer(alice.token));
+    },
+    count: () => reviewsDb.review.count({ where: { shopId: shop.id, rating: 1, text: '별로' } }),
+  },
+};
+
+async function restore(subgraph: ServiceName): Promise<void> {
+  proxies.get(subgraph)!.mode = 'pass';
+  await platform.stack.restart(subgraph);
+  // The breaker half-opens after its reset time and closes on the first good probe.
+  await eventually(`${subgraph} to answer fresh again`, async () => {
+    const responses = await customerReads();
+    return responses.every((r) => !r.errors && staleNames(r).length === 0);
+  }, 15_000, 200);
+}
+
+beforeAll(async () => {
+  const extraEnv: Record<string, string> = {
+    SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS),
+    SUBGRAPH_BREAKER_RESET_MS: '1000',
+    SUBGRAPH_BREAKER_VOLUME: '3',
+  };
+  for (const subgraph of PROXIED) {
+    const proxy = new FaultProxy(proxyPort(subgraph), subgraphPort(subgraph));
+    await proxy.listen();
+    proxies.set(subgraph, proxy);
+    extraEnv[`${subgraph.toUpperCase()}_URL`] = `http://127.0.0.1:${proxyPort(subgraph)}/graphql`;
+  }
+  platform = await startTestPlatform('failures', BASE, 60, extraEnv);
+  url = platform.gatewayUrl;
+  shopsDb = createShopsClient(platform.databaseUrl('shops'), 2);
+  adsDb = createAdsClient(platform.databaseUrl('ads'), 2);
+  reviewsDb = createReviewsClient(platform.databaseUrl('reviews'), 2);
+  ordersDb = createOrdersClient(platform.databaseUrl('orders'), 2);
+  [owner, alice, bob] = await Promise.all([login(url, 'owner1@baedal.dev'), login(url, 'customer1@baedal.dev'), login(url, 'customer2@baedal.dev')]);
+  const shops = await shopsDb.shop.findMany({ where: { ownerId: owner.userId }, include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' } } } });
+  const open = shops.find((s) => isOpenAt(parseOpeningHours(s.openingHours), !s.isOpen, new Date()) && s.menuItems.length)!;
+  shop = { id: open.id, area: open.deliveryAreas[0], itemId: open.menuItems[0].id, quantity: Math.max(1, Math.ceil(open.minimumOrder / open.menuItems[0].price)) };
+  // Give the shop an ad and a review, so ads and reviews have something to lose.
+  await adsDb.adCampaign.create({ data: { id: randomUUID(), shopId: shop.id, product: 'ULTRA_CALL', area: shop.area, startsAt: new Date(Date.now() - 3600_000), endsAt: new Date(Date.now() + 7 * 86400_000), status: 'ACTIVE' } });
+  await reviewsDb.review.create({ data: { id: randomUUID(), shopId: shop.id, orderId: randomUUID(), customerId: alice.userId, rating: 4, text: '괜찮아요' } });
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([shopsDb, adsDb, reviewsDb, ordersDb].map((db) => db?.$disconnect()));
+  await platform?.stop();
+  for (const proxy of proxies.values()) await proxy.close();
+}, 60_000);
+
+describe.each(['shops', 'ads', 'reviews'] as const)('%s failing', (subgraph) => {
+  let warm: GraphQLResponse[];
+
+  beforeAll(async () => {
+    warm = await customerReads();
+    expectFresh(warm);
+    expect(warm[2].data.shop.activeAds.length).toBeGreaterThan(0);
+    expect(warm[2].data.shop.reviews.length).toBeGreaterThan(0);
+  });
+
+  it('stopped: customers browse the last good copy marked stale, and can still order; owner commands fail cleanly', async () => {
+    await platform.stack.stop(subgraph);
+    proxies.get(subgraph)!.reset();
+    try {
+      expectStaleCopy(await customerReads(), warm, subgraph);
+      const order = await placeOrder();
+      expect(order.errors).toBeUndefined();
+      expect(order.data.placeOrder.status).toBe('PLACED');
+
+      const mutation = ownerMutations[subgraph];
+      const before = await mutation.count();
+      const refused = await mutation.run();
+      expect(codes(refused)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(refused.errors?.[0].message).toContain(subgraph);
+      expect(await mutation.count()).toBe(before);
+    } finally {
+      await restore(subgraph);
+    }
+  });
+
+  it('database unreachable: the same, and its readiness check fails', async () => {
+    await platform.stack.stop(subgraph);
+    platform.stack.start(subgraph, { [`${subgraph.toUpperCase()}_DATABASE_URL`]: 'postgres://postgres@127.0.0.1:1/nowhere' });
+    const base = `http://127.0.0.1:${subgraphPort(subgraph)}`;
+    await platform.stack.waitFor(subgraph, `${base}/healthz`);
+    try {
+      expect((await fetch(`${base}/readyz`)).status).toBe(503);
+      expectStaleCopy(await customerReads(), warm, subgraph);
+      expect((await placeOrder()).data.placeOrder.status).toBe('PLACED');
+      const mutation = ownerMutations[subgraph];
+      const before = await mutation.count();
+      expect(codes(await mutation.run())).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(await mutation.count()).toBe(before);
+    } finally {
+      await restore(subgraph);
+    }
+  });
+
+  it('hanging: answers come within the timeout plus a margin, then at once once the breaker opens', async () => {
+    const proxy = proxies.get(subgraph)!;
+    proxy.mode = 'hang';
+    proxy.reset();
+    // Let the gateway's keep-alive pool see its sockets close, so the next request opens a new one.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      const timed = async () => {
+        const started = Date.now();
+        const response = await graphql(url, DETAIL, { id: shop.id });
+        return { response, ms: Date.now() - started };
+      };
+      const first = await timed();
+      expect(first.response.data).toEqual(warm[2].data);
+      expect(staleNames(first.response)).toContain(subgraph);
+      expect(first.ms).toBeLessThan(TIMEOUT_MS + 700);
+      expect(first.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+      // Each further timeout raises the failure rate in the breaker's window until it opens.
+      const metrics = async () => (await fetch(url.replace('/graphql', '/metrics'))).text();
+      const open = `baedal_subgraph_breaker_state{subgraph="${subgraph}"} 2`;
+      for (let i = 0; i < 12 && !(await metrics()).includes(open); i++) {
+        const slow = await timed();
+        expect(slow.response.data).toEqual(warm[2].data);
+        expect(slow.ms).toBeLessThan(TIMEOUT_MS + 700);
+      }
+      expect(await metrics()).toContain(open);
+      const afterOpen = await timed();
+      expect(afterOpen.response.data).toEqual(warm[2].data);
+      expect(staleNames(afterOpen.response)).toContain(subgraph);
+      expect(afterOpen.ms).toBeLessThan(TIMEOUT_MS / 2);
+      expect(await metrics()).toMatch(new RegExp(`baedal_fallback_lookups_total\\{subgraph="${subgraph}",result="hit"\\} [1-9]`));
+    } finally {
+      await restore(subgraph);
+    }
+  });
+});
+
+describe('private data', () => {
+  it("is never served to another customer from the fallback cache", async () => {
+    const myOrders = '{ myOrders(first: 5) { id total } me { email } }';
+    const placed = await placeOrder();
+    expect(placed.errors).toBeUndefined();
+    const aliceWarm = await graphql(url, myOrders, {}, bearer(alice.token));
+    expect(aliceWarm.data.myOrders.map((o: any) => o.id)).toContain(placed.data.placeOrder.id);
+    expect(aliceWarm.data.me.email).toBe('customer1@baedal.dev');
+
+    for (const subgraph of ['orders', 'shops'] as const) await platform.stack.stop(subgraph);
+    for (const subgraph of ['orders', 'shops'] as const) proxies.get(subgraph)!.reset();
+    try {
+      const aliceStale = await graphql(url, myOrders, {}, bearer(alice.token));
+      expect(aliceStale.data).toEqual(aliceWarm.data);
+      const bobs = await graphql(url, myOrders, {}, bearer(bob.token));
+      expect(JSON.stringify(bobs.data)).not.toContain(placed.data.placeOrder.id);
+      expect(JSON.stringify(bobs.data)).not.toContain('customer1@baedal.dev');
+      expect(codes(bobs)).toEqual(expect.arrayContaining(['SERVICE_UNAVAILABLE']));
+      const anonymous = await graphql(url, '{ me { email } }');
+      expect(anonymous.data?.me ?? null).toBeNull();
+    } finally {
+      for (const subgraph of ['orders', 'shops'] as const) {
+        proxies.get(subgraph)!.mode = 'pass';
+        await platform.stack.restart(subgraph);
+      }
+    }
+  });
+});
