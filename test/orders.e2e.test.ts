@@ -153,7 +153,7 @@ describe('lifecycle', () => {
     await eventually('three refunds', async () => (await paymentsDb.refund.count({ where: { orderId: { in: refunded } } })) === 3, 20_000);
     await platform.settle();
     for (const id of refunded) {
-      expect((await paymentsDb.payment.findUniqueOrThrow({ where: { orderId: id } })).status).toBe('REFUNDED');
+      expect((await paymentsDb.payment.findFirstOrThrow({ where: { orderId: id } })).status).toBe('REFUNDED');
       expect(await paymentsDb.refund.count({ where: { orderId: id } })).toBe(1);
     }
     const detail = await graphql(url, ORDER, { id: rejected }, bearer(customer.token));

@@ -1,17 +1,10 @@
-import CircuitBreaker from 'opossum';
 import { GraphQLError } from 'graphql';
-import type { Logger } from '@baedal/platform';
+import { createCircuitBreaker, isBreakerOpen, type BreakerSettings, type GuardedCall, type Logger } from '@baedal/platform';
 import { breakerState, subgraphErrors } from './metrics';
 
 /** Per-subgraph limits; every default can be set for all subgraphs or one (e.g. SHOPS_TIMEOUT_MS). */
-export interface GuardSettings {
+export interface GuardSettings extends BreakerSettings {
   timeoutMs: number;
-  /** How long an open breaker waits before letting one request probe the subgraph. */
-  resetMs: number;
-  /** Requests in the rolling window before the breaker may open at all. */
-  volumeThreshold: number;
-  /** Failure percentage in the window that opens the breaker. */
-  errorThresholdPercentage: number;
 }
 
 export function guardSettings(subgraph: string): GuardSettings {
@@ -20,7 +13,8 @@ export function guardSettings(subgraph: string): GuardSettings {
     return raw ? Number(raw) : fallback;
   };
   return {
-    timeoutMs: read('TIMEOUT_MS', 1000),
+    // Payments waits on payment providers (with their own timeouts and a failover), so it gets longer.
+    timeoutMs: read('TIMEOUT_MS', subgraph === 'payments' ? 6000 : 1000),
     resetMs: read('BREAKER_RESET_MS', 5000),
     volumeThreshold: read('BREAKER_VOLUME', 5),
     errorThresholdPercentage: read('BREAKER_ERROR_PERCENT', 50),
@@ -49,7 +43,7 @@ export function asFailure(subgraph: string, error: unknown): SubgraphFailure | n
   if (error instanceof SubgraphFailure) return error;
   const e = error as { name?: string; type?: string; code?: string; message?: string; extensions?: { response?: { status?: number } } };
   if (e?.name === 'AbortError' || e?.type === 'aborted' || e?.name === 'TimeoutError') return new SubgraphFailure(subgraph, 'timeout', `${subgraph} timed out`);
-  if (e?.code === 'EOPENBREAKER') return new SubgraphFailure(subgraph, 'breaker_open', `${subgraph} breaker is open`);
+  if (isBreakerOpen(e)) return new SubgraphFailure(subgraph, 'breaker_open', `${subgraph} breaker is open`);
   const status = e?.extensions?.response?.status;
   if (typeof status === 'number') return status >= 500 ? new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${status}`) : null;
   if (e?.name === 'FetchError' || /ECONNREFUSED|ECONNRESET|socket hang up|EPIPE/.test(e?.message ?? '')) {
@@ -58,33 +52,12 @@ export function asFailure(subgraph: string, error: unknown): SubgraphFailure | n
   return null;
 }
 
-/**
- * A circuit breaker (opossum) around one subgraph's fetches. Opens when
- * enough of the recent fetches failed; while open it rejects at once, and
- * after `resetMs` lets one fetch probe the subgraph.
- */
-export function createBreaker(subgraph: string, settings: GuardSettings, log: Logger): CircuitBreaker<[() => Promise<unknown>], unknown> {
-  const breaker = new CircuitBreaker((work: () => Promise<unknown>) => work(), {
-    // The fetch aborts itself at timeoutMs; opossum only counts outcomes.
-    timeout: false,
-    resetTimeout: settings.resetMs,
-    volumeThreshold: settings.volumeThreshold,
-    errorThresholdPercentage: settings.errorThresholdPercentage,
-    rollingCountTimeout: 10_000,
-    rollingCountBuckets: 10,
-    // Domain errors and 4xx answers mean the subgraph is healthy.
-    errorFilter: (error: unknown) => asFailure(subgraph, error) === null,
-  });
-  breakerState.set({ subgraph }, 0);
-  breaker.on('open', () => {
-    breakerState.set({ subgraph }, 2);
-    log.warn({ subgraph }, 'circuit breaker opened');
-  });
-  breaker.on('halfOpen', () => breakerState.set({ subgraph }, 1));
-  breaker.on('close', () => {
-    breakerState.set({ subgraph }, 0);
-    log.info({ subgraph }, 'circuit breaker closed');
-  });
+/** The subgraph's breaker, with its state and refusals in the metrics. */
+export function createBreaker(subgraph: string, settings: GuardSettings, log: Logger): GuardedCall {
+  const states = { closed: 0, halfOpen: 1, open: 2 } as const;
+  const breaker = createCircuitBreaker(subgraph, settings, (error) => asFailure(subgraph, error) !== null, log, (state) =>
+    breakerState.set({ subgraph }, states[state]),
+  );
   breaker.on('reject', () => subgraphErrors.inc({ subgraph, kind: 'breaker_open' }));
   return breaker;
 }

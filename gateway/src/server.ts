@@ -19,11 +19,11 @@ import {
   stopOnSignals,
   subgraphUrl,
   REQUEST_ID_HEADER,
+  type GuardedCall,
   type Identity,
   type ServiceName,
 } from '@baedal/platform';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type CircuitBreaker from 'opossum';
 import Redis from 'ioredis';
 import fetch from 'node-fetch';
 import { SUPERGRAPH_PATH } from './compose';
@@ -52,7 +52,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
  * subgraph fails. Mutations are never cached: they fail with SERVICE_UNAVAILABLE.
  */
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private readonly breaker: GuardedCall;
 
   constructor(
     private readonly subgraph: string,

@@ -84,6 +84,10 @@ export function testEnv(name: string, basePort: number): Record<string, string> 
     BAEDAL_RIDER_DELAY_MS: '0',
     GATEWAY_PORT: String(basePort),
     WORKERS_PORT: String(basePort + 9),
+    PROVIDER_A_PORT: String(basePort + 7),
+    PROVIDER_B_PORT: String(basePort + 8),
+    // Most suites test ordering, not paying: orders go straight to PLACED unless a suite turns this off.
+    ORDERS_AUTO_APPROVE_PAYMENT: 'true',
   };
   SERVICES.forEach((service, i) => {
     env[`${service.toUpperCase()}_PORT`] = String(basePort + 1 + i);

@@ -3,6 +3,7 @@ import { publishSnapshots as publishAdSnapshots } from '@baedal/ads/events';
 import { CONSUMERS, listDeadLetters, replayDeadLetters, type Consumer } from '@baedal/events';
 import { redisPrefix, redisUrl } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
+import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { publishSnapshots as publishRatingSnapshots } from '@baedal/reviews/events';
@@ -12,6 +13,7 @@ const USAGE = `usage:
   npm run events -- dlq list [consumer]            failed jobs that used up their retries
   npm run events -- dlq replay <consumer> [jobId]  process them (or one) again
   npm run projections -- rebuild [--if-empty]       rebuild the customer query model from events
+  npm run coupons -- reconcile [campaignId]        make Redis and Postgres agree on coupon claims
 consumers: ${CONSUMERS.join(', ')}`;
 
 function consumerArg(value: string | undefined): Consumer {
@@ -65,8 +67,24 @@ async function rebuild(ifEmpty: boolean): Promise<void> {
   }
 }
 
+async function reconcileCoupons(campaignId?: string): Promise<void> {
+  const { reconcileCampaign, closeCoupons } = await import('@baedal/payments/coupons');
+  const payments = createPaymentsClient(undefined, 2);
+  try {
+    const ids = campaignId ? [campaignId] : (await payments.couponCampaign.findMany({ select: { id: true } })).map((c) => c.id);
+    for (const id of ids) {
+      const report = await reconcileCampaign(payments, id);
+      console.log(`${report.campaignId}: persisted ${report.persistedFromRedis} claim(s) from Redis, restored ${report.restoredToRedis} to Redis, ${report.remaining} left`);
+    }
+  } finally {
+    await payments.$disconnect();
+    await closeCoupons();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [area, ...rest] = argv;
+  if (area === 'coupons' && rest[0] === 'reconcile') return reconcileCoupons(rest[1]);
   if (area === 'events' && rest[0] === 'dlq') return dlq(rest.slice(1));
   if (area === 'projections' && rest[0] === 'rebuild') return rebuild(rest.includes('--if-empty'));
   throw new Error(USAGE);

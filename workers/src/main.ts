@@ -1,9 +1,10 @@
 import Redis from 'ioredis';
-import type { Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { ownership } from '@baedal/ads/events';
 import { OutboxRelay, startConsumer } from '@baedal/events';
 import { replica, riderSimulator } from '@baedal/orders/events';
-import { orderPayments } from '@baedal/payments/events';
+import { CLAIMS_QUEUE } from '@baedal/payments/coupons';
+import { orderPayments, persistCouponClaim } from '@baedal/payments/events';
 import { eligibility } from '@baedal/reviews/events';
 import http from 'node:http';
 import { SERVICES, closeServer, createLogger, databaseUrl, listen, port, redisPrefix, redisUrl, sendJson, stopOnSignals } from '@baedal/platform';
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
         startConsumer({ consumer: 'payments', handlers: orderPayments, transaction: (work) => paymentsDb.$transaction(work), ...common }),
         // The simulated rider keeps its bookkeeping in the orders database, whose orders it moves.
         startConsumer({ consumer: 'delivery', handlers: riderSimulator, transaction: (work) => ordersDb.$transaction(work), ...common }),
+        // Coupon claims decided in Redis, persisted into the payments database.
+        new Worker(CLAIMS_QUEUE, (job) => persistCouponClaim(job.data), { connection: workerRedis, prefix, concurrency: 16 }),
       ]
     : [];
 

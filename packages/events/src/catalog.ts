@@ -94,6 +94,22 @@ export interface OrderSnapshot {
   /** Why it was rejected or canceled. */
   reason: string | null;
   estimatedCookingMinutes: number | null;
+  /** The payment that placed it; null when the development switch did. */
+  paymentId: string | null;
+}
+
+/** A payment's outcome. */
+export interface PaymentOutcome {
+  paymentId: string;
+  orderId: string;
+  customerId: string;
+  /** won charged */
+  amount: number;
+  /** won taken off by a coupon */
+  discount: number;
+  provider: string | null;
+  /** Why it was declined. */
+  reason: string | null;
 }
 
 export interface EventPayloads {
@@ -111,6 +127,8 @@ export interface EventPayloads {
   'order.picked_up': OrderSnapshot;
   'order.delivered': OrderSnapshot;
   'order.canceled': OrderSnapshot;
+  'payment.approved': PaymentOutcome;
+  'payment.declined': PaymentOutcome;
 }
 
 export type OrderEventType = Extract<EventType, `order.${string}`>;
@@ -137,6 +155,8 @@ export const ROUTES: Record<EventType, readonly Consumer[]> = {
   'order.picked_up': ['delivery'],
   'order.delivered': ['reviews'],
   'order.canceled': ['payments'],
+  'payment.approved': ['orders'],
+  'payment.declined': [],
 };
 
 /**

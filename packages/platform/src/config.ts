@@ -6,9 +6,13 @@
 export const SERVICES = ['shops', 'ads', 'orders', 'payments', 'reviews'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
-const DEFAULT_PORTS: Record<ServiceName | 'gateway' | 'workers', number> = {
+type ProcessWithPort = ServiceName | 'gateway' | 'workers' | 'providerA' | 'providerB';
+
+const DEFAULT_PORTS: Record<ProcessWithPort, number> = {
   gateway: 4000,
   workers: 4010,
+  providerA: 4021,
+  providerB: 4022,
   shops: 4001,
   ads: 4002,
   orders: 4003,
@@ -59,8 +63,18 @@ export function redisPrefix(): string {
   return env('BAEDAL_REDIS_PREFIX', 'baedal');
 }
 
-export function port(service: ServiceName | 'gateway' | 'workers'): number {
-  return envInt(`${service.toUpperCase()}_PORT`, DEFAULT_PORTS[service]);
+const ENV_NAMES: Partial<Record<ProcessWithPort, string>> = { providerA: 'PROVIDER_A', providerB: 'PROVIDER_B' };
+
+export function port(process: ProcessWithPort): number {
+  return envInt(`${ENV_NAMES[process] ?? process.toUpperCase()}_PORT`, DEFAULT_PORTS[process]);
+}
+
+/** The payment providers, primary first. */
+export function paymentProviders(): { name: string; url: string }[] {
+  return [
+    { name: 'provider-a', url: env('PROVIDER_A_URL', `http://127.0.0.1:${port('providerA')}`) },
+    { name: 'provider-b', url: env('PROVIDER_B_URL', `http://127.0.0.1:${port('providerB')}`) },
+  ];
 }
 
 export function subgraphUrl(service: ServiceName): string {
@@ -86,10 +100,10 @@ export function logLevel(): string {
 }
 
 /**
- * Development switch until payments approve orders: a placed order moves
- * straight from PENDING_PAYMENT to PLACED. Set ORDERS_AUTO_APPROVE_PAYMENT=false
- * to leave orders waiting for payment.
+ * Development switch: ORDERS_AUTO_APPROVE_PAYMENT=true moves a placed order
+ * straight from PENDING_PAYMENT to PLACED without payOrder. Off by default:
+ * orders wait for payments' payment.approved.
  */
 export function autoApprovePayment(): boolean {
-  return env('ORDERS_AUTO_APPROVE_PAYMENT', 'true') !== 'false';
+  return env('ORDERS_AUTO_APPROVE_PAYMENT', 'false') === 'true';
 }

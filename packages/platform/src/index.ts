@@ -10,3 +10,4 @@ export * from './scalars';
 export * from './openingHours';
 export * from './passwords';
 export * from './pagination';
+export * from './breaker';

@@ -12,7 +12,7 @@ import { assertPostgresReachable } from '@baedal/prisma';
  */
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-export type ProcessName = ServiceName | 'gateway' | 'workers';
+export type ProcessName = ServiceName | 'gateway' | 'workers' | 'providerA' | 'providerB';
 
 const ENTRY_POINTS: Record<ProcessName, string> = {
   shops: 'subgraphs/shops/dist/server.js',
@@ -22,6 +22,13 @@ const ENTRY_POINTS: Record<ProcessName, string> = {
   reviews: 'subgraphs/reviews/dist/server.js',
   gateway: 'gateway/dist/server.js',
   workers: 'workers/dist/main.js',
+  providerA: 'subgraphs/payments/dist/providerSimulator.js',
+  providerB: 'subgraphs/payments/dist/providerSimulator.js',
+};
+
+const PROCESS_ENV: Partial<Record<ProcessName, Record<string, string>>> = {
+  providerA: { PROVIDER_ID: 'A' },
+  providerB: { PROVIDER_ID: 'B' },
 };
 
 export interface StackOptions {
@@ -48,9 +55,10 @@ export class Stack {
     return this.env[name];
   }
 
-  port(name: ServiceName | 'gateway' | 'workers'): number {
-    const defaults = { gateway: 4000, shops: 4001, ads: 4002, orders: 4003, payments: 4004, reviews: 4005, workers: 4010 };
-    return Number(this.setting(`${name.toUpperCase()}_PORT`) ?? defaults[name]);
+  port(name: ProcessName): number {
+    const defaults = { gateway: 4000, shops: 4001, ads: 4002, orders: 4003, payments: 4004, reviews: 4005, workers: 4010, providerA: 4021, providerB: 4022 };
+    const variable = { providerA: 'PROVIDER_A', providerB: 'PROVIDER_B' }[name as string] ?? name.toUpperCase();
+    return Number(this.setting(`${variable}_PORT`) ?? defaults[name]);
   }
 
   get gatewayUrl(): string {
@@ -74,7 +82,7 @@ export class Stack {
       const fd = fs.openSync(path.join(output, `${name}.log`), 'a');
       stdio = ['ignore', fd, fd];
     }
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, ENTRY_POINTS[name])], { env: { ...this.env, ...env }, stdio });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, ENTRY_POINTS[name])], { env: { ...this.env, ...PROCESS_ENV[name], ...env }, stdio });
     if (typeof stdio !== 'string') fs.closeSync(stdio[1]);
     this.processes.set(name, child);
     return child;
@@ -118,16 +126,16 @@ export class Stack {
     throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms`);
   }
 
-  readyUrl(name: ServiceName | 'gateway' | 'workers'): string {
-    return `http://127.0.0.1:${this.port(name)}/readyz`;
+  readyUrl(name: ProcessName): string {
+    return `http://127.0.0.1:${this.port(name)}/${name.startsWith('provider') ? 'healthz' : 'readyz'}`;
   }
 
   /** Checks the databases and Redis, migrates, seeds when empty, then starts every process and waits until the gateway is ready. */
   async up(): Promise<void> {
     await this.prepare();
-    for (const service of SERVICES) this.start(service);
-    this.start('workers');
-    await Promise.all([...SERVICES, 'workers' as const].map((name) => this.waitFor(name, this.readyUrl(name))));
+    const backends: ProcessName[] = ['providerA', 'providerB', ...SERVICES, 'workers'];
+    for (const name of backends) this.start(name);
+    await Promise.all(backends.map((name) => this.waitFor(name, this.readyUrl(name))));
     this.start('gateway');
     await this.waitFor('gateway', this.readyUrl('gateway'));
   }

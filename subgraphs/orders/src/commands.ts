@@ -69,7 +69,7 @@ export async function placeOrder(customerId: string, input: PlaceOrderInput): Pr
 }
 
 /** Applies one lifecycle step inside `tx`: lock, decide, write status, history and event together. */
-export async function transitionOrder(tx: Tx, orderId: string, request: TransitionRequest & { actorId: string | null }): Promise<Order> {
+export async function transitionOrder(tx: Tx, orderId: string, request: TransitionRequest & { actorId: string | null; paymentId?: string }): Promise<Order> {
   const [current] = await tx.$queryRaw<Order[]>`SELECT * FROM "Order" WHERE "id" = ${orderId} FOR UPDATE`;
   if (!current) throw notFound('Order', orderId);
   const decision = decideTransition(current.status, request);
@@ -79,6 +79,7 @@ export async function transitionOrder(tx: Tx, orderId: string, request: Transiti
       status: decision.status,
       version: { increment: 1 },
       ...(decision.estimatedCookingMinutes !== null ? { estimatedCookingMinutes: decision.estimatedCookingMinutes } : {}),
+      ...(request.paymentId ? { paymentId: request.paymentId } : {}),
       history: { create: { id: randomUUID(), status: decision.status, reason: decision.reason, actorId: request.actorId } },
     },
   });

@@ -26,6 +26,7 @@ export function orderSnapshot(order: Order, reason: string | null = null): Order
     deliveryArea: order.deliveryArea,
     reason,
     estimatedCookingMinutes: order.estimatedCookingMinutes,
+    paymentId: order.paymentId,
   };
 }
 
@@ -81,8 +82,19 @@ async function applyMenu(tx: Tx, menu: MenuSnapshot, version: number): Promise<v
   });
 }
 
-/** Consumer "orders". */
+/** A payment approved for a waiting order places it; an order that moved on (canceled) stays as it is, and payments refunds. */
+async function placePaidOrder(tx: Tx, orderId: string, paymentId: string): Promise<void> {
+  try {
+    await transitionOrder(tx, orderId, { transition: 'pay', actor: 'SYSTEM', actorId: null, paymentId });
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'ORDER_STATE_CONFLICT') return;
+    throw error;
+  }
+}
+
+/** Consumer "orders": the replica of shops and menus, and payment outcomes. */
 export const replica: Handlers<Tx> = {
+  'payment.approved': (e, tx) => placePaidOrder(tx, e.payload.orderId, e.payload.paymentId),
   'shop.registered': (e, tx) => applyShop(tx, e.payload, e.version),
   'shop.updated': (e, tx) => applyShop(tx, e.payload, e.version),
   'shop.opened': (e, tx) => applyShop(tx, e.payload, e.version),

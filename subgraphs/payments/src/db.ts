@@ -1,12 +1,20 @@
-import { rowLoader } from '@baedal/platform';
-import { createPaymentsClient } from '@baedal/prisma/payments';
+import DataLoader from 'dataloader';
+import { groupLoader, rowLoader } from '@baedal/platform';
+import { createPaymentsClient, type Payment } from '@baedal/prisma/payments';
 
 export const db = createPaymentsClient();
+
+const RANK: Record<Payment['status'], number> = { APPROVED: 0, REFUNDED: 1, PENDING: 2, DECLINED: 3, FAILED: 4 };
 
 export function createLoaders() {
   return {
     payment: rowLoader((ids) => db.payment.findMany({ where: { id: { in: [...ids] } } }), (p) => p.id),
-    paymentOfOrder: rowLoader((orderIds) => db.payment.findMany({ where: { orderId: { in: [...orderIds] } } }), (p) => p.orderId),
+    /** An order's payment: the approved (or refunded) one, else the latest attempt. */
+    paymentOfOrder: new DataLoader<string, Payment | null>(async (orderIds) => {
+      const payments = await db.payment.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: { createdAt: 'desc' } });
+      return orderIds.map((orderId) => payments.filter((p) => p.orderId === orderId).sort((a, b) => RANK[a.status] - RANK[b.status])[0] ?? null);
+    }),
+    history: groupLoader((ids) => db.paymentRecord.findMany({ where: { paymentId: { in: [...ids] } }, orderBy: [{ at: 'asc' }, { id: 'asc' }] }), (r) => r.paymentId),
   };
 }
 

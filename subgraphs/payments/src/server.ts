@@ -1,20 +1,35 @@
 import path from 'node:path';
 import { startSubgraph, stopOnSignals, createLogger } from '@baedal/platform';
+import { reconcilePayments } from './commands';
+import { closeCoupons } from './coupons';
 import { checkDatabase, createLoaders, db } from './db';
 import { resolvers } from './resolvers';
 
 export const schemaPath = path.resolve(__dirname, '..', 'schema.graphql');
 
-export function startPayments(port?: number) {
-  return startSubgraph({
+const RECONCILE_EVERY_MS = Number(process.env.PAYMENTS_RECONCILE_MS ?? 30_000);
+
+export async function startPayments(port?: number) {
+  const log = createLogger('payments');
+  // Settle what a crash left PENDING (a provider may have approved), then keep checking.
+  const reconcile = () => reconcilePayments().catch((error) => log.warn({ err: error }, 'payment reconciliation failed'));
+  void reconcile();
+  const timer = setInterval(reconcile, RECONCILE_EVERY_MS);
+  timer.unref();
+  const running = await startSubgraph({
     name: 'payments',
     schemaPath,
     resolvers,
     createLoaders,
     checkReady: checkDatabase,
-    close: () => db.$disconnect(),
+    close: async () => {
+      clearInterval(timer);
+      await closeCoupons();
+      await db.$disconnect();
+    },
     port,
   });
+  return running;
 }
 
 if (require.main === module) {

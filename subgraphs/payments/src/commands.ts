@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import { appendToOutbox, event } from '@baedal/events';
+import { badInput, createLogger, DomainError, forbidden, notFound, requireRole, type Identity } from '@baedal/platform';
+import { Prisma, type Payment } from '@baedal/prisma/payments';
+import { findClaim } from './coupons';
+import { db } from './db';
+import { discountFor, PAYMENT_METHODS } from './domain/coupon';
+import { authorizeWithFailover, providers, type AuthorizationResult, type PaymentProvider } from './providers';
+
+/*
+ * Paying for orders. One idempotency key is one payment and one charge: the
+ * payment row (PENDING) is written before any provider is asked, the provider
+ * is asked with the payment's id as its idempotency key, and reconciliation
+ * settles a payment left PENDING by a crash by asking the providers what they
+ * recorded for that key.
+ */
+
+type Tx = Prisma.TransactionClient;
+const log = createLogger('payments');
+
+function record(tx: Tx, paymentId: string, kind: string, amount: number, provider: string | null = null, detail: string | null = null) {
+  return tx.paymentRecord.create({ data: { id: randomUUID(), paymentId, kind, amount, provider, detail } });
+}
+
+/** Gives the payment's coupon back to the customer (not to the stock). */
+async function releaseCoupon(tx: Tx, payment: Payment, why: string): Promise<void> {
+  if (!payment.couponClaimId) return;
+  const { count } = await tx.couponClaim.updateMany({ where: { id: payment.couponClaimId, status: 'USED', usedPaymentId: payment.id }, data: { status: 'CLAIMED', usedPaymentId: null } });
+  if (count) await record(tx, payment.id, 'COUPON_RELEASED', payment.discount, null, why);
+}
+
+/** Locks the order's ledger row: payments and cancellations of one order are serialized on it. */
+async function lockLedger(tx: Tx, orderId: string) {
+  const [ledger] = await tx.$queryRaw<{ orderId: string; customerId: string; total: number; version: number; canceled: boolean }[]>`
+    SELECT * FROM "OrderLedger" WHERE "orderId" = ${orderId} FOR UPDATE`;
+  return ledger ?? null;
+}
+
+/** Records a provider's answer for a PENDING payment, once; publishes the outcome; refunds at once if the order was canceled meanwhile. */
+async function settle(paymentId: string, provider: PaymentProvider | null, result: AuthorizationResult, how: string): Promise<Payment> {
+  const settled = await db.$transaction(async (tx) => {
+    const payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
+    const ledger = await lockLedger(tx, payment.orderId);
+    const current = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
+    if (current.status !== 'PENDING') return current;
+    const approved = result.status === 'APPROVED';
+    const updated = await tx.payment.update({
+      where: { id: paymentId },
+      data: { status: approved ? 'APPROVED' : 'DECLINED', provider: provider?.name ?? null, providerTransactionId: result.transactionId, declineReason: result.reason },
+    });
+    await record(tx, paymentId, approved ? 'APPROVED' : 'DECLINED', updated.amount, provider?.name ?? null, result.reason ?? how);
+    if (!approved) await releaseCoupon(tx, updated, 'payment declined');
+    const outcome = { paymentId, orderId: updated.orderId, customerId: updated.customerId, amount: updated.amount, discount: updated.discount, provider: provider?.name ?? null, reason: result.reason };
+    await appendToOutbox(tx, [event(approved ? 'payment.approved' : 'payment.declined', paymentId, 1, outcome)]);
+    return { updated, canceled: ledger?.canceled ?? false };
+  });
+  if ('updated' in settled) {
+    if (settled.updated.status === 'APPROVED' && settled.canceled) await refundPayment(settled.updated, 'order canceled before payment settled');
+    return db.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  }
+  // Already settled by another provider's answer: an approval from this one is a second charge, so undo it.
+  if (result.status === 'APPROVED' && provider && settled.provider !== provider.name) await voidCharge(settled, provider, result.transactionId);
+  return settled;
+}
+
+async function voidCharge(payment: Payment, provider: PaymentProvider, transactionId: string): Promise<void> {
+  await provider.refund(`void-${payment.id}`, transactionId, payment.amount);
+  await db.$transaction((tx) => record(tx, payment.id, 'VOIDED', payment.amount, provider.name, 'second charge refunded'));
+}
+
+async function fail(paymentId: string, detail: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
+    if (payment.status !== 'PENDING') return;
+    const failed = await tx.payment.update({ where: { id: paymentId }, data: { status: 'FAILED' } });
+    await record(tx, paymentId, 'FAILED', failed.amount, null, detail);
+    await releaseCoupon(tx, failed, 'payment failed');
+  });
+}
+
+/** The order as payments knows it from order events; placement and payment race by a few milliseconds, so wait briefly. */
+async function ledgerOf(orderId: string) {
+  for (let waited = 0; ; waited += 50) {
+    const ledger = await db.orderLedger.findUnique({ where: { orderId } });
+    if (ledger || waited >= 3000) return ledger;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface PayOrderInput {
+  orderId: string;
+  method: string;
+  couponClaimId?: string | null;
+  idempotencyKey: string;
+}
+
+async function outcomeOf(payment: Payment): Promise<Payment> {
+  if (payment.status === 'DECLINED') {
+    throw new DomainError('PAYMENT_DECLINED', `The payment was declined: ${payment.declineReason ?? 'no reason given'}`, { paymentId: payment.id, reason: payment.declineReason });
+  }
+  if (payment.status === 'FAILED') {
+    throw new DomainError('PAYMENT_PROVIDER_UNAVAILABLE', 'No payment provider could be reached; nothing was charged. Try again shortly', { paymentId: payment.id });
+  }
+  return payment;
+}
+
+export async function payOrder(identity: Identity, input: PayOrderInput): Promise<Payment> {
+  const customerId = requireRole(identity, 'CUSTOMER');
+  const key = input.idempotencyKey.trim();
+  if (!key || key.length > 100) throw badInput('idempotencyKey', 'idempotencyKey must be 1 to 100 characters');
+  if (!(PAYMENT_METHODS as readonly string[]).includes(input.method)) throw badInput('method', `method must be one of ${PAYMENT_METHODS.join(', ')}`);
+
+  const existing = await db.payment.findUnique({ where: { customerId_idempotencyKey: { customerId, idempotencyKey: key } } });
+  if (existing) return existing.status === 'PENDING' ? authorize(existing) : outcomeOf(existing);
+
+  const ledger = await ledgerOf(input.orderId);
+  if (!ledger) throw notFound('Order', input.orderId);
+  if (ledger.customerId !== customerId) throw forbidden('You can only pay for your own orders');
+  if (ledger.canceled) throw new DomainError('ORDER_STATE_CONFLICT', 'This order was canceled', { field: 'orderId' });
+
+  let payment: Payment;
+  try {
+    payment = await db.$transaction(async (tx) => {
+      await lockLedger(tx, input.orderId);
+      const paid = await tx.payment.findFirst({ where: { orderId: input.orderId, status: { in: ['APPROVED', 'PENDING', 'REFUNDED'] } } });
+      if (paid) throw new DomainError('CONFLICT', paid.status === 'PENDING' ? 'This order is being paid' : 'This order is already paid', { field: 'orderId', paymentId: paid.id });
+      let discount = 0;
+      const id = randomUUID();
+      if (input.couponClaimId) {
+        const claim = await findClaim(tx as unknown as typeof db, input.couponClaimId);
+        if (!claim) throw notFound('Coupon', input.couponClaimId);
+        if (claim.customerId !== customerId) throw forbidden('This coupon is not yours');
+        if (claim.status !== 'CLAIMED') throw new DomainError('CONFLICT', 'This coupon is already in use', { field: 'couponClaimId' });
+        const campaign = await tx.couponCampaign.findUniqueOrThrow({ where: { id: claim.campaignId } });
+        if (new Date() >= campaign.endsAt) throw new DomainError('COUPON_EXPIRED', 'This coupon has expired', { field: 'couponClaimId' });
+        discount = discountFor(campaign, ledger.total);
+        await tx.couponClaim.update({ where: { id: claim.id }, data: { status: 'USED', usedPaymentId: id } });
+      }
+      const created = await tx.payment.create({
+        data: { id, orderId: input.orderId, customerId, amount: ledger.total - discount, discount, method: input.method, status: 'PENDING', idempotencyKey: key, couponClaimId: input.couponClaimId ?? null },
+      });
+      await record(tx, id, 'REQUESTED', created.amount, null, `${input.method}, order total ${ledger.total} won`);
+      if (discount) await record(tx, id, 'COUPON_APPLIED', discount, null, input.couponClaimId ?? null);
+      return created;
+    });
+  } catch (error) {
+    // The same key sent twice at once: the second waits for the first's outcome.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      const twin = await db.payment.findUniqueOrThrow({ where: { customerId_idempotencyKey: { customerId, idempotencyKey: key } } });
+      return twin.status === 'PENDING' ? authorize(twin) : outcomeOf(twin);
+    }
+    throw error;
+  }
+  return authorize(payment);
+}
+
+/** Asks the providers (primary first) to authorize a PENDING payment, and settles it. */
+async function authorize(payment: Payment): Promise<Payment> {
+  if (payment.amount === 0) {
+    return outcomeOf(await settle(payment.id, null, { status: 'APPROVED', transactionId: `free-${payment.id}`, reason: null }, 'fully discounted'));
+  }
+  try {
+    const { provider, result } = await authorizeWithFailover(providers(log), payment.id, payment.amount, payment.orderId, async (failure) => {
+      await db.paymentRecord.create({ data: { id: randomUUID(), paymentId: payment.id, kind: 'PROVIDER_FAILED', amount: payment.amount, provider: failure.provider, detail: failure.kind } });
+    });
+    return outcomeOf(await settle(payment.id, provider, result, 'authorized'));
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    log.warn({ err: error, paymentId: payment.id }, 'no provider could authorize');
+    // A provider that timed out may still have charged: check before calling it failed.
+    const reconciled = await reconcilePayment(payment.id);
+    if (reconciled.status !== 'PENDING') return outcomeOf(reconciled);
+    await fail(payment.id, 'no provider could be reached');
+    return outcomeOf(await db.payment.findUniqueOrThrow({ where: { id: payment.id } }));
+  }
+}
+
+/**
+ * Refunds an approved payment through the provider that charged it
+ * (idempotent by key), once; in `tx` when given (a consumer's transaction).
+ */
+export async function refundPayment(payment: Payment, reason: string, tx?: Tx): Promise<void> {
+  if (payment.status !== 'APPROVED') return;
+  const provider = providers(log).find((p) => p.name === payment.provider);
+  if (provider && payment.providerTransactionId) await provider.refund(`refund-${payment.id}`, payment.providerTransactionId, payment.amount);
+  const write = async (t: Tx) => {
+    const { count } = await t.payment.updateMany({ where: { id: payment.id, status: 'APPROVED' }, data: { status: 'REFUNDED' } });
+    if (!count) return;
+    await t.refund.create({ data: { id: randomUUID(), paymentId: payment.id, orderId: payment.orderId, amount: payment.amount, reason } });
+    await record(t, payment.id, 'REFUNDED', payment.amount, payment.provider, reason);
+    await releaseCoupon(t, payment, 'payment refunded');
+  };
+  await (tx ? write(tx) : db.$transaction(write));
+}
+
+/**
+ * Settles a PENDING payment from what the providers recorded for its key
+ * (a crash after a provider approved leaves exactly this). Providers that
+ * cannot be asked leave it PENDING for the next round.
+ */
+export async function reconcilePayment(paymentId: string): Promise<Payment> {
+  const payment = await db.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  if (payment.status !== 'PENDING') return payment;
+  let everyoneAnswered = true;
+  for (const provider of providers(log)) {
+    try {
+      const found = await provider.lookup(payment.id);
+      if (found) return settle(payment.id, provider, found, 'reconciled');
+    } catch {
+      everyoneAnswered = false;
+    }
+  }
+  // Nobody charged and everybody said so: it is safe to call it failed (nothing was charged).
+  if (everyoneAnswered) await fail(payment.id, 'reconciled: no provider recorded it');
+  return db.payment.findUniqueOrThrow({ where: { id: paymentId } });
+}
+
+/**
+ * Voids a second charge: when a provider timed out and another approved, the
+ * first may have charged too; ask it, and refund what it recorded.
+ */
+async function voidStrayCharges(payment: Payment): Promise<void> {
+  const timedOut = await db.paymentRecord.findMany({ where: { paymentId: payment.id, kind: 'PROVIDER_FAILED' } });
+  for (const name of new Set(timedOut.map((r) => r.provider))) {
+    if (name === payment.provider) continue;
+    const provider = providers(log).find((p) => p.name === name);
+    const stray = await provider?.lookup(payment.id).catch(() => null);
+    if (!provider || !stray || stray.status !== 'APPROVED') continue;
+    await voidCharge(payment, provider, stray.transactionId);
+  }
+}
+
+/** One reconciliation round: PENDING payments, then stray charges behind failovers of the last day. Returns how many it looked at. */
+export async function reconcilePayments(): Promise<number> {
+  // Leave alone what a request may still be authorizing: every provider's timeout, twice over.
+  const inFlightMs = 2 * providers(log).length * Number(process.env.PROVIDER_TIMEOUT_MS ?? 2000);
+  const pending = await db.payment.findMany({ where: { status: 'PENDING', createdAt: { lt: new Date(Date.now() - inFlightMs) } }, take: 500 });
+  for (const payment of pending) await reconcilePayment(payment.id).catch((error) => log.warn({ err: error, paymentId: payment.id }, 'reconcile failed'));
+  const since = new Date(Date.now() - 24 * 3600 * 1000);
+  const failovers = await db.paymentRecord.findMany({ where: { kind: 'PROVIDER_FAILED', at: { gt: since } }, select: { paymentId: true }, distinct: ['paymentId'] });
+  const voided = await db.paymentRecord.findMany({ where: { kind: 'VOIDED', paymentId: { in: failovers.map((f) => f.paymentId) } }, select: { paymentId: true } });
+  const done = new Set(voided.map((v) => v.paymentId));
+  const toCheck = await db.payment.findMany({ where: { id: { in: failovers.map((f) => f.paymentId).filter((id) => !done.has(id)) }, status: { in: ['APPROVED', 'REFUNDED', 'FAILED'] } } });
+  for (const payment of toCheck) await voidStrayCharges(payment).catch((error) => log.warn({ err: error, paymentId: payment.id }, 'void check failed'));
+  return pending.length + toCheck.length;
+}

@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { issueToken, isOpenAt, parseOpeningHours } from '@baedal/platform';
+import { createOrdersClient } from '@baedal/prisma/orders';
+import { createPaymentsClient } from '@baedal/prisma/payments';
+import { createShopsClient } from '@baedal/prisma/shops';
+import { bearer, codes, graphql, login, type GraphQLResponse } from './support/graphql';
+import { eventually, startTestPlatform, type TestPlatform } from './support/stack';
+
+/*
+ * Payments through the gateway against the two provider simulators: approval,
+ * decline, failover, total outage, a crash after the provider approved, a
+ * second charge after a timeout, refunds; and first-come-first-served coupons,
+ * including a 20,000-claim burst against a stock of 1,000.
+ */
+
+const BASE = 14600;
+let platform: TestPlatform;
+let url: string;
+let shopsDb: ReturnType<typeof createShopsClient>;
+let ordersDb: ReturnType<typeof createOrdersClient>;
+let paymentsDb: ReturnType<typeof createPaymentsClient>;
+let customer: { token: string; userId: string };
+let admin: { token: string; userId: string };
+let shop: { id: string; area: string; items: { id: string; price: number }[]; minimumOrder: number };
+
+const provider = (which: 'A' | 'B') => `http://127.0.0.1:${BASE + (which === 'A' ? 7 : 8)}`;
+async function control(which: 'A' | 'B', settings: Record<string, unknown>) {
+  await fetch(`${provider(which)}/control`, { method: 'POST', body: JSON.stringify(settings) });
+}
+async function stats(which: 'A' | 'B'): Promise<{ authorizations: { key: string; status: string; transactionId: string; refunded: boolean }[]; refunds: { transactionId: string }[] }> {
+  return (await fetch(`${provider(which)}/stats`)).json() as never;
+}
+const healthy = { outage: false, latencyMs: 0, errorRate: 0, answerDelayMs: 0 };
+
+const PAY = `mutation($orderId: ID!, $key: String!, $coupon: ID) {
+  payOrder(orderId: $orderId, method: CARD, couponClaimId: $coupon, idempotencyKey: $key) { id status amount discount provider declineReason history { kind provider } }
+}`;
+
+async function placeOrder(quantity = 0, who = customer): Promise<{ id: string; total: number }> {
+  const item = shop.items[0];
+  const response = await graphql(
+    url,
+    'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id status total } }',
+    { input: { shopId: shop.id, items: [{ menuItemId: item.id, quantity: quantity || Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }], deliveryAddress: '서울시 강남구 1', deliveryArea: shop.area, idempotencyKey: randomUUID() } },
+    bearer(who.token),
+  );
+  if (!response.data?.placeOrder) throw new Error(JSON.stringify(response.errors));
+  expect(response.data.placeOrder.status).toBe('PENDING_PAYMENT');
+  return response.data.placeOrder;
+}
+
+const orderStatus = async (id: string) => (await ordersDb.order.findUniqueOrThrow({ where: { id } })).status;
+const pay = (orderId: string, key: string = randomUUID(), coupon: string | null = null, who = customer) => graphql(url, PAY, { orderId, key, coupon }, bearer(who.token));
+
+beforeAll(async () => {
+  platform = await startTestPlatform('payments', BASE, 60, {
+    ORDERS_AUTO_APPROVE_PAYMENT: 'false',
+    PROVIDER_TIMEOUT_MS: '500',
+    PROVIDER_BREAKER_VOLUME: '20',
+    PAYMENTS_RECONCILE_MS: '1000',
+  });
+  url = platform.gatewayUrl;
+  shopsDb = createShopsClient(platform.databaseUrl('shops'), 2);
+  ordersDb = createOrdersClient(platform.databaseUrl('orders'), 2);
+  paymentsDb = createPaymentsClient(platform.databaseUrl('payments'), 3);
+  [customer, admin] = await Promise.all([login(url, 'customer1@baedal.dev'), login(url, 'admin@baedal.dev')]);
+  const owner = await shopsDb.account.findUniqueOrThrow({ where: { email: 'owner1@baedal.dev' } });
+  const shops = await shopsDb.shop.findMany({ where: { ownerId: owner.id }, include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' } } } });
+  const open = shops.find((s) => isOpenAt(parseOpeningHours(s.openingHours), !s.isOpen, new Date()) && s.menuItems.length)!;
+  shop = { id: open.id, area: open.deliveryAreas[0], items: open.menuItems.map((i) => ({ id: i.id, price: i.price })), minimumOrder: open.minimumOrder };
+}, 180_000);
+
+afterEach(async () => {
+  await control('A', healthy);
+  await control('B', healthy);
+});
+
+afterAll(async () => {
+  await Promise.all([shopsDb, ordersDb, paymentsDb].map((db) => db?.$disconnect()));
+  await platform?.stop();
+}, 60_000);
+
+describe('payOrder', () => {
+  it('authorizes with the primary provider, places the order, and answers a repeated key with the same payment', async () => {
+    const order = await placeOrder();
+    const key = randomUUID();
+    const paid = await pay(order.id, key);
+    expect(paid.errors).toBeUndefined();
+    expect(paid.data.payOrder).toMatchObject({ status: 'APPROVED', amount: order.total, discount: 0, provider: 'provider-a' });
+    expect(paid.data.payOrder.history.map((h: any) => h.kind)).toEqual(['REQUESTED', 'APPROVED']);
+    await eventually('the order to be placed', async () => (await orderStatus(order.id)) === 'PLACED');
+
+    const again = await pay(order.id, key);
+    expect(again.data.payOrder.id).toBe(paid.data.payOrder.id);
+    expect((await stats('A')).authorizations.filter((a) => a.key === paid.data.payOrder.id)).toHaveLength(1);
+    expect(codes(await pay(order.id))).toEqual(['CONFLICT']); // a second payment of a paid order
+  });
+
+  it('refuses other customers, unknown orders and bad input', async () => {
+    const order = await placeOrder();
+    const other = await login(url, 'customer2@baedal.dev');
+    expect(codes(await pay(order.id, randomUUID(), null, other))).toEqual(['FORBIDDEN']);
+    expect(codes(await graphql(url, PAY, { orderId: order.id, key: randomUUID() }))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await pay('no-such-order'))).toEqual(['NOT_FOUND']);
+    expect(codes(await pay(order.id, ''))).toEqual(['BAD_USER_INPUT']);
+    expect(await paymentsDb.payment.count({ where: { orderId: order.id } })).toBe(0);
+  });
+
+  it('declines with a clear reason, publishes payment.declined, and leaves the order waiting', async () => {
+    const price = shop.items[0].price;
+    const order = await placeOrder(Math.min(99, Math.ceil(510_000 / price)));
+    expect(order.total).toBeGreaterThan(500_000);
+    const declined = await pay(order.id);
+    expect(codes(declined)).toEqual(['PAYMENT_DECLINED']);
+    expect(declined.errors?.[0].message).toContain('limit');
+    const payment = await paymentsDb.payment.findFirstOrThrow({ where: { orderId: order.id } });
+    expect(payment).toMatchObject({ status: 'DECLINED', declineReason: 'The card limit is exceeded' });
+    expect(await paymentsDb.outboxEvent.count({ where: { type: 'payment.declined', aggregateId: payment.id } })).toBe(1);
+    expect(await orderStatus(order.id)).toBe('PENDING_PAYMENT');
+  });
+
+  it('goes to the secondary provider while the primary is down', async () => {
+    await control('A', { outage: true });
+    const order = await placeOrder();
+    const paid = await pay(order.id);
+    expect(paid.data.payOrder).toMatchObject({ status: 'APPROVED', provider: 'provider-b' });
+    expect(paid.data.payOrder.history).toEqual(expect.arrayContaining([{ kind: 'PROVIDER_FAILED', provider: 'provider-a' }]));
+    await eventually('the order to be placed', async () => (await orderStatus(order.id)) === 'PLACED');
+  });
+
+  it('with both providers down: PAYMENT_PROVIDER_UNAVAILABLE and nothing charged', async () => {
+    await control('A', { outage: true });
+    await control('B', { outage: true });
+    const order = await placeOrder();
+    const refused = await pay(order.id);
+    expect(codes(refused)).toEqual(['PAYMENT_PROVIDER_UNAVAILABLE']);
+    const payment = await paymentsDb.payment.findFirstOrThrow({ where: { orderId: order.id } });
+    expect(payment.status).toBe('FAILED');
+    await control('A', healthy);
+    await control('B', healthy);
+    for (const which of ['A', 'B'] as const) expect((await stats(which)).authorizations.some((a) => a.key === payment.id)).toBe(false);
+    expect(await orderStatus(order.id)).toBe('PENDING_PAYMENT');
+  });
+
+  it('charges once when the payments service crashes after the provider approved, settling on restart', async () => {
+    await platform.stack.restart('payments', { PROVIDER_TIMEOUT_MS: '10000' });
+    await control('A', { answerDelayMs: 3000 });
+    const order = await placeOrder();
+    const pending = pay(order.id).catch(() => null);
+    const recorded = async () => (await stats('A')).authorizations.find((a) => a.status === 'APPROVED' && a.transactionId && paymentsWithOrder.has(a.key));
+    const paymentsWithOrder = new Set<string>();
+    await eventually('the provider to approve', async () => {
+      for (const p of await paymentsDb.payment.findMany({ where: { orderId: order.id } })) paymentsWithOrder.add(p.id);
+      return !!(await recorded());
+    }, 5000, 20);
+    await platform.stack.stop('payments', 'SIGKILL');
+    await pending;
+    const [payment] = await paymentsDb.payment.findMany({ where: { orderId: order.id } });
+    expect(payment.status).toBe('PENDING');
+
+    await control('A', healthy);
+    await platform.stack.restart('payments');
+    await eventually('reconciliation to settle it', async () => (await paymentsDb.payment.findUniqueOrThrow({ where: { id: payment.id } })).status === 'APPROVED', 10_000);
+    await eventually('the order to be placed', async () => (await orderStatus(order.id)) === 'PLACED');
+    expect((await stats('A')).authorizations.filter((a) => a.key === payment.id)).toHaveLength(1);
+    expect((await stats('B')).authorizations.filter((a) => a.key === payment.id)).toHaveLength(0);
+  });
+
+  it('refunds a second charge left by a provider that approved after timing out', async () => {
+    await control('A', { answerDelayMs: 1000 }); // records the approval, answers after the 500 ms timeout
+    const order = await placeOrder();
+    const paid = await pay(order.id);
+    expect(paid.data.payOrder).toMatchObject({ status: 'APPROVED', provider: 'provider-b' });
+    const id = paid.data.payOrder.id;
+    await eventually('the stray charge at A to be refunded', async () => {
+      const stray = (await stats('A')).authorizations.find((a) => a.key === id);
+      return !!stray?.refunded;
+    }, 15_000, 200);
+    expect((await paymentsDb.paymentRecord.findMany({ where: { paymentId: id, kind: 'VOIDED' } })).map((r) => r.provider)).toEqual(['provider-a']);
+    expect((await stats('B')).authorizations.find((a) => a.key === id)?.refunded).toBe(false);
+  });
+
+  it('refunds a canceled paid order exactly once, through the provider that charged it', async () => {
+    const order = await placeOrder();
+    const paid = await pay(order.id);
+    await eventually('the order to be placed', async () => (await orderStatus(order.id)) === 'PLACED');
+    const canceled = await graphql(url, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: order.id }, bearer(customer.token));
+    expect(canceled.data.cancelOrder.status).toBe('CANCELED');
+    await eventually('the refund', async () => (await paymentsDb.payment.findUniqueOrThrow({ where: { id: paid.data.payOrder.id } })).status === 'REFUNDED');
+    await platform.settle();
+    expect(await paymentsDb.refund.count({ where: { orderId: order.id } })).toBe(1);
+    const charged = (await stats('A')).authorizations.find((a) => a.key === paid.data.payOrder.id)!;
+    expect((await stats('A')).refunds.filter((r) => r.transactionId === charged.transactionId)).toHaveLength(1);
+    const history = await graphql(url, 'query($id: ID!) { payment(id: $id) { history { kind } } }', { id: paid.data.payOrder.id }, bearer(customer.token));
+    expect(history.data.payment.history.map((h: any) => h.kind)).toEqual(['REQUESTED', 'APPROVED', 'REFUNDED']);
+  });
+});
+
+describe('coupons', () => {
+  const CREATE = `mutation($input: CreateCouponCampaignInput!) { createCouponCampaign(input: $input) { id stock remaining } }`;
+  const CLAIM = 'mutation($c: ID!) { claimCoupon(campaignId: $c) { id campaignId status } }';
+  const campaign = async (over: Record<string, unknown> = {}) => {
+    const input = { name: '7천원 할인', discountType: 'FIXED', amount: 7000, stock: 3, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), ...over };
+    const response = await graphql(url, CREATE, { input }, bearer(admin.token));
+    if (!response.data) throw new Error(JSON.stringify(response.errors));
+    return response.data.createCouponCampaign.id as string;
+  };
+  const customerToken = (n: number) => bearer(issueToken({ id: `burst-customer-${n}`, role: 'CUSTOMER' }));
+
+  it('lets only admins create campaigns, with valid terms', async () => {
+    const input = { name: 'x', discountType: 'FIXED', amount: 7000, stock: 3, startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 1000).toISOString() };
+    expect(codes(await graphql(url, CREATE, { input }, bearer(customer.token)))).toEqual(['FORBIDDEN']);
+    const bad = await graphql(url, CREATE, { input: { ...input, stock: 0 } }, bearer(admin.token));
+    expect([codes(bad), bad.errors?.[0].extensions?.field]).toEqual([['BAD_USER_INPUT'], 'stock']);
+  });
+
+  it('gives each customer one coupon until the stock runs out, and refuses before the start and after the end', async () => {
+    const id = await campaign();
+    const first = await graphql(url, CLAIM, { c: id }, customerToken(1));
+    expect(first.data.claimCoupon).toMatchObject({ campaignId: id, status: 'CLAIMED' });
+    expect(codes(await graphql(url, CLAIM, { c: id }, customerToken(1)))).toEqual(['COUPON_ALREADY_CLAIMED']);
+    await graphql(url, CLAIM, { c: id }, customerToken(2));
+    await graphql(url, CLAIM, { c: id }, customerToken(3));
+    expect(codes(await graphql(url, CLAIM, { c: id }, customerToken(4)))).toEqual(['COUPON_SOLD_OUT']);
+    const later = await campaign({ startsAt: new Date(Date.now() + 3600_000).toISOString(), endsAt: new Date(Date.now() + 7200_000).toISOString() });
+    expect(codes(await graphql(url, CLAIM, { c: later }, customerToken(1)))).toEqual(['COUPON_NOT_STARTED']);
+    const over = await campaign({ startsAt: new Date(Date.now() - 7200_000).toISOString(), endsAt: new Date(Date.now() - 3600_000).toISOString() });
+    expect(codes(await graphql(url, CLAIM, { c: over }, customerToken(1)))).toEqual(['COUPON_EXPIRED']);
+    expect(codes(await graphql(url, CLAIM, { c: 'no-such-campaign' }, customerToken(1)))).toEqual(['NOT_FOUND']);
+  });
+
+  it('takes the discount off the payment, and gives the coupon back (not to the stock) when the payment fails', async () => {
+    const id = await campaign({ stock: 5 });
+    const claim = (await graphql(url, CLAIM, { c: id }, bearer(customer.token))).data.claimCoupon.id;
+    const remaining = async () => (await graphql(url, 'query($c: ID!) { couponCampaign(id: $c) { remaining } }', { c: id })).data.couponCampaign.remaining;
+    expect(await remaining()).toBe(4);
+
+    await control('A', { outage: true });
+    await control('B', { outage: true });
+    const failing = await placeOrder();
+    expect(codes(await pay(failing.id, randomUUID(), claim))).toEqual(['PAYMENT_PROVIDER_UNAVAILABLE']);
+    expect((await paymentsDb.couponClaim.findUniqueOrThrow({ where: { id: claim } })).status).toBe('CLAIMED');
+    expect(await remaining()).toBe(4);
+    await control('A', healthy);
+    await control('B', healthy);
+
+    const order = await placeOrder();
+    const paid = await pay(order.id, randomUUID(), claim);
+    expect(paid.data.payOrder).toMatchObject({ status: 'APPROVED', amount: Math.max(0, order.total - 7000), discount: Math.min(7000, order.total) });
+    expect((await paymentsDb.couponClaim.findUniqueOrThrow({ where: { id: claim } })).status).toBe('USED');
+    expect(codes(await pay((await placeOrder()).id, randomUUID(), claim))).toEqual(['CONFLICT']);
+  });
+
+  it('issues exactly its stock under a burst of 20,000 claims from 10,000 customers, while shop lists keep answering', async () => {
+    const STOCK = 1000;
+    const CUSTOMERS = 10_000;
+    const id = await campaign({ stock: STOCK, name: '선착순 1000명' });
+    const tokens = Array.from({ length: CUSTOMERS }, (_, n) => customerToken(100_000 + n));
+    const attempts = [...tokens, ...tokens].sort(() => Math.random() - 0.5);
+    const outcomes: Record<string, number> = {};
+    const issued: { customer: number; claimId: string }[] = [];
+    let next = 0;
+    const listsDuringBurst: GraphQLResponse[] = [];
+    const started = Date.now();
+    const claimer = async () => {
+      while (next < attempts.length && Date.now() - started < 120_000) {
+        const i = next++;
+        const response = await graphql(url, CLAIM, { c: id }, attempts[i]);
+        const code = response.data?.claimCoupon ? 'CLAIMED' : (response.errors?.[0].extensions?.code ?? 'UNKNOWN');
+        outcomes[code] = (outcomes[code] ?? 0) + 1;
+        if (code === 'CLAIMED') issued.push({ customer: tokens.indexOf(attempts[i]), claimId: response.data.claimCoupon.id });
+        if (i % 500 === 0) listsDuringBurst.push(await graphql(url, '{ shops(area: GANGNAM, first: 10) { edges { node { id name } } } }'));
+      }
+    };
+    await Promise.all(Array.from({ length: 64 }, claimer));
+    expect(next).toBeGreaterThanOrEqual(attempts.length); // finished inside the time bound
+
+    expect(outcomes.CLAIMED).toBe(STOCK);
+    expect(new Set(issued.map((i) => i.customer)).size).toBe(STOCK);
+    expect(outcomes.COUPON_SOLD_OUT + (outcomes.COUPON_ALREADY_CLAIMED ?? 0)).toBe(2 * CUSTOMERS - STOCK);
+    expect(Object.keys(outcomes).sort()).toEqual(['CLAIMED', 'COUPON_ALREADY_CLAIMED', 'COUPON_SOLD_OUT'].filter((k) => outcomes[k]).sort());
+    expect(listsDuringBurst.length).toBeGreaterThan(0);
+    for (const list of listsDuringBurst) {
+      expect(list.errors).toBeUndefined();
+      expect(list.data.shops.edges.length).toBeGreaterThan(0);
+    }
+
+    // Once the queue drains, Postgres holds exactly the claims Redis issued.
+    await eventually('the claims to be persisted', async () => (await paymentsDb.couponClaim.count({ where: { campaignId: id } })) === STOCK, 60_000, 200);
+    const persisted = await paymentsDb.couponClaim.findMany({ where: { campaignId: id } });
+    expect(new Set(persisted.map((c) => c.id))).toEqual(new Set(issued.map((i) => i.claimId)));
+    const redis = new Redis(process.env.BAEDAL_REDIS_URL ?? 'redis://127.0.0.1:6379/0');
+    try {
+      expect(await redis.hlen(`${platform.prefix}:coupon:${id}:claims`)).toBe(STOCK);
+      expect(await redis.get(`${platform.prefix}:coupon:${id}:remaining`)).toBe('0');
+
+      // A claim Postgres lost is repaired from Redis by the reconcile command.
+      await paymentsDb.couponClaim.delete({ where: { id: persisted[0].id } });
+      const { execFileSync } = await import('node:child_process');
+      const env = { ...process.env, BAEDAL_DB_PREFIX: platform.prefix, BAEDAL_REDIS_PREFIX: platform.prefix };
+      const report = execFileSync(process.execPath, [`${__dirname}/../workers/dist/cli.js`, 'coupons', 'reconcile', id], { env, encoding: 'utf8' });
+      expect(report).toContain('persisted 1 claim(s) from Redis, restored 0 to Redis, 0 left');
+      expect(await paymentsDb.couponClaim.count({ where: { campaignId: id } })).toBe(STOCK);
+    } finally {
+      redis.disconnect();
+    }
+  }, 240_000);
+});
