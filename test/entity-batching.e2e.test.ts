@@ -90,7 +90,7 @@ async function queriesFor(subject: Subject, count: number): Promise<number> {
 }
 
 describe.each([
-  ['shops', 2], // shop documents from the query model (menus included), their owners
+  ['shops', 3], // shop summaries from the query model, their owners, their menus
   ['ads', 1], // campaigns of every shop
   ['reviews', 2], // rating totals, latest reviews
   ['orders', 3], // orders, lines, history

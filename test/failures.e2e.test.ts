@@ -105,6 +105,8 @@ beforeAll(async () => {
     SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS),
     SUBGRAPH_BREAKER_RESET_MS: '1000',
     SUBGRAPH_BREAKER_VOLUME: '3',
+    // The 1 s response cache would answer the first reads after a failure before the fallback is needed.
+    BAEDAL_RESPONSE_CACHE_TTL_MS: '0',
   };
   for (const subgraph of PROXIED) {
     const proxy = new FaultProxy(proxyPort(subgraph), subgraphPort(subgraph));

@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -30,6 +32,7 @@ import { SUPERGRAPH_PATH } from './compose';
 import { FallbackCache } from './fallbackCache';
 import { fallbackLookups, registry, subgraphErrors, subgraphLatency, subgraphRequests } from './metrics';
 import { isCallerSpecific, isMutation } from './privacy';
+import { createResponseCache } from './responseCache';
 import { asFailure, createBreaker, guardSettings, SubgraphFailure, unavailable } from './resilience';
 
 export interface GatewayContext {
@@ -162,6 +165,7 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
   const server = createHttpServer<GatewayContext>({
     apollo,
     logger: log,
+    responseCache: createResponseCache(),
     context: async (req, requestId) => {
       try {
         return { identity: identityFromAuthorization(req.headers.authorization), requestId, stale: new Map() };
@@ -198,12 +202,39 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
   };
 }
 
+/** GATEWAY_WORKERS processes share the port (node:cluster); the default is one per core. */
+function gatewayWorkers(): number {
+  return Number(process.env.GATEWAY_WORKERS ?? os.availableParallelism());
+}
+
 if (require.main === module) {
-  startGateway().then(
-    (running) => stopOnSignals(log, running.stop),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  if (cluster.isPrimary && gatewayWorkers() > 1) {
+    const workers = Array.from({ length: gatewayWorkers() }, () => cluster.fork());
+    let stopping = false;
+    cluster.on('exit', (worker, code) => {
+      if (stopping) return;
+      log.error({ pid: worker.process.pid, code }, 'gateway worker died; starting another');
+      cluster.fork();
+    });
+    stopOnSignals(log, async () => {
+      stopping = true;
+      await Promise.all(
+        Object.values(cluster.workers ?? {}).map(
+          (worker) => new Promise<void>((resolve) => {
+            worker?.once('exit', () => resolve());
+            worker?.kill('SIGTERM');
+          }),
+        ),
+      );
+    });
+    log.info({ workers: workers.length }, 'gateway primary started');
+  } else {
+    startGateway().then(
+      (running) => stopOnSignals(log, running.stop),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  }
 }

@@ -86,6 +86,8 @@ export function testEnv(name: string, basePort: number): Record<string, string> 
     WORKERS_PORT: String(basePort + 9),
     PROVIDER_A_PORT: String(basePort + 7),
     PROVIDER_B_PORT: String(basePort + 8),
+    // One gateway process, so breaker state and metrics are the process the test talks to.
+    GATEWAY_WORKERS: '1',
     // Most suites test ordering, not paying: orders go straight to PLACED unless a suite turns this off.
     ORDERS_AUTO_APPROVE_PAYMENT: 'true',
   };

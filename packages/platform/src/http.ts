@@ -6,6 +6,12 @@ import type { Logger } from './logger';
 
 export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
 
+/** Answers a request before the GraphQL pipeline runs, and learns answers after it. */
+export interface ResponseCache {
+  lookup(req: http.IncomingMessage, rawBody: string): Buffer | null;
+  store(req: http.IncomingMessage, rawBody: string, status: number, body: string): void;
+}
+
 export interface HttpAppOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
   /** Builds the per-request context; a GraphQLError thrown here is answered as a GraphQL error. */
@@ -15,6 +21,7 @@ export interface HttpAppOptions<TContext extends BaseContext> {
   logger: Logger;
   graphqlPath?: string;
   maxBodyBytes?: number;
+  responseCache?: ResponseCache;
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -85,6 +92,12 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
         }
         throw error;
       }
+      const cached = req.method === 'POST' ? options.responseCache?.lookup(req, rawBody) : null;
+      if (cached) {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': cached.length, 'x-cache': 'hit' });
+        res.end(cached);
+        return;
+      }
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -117,6 +130,7 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
       res.statusCode = response.status ?? 200;
       if (response.body.kind === 'complete') {
         res.end(response.body.string);
+        if (req.method === 'POST') options.responseCache?.store(req, rawBody, res.statusCode, response.body.string);
         return;
       }
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
@@ -130,6 +144,10 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
 }
 
 export function listen(server: http.Server, port: number, host = '127.0.0.1'): Promise<void> {
+  // Keep idle keep-alive connections longer than clients do: a server closing one just as the
+  // gateway reuses it makes "socket hang up" under load.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

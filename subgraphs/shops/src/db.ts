@@ -8,6 +8,11 @@ export function createLoaders() {
   return {
     /** Customer-facing shop documents from the query model. */
     shopView: rowLoader((ids) => db.shopView.findMany({ where: { shopId: { in: [...ids] }, infoVersion: { gt: 0 } } }), (view) => view.shopId),
+    /** The same documents without the menu and search text: what list screens need, a fraction of the bytes. */
+    shopSummary: rowLoader(
+      (ids) => db.shopView.findMany({ where: { shopId: { in: [...ids] }, infoVersion: { gt: 0 } }, omit: { menu: true, searchText: true } }),
+      (view) => view.shopId,
+    ),
     account: rowLoader((ids) => db.account.findMany({ where: { id: { in: [...ids] } } }), (account) => account.id),
   };
 }

@@ -12,6 +12,7 @@ import { listingRows, SORTS, type ShopSort } from './domain/listing';
 type Tx = Prisma.TransactionClient;
 
 /** The shape every Shop field resolver reads, whether it came from the query model or a command. */
+/** A Shop as its field resolvers read it; `menu` is absent on list summaries and loaded on demand. */
 export interface ShopDoc {
   shopId: string;
   ownerId: string;
@@ -23,16 +24,16 @@ export interface ShopDoc {
   deliveryAreas: string[];
   openingHours: unknown;
   isOpen: boolean;
-  menu: MenuGroupDoc[];
+  menu?: MenuGroupDoc[];
   adPlacements: AdPlacementDoc[];
   reviewCount: number;
   ratingSum: number;
 }
 
-export function docFromView(view: ShopView): ShopDoc {
+export function docFromView(view: Omit<ShopView, 'menu' | 'searchText'> & { menu?: ShopView['menu'] }): ShopDoc {
   return {
     ...view,
-    menu: view.menu as unknown as MenuGroupDoc[],
+    menu: view.menu as unknown as MenuGroupDoc[] | undefined,
     adPlacements: view.adPlacements as unknown as AdPlacementDoc[],
   };
 }
@@ -118,8 +119,7 @@ export async function refreshListing(tx: Tx, shopId: string, now = new Date()): 
   const view = await tx.shopView.findUnique({ where: { shopId } });
   await tx.shopListing.deleteMany({ where: { shopId } });
   if (!view || view.infoVersion === 0) return;
-  const doc = docFromView(view);
-  const rows = listingRows({ ...doc, openingHours: parseOpeningHours(view.openingHours) }, now);
+  const rows = listingRows({ ...docFromView(view), openingHours: parseOpeningHours(view.openingHours) }, now);
   if (rows.length) await tx.shopListing.createMany({ data: rows });
   const openNow = rows[0]?.closedRank === 0;
   if (view.openNow !== openNow) await tx.shopView.update({ where: { shopId }, data: { openNow } });
@@ -198,7 +198,7 @@ export async function refreshClockKeys(
   now = new Date(),
 ): Promise<number> {
   const [views, listings] = await Promise.all([
-    db.shopView.findMany({ where: { infoVersion: { gt: 0 } } }),
+    db.shopView.findMany({ where: { infoVersion: { gt: 0 } }, omit: { menu: true, searchText: true } }),
     db.shopListing.findMany({ select: { shopId: true, area: true, adRank: true, closedRank: true } }),
   ]);
   const key = (r: { area: string; adRank: number; closedRank: number }) => `${r.area}:${r.adRank}:${r.closedRank}`;

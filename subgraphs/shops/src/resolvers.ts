@@ -24,9 +24,9 @@ import { docFromView, listShopIds, searchShopIds, type ShopDoc } from './queryMo
 
 type Context = SubgraphContext<Loaders>;
 
-/** Shop documents for ids, in the ids' order (one query). */
+/** Shop summaries (no menu) for ids, in the ids' order (one query). */
 async function docs(ids: string[], loaders: Loaders): Promise<ShopDoc[]> {
-  const views = await Promise.all(ids.map((id) => loaders.shopView.load(id)));
+  const views = await Promise.all(ids.map((id) => loaders.shopSummary.load(id)));
   return views.flatMap((view) => (view ? [docFromView(view)] : []));
 }
 
@@ -139,14 +139,15 @@ export const resolvers: GraphQLResolverMap<Context> = {
 
   Shop: {
     async __resolveReference(ref: { id: string }, { loaders }: Context) {
-      const view = await loaders.shopView.load(ref.id);
+      const view = await loaders.shopSummary.load(ref.id);
       return view ? docFromView(view) : null;
     },
     id: (shop: ShopDoc) => shop.shopId,
     owner: (shop: ShopDoc, _: unknown, { loaders }: Context) => loaders.account.load(shop.ownerId),
     openingHours: (shop: ShopDoc) => parseOpeningHours(shop.openingHours),
     isOpenNow: (shop: ShopDoc) => isOpenAt(parseOpeningHours(shop.openingHours), !shop.isOpen, new Date()),
-    menu: (shop: ShopDoc) => shop.menu,
+    menu: async (shop: ShopDoc, _: unknown, { loaders }: Context) =>
+      shop.menu ?? ((await loaders.shopView.load(shop.shopId))?.menu as unknown as MenuGroupDoc[] | undefined) ?? [],
     rating: (shop: ShopDoc) => averageRating(shop.reviewCount, shop.ratingSum),
     reviewCount: (shop: ShopDoc) => shop.reviewCount,
     adPlacement(shop: ShopDoc, { area }: { area: string }) {

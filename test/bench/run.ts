@@ -1,0 +1,305 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { issueToken, isOpenAt, parseOpeningHours, SERVICES, DELIVERY_AREAS, CATEGORIES } from '@baedal/platform';
+import { createOrdersClient } from '@baedal/prisma/orders';
+import { createPaymentsClient } from '@baedal/prisma/payments';
+import { createShopsClient } from '@baedal/prisma/shops';
+import { Stack } from '@baedal/stack';
+import { eventually, isQuiet, PG_URL, testEnv } from '../support/stack';
+
+/*
+ * npm run bench: starts the platform on the benchmark data set, and for each
+ * scenario measures Baedal, a bare Node server returning the same bytes (a),
+ * and a plain @apollo/gateway joining the same subgraphs the naive way (b),
+ * in the same run. Writes docs/benchmarks.md. Bounded: every phase has a
+ * duration; everything runs on 127.0.0.1.
+ *
+ * Flags: --shops N (20000), --duration S (10), --warmup S (3), --connections N (64)
+ */
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const SHOPS = flag('shops', 20000);
+const DURATION = flag('duration', 10);
+const WARMUP = flag('warmup', 3);
+const CONNECTIONS = flag('connections', 64);
+const BASE = 15000;
+const REPO = path.resolve(__dirname, '..', '..', '..');
+
+const env = { ...testEnv('bench', BASE), BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}`, BAEDAL_REDIS_PREFIX: `baedal_bench${SHOPS}`, ORDERS_AUTO_APPROVE_PAYMENT: 'false', BAEDAL_RIDER_DELAY_MS: '0' };
+const dbUrl = (service: string) => `${PG_URL}/${env.BAEDAL_DB_PREFIX}_${service}`;
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+interface Measure {
+  scenario: string;
+  target: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  note?: string;
+}
+const results: Measure[] = [];
+
+type Body = string;
+
+const Q = {
+  home: `query Home($area: DeliveryArea!) { home(area: $area) { categories { category shopCount } advertisedShops { id name deliveryFee rating reviewCount adPlacement(area: $area) { product } } } }`,
+  list: `query List($area: DeliveryArea!, $category: Category, $after: String) { shops(area: $area, category: $category, first: 20, after: $after) { edges { cursor node { id name category deliveryFee minimumOrder rating reviewCount adPlacement(area: $area) { product } } } pageInfo { hasNextPage endCursor } } }`,
+  detail: `query Detail($id: ID!) { shop(id: $id) { id name description deliveryFee minimumOrder openingHours { day opens closes } rating reviewCount menu { id name items { id name price soldOut optionGroups { id name options { id name price } } } } } }`,
+  search: `query Search($q: String!, $area: DeliveryArea) { searchShops(query: $q, area: $area, first: 20) { id name rating reviewCount } }`,
+};
+
+const body = (query: string, variables: Record<string, unknown>): Body => JSON.stringify({ query, variables });
+
+async function post(url: string, payload: Body, headers: Record<string, string> = {}) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
+  return { status: response.status, text: await response.text() };
+}
+
+/** Zipf(s) sample of n ranks over `count` items. */
+function zipf(count: number, n: number, s = 1.07): number[] {
+  const weights = Array.from({ length: count }, (_, k) => 1 / Math.pow(k + 1, s));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const cumulative: number[] = [];
+  weights.reduce((sum, w, i) => (cumulative[i] = sum + w / total), 0);
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  return Array.from({ length: n }, () => {
+    const r = rnd();
+    let lo = 0;
+    let hi = count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] < r) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  });
+}
+
+async function cannon(url: string, bodies: Body[], duration: number): Promise<autocannon.Result> {
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration,
+    requests: bodies.map((b) => ({ method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json' }, body: b })),
+  });
+}
+
+async function measure(scenario: string, target: string, url: string, bodies: Body[], note?: string): Promise<Measure> {
+  await cannon(url, bodies, WARMUP);
+  const r = await cannon(url, bodies, DURATION);
+  // autocannon cannot see GraphQL errors inside 200 answers: check a sample.
+  let graphqlErrors = 0;
+  for (const b of bodies.slice(0, 50)) if ((await post(url, b)).text.includes('"errors"')) graphqlErrors++;
+  const m = { scenario, target, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts + graphqlErrors, note };
+  results.push(m);
+  log(`${scenario} / ${target}: ${m.rps} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, errors ${m.errors}`);
+  return m;
+}
+
+function forkReady(file: string, extra: Record<string, string>): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, file), [], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`${file} exited ${code}`)));
+  });
+}
+
+async function main() {
+  const started = new Date();
+  const stack = new Stack({ env, seedShops: SHOPS, output: path.join(REPO, 'test', '.logs', 'bench'), log });
+  log(`starting the platform with ${SHOPS} shops (seeding and projecting a fresh data set takes minutes)`);
+  await stack.up();
+  const projectionStarted = Date.now();
+  await eventually('the query model to be built', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 30 * 60_000, 1000);
+  log(`query model ready (${Math.round((Date.now() - projectionStarted) / 1000)} s waiting)`);
+  const gateway = stack.gatewayUrl;
+  const shopsDb = createShopsClient(dbUrl('shops'), 2);
+  const ordersDb = createOrdersClient(dbUrl('orders'), 2);
+  const paymentsDb = createPaymentsClient(dbUrl('payments'), 2);
+  const children: ChildProcess[] = [];
+  try {
+    // ---- request sets ----
+    const homeBodies = DELIVERY_AREAS.map((area) => body(Q.home, { area }));
+    const listBodies: Body[] = [];
+    for (const area of DELIVERY_AREAS) {
+      for (const category of CATEGORIES) {
+        let after: string | null = null;
+        for (let page = 0; page < 3; page++) {
+          const b = body(Q.list, { area, category, after });
+          listBodies.push(b);
+          const answer = JSON.parse((await post(gateway, b)).text);
+          after = answer.data?.shops?.pageInfo?.endCursor ?? null;
+          if (!answer.data?.shops?.pageInfo?.hasNextPage) break;
+        }
+      }
+    }
+    const shopIds = (await shopsDb.shopView.findMany({ select: { shopId: true }, orderBy: { orderCount: 'desc' } })).map((s) => s.shopId);
+    // Popularity is skewed: a few shops get most detail views.
+    const shuffled = [...shopIds].sort((a, b) => (a < b ? -1 : 1));
+    const detailBodies = zipf(shuffled.length, 20000).map((rank) => body(Q.detail, { id: shuffled[rank] }));
+    const words = ['치킨', '피자', '떡볶이', '김밥', '짜장면', '초밥', '족발', '버거', '커피', '곱창', '양념', '불고기'];
+    const searchBodies = words.flatMap((q) => [body(Q.search, { q, area: null }), ...DELIVERY_AREAS.map((area) => body(Q.search, { q, area }))]);
+    const sets: [string, Body[]][] = [['home', homeBodies], ['shop list', listBodies], ['shop detail', detailBodies], ['search', searchBodies]];
+
+    // ---- references ----
+    const fixtures: Record<string, string> = {};
+    for (const [, bodies] of sets) {
+      const distinct = [...new Set(bodies)];
+      for (let i = 0; i < distinct.length; i += 32) {
+        await Promise.all(distinct.slice(i, i + 32).map(async (b) => (fixtures[b] = (await post(gateway, b)).text)));
+      }
+    }
+    const fixturesPath = path.join(REPO, 'test', '.logs', 'bench', 'fixtures.json');
+    fs.writeFileSync(fixturesPath, JSON.stringify(fixtures));
+    children.push(await forkReady('bareServer.js', { BENCH_FIXTURES: fixturesPath, BENCH_PORT: String(BASE + 30) }));
+    const subgraphUrls = Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${stack.port(s)}/graphql`]));
+    children.push(await forkReady('naiveGateway.js', { ...subgraphUrls, BENCH_PORT: String(BASE + 31) }));
+    const bare = `http://127.0.0.1:${BASE + 30}/graphql`;
+    const naive = `http://127.0.0.1:${BASE + 31}/graphql`;
+
+    // ---- reads ----
+    const healthy: Record<string, Measure> = {};
+    for (const [scenario, bodies] of sets) {
+      await measure(scenario, 'bare server (a)', bare, bodies);
+      await measure(scenario, 'plain @apollo/gateway (b)', naive, bodies);
+      healthy[scenario] = await measure(scenario, 'Baedal', gateway, bodies);
+    }
+
+    // ---- orders: placeOrder + payOrder ----
+    const customers = await shopsDb.account.findMany({ where: { role: 'CUSTOMER' }, take: 200 });
+    const tokens = customers.map((c) => ({ authorization: `Bearer ${issueToken({ id: c.id, role: 'CUSTOMER' })}` }));
+    const shops = (await shopsDb.shop.findMany({ where: { isOpen: true }, take: 400, include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' }, take: 1 } } }))
+      .filter((s) => s.menuItems.length && isOpenAt(parseOpeningHours(s.openingHours), false, new Date()))
+      .slice(0, 100);
+    const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }';
+    const PAY = 'mutation($o: ID!, $k: String!) { payOrder(orderId: $o, method: CARD, idempotencyKey: $k) { status } }';
+    const latencies: number[] = [];
+    let orderErrors = 0;
+    let placed = 0;
+    const ordersStart = Date.now();
+    const ordersFrom = new Date();
+    await Promise.all(
+      Array.from({ length: 32 }, async (_, worker) => {
+        let i = worker;
+        while (Date.now() - ordersStart < DURATION * 1000) {
+          const shop = shops[i % shops.length];
+          const item = shop.menuItems[0];
+          const auth = tokens[i % tokens.length];
+          i += 32;
+          const t0 = Date.now();
+          const order = JSON.parse((await post(gateway, body(PLACE, { input: { shopId: shop.id, items: [{ menuItemId: item.id, quantity: Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }], deliveryAddress: '서울시 1', deliveryArea: shop.deliveryAreas[0], idempotencyKey: randomUUID() } }), auth)).text);
+          const paid = order.data ? JSON.parse((await post(gateway, body(PAY, { o: order.data.placeOrder.id, k: randomUUID() }), auth)).text) : null;
+          if (paid?.data?.payOrder?.status === 'APPROVED') {
+            placed++;
+            latencies.push(Date.now() - t0);
+          } else orderErrors++;
+        }
+      }),
+    );
+    const ordersSeconds = (Date.now() - ordersStart) / 1000;
+    latencies.sort((a, b) => a - b);
+    const pct = (list: number[], p: number) => list[Math.min(list.length - 1, Math.floor((p / 100) * list.length))] ?? 0;
+    results.push({ scenario: 'placeOrder + payOrder', target: 'Baedal', rps: Math.round(placed / ordersSeconds), p50: pct(latencies, 50), p99: pct(latencies, 99), errors: orderErrors, note: 'orders/s, 32 customers at a time; latency of the pair' });
+    log(`orders: ${Math.round(placed / ordersSeconds)} orders/s, errors ${orderErrors}`);
+
+    // ---- event pipeline: lag from commit to consumer, during the orders run ----
+    await eventually('events to settle', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 10 * 60_000, 500);
+    const events = await ordersDb.outboxEvent.findMany({ where: { occurredAt: { gte: ordersFrom } }, select: { id: true, occurredAt: true } });
+    const appliedPayments = await paymentsDb.processedEvent.findMany({ where: { eventId: { in: events.map((e) => e.id) } } });
+    const appliedShops = await shopsDb.processedEvent.findMany({ where: { eventId: { in: events.map((e) => e.id) } } });
+    const occurred = new Map(events.map((e) => [e.id, e.occurredAt.getTime()]));
+    const applied = [...appliedPayments, ...appliedShops];
+    const lags = applied.map((p) => p.processedAt.getTime() - occurred.get(p.eventId)!).sort((a, b) => a - b);
+    const first = Math.min(...events.map((e) => e.occurredAt.getTime()));
+    const last = Math.max(...applied.map((p) => p.processedAt.getTime()));
+    results.push({ scenario: 'event pipeline', target: 'Baedal', rps: Math.round(applied.length / ((last - first) / 1000)), p50: pct(lags, 50), p99: pct(lags, 99), errors: 0, note: `events/s applied (${applied.length} order events into payments and shops); latency = lag from commit to consumer` });
+    log(`pipeline: ${applied.length} events, p99 lag ${pct(lags, 99)} ms`);
+
+    // ---- the coupon burst ----
+    const admin = await shopsDb.account.findFirstOrThrow({ where: { role: 'ADMIN' } });
+    const created = JSON.parse((await post(gateway, body('mutation($i: CreateCouponCampaignInput!) { createCouponCampaign(input: $i) { id } }', { i: { name: 'bench', discountType: 'FIXED', amount: 7000, stock: 1000, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString() } }), { authorization: `Bearer ${issueToken({ id: admin.id, role: 'ADMIN' })}` })).text);
+    const campaignId = created.data.createCouponCampaign.id;
+    const claimTokens = Array.from({ length: 10000 }, (_, n) => `Bearer ${issueToken({ id: `bench-${campaignId}-${n}`, role: 'CUSTOMER' })}`);
+    // Every customer tries twice, in a shuffled order; 64 at a time.
+    const attempts = [...claimTokens, ...claimTokens].sort(() => Math.random() - 0.5);
+    const CLAIM = body('mutation($c: ID!) { claimCoupon(campaignId: $c) { id } }', { c: campaignId });
+    const claimLatencies: number[] = [];
+    let nextClaim = 0;
+    let claimErrors = 0;
+    const burstStart = Date.now();
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (nextClaim < attempts.length && Date.now() - burstStart < 120_000) {
+          const authorization = attempts[nextClaim++];
+          const t0 = Date.now();
+          const answer = await post(gateway, CLAIM, { authorization });
+          claimLatencies.push(Date.now() - t0);
+          if (answer.status !== 200 || !/claimCoupon|COUPON_SOLD_OUT|COUPON_ALREADY_CLAIMED/.test(answer.text)) claimErrors++;
+        }
+      }),
+    );
+    claimLatencies.sort((a, b) => a - b);
+    const burst = { rps: Math.round(claimLatencies.length / ((Date.now() - burstStart) / 1000)), p50: pct(claimLatencies, 50), p99: pct(claimLatencies, 99) };
+    results.push({ scenario: 'claimCoupon burst', target: 'Baedal', rps: burst.rps, p50: burst.p50, p99: burst.p99, errors: claimErrors, note: `${claimLatencies.length.toLocaleString('en-US')} claims by 10,000 customers, stock 1,000, ${CONNECTIONS} at a time` });
+    await eventually('claims persisted', async () => (await paymentsDb.couponClaim.count({ where: { campaignId } })) === 1000, 60_000, 500);
+    log(`burst: ${burst.rps} req/s; 1000 claims persisted`);
+
+    // ---- degraded: shops stopped ----
+    await stack.stop('shops');
+    for (const [scenario, bodies] of sets.filter(([s]) => s === 'shop list' || s === 'shop detail')) {
+      const m = await measure(`${scenario} (shops down)`, 'Baedal', gateway, bodies);
+      m.note = `${Math.round((100 * m.rps) / healthy[scenario].rps)}% of healthy`;
+    }
+    await stack.restart('shops');
+  } finally {
+    for (const child of children) child.kill();
+    await Promise.all([shopsDb.$disconnect(), ordersDb.$disconnect(), paymentsDb.$disconnect()]);
+    await stack.stopAll();
+  }
+  writeReport(started);
+}
+
+function writeReport(started: Date) {
+  const ref = (scenario: string, target: string) => results.find((r) => r.scenario === scenario && r.target === target);
+  const rows = results.map((r) => {
+    const a = ref(r.scenario, 'bare server (a)');
+    const b = ref(r.scenario, 'plain @apollo/gateway (b)');
+    const ratio = (x?: Measure) => (x && r.target !== x.target ? `${(r.rps / x.rps).toFixed(2)}x` : '');
+    return `| ${r.scenario} | ${r.target} | ${r.rps.toLocaleString('en-US')} | ${r.p50} | ${r.p99} | ${r.errors} | ${ratio(a)} | ${ratio(b)} | ${r.note ?? ''} |`;
+  });
+  const report = `# Benchmarks
+
+Produced by \`npm run bench -- --shops ${SHOPS} --duration ${DURATION} --warmup ${WARMUP} --connections ${CONNECTIONS}\` on ${started.toISOString().slice(0, 10)}.
+
+- Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}
+- Load generator: autocannon, ${CONNECTIONS} connections, on the same machine; ${WARMUP} s warm-up, then ${DURATION} s measured per row.
+- Data: ${SHOPS.toLocaleString('en-US')} seeded shops. Shop detail requests spread over every shop with Zipf popularity; the list covers the 5 areas × 10 categories × first 3 pages.
+- (a) is a bare Node HTTP server answering the same requests with the bytes Baedal answered; (b) is a plain \`@apollo/gateway\` with default settings and no caches over the same subgraphs, joining shop, rating and ad placement across subgraphs per request.
+
+Latencies are in milliseconds. Ratios compare Baedal's requests/s with (a) and (b).
+
+| scenario | target | req/s | p50 | p99 | errors | vs (a) | vs (b) | note |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+`;
+  const file = path.join(REPO, 'docs', 'benchmarks.md');
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const analysis = previous.includes('## Against the targets') ? previous.slice(previous.indexOf('## Against the targets')) : '';
+  fs.writeFileSync(file, `${report}\n${analysis}`);
+  log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
