@@ -148,6 +148,9 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
   // Fail fast when Redis is down: the in-process tier still answers.
   const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (error) => log.debug({ err: error }, 'fallback cache redis error'));
+  // A connection of its own: a subscribed Redis connection can do nothing else.
+  const changes = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
+  changes.on('error', (error) => log.debug({ err: error }, 'query model change feed error'));
   const cache = new FallbackCache({ redis, prefix: redisPrefix(), ttlSeconds: Number(process.env.BAEDAL_FALLBACK_TTL_SECONDS ?? 24 * 3600), log });
   const gateway = new ApolloGateway({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
@@ -165,7 +168,7 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
   const server = createHttpServer<GatewayContext>({
     apollo,
     logger: log,
-    responseCache: createResponseCache(),
+    responseCache: createResponseCache(changes),
     context: async (req, requestId) => {
       try {
         return { identity: identityFromAuthorization(req.headers.authorization), requestId, stale: new Map() };
@@ -198,6 +201,7 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       await apollo.stop();
       agent.destroy();
       redis.disconnect();
+      changes.disconnect();
     },
   };
 }

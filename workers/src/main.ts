@@ -7,7 +7,7 @@ import { CLAIMS_QUEUE } from '@baedal/payments/coupons';
 import { orderPayments, persistCouponClaim } from '@baedal/payments/events';
 import { eligibility } from '@baedal/reviews/events';
 import http from 'node:http';
-import { SERVICES, closeServer, createLogger, databaseUrl, listen, port, redisPrefix, redisUrl, sendJson, stopOnSignals } from '@baedal/platform';
+import { SERVICES, closeServer, createLogger, databaseUrl, listen, port, queryModelChannel, redisPrefix, redisUrl, sendJson, stopOnSignals } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPaymentsClient } from '@baedal/prisma/payments';
@@ -74,9 +74,23 @@ async function main(): Promise<void> {
       ]
     : [];
 
+  // Tell the gateways' response caches when the customer query model changed (at most every 100 ms).
+  let announce: NodeJS.Timeout | null = null;
+  const queryModelChanged = () => {
+    announce ??= setTimeout(() => {
+      announce = null;
+      relayRedis.publish(queryModelChannel(), String(Date.now())).catch((error) => log.warn({ err: error }, 'cannot announce a query model change'));
+    }, 100);
+  };
+  consumers.find((c) => c.name === 'shops')?.on('completed', queryModelChanged);
+
   const clock = setInterval(() => {
     refreshClockKeys(shopsDb).then(
-      (changed) => changed && log.info({ changed }, 'refreshed open-now and ad keys'),
+      (changed) => {
+        if (!changed) return;
+        log.info({ changed }, 'refreshed open-now and ad keys');
+        queryModelChanged();
+      },
       (error) => log.warn({ err: error }, 'clock refresh failed'),
     );
   }, CLOCK_REFRESH_MS);
@@ -89,6 +103,7 @@ async function main(): Promise<void> {
   log.info({ relays: relays.length, consumers: consumers.map((c) => c.name) }, 'workers started');
   stopOnSignals(log, async () => {
     clearInterval(clock);
+    if (announce) clearTimeout(announce);
     await closeServer(health);
     // Finish the jobs in hand, then stop taking new ones.
     await Promise.all(consumers.map((c) => c.close()));

@@ -107,3 +107,8 @@ export function logLevel(): string {
 export function autoApprovePayment(): boolean {
   return env('ORDERS_AUTO_APPROVE_PAYMENT', 'false') === 'true';
 }
+
+/** Redis channel on which the workers announce that the customer query model changed. */
+export function queryModelChannel(): string {
+  return `${redisPrefix()}:query-model-changed`;
+}

@@ -2,13 +2,14 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { Logger } from './logger';
+import { createLogger, type Logger } from './logger';
 
 export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
 
 /** Answers a request before the GraphQL pipeline runs, and learns answers after it. */
 export interface ResponseCache {
-  lookup(req: http.IncomingMessage, rawBody: string): Buffer | null;
+  /** The cached answer, or (for a request another one is already computing) a promise of it; null to compute. */
+  lookup(req: http.IncomingMessage, rawBody: string): Buffer | Promise<Buffer | null> | null;
   store(req: http.IncomingMessage, rawBody: string, status: number, body: string): void;
 }
 
@@ -92,7 +93,7 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
         }
         throw error;
       }
-      const cached = req.method === 'POST' ? options.responseCache?.lookup(req, rawBody) : null;
+      const cached = req.method === 'POST' ? await options.responseCache?.lookup(req, rawBody) : null;
       if (cached) {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': cached.length, 'x-cache': 'hit' });
         res.end(cached);
@@ -180,4 +181,16 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
+}
+
+/** A process's main: starts the service and stops it cleanly on SIGINT or SIGTERM; a failed start exits 1. */
+export function runUntilStopped(name: string, start: () => Promise<{ stop(): Promise<void> }>): void {
+  const log = createLogger(name);
+  start().then(
+    (running) => stopOnSignals(log, running.stop),
+    (error) => {
+      log.error({ err: error }, 'failed to start');
+      process.exit(1);
+    },
+  );
 }

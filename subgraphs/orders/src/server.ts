@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { startSubgraph, stopOnSignals, createLogger } from '@baedal/platform';
+import { runUntilStopped, startSubgraph } from '@baedal/platform';
 import { checkDatabase, createLoaders, db } from './db';
 import { resolvers } from './resolvers';
 
@@ -17,12 +17,4 @@ export function startOrders(port?: number) {
   });
 }
 
-if (require.main === module) {
-  startOrders().then(
-    (running) => stopOnSignals(createLogger('subgraph-orders'), running.stop),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runUntilStopped('subgraph-orders', () => startOrders());

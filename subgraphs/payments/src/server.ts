@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { startSubgraph, stopOnSignals, createLogger } from '@baedal/platform';
+import { createLogger, runUntilStopped, startSubgraph } from '@baedal/platform';
 import { reconcilePayments } from './commands';
 import { closeCoupons } from './coupons';
 import { checkDatabase, createLoaders, db } from './db';
@@ -32,12 +32,4 @@ export async function startPayments(port?: number) {
   return running;
 }
 
-if (require.main === module) {
-  startPayments().then(
-    (running) => stopOnSignals(createLogger('subgraph-payments'), running.stop),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runUntilStopped('subgraph-payments', () => startPayments());

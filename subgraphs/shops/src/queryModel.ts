@@ -85,12 +85,12 @@ export function listSql(sort: ShopSort, withCategory: boolean): string {
   return `SELECT ${quoted} FROM "ShopListing" WHERE "area" = $1${withCategory ? ' AND "category" = $2' : ''} ORDER BY ${quoted} LIMIT 21`;
 }
 
-/** Shops whose name or menu contains the words: trigram index on searchText; names that match rank above menu-only matches. */
+/** Shops whose name or menu contains the words (trigram index on searchText); name matches first, then the most reviewed. */
 export const SEARCH_SQL = `
   SELECT "shopId" FROM "ShopView"
   WHERE "infoVersion" > 0 AND "searchText" ILIKE $1 AND ($2::text IS NULL OR "deliveryAreas" @> ARRAY[$2::text])
-  ORDER BY ("name" ILIKE $1) DESC, word_similarity($3, "searchText") DESC, "reviewCount" DESC, "shopId"
-  LIMIT $4`;
+  ORDER BY ("name" ILIKE $1) DESC, "reviewCount" DESC, "shopId"
+  LIMIT $3`;
 
 export async function searchShopIds(
   db: { $queryRawUnsafe<T>(query: string, ...values: unknown[]): Promise<T> },
@@ -99,7 +99,7 @@ export async function searchShopIds(
   first: number,
 ): Promise<string[]> {
   const pattern = `%${words.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const rows = await db.$queryRawUnsafe<{ shopId: string }[]>(SEARCH_SQL, pattern, area, words, first);
+  const rows = await db.$queryRawUnsafe<{ shopId: string }[]>(SEARCH_SQL, pattern, area, first);
   return rows.map((r) => r.shopId);
 }
 
