@@ -12,18 +12,9 @@ import { listingRows, SORTS, type ShopSort } from './domain/listing';
 type Tx = Prisma.TransactionClient;
 
 /** The shape every Shop field resolver reads, whether it came from the query model or a command. */
-/** A Shop as its field resolvers read it; `menu` is absent on list summaries and loaded on demand. */
-export interface ShopDoc {
-  shopId: string;
-  ownerId: string;
-  name: string;
-  category: string;
-  description: string;
-  minimumOrder: number;
-  deliveryFee: number;
-  deliveryAreas: string[];
+/** A Shop as its field resolvers read it: its terms (as events carry them), plus menu, ads and rating; `menu` is absent on list summaries and loaded on demand. */
+export interface ShopDoc extends Omit<ShopInfo, 'openingHours'> {
   openingHours: unknown;
-  isOpen: boolean;
   menu?: MenuGroupDoc[];
   adPlacements: AdPlacementDoc[];
   reviewCount: number;
