@@ -105,6 +105,8 @@ beforeAll(async () => {
     SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS),
     SUBGRAPH_BREAKER_RESET_MS: '1000',
     SUBGRAPH_BREAKER_VOLUME: '3',
+    // A short window forgets the successes of the previous scenario, so a few timeouts open the breaker.
+    SUBGRAPH_BREAKER_WINDOW_MS: '3000',
     // The 1 s response cache would answer the first reads after a failure before the fallback is needed.
     BAEDAL_RESPONSE_CACHE_TTL_MS: '0',
   };

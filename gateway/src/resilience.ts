@@ -18,6 +18,7 @@ export function guardSettings(subgraph: string): GuardSettings {
     resetMs: read('BREAKER_RESET_MS', 5000),
     volumeThreshold: read('BREAKER_VOLUME', 5),
     errorThresholdPercentage: read('BREAKER_ERROR_PERCENT', 50),
+    windowMs: read('BREAKER_WINDOW_MS', 10_000),
   };
 }
 

@@ -8,6 +8,8 @@ export interface BreakerSettings {
   volumeThreshold: number;
   /** Failure percentage in the window that opens the breaker. */
   errorThresholdPercentage: number;
+  /** How far back the window counts calls (default 10 s). */
+  windowMs?: number;
 }
 
 export type BreakerState = 'closed' | 'halfOpen' | 'open';
@@ -31,7 +33,7 @@ export function createCircuitBreaker(
     resetTimeout: settings.resetMs,
     volumeThreshold: settings.volumeThreshold,
     errorThresholdPercentage: settings.errorThresholdPercentage,
-    rollingCountTimeout: 10_000,
+    rollingCountTimeout: settings.windowMs ?? 10_000,
     rollingCountBuckets: 10,
     errorFilter: (error: unknown) => !isFailure(error),
   });
