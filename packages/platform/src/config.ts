@@ -6,7 +6,7 @@
 export const SERVICES = ['shops', 'ads', 'orders', 'payments', 'reviews'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
-type ProcessWithPort = ServiceName | 'gateway' | 'workers' | 'providerA' | 'providerB';
+export type ProcessWithPort = ServiceName | 'gateway' | 'workers' | 'providerA' | 'providerB';
 
 const DEFAULT_PORTS: Record<ProcessWithPort, number> = {
   gateway: 4000,
@@ -65,8 +65,14 @@ export function redisPrefix(): string {
 
 const ENV_NAMES: Partial<Record<ProcessWithPort, string>> = { providerA: 'PROVIDER_A', providerB: 'PROVIDER_B' };
 
-export function port(process: ProcessWithPort): number {
-  return envInt(`${ENV_NAMES[process] ?? process.toUpperCase()}_PORT`, DEFAULT_PORTS[process]);
+/** A process's port from `environment` (this process's by default): `<NAME>_PORT`, or the default. */
+export function port(name: ProcessWithPort, environment: NodeJS.ProcessEnv = process.env): number {
+  const variable = `${ENV_NAMES[name] ?? name.toUpperCase()}_PORT`;
+  const raw = environment[variable];
+  if (raw === undefined || raw === '') return DEFAULT_PORTS[name];
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw new Error(`${variable} must be an integer, got "${raw}"`);
+  return value;
 }
 
 /** The payment providers, primary first. */

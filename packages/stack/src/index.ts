@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { SERVICES, redisUrl, type ServiceName } from '@baedal/platform';
+import { SERVICES, port, redisUrl, type ServiceName } from '@baedal/platform';
 import { assertPostgresReachable } from '@baedal/prisma';
 
 /*
@@ -56,9 +56,7 @@ export class Stack {
   }
 
   port(name: ProcessName): number {
-    const defaults = { gateway: 4000, shops: 4001, ads: 4002, orders: 4003, payments: 4004, reviews: 4005, workers: 4010, providerA: 4021, providerB: 4022 };
-    const variable = { providerA: 'PROVIDER_A', providerB: 'PROVIDER_B' }[name as string] ?? name.toUpperCase();
-    return Number(this.setting(`${variable}_PORT`) ?? defaults[name]);
+    return port(name, this.env);
   }
 
   get gatewayUrl(): string {

@@ -38,11 +38,12 @@ async function lockLedger(tx: Tx, orderId: string) {
 
 /** Records a provider's answer for a PENDING payment, once; publishes the outcome; refunds at once if the order was canceled meanwhile. */
 async function settle(paymentId: string, provider: PaymentProvider | null, result: AuthorizationResult, how: string): Promise<Payment> {
-  const settled = await db.$transaction(async (tx) => {
-    const payment = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
-    const ledger = await lockLedger(tx, payment.orderId);
+  const { payment, settledNow, canceled } = await db.$transaction(async (tx) => {
+    // The ledger lock comes first (as in refunds), then the payment is read again under it.
+    const { orderId } = await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, select: { orderId: true } });
+    const ledger = await lockLedger(tx, orderId);
     const current = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
-    if (current.status !== 'PENDING') return current;
+    if (current.status !== 'PENDING') return { payment: current, settledNow: false, canceled: false };
     const approved = result.status === 'APPROVED';
     const updated = await tx.payment.update({
       where: { id: paymentId },
@@ -52,15 +53,16 @@ async function settle(paymentId: string, provider: PaymentProvider | null, resul
     if (!approved) await releaseCoupon(tx, updated, 'payment declined');
     const outcome = { paymentId, orderId: updated.orderId, customerId: updated.customerId, amount: updated.amount, discount: updated.discount, provider: provider?.name ?? null, reason: result.reason };
     await appendToOutbox(tx, [event(approved ? 'payment.approved' : 'payment.declined', paymentId, 1, outcome)]);
-    return { updated, canceled: ledger?.canceled ?? false };
+    return { payment: updated, settledNow: true, canceled: ledger?.canceled ?? false };
   });
-  if ('updated' in settled) {
-    if (settled.updated.status === 'APPROVED' && settled.canceled) await refundPayment(settled.updated, 'order canceled before payment settled');
+  if (settledNow) {
+    if (payment.status !== 'APPROVED' || !canceled) return payment;
+    await refundPayment(payment, 'order canceled before payment settled');
     return db.payment.findUniqueOrThrow({ where: { id: paymentId } });
   }
   // Already settled by another provider's answer: an approval from this one is a second charge, so undo it.
-  if (result.status === 'APPROVED' && provider && settled.provider !== provider.name) await voidCharge(settled, provider, result.transactionId);
-  return settled;
+  if (result.status === 'APPROVED' && provider && payment.provider !== provider.name) await voidCharge(payment, provider, result.transactionId);
+  return payment;
 }
 
 async function voidCharge(payment: Payment, provider: PaymentProvider, transactionId: string): Promise<void> {

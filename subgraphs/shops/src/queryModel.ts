@@ -123,23 +123,25 @@ export async function refreshListing(tx: Tx, shopId: string, now = new Date()): 
  */
 
 export async function applyShopInfo(tx: Tx, info: ShopInfo, version: number): Promise<boolean> {
-  const fields = {
-    ownerId: info.ownerId,
-    name: info.name,
-    category: info.category,
-    description: info.description,
-    minimumOrder: info.minimumOrder,
-    deliveryFee: info.deliveryFee,
-    deliveryAreas: info.deliveryAreas,
-    openingHours: info.openingHours as unknown as Prisma.InputJsonValue,
-    isOpen: info.isOpen,
-    infoVersion: version,
-  };
   await ensureView(tx, info.shopId);
-  const { count } = await tx.shopView.updateMany({ where: { shopId: info.shopId, infoVersion: { lt: version } }, data: fields });
+  const { menu } = await tx.shopView.findUniqueOrThrow({ where: { shopId: info.shopId }, select: { menu: true } });
+  const { count } = await tx.shopView.updateMany({
+    where: { shopId: info.shopId, infoVersion: { lt: version } },
+    data: {
+      ownerId: info.ownerId,
+      name: info.name,
+      category: info.category,
+      description: info.description,
+      minimumOrder: info.minimumOrder,
+      deliveryFee: info.deliveryFee,
+      deliveryAreas: info.deliveryAreas,
+      openingHours: info.openingHours as unknown as Prisma.InputJsonValue,
+      isOpen: info.isOpen,
+      infoVersion: version,
+      searchText: searchTextOf(info.name, menu as unknown as MenuGroupDoc[]),
+    },
+  });
   if (count === 0) return false;
-  const view = await tx.shopView.findUniqueOrThrow({ where: { shopId: info.shopId } });
-  await tx.shopView.update({ where: { shopId: info.shopId }, data: { searchText: searchTextOf(info.name, view.menu as unknown as MenuGroupDoc[]) } });
   await refreshListing(tx, info.shopId);
   return true;
 }

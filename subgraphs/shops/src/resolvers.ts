@@ -1,4 +1,5 @@
 import {
+  averageRating,
   badInput,
   CATEGORIES,
   DateTimeScalar,
@@ -19,7 +20,7 @@ import type { MenuGroupDoc } from '@baedal/events';
 import type { Account, MenuGroup, Shop } from '@baedal/prisma/shops';
 import * as commands from './commands';
 import { db, type Loaders } from './db';
-import { adRankIn, averageRating, NO_AD, SORTS, type ShopSort } from './domain/listing';
+import { adRankIn, NO_AD, SORTS, type ShopSort } from './domain/listing';
 import { docFromView, listShopIds, searchShopIds, type ShopDoc } from './queryModel';
 
 type Context = SubgraphContext<Loaders>;

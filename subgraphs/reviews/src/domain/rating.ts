@@ -1,4 +1,4 @@
-import { badInput } from '@baedal/platform';
+import { averageRating as averageStars, badInput } from '@baedal/platform';
 
 export interface RatingTotals {
   reviewCount: number;
@@ -8,10 +8,9 @@ export interface RatingTotals {
 export const MIN_RATING = 1;
 export const MAX_RATING = 5;
 
-/** Average stars to one decimal, or null for a shop nobody has reviewed. */
+/** The shop's average from its running totals (see the platform's averageRating). */
 export function averageRating(totals: RatingTotals | null): number | null {
-  if (!totals || totals.reviewCount === 0) return null;
-  return Math.round((totals.ratingSum * 10) / totals.reviewCount) / 10;
+  return totals ? averageStars(totals.reviewCount, totals.ratingSum) : null;
 }
 
 export function isValidRating(rating: number): boolean {

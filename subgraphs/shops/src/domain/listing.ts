@@ -1,4 +1,4 @@
-import { isOpenAt, type OpeningInterval } from '@baedal/platform';
+import { averageRating, isOpenAt, type OpeningInterval } from '@baedal/platform';
 import type { AdPlacementDoc } from '@baedal/events';
 
 /*
@@ -16,11 +16,6 @@ export function adRankIn(placements: readonly AdPlacementDoc[], area: string, no
     if (p.area === area && new Date(p.startsAt) <= now && now < new Date(p.endsAt)) rank = Math.min(rank, AD_RANK[p.product]);
   }
   return rank;
-}
-
-/** Average stars to one decimal, or null without reviews. */
-export function averageRating(reviewCount: number, ratingSum: number): number | null {
-  return reviewCount > 0 ? Math.round((ratingSum * 10) / reviewCount) / 10 : null;
 }
 
 export interface ListingSource {
