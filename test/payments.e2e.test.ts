@@ -33,15 +33,15 @@ async function stats(which: 'A' | 'B'): Promise<{ authorizations: { key: string;
 }
 const healthy = { outage: false, latencyMs: 0, errorRate: 0, answerDelayMs: 0 };
 
-const PAY = `mutation($orderId: ID!, $key: String!, $coupon: ID) {
-  payOrder(orderId: $orderId, method: CARD, couponClaimId: $coupon, idempotencyKey: $key) { id status amount discount provider declineReason history { kind provider } }
+const PAY = `mutation($orderId: ID!, $key: String!, $coupon: ID, $token: String) {
+  payOrder(orderId: $orderId, method: CARD, couponClaimId: $coupon, idempotencyKey: $key, paymentToken: $token) { id status amount discount provider declineReason history { kind provider } }
 }`;
 
-async function placeOrder(quantity = 0, who = customer): Promise<{ id: string; total: number }> {
+async function placeOrder(quantity = 0, who = customer): Promise<{ id: string; total: number; paymentToken: string }> {
   const item = shop.items[0];
   const response = await graphql(
     url,
-    'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id status total } }',
+    'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id status total paymentToken } }',
     { input: { shopId: shop.id, items: [{ menuItemId: item.id, quantity: quantity || Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }], deliveryAddress: '서울시 강남구 1', deliveryArea: shop.area, idempotencyKey: randomUUID() } },
     bearer(who.token),
   );
@@ -105,6 +105,41 @@ describe('payOrder', () => {
     expect(codes(await pay('no-such-order'))).toEqual(['NOT_FOUND']);
     expect(codes(await pay(order.id, ''))).toEqual(['BAD_USER_INPUT']);
     expect(await paymentsDb.payment.count({ where: { orderId: order.id } })).toBe(0);
+  });
+
+  it("pays at once with the order's paymentToken, before payments has heard of the order", async () => {
+    await platform.stack.stop('workers');
+    try {
+      const order = await placeOrder();
+      expect(await paymentsDb.orderLedger.count({ where: { orderId: order.id } })).toBe(0);
+      const paid = await graphql(url, PAY, { orderId: order.id, key: randomUUID(), token: order.paymentToken }, bearer(customer.token));
+      expect(paid.errors).toBeUndefined();
+      expect(paid.data.payOrder).toMatchObject({ status: 'APPROVED', amount: order.total });
+      // The ledger row came from the token (version 0): no order event has been consumed.
+      expect(await paymentsDb.orderLedger.findUniqueOrThrow({ where: { orderId: order.id } })).toMatchObject({ total: order.total, version: 0, canceled: false });
+    } finally {
+      await platform.stack.restart('workers');
+    }
+  });
+
+  it('refuses a forged paymentToken or one of another order, writing nothing; the token is only for the paying customer', async () => {
+    const [first, second] = [await placeOrder(), await placeOrder()];
+    const payWith = (orderId: string, token: string) => graphql(url, PAY, { orderId, key: randomUUID(), token }, bearer(customer.token));
+    expect(codes(await payWith(second.id, first.paymentToken))).toEqual(['BAD_USER_INPUT']);
+    const [head, , signature] = first.paymentToken.split('.');
+    const cheaper = `${head}.${Buffer.from(JSON.stringify({ customerId: customer.userId, total: 1, sub: first.id })).toString('base64url')}.${signature}`;
+    expect(codes(await payWith(first.id, cheaper))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await payWith(first.id, 'not-a-token'))).toEqual(['BAD_USER_INPUT']);
+    expect(await paymentsDb.payment.count({ where: { orderId: { in: [first.id, second.id] } } })).toBe(0);
+
+    const other = await login(url, 'customer2@baedal.dev');
+    const ORDER = 'query($id: ID!) { order(id: $id) { paymentToken } }';
+    expect((await graphql(url, ORDER, { id: first.id }, bearer(admin.token))).data.order.paymentToken).toBeNull();
+    expect(codes(await graphql(url, ORDER, { id: first.id }, bearer(other.token)))).toEqual(['FORBIDDEN']);
+    expect((await graphql(url, ORDER, { id: first.id }, bearer(customer.token))).data.order.paymentToken).toEqual(expect.any(String));
+    expect((await payWith(first.id, first.paymentToken)).data.payOrder.status).toBe('APPROVED');
+    await eventually('the order to be placed', async () => (await orderStatus(first.id)) === 'PLACED');
+    expect((await graphql(url, ORDER, { id: first.id }, bearer(customer.token))).data.order.paymentToken).toBeNull();
   });
 
   it('declines with a clear reason, publishes payment.declined, and leaves the order waiting', async () => {

@@ -10,7 +10,7 @@ const PRIVATE_ROOT_FIELDS = ['me', 'myOrders', 'myShops', 'order', 'shopOrders']
 /** Entity types whose fields are per-customer. */
 const PRIVATE_ENTITY_TYPES = ['Order', 'Payment', 'User'];
 /** Fields that are per-caller wherever they appear. */
-const PRIVATE_FIELDS = ['email', 'orders', 'payment'];
+const PRIVATE_FIELDS = ['email', 'orders', 'payment', 'paymentToken'];
 
 const pattern = new RegExp(
   [

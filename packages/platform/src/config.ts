@@ -101,6 +101,11 @@ export function identitySecret(): string {
   return env('BAEDAL_IDENTITY_SECRET', 'baedal-dev-identity-secret-change-me');
 }
 
+/** Shared by orders and payments to sign what an order costs (see charge.ts). */
+export function chargeSecret(): string {
+  return env('BAEDAL_CHARGE_SECRET', 'baedal-dev-charge-secret-change-me');
+}
+
 export function logLevel(): string {
   return env('BAEDAL_LOG_LEVEL', 'info');
 }

@@ -11,3 +11,4 @@ export * from './openingHours';
 export * from './passwords';
 export * from './pagination';
 export * from './breaker';
+export * from './charge';

@@ -5,13 +5,14 @@ import {
   pageSize,
   requireRole,
   requireSignedIn,
+  signOrderCharge,
   type SubgraphContext,
 } from '@baedal/platform';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Order, OrderStatus } from '@baedal/prisma/orders';
 import { changeOrder, placeOrder, type PlaceOrderInput } from './commands';
 import { db, type Loaders } from './db';
-import { canViewOrder } from './domain/access';
+import { canPayOrder, canViewOrder } from './domain/access';
 
 type Context = SubgraphContext<Loaders>;
 
@@ -68,6 +69,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     customer: (order: Order) => ({ id: order.customerId }),
     lines: (order: Order, _: unknown, { loaders }: Context) => loaders.lines.load(order.id),
     history: (order: Order, _: unknown, { loaders }: Context) => loaders.history.load(order.id),
+    paymentToken: (order: Order, _: unknown, { identity }: Context) =>
+      canPayOrder(order, identity) ? signOrderCharge({ orderId: order.id, customerId: order.customerId, total: order.total }) : null,
   },
 
   User: {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { appendToOutbox, event } from '@baedal/events';
-import { badInput, createLogger, DomainError, forbidden, notFound, requireRole, type Identity } from '@baedal/platform';
+import { badInput, createLogger, DomainError, forbidden, notFound, requireRole, verifyOrderCharge, type Identity, type OrderCharge } from '@baedal/platform';
 import { Prisma, type Payment } from '@baedal/prisma/payments';
 import { findClaim } from './coupons';
 import { db } from './db';
@@ -80,8 +80,25 @@ async function fail(paymentId: string, detail: string): Promise<void> {
   });
 }
 
-/** The order as payments knows it from order events; placement and payment race by a few milliseconds, so wait briefly. */
-async function ledgerOf(orderId: string) {
+/**
+ * Opens the order's ledger row at version 0 if payments has not heard of the
+ * order yet; order events (version 1 on) then advance it. From an order event,
+ * or from orders' signed charge when the customer pays before the event arrives.
+ */
+export function openLedger(tx: Tx | typeof db, order: OrderCharge) {
+  return tx.$executeRaw`
+    INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled")
+    VALUES (${order.orderId}, ${order.customerId}, ${order.total}, 0, false) ON CONFLICT DO NOTHING`;
+}
+
+/**
+ * The order as payments knows it. With orders' signed charge it is known at
+ * once; without, it arrives by event a few milliseconds after placement, so wait briefly.
+ */
+async function ledgerOf(orderId: string, paymentToken: string | null | undefined) {
+  const charge = paymentToken ? verifyOrderCharge(paymentToken) : null;
+  if (charge && charge.orderId !== orderId) throw badInput('paymentToken', 'paymentToken belongs to another order');
+  if (charge) await openLedger(db, charge);
   for (let waited = 0; ; waited += 50) {
     const ledger = await db.orderLedger.findUnique({ where: { orderId } });
     if (ledger || waited >= 3000) return ledger;
@@ -94,6 +111,8 @@ export interface PayOrderInput {
   method: string;
   couponClaimId?: string | null;
   idempotencyKey: string;
+  /** Order.paymentToken from placeOrder. */
+  paymentToken?: string | null;
 }
 
 async function outcomeOf(payment: Payment): Promise<Payment> {
@@ -115,7 +134,7 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
   const existing = await db.payment.findUnique({ where: { customerId_idempotencyKey: { customerId, idempotencyKey: key } } });
   if (existing) return existing.status === 'PENDING' ? authorize(existing) : outcomeOf(existing);
 
-  const ledger = await ledgerOf(input.orderId);
+  const ledger = await ledgerOf(input.orderId, input.paymentToken);
   if (!ledger) throw notFound('Order', input.orderId);
   if (ledger.customerId !== customerId) throw forbidden('You can only pay for your own orders');
   if (ledger.canceled) throw new DomainError('ORDER_STATE_CONFLICT', 'This order was canceled', { field: 'orderId' });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, Handlers, OrderEventType } from '@baedal/events';
 import type { Prisma } from '@baedal/prisma/payments';
-import { refundPayment } from './commands';
+import { openLedger, refundPayment } from './commands';
 import { persistClaim } from './coupons';
 import { db } from './db';
 
@@ -17,9 +17,7 @@ type Tx = Prisma.TransactionClient;
 
 /** Records the order's newer state; returns false for an event older than what the ledger holds. */
 async function advanceLedger(tx: Tx, e: EventEnvelope<OrderEventType>, canceled: boolean): Promise<boolean> {
-  await tx.$executeRaw`
-    INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled")
-    VALUES (${e.payload.orderId}, ${e.payload.customerId}, ${e.payload.total}, 0, false) ON CONFLICT DO NOTHING`;
+  await openLedger(tx, e.payload);
   await tx.$queryRaw`SELECT 1 FROM "OrderLedger" WHERE "orderId" = ${e.payload.orderId} FOR UPDATE`;
   const { count } = await tx.orderLedger.updateMany({
     where: { orderId: e.payload.orderId, version: { lt: e.version } },

@@ -13,3 +13,8 @@ export function actorFor(order: { customerId: string; shopOwnerId: string }, ide
 export function canViewOrder(order: { customerId: string; shopOwnerId: string }, identity: Identity): boolean {
   return actorFor(order, identity) !== null;
 }
+
+/** Only the order's customer pays for it, and only while it waits for payment. */
+export function canPayOrder(order: { customerId: string; shopOwnerId: string; status: string }, identity: Identity): boolean {
+  return order.status === 'PENDING_PAYMENT' && actorFor(order, identity) === 'CUSTOMER';
+}
