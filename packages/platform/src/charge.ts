@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { chargeSecret } from './config';
 import { badInput } from './errors';
+import { hmacKey } from './identity';
 
 /*
  * Orders' signed word on what an order costs. placeOrder hands it to the
@@ -21,7 +22,7 @@ const ISSUER = 'baedal-orders';
 const AUDIENCE = 'baedal-payments';
 
 export function signOrderCharge(charge: OrderCharge, ttlSeconds = CHARGE_TTL_SECONDS): string {
-  return jwt.sign({ customerId: charge.customerId, total: charge.total }, chargeSecret(), {
+  return jwt.sign({ customerId: charge.customerId, total: charge.total }, hmacKey(chargeSecret()), {
     algorithm: 'HS256',
     subject: charge.orderId,
     issuer: ISSUER,
@@ -36,7 +37,7 @@ export function signOrderCharge(charge: OrderCharge, ttlSeconds = CHARGE_TTL_SEC
  */
 export function verifyOrderCharge(token: string): OrderCharge | null {
   try {
-    const claims = jwt.verify(token, chargeSecret(), { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }) as jwt.JwtPayload;
+    const claims = jwt.verify(token, hmacKey(chargeSecret()), { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }) as jwt.JwtPayload;
     if (typeof claims.sub !== 'string' || typeof claims.customerId !== 'string' || !Number.isInteger(claims.total)) throw new Error('incomplete');
     return { orderId: claims.sub, customerId: claims.customerId, total: claims.total };
   } catch (error) {
