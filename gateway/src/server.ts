@@ -1,7 +1,5 @@
-import cluster from 'node:cluster';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -11,10 +9,12 @@ import {
   closeServer,
   createLogger,
   formatError,
+  forkPerCore,
   identityFromAuthorization,
   identityHeaders,
   listen,
   port as configuredPort,
+  processCount,
   redisPrefix,
   redisUrl,
   sendJson,
@@ -206,33 +206,9 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
   };
 }
 
-/** GATEWAY_WORKERS processes share the port (node:cluster); the default is one per core. */
-function gatewayWorkers(): number {
-  return Number(process.env.GATEWAY_WORKERS ?? os.availableParallelism());
-}
-
 if (require.main === module) {
-  if (cluster.isPrimary && gatewayWorkers() > 1) {
-    const workers = Array.from({ length: gatewayWorkers() }, () => cluster.fork());
-    let stopping = false;
-    cluster.on('exit', (worker, code) => {
-      if (stopping) return;
-      log.error({ pid: worker.process.pid, code }, 'gateway worker died; starting another');
-      cluster.fork();
-    });
-    stopOnSignals(log, async () => {
-      stopping = true;
-      await Promise.all(
-        Object.values(cluster.workers ?? {}).map(
-          (worker) => new Promise<void>((resolve) => {
-            worker?.once('exit', () => resolve());
-            worker?.kill('SIGTERM');
-          }),
-        ),
-      );
-    });
-    log.info({ workers: workers.length }, 'gateway primary started');
-  } else {
+  // GATEWAY_WORKERS processes share the port; one per core unless set.
+  if (!forkPerCore(log, processCount('GATEWAY_WORKERS'))) {
     startGateway().then(
       (running) => stopOnSignals(log, running.stop),
       (error) => {

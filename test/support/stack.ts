@@ -88,6 +88,8 @@ export function testEnv(name: string, basePort: number): Record<string, string> 
     PROVIDER_B_PORT: String(basePort + 8),
     // One gateway process, so breaker state and metrics are the process the test talks to.
     GATEWAY_WORKERS: '1',
+    // One workers process, so a test that stops or kills the workers stops every consumer.
+    WORKERS_PROCESSES: '1',
     // Most suites test ordering, not paying: orders go straight to PLACED unless a suite turns this off.
     ORDERS_AUTO_APPROVE_PAYMENT: 'true',
   };

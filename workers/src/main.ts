@@ -7,7 +7,7 @@ import { CLAIMS_QUEUE } from '@baedal/payments/coupons';
 import { orderPayments, persistCouponClaim } from '@baedal/payments/events';
 import { eligibility } from '@baedal/reviews/events';
 import http from 'node:http';
-import { SERVICES, closeServer, createLogger, databaseUrl, listen, port, queryModelChannel, redisPrefix, redisUrl, sendJson, stopOnSignals } from '@baedal/platform';
+import { SERVICES, closeServer, createLogger, databaseUrl, forkPerCore, listen, port, processCount, queryModelChannel, redisPrefix, redisUrl, sendJson, stopOnSignals } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPaymentsClient } from '@baedal/prisma/payments';
@@ -23,6 +23,9 @@ import { projection, refreshClockKeys } from '@baedal/shops/events';
  * ads (shop owners), reviews (reviewable orders), payments (refunds) and
  * delivery (the rider simulator). BAEDAL_WORKERS_ROLES=relays or =consumers
  * runs only one half (tests use it to hold events between the two).
+ * WORKERS_PROCESSES copies run side by side (one per core unless set): relays
+ * lock outbox rows with SKIP LOCKED and consumers share their queues, so
+ * copies split the work.
  */
 
 const log = createLogger('workers');
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
   });
 }
 
-if (require.main === module) {
+if (require.main === module && !forkPerCore(log, processCount('WORKERS_PROCESSES'))) {
   main().catch((error) => {
     log.error({ err: error }, 'workers failed to start');
     process.exit(1);

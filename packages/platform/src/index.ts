@@ -12,3 +12,4 @@ export * from './passwords';
 export * from './pagination';
 export * from './breaker';
 export * from './charge';
+export * from './cores';

@@ -1,0 +1,40 @@
+import cluster from 'node:cluster';
+import os from 'node:os';
+import type { Logger } from './logger';
+import { stopOnSignals } from './http';
+
+/** How many processes `name` runs (e.g. GATEWAY_WORKERS); one per core unless set. */
+export function processCount(setting: string): number {
+  return Number(process.env[setting] ?? os.availableParallelism());
+}
+
+/**
+ * Runs `count` copies of this process under node:cluster: they share its
+ * listening ports, a copy that dies is replaced, and SIGTERM stops them all.
+ * Returns true in the primary (which does nothing else), false in a copy or
+ * when one process is asked for: then the caller starts its work itself.
+ */
+export function forkPerCore(log: Logger, count: number): boolean {
+  if (!cluster.isPrimary || count <= 1) return false;
+  for (let i = 0; i < count; i++) cluster.fork();
+  let stopping = false;
+  cluster.on('exit', (worker, code) => {
+    if (stopping) return;
+    log.error({ pid: worker.process.pid, code }, 'a process died; starting another');
+    cluster.fork();
+  });
+  stopOnSignals(log, async () => {
+    stopping = true;
+    await Promise.all(
+      Object.values(cluster.workers ?? {}).map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            worker?.once('exit', () => resolve());
+            worker?.kill('SIGTERM');
+          }),
+      ),
+    );
+  });
+  log.info({ processes: count }, 'primary started');
+  return true;
+}
