@@ -4,12 +4,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { issueToken, isOpenAt, parseOpeningHours, SERVICES, DELIVERY_AREAS, CATEGORIES } from '@baedal/platform';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { Stack } from '@baedal/stack';
+import { Stack, type ProcessName } from '@baedal/stack';
 import { eventually, isQuiet, PG_URL, testEnv } from '../support/stack';
+import { cpuBetween, snapshotCpu } from './cpu';
+import { summarize } from './profile';
 
 /*
  * npm run bench: starts the platform on the benchmark data set, and for each
@@ -18,7 +21,9 @@ import { eventually, isQuiet, PG_URL, testEnv } from '../support/stack';
  * in the same run. Writes docs/benchmarks.md. Bounded: every phase has a
  * duration; everything runs on 127.0.0.1.
  *
- * Flags: --shops N (20000), --duration S (10), --warmup S (3), --connections N (64)
+ * Flags: --shops N (20000), --duration S (10), --warmup S (3), --connections N (64),
+ * --only reads,orders,coupons,degraded (a subset, printed, no report),
+ * --profile gateway,shops,... (V8 CPU profiles of those processes, summarized)
  */
 
 const args = process.argv.slice(2);
@@ -30,10 +35,17 @@ const SHOPS = flag('shops', 20000);
 const DURATION = flag('duration', 10);
 const WARMUP = flag('warmup', 3);
 const CONNECTIONS = flag('connections', 64);
+// --only reads,orders,pipeline,coupons,degraded runs a subset and prints it without writing the report.
+const ONLY = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1].split(',')) : null;
+const runs = (part: string) => !ONLY || ONLY.has(part);
+// --profile gateway,shops: those processes run under V8's CPU profiler; a summary per process is printed at the end.
+const PROFILE = args.includes('--profile') ? (args[args.indexOf('--profile') + 1].split(',') as ProcessName[]) : [];
 const BASE = 15000;
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
-const env = { ...testEnv('bench', BASE), BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}`, BAEDAL_REDIS_PREFIX: `baedal_bench${SHOPS}`, ORDERS_AUTO_APPROVE_PAYMENT: 'false', BAEDAL_RIDER_DELAY_MS: '0' };
+// As deployed: the gateway and the workers on every core (the test suites pin both to one process).
+const CORES = String(os.availableParallelism());
+const env = { ...testEnv('bench', BASE), BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}`, BAEDAL_REDIS_PREFIX: `baedal_bench${SHOPS}`, ORDERS_AUTO_APPROVE_PAYMENT: 'false', BAEDAL_RIDER_DELAY_MS: '0', GATEWAY_WORKERS: CORES, WORKERS_PROCESSES: CORES };
 const dbUrl = (service: string) => `${PG_URL}/${env.BAEDAL_DB_PREFIX}_${service}`;
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -45,6 +57,8 @@ interface Measure {
   p99: number;
   errors: number;
   note?: string;
+  /** Cores used per process group while measuring. */
+  cpu?: string;
 }
 const results: Measure[] = [];
 
@@ -63,6 +77,8 @@ async function post(url: string, payload: Body, headers: Record<string, string> 
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
   return { status: response.status, text: await response.text() };
 }
+
+const pct = (list: number[], p: number) => list[Math.min(list.length - 1, Math.floor((p / 100) * list.length))] ?? 0;
 
 /** Zipf(s) sample of n ranks over `count` items. */
 function zipf(count: number, n: number, s = 1.07): number[] {
@@ -96,11 +112,13 @@ async function cannon(url: string, bodies: Body[], duration: number, headers: Re
 
 async function measure(scenario: string, target: string, url: string, bodies: Body[], note?: string, headers: Record<string, string> = {}): Promise<Measure> {
   await cannon(url, bodies, WARMUP, headers);
+  const before = snapshotCpu();
   const r = await cannon(url, bodies, DURATION, headers);
+  const cpu = cpuBetween(before, snapshotCpu(), DURATION);
   // autocannon cannot see GraphQL errors inside 200 answers: check a sample.
   let graphqlErrors = 0;
   for (const b of bodies.slice(0, 50)) if ((await post(url, b, headers)).text.includes('"errors"')) graphqlErrors++;
-  const m = { scenario, target, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts + graphqlErrors, note };
+  const m = { scenario, target, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts + graphqlErrors, note, cpu };
   results.push(m);
   log(`${scenario} / ${target}: ${m.rps} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, errors ${m.errors}`);
   return m;
@@ -118,16 +136,27 @@ async function main() {
   const started = new Date();
   const stack = new Stack({ env, seedShops: SHOPS, output: path.join(REPO, 'test', '.logs', 'bench'), log });
   log(`starting the platform with ${SHOPS} shops (seeding and projecting a fresh data set takes minutes)`);
-  await stack.up();
+  const leftover = await fetch(stack.readyUrl('gateway')).then(() => true, () => false);
+  if (leftover) throw new Error(`something already answers on ${stack.readyUrl('gateway')}: a previous bench still running? Stop it first`);
+  await stack.up().catch(async (error) => {
+    await stack.stopAll();
+    throw error;
+  });
   const projectionStarted = Date.now();
   await eventually('the query model to be built', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 30 * 60_000, 1000);
   log(`query model ready (${Math.round((Date.now() - projectionStarted) / 1000)} s waiting)`);
   const gateway = stack.gatewayUrl;
+  const profiles = path.join(REPO, 'test', '.logs', 'bench', 'profiles');
+  const profiled = (name: ProcessName): string[] => (PROFILE.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profiles, name)}`] : []);
   const shopsDb = createShopsClient(dbUrl('shops'), 2);
   const ordersDb = createOrdersClient(dbUrl('orders'), 2);
   const paymentsDb = createPaymentsClient(dbUrl('payments'), 2);
   const children: ChildProcess[] = [];
   try {
+    for (const name of PROFILE) {
+      fs.rmSync(path.join(profiles, name), { recursive: true, force: true });
+      await stack.restart(name, {}, profiled(name));
+    }
     // ---- request sets ----
     const homeBodies = DELIVERY_AREAS.map((area) => body(Q.home, { area }));
     const listBodies: Body[] = [];
@@ -151,126 +180,193 @@ async function main() {
     const searchBodies = words.flatMap((q) => [body(Q.search, { q, area: null }), ...DELIVERY_AREAS.map((area) => body(Q.search, { q, area }))]);
     const sets: [string, Body[]][] = [['home', homeBodies], ['shop list', listBodies], ['shop detail', detailBodies], ['search', searchBodies]];
 
-    // ---- references ----
-    const fixtures: Record<string, string> = {};
-    for (const [, bodies] of sets) {
-      const distinct = [...new Set(bodies)];
-      for (let i = 0; i < distinct.length; i += 32) {
-        await Promise.all(distinct.slice(i, i + 32).map(async (b) => (fixtures[b] = (await post(gateway, b)).text)));
-      }
-    }
-    const fixturesPath = path.join(REPO, 'test', '.logs', 'bench', 'fixtures.json');
-    fs.writeFileSync(fixturesPath, JSON.stringify(fixtures));
-    children.push(await forkReady('bareServer.js', { BENCH_FIXTURES: fixturesPath, BENCH_PORT: String(BASE + 30) }));
-    const subgraphUrls = Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${stack.port(s)}/graphql`]));
-    children.push(await forkReady('naiveGateway.js', { ...subgraphUrls, BENCH_PORT: String(BASE + 31) }));
-    const bare = `http://127.0.0.1:${BASE + 30}/graphql`;
-    const naive = `http://127.0.0.1:${BASE + 31}/graphql`;
-
-    // ---- reads ----
     const healthy: Record<string, Measure> = {};
-    const someone = await shopsDb.account.findFirstOrThrow({ where: { role: 'CUSTOMER' } });
-    const bypass = { authorization: `Bearer ${issueToken({ id: someone.id, role: 'CUSTOMER' })}` };
-    for (const [scenario, bodies] of sets) {
-      await measure(scenario, 'bare server (a)', bare, bodies);
-      await measure(scenario, 'plain @apollo/gateway (b)', naive, bodies);
-      healthy[scenario] = await measure(scenario, 'Baedal', gateway, bodies);
-      // A signed-in caller bypasses the response cache: the whole pipeline, cold.
-      await measure(scenario, 'Baedal, response cache bypassed', gateway, bodies, 'signed-in customer: gateway, query planning, shops subgraph, Postgres', bypass);
+    if (runs('reads')) {
+      // ---- references ----
+      const fixtures: Record<string, string> = {};
+      for (const [, bodies] of sets) {
+        const distinct = [...new Set(bodies)];
+        for (let i = 0; i < distinct.length; i += 32) {
+          await Promise.all(distinct.slice(i, i + 32).map(async (b) => (fixtures[b] = (await post(gateway, b)).text)));
+        }
+      }
+      const fixturesPath = path.join(REPO, 'test', '.logs', 'bench', 'fixtures.json');
+      fs.writeFileSync(fixturesPath, JSON.stringify(fixtures));
+      children.push(await forkReady('bareServer.js', { BENCH_FIXTURES: fixturesPath, BENCH_PORT: String(BASE + 30) }));
+      const subgraphUrls = Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${stack.port(s)}/graphql`]));
+      children.push(await forkReady('naiveGateway.js', { ...subgraphUrls, BENCH_PORT: String(BASE + 31) }));
+      const bare = `http://127.0.0.1:${BASE + 30}/graphql`;
+      const naive = `http://127.0.0.1:${BASE + 31}/graphql`;
+
+      // ---- reads ----
+      const someone = await shopsDb.account.findFirstOrThrow({ where: { role: 'CUSTOMER' } });
+      const bypass = { authorization: `Bearer ${issueToken({ id: someone.id, role: 'CUSTOMER' })}` };
+      for (const [scenario, bodies] of sets) {
+        await measure(scenario, 'bare server (a)', bare, bodies);
+        await measure(scenario, 'plain @apollo/gateway (b)', naive, bodies);
+        healthy[scenario] = await measure(scenario, 'Baedal', gateway, bodies);
+        // A signed-in caller bypasses the response cache: the whole pipeline, cold.
+        await measure(scenario, 'Baedal, response cache bypassed', gateway, bodies, 'signed-in customer: gateway, query planning, shops subgraph, Postgres', bypass);
+      }
+
+    
     }
 
-    // ---- orders: placeOrder + payOrder ----
-    const customers = await shopsDb.account.findMany({ where: { role: 'CUSTOMER' }, take: 200 });
-    const tokens = customers.map((c) => ({ authorization: `Bearer ${issueToken({ id: c.id, role: 'CUSTOMER' })}` }));
-    const shops = (await shopsDb.shop.findMany({ where: { isOpen: true }, take: 400, include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' }, take: 1 } } }))
-      .filter((s) => s.menuItems.length && isOpenAt(parseOpeningHours(s.openingHours), false, new Date()))
-      .slice(0, 100);
-    const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }';
-    const PAY = 'mutation($o: ID!, $k: String!) { payOrder(orderId: $o, method: CARD, idempotencyKey: $k) { status } }';
-    const latencies: number[] = [];
-    let orderErrors = 0;
-    let placed = 0;
-    const ordersStart = Date.now();
-    const ordersFrom = new Date();
-    await Promise.all(
-      Array.from({ length: 32 }, async (_, worker) => {
-        let i = worker;
-        while (Date.now() - ordersStart < DURATION * 1000) {
-          const shop = shops[i % shops.length];
-          const item = shop.menuItems[0];
-          const auth = tokens[i % tokens.length];
-          i += 32;
-          const t0 = Date.now();
-          const order = JSON.parse((await post(gateway, body(PLACE, { input: { shopId: shop.id, items: [{ menuItemId: item.id, quantity: Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }], deliveryAddress: '서울시 1', deliveryArea: shop.deliveryAreas[0], idempotencyKey: randomUUID() } }), auth)).text);
-          const paid = order.data ? JSON.parse((await post(gateway, body(PAY, { o: order.data.placeOrder.id, k: randomUUID() }), auth)).text) : null;
-          if (paid?.data?.payOrder?.status === 'APPROVED') {
-            placed++;
-            latencies.push(Date.now() - t0);
-          } else orderErrors++;
+    if (runs('orders')) {
+      // ---- orders: placeOrder + payOrder as many customers ----
+      const customers = await shopsDb.account.findMany({ where: { role: 'CUSTOMER' }, take: 200 });
+      const tokens = customers.map((c) => ({ authorization: `Bearer ${issueToken({ id: c.id, role: 'CUSTOMER' })}` }));
+      const shops = (await shopsDb.shop.findMany({ where: { isOpen: true }, take: 400, include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' }, take: 1 } } }))
+        .filter((s) => s.menuItems.length && isOpenAt(parseOpeningHours(s.openingHours), false, new Date()))
+        .slice(0, 100);
+      const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id paymentToken } }';
+      const PAY = 'mutation($o: ID!, $k: String!, $t: String) { payOrder(orderId: $o, method: CARD, idempotencyKey: $k, paymentToken: $t) { status } }';
+      const ORDERING = 32;
+      const placeAndPay = async (seconds: number) => {
+        const latencies: number[] = [];
+        const placing: number[] = [];
+        const failures = new Map<string, number>();
+        let errors = 0;
+        const started = Date.now();
+        const cpuBefore = snapshotCpu();
+        await Promise.all(
+          Array.from({ length: ORDERING }, async (_, worker) => {
+            for (let i = worker; Date.now() - started < seconds * 1000; i += ORDERING) {
+              const shop = shops[i % shops.length];
+              const item = shop.menuItems[0];
+              const auth = tokens[i % tokens.length];
+              const t0 = Date.now();
+              const input = { shopId: shop.id, items: [{ menuItemId: item.id, quantity: Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }], deliveryAddress: '서울시 1', deliveryArea: shop.deliveryAreas[0], idempotencyKey: randomUUID() };
+              const order = JSON.parse((await post(gateway, body(PLACE, { input }), auth)).text);
+              const t1 = Date.now();
+              const paid = order.data ? JSON.parse((await post(gateway, body(PAY, { o: order.data.placeOrder.id, k: randomUUID(), t: order.data.placeOrder.paymentToken }), auth)).text) : null;
+              if (paid?.data?.payOrder?.status === 'APPROVED') {
+                latencies.push(Date.now() - t0);
+                placing.push(t1 - t0);
+              } else {
+                errors++;
+                const code = (order.errors ?? paid?.errors)?.[0]?.extensions?.code ?? 'no answer';
+                failures.set(code, (failures.get(code) ?? 0) + 1);
+              }
+            }
+          }),
+        );
+        const elapsed = (Date.now() - started) / 1000;
+        latencies.sort((a, b) => a - b);
+        placing.sort((a, b) => a - b);
+        log(`placeOrder alone: p50 ${pct(placing, 50)} ms, p99 ${pct(placing, 99)} ms; failures ${JSON.stringify(Object.fromEntries(failures))}`);
+        return { rps: Math.round(latencies.length / elapsed), count: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed) };
+      };
+
+      /** Every order and payment event committed since `from`, and each consumer's application of it, with the lag between. */
+      const pipelineSince = async (from: Date) => {
+        const committed = new Map<string, number>();
+        for (const service of ['orders', 'payments'] as const) {
+          const client = new pg.Client({ connectionString: dbUrl(service) });
+          await client.connect();
+          const { rows } = await client.query(`SELECT "id", "occurredAt" FROM "OutboxEvent" WHERE "occurredAt" >= $1 AND ("type" LIKE 'order.%' OR "type" LIKE 'payment.%')`, [from]);
+          for (const row of rows) committed.set(row.id, row.occurredAt.getTime());
+          await client.end();
         }
-      }),
-    );
-    const ordersSeconds = (Date.now() - ordersStart) / 1000;
-    latencies.sort((a, b) => a - b);
-    const pct = (list: number[], p: number) => list[Math.min(list.length - 1, Math.floor((p / 100) * list.length))] ?? 0;
-    results.push({ scenario: 'placeOrder + payOrder', target: 'Baedal', rps: Math.round(placed / ordersSeconds), p50: pct(latencies, 50), p99: pct(latencies, 99), errors: orderErrors, note: 'orders/s, 32 customers at a time; latency of the pair' });
-    log(`orders: ${Math.round(placed / ordersSeconds)} orders/s, errors ${orderErrors}`);
-
-    // ---- event pipeline: lag from commit to consumer, during the orders run ----
-    await eventually('events to settle', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 10 * 60_000, 500);
-    const events = await ordersDb.outboxEvent.findMany({ where: { occurredAt: { gte: ordersFrom } }, select: { id: true, occurredAt: true } });
-    const appliedPayments = await paymentsDb.processedEvent.findMany({ where: { eventId: { in: events.map((e) => e.id) } } });
-    const appliedShops = await shopsDb.processedEvent.findMany({ where: { eventId: { in: events.map((e) => e.id) } } });
-    const occurred = new Map(events.map((e) => [e.id, e.occurredAt.getTime()]));
-    const applied = [...appliedPayments, ...appliedShops];
-    const lags = applied.map((p) => p.processedAt.getTime() - occurred.get(p.eventId)!).sort((a, b) => a - b);
-    const first = Math.min(...events.map((e) => e.occurredAt.getTime()));
-    const last = Math.max(...applied.map((p) => p.processedAt.getTime()));
-    results.push({ scenario: 'event pipeline', target: 'Baedal', rps: Math.round(applied.length / ((last - first) / 1000)), p50: pct(lags, 50), p99: pct(lags, 99), errors: 0, note: `events/s applied (${applied.length} order events into payments and shops); latency = lag from commit to consumer` });
-    log(`pipeline: ${applied.length} events, p99 lag ${pct(lags, 99)} ms`);
-
-    // ---- the coupon burst ----
-    const admin = await shopsDb.account.findFirstOrThrow({ where: { role: 'ADMIN' } });
-    const created = JSON.parse((await post(gateway, body('mutation($i: CreateCouponCampaignInput!) { createCouponCampaign(input: $i) { id } }', { i: { name: 'bench', discountType: 'FIXED', amount: 7000, stock: 1000, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString() } }), { authorization: `Bearer ${issueToken({ id: admin.id, role: 'ADMIN' })}` })).text);
-    const campaignId = created.data.createCouponCampaign.id;
-    const claimTokens = Array.from({ length: 10000 }, (_, n) => `Bearer ${issueToken({ id: `bench-${campaignId}-${n}`, role: 'CUSTOMER' })}`);
-    // Every customer tries twice, in a shuffled order; 64 at a time.
-    const attempts = [...claimTokens, ...claimTokens].sort(() => Math.random() - 0.5);
-    const CLAIM = body('mutation($c: ID!) { claimCoupon(campaignId: $c) { id } }', { c: campaignId });
-    const claimLatencies: number[] = [];
-    let nextClaim = 0;
-    let claimErrors = 0;
-    const burstStart = Date.now();
-    await Promise.all(
-      Array.from({ length: CONNECTIONS }, async () => {
-        while (nextClaim < attempts.length && Date.now() - burstStart < 120_000) {
-          const authorization = attempts[nextClaim++];
-          const t0 = Date.now();
-          const answer = await post(gateway, CLAIM, { authorization });
-          claimLatencies.push(Date.now() - t0);
-          if (answer.status !== 200 || !/claimCoupon|COUPON_SOLD_OUT|COUPON_ALREADY_CLAIMED/.test(answer.text)) claimErrors++;
+        const applied: { at: number; lag: number }[] = [];
+        for (const service of SERVICES) {
+          const client = new pg.Client({ connectionString: dbUrl(service) });
+          await client.connect();
+          const { rows } = await client.query('SELECT "eventId", "processedAt" FROM "ProcessedEvent" WHERE "processedAt" >= $1', [from]);
+          for (const row of rows) {
+            const at = committed.get(row.eventId);
+            if (at !== undefined) applied.push({ at: row.processedAt.getTime(), lag: row.processedAt.getTime() - at });
+          }
+          await client.end();
         }
-      }),
-    );
-    claimLatencies.sort((a, b) => a - b);
-    const burst = { rps: Math.round(claimLatencies.length / ((Date.now() - burstStart) / 1000)), p50: pct(claimLatencies, 50), p99: pct(claimLatencies, 99) };
-    results.push({ scenario: 'claimCoupon burst', target: 'Baedal', rps: burst.rps, p50: burst.p50, p99: burst.p99, errors: claimErrors, note: `${claimLatencies.length.toLocaleString('en-US')} claims by 10,000 customers, stock 1,000, ${CONNECTIONS} at a time` });
-    await eventually('claims persisted', async () => (await paymentsDb.couponClaim.count({ where: { campaignId } })) === 1000, 60_000, 500);
-    log(`burst: ${burst.rps} req/s; 1000 claims persisted`);
+        const lags = applied.map((a) => a.lag).sort((a, b) => a - b);
+        const times = applied.map((a) => a.at).sort((a, b) => a - b);
+        const firstCommittedAt = [...committed.values()].reduce((a, b) => Math.min(a, b), Infinity);
+        return { events: committed.size, applied: applied.length, firstAppliedAt: times[0], lastAppliedAt: times[times.length - 1], firstCommittedAt, p50: pct(lags, 50), p99: pct(lags, 99) };
+      };
 
-    // ---- degraded: shops stopped ----
-    await stack.stop('shops');
-    for (const [scenario, bodies] of sets.filter(([s]) => s === 'shop list' || s === 'shop detail')) {
-      const m = await measure(`${scenario} (shops down)`, 'Baedal', gateway, bodies);
-      m.note = `${Math.round((100 * m.rps) / healthy[scenario].rps)}% of healthy`;
+      const liveFrom = new Date();
+      const live = await placeAndPay(DURATION);
+      results.push({ scenario: 'placeOrder + payOrder', target: 'Baedal', rps: live.rps, p50: live.p50, p99: live.p99, errors: live.errors, note: `orders/s, ${ORDERING} customers at a time; latency of the pair`, cpu: live.cpu });
+      log(`orders: ${live.rps} orders/s, errors ${live.errors}`);
+
+      // ---- event pipeline, live: lag from commit to each consumer while those orders were placed ----
+      await eventually('events to settle', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 10 * 60_000, 500);
+      const flowing = await pipelineSince(liveFrom);
+      const flowingRate = Math.round(flowing.applied / ((flowing.lastAppliedAt - flowing.firstCommittedAt) / 1000));
+      results.push({ scenario: 'event pipeline (live)', target: 'Baedal', rps: flowingRate, p50: flowing.p50, p99: flowing.p99, errors: 0, note: `events/s applied while ordering (${flowing.applied} applications of ${flowing.events} order and payment events, every consumer); latency = lag from commit to consumer` });
+      log(`pipeline live: ${flowing.applied} applications, p99 lag ${flowing.p99} ms`);
+
+      // ---- event pipeline, capacity: a backlog built with the workers stopped, then drained ----
+      await stack.stop('workers');
+      const backlogFrom = new Date();
+      const backlog = await placeAndPay(DURATION);
+      const drainStarted = Date.now();
+      const drainCpu = snapshotCpu();
+      stack.start('workers', {}, profiled('workers'));
+      await eventually('the backlog to drain', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 10 * 60_000, 200);
+      const drained = await pipelineSince(backlogFrom);
+      // From the first application, so the workers' own start-up is not counted as pipeline time.
+      const drainSeconds = (drained.lastAppliedAt - drained.firstAppliedAt) / 1000;
+      results.push({ scenario: 'event pipeline (drain)', target: 'Baedal', rps: Math.round(drained.applied / drainSeconds), p50: 0, p99: 0, errors: 0, note: `events/s applied from a backlog: ${backlog.count} orders placed and paid with the workers stopped (${drained.events} events, ${drained.applied} applications), then the workers started; no latency (they waited by design)`, cpu: cpuBetween(drainCpu, snapshotCpu(), (Date.now() - drainStarted) / 1000) });
+      log(`pipeline drain: ${drained.applied} applications in ${drainSeconds.toFixed(1)} s`);
     }
-    await stack.restart('shops');
-  } finally {
+
+    if (runs('coupons')) {
+      // ---- the coupon burst ----
+      const admin = await shopsDb.account.findFirstOrThrow({ where: { role: 'ADMIN' } });
+      const created = JSON.parse((await post(gateway, body('mutation($i: CreateCouponCampaignInput!) { createCouponCampaign(input: $i) { id } }', { i: { name: 'bench', discountType: 'FIXED', amount: 7000, stock: 1000, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString() } }), { authorization: `Bearer ${issueToken({ id: admin.id, role: 'ADMIN' })}` })).text);
+      const campaignId = created.data.createCouponCampaign.id;
+      const claimTokens = Array.from({ length: 10000 }, (_, n) => `Bearer ${issueToken({ id: `bench-${campaignId}-${n}`, role: 'CUSTOMER' })}`);
+      // Every customer tries twice, in a shuffled order; 64 at a time.
+      const attempts = [...claimTokens, ...claimTokens].sort(() => Math.random() - 0.5);
+      const CLAIM = body('mutation($c: ID!) { claimCoupon(campaignId: $c) { id } }', { c: campaignId });
+      const claimLatencies: number[] = [];
+      let nextClaim = 0;
+      let claimErrors = 0;
+      const burstStart = Date.now();
+      await Promise.all(
+        Array.from({ length: CONNECTIONS }, async () => {
+          while (nextClaim < attempts.length && Date.now() - burstStart < 120_000) {
+            const authorization = attempts[nextClaim++];
+            const t0 = Date.now();
+            const answer = await post(gateway, CLAIM, { authorization });
+            claimLatencies.push(Date.now() - t0);
+            if (answer.status !== 200 || !/claimCoupon|COUPON_SOLD_OUT|COUPON_ALREADY_CLAIMED/.test(answer.text)) claimErrors++;
+          }
+        }),
+      );
+      claimLatencies.sort((a, b) => a - b);
+      const burst = { rps: Math.round(claimLatencies.length / ((Date.now() - burstStart) / 1000)), p50: pct(claimLatencies, 50), p99: pct(claimLatencies, 99) };
+      results.push({ scenario: 'claimCoupon burst', target: 'Baedal', rps: burst.rps, p50: burst.p50, p99: burst.p99, errors: claimErrors, note: `${claimLatencies.length.toLocaleString('en-US')} claims by 10,000 customers, stock 1,000, ${CONNECTIONS} at a time` });
+      await eventually('claims persisted', async () => (await paymentsDb.couponClaim.count({ where: { campaignId } })) === 1000, 60_000, 500);
+      log(`burst: ${burst.rps} req/s; 1000 claims persisted`);
+
+    
+    }
+
+    if (runs('degraded')) {
+      // ---- degraded: shops stopped ----
+      await stack.stop('shops');
+      for (const [scenario, bodies] of sets.filter(([s]) => s === 'shop list' || s === 'shop detail')) {
+        const m = await measure(`${scenario} (shops down)`, 'Baedal', gateway, bodies);
+        if (healthy[scenario]) m.note = `${Math.round((100 * m.rps) / healthy[scenario].rps)}% of healthy`;
+      }
+      await stack.restart('shops', {}, profiled('shops'));
+    }
+
+      } finally {
     for (const child of children) child.kill();
     await Promise.all([shopsDb.$disconnect(), ordersDb.$disconnect(), paymentsDb.$disconnect()]);
     await stack.stopAll();
   }
-  writeReport(started);
+  for (const name of PROFILE) {
+    const dir = path.join(profiles, name);
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
+    log(`profile of ${name}:\n${files.length ? summarize(files) : 'no profile written'}`);
+  }
+  if (ONLY) for (const r of results) log(`${r.scenario} / ${r.target}: ${r.rps}/s p50 ${r.p50} p99 ${r.p99} errors ${r.errors}; cpu ${r.cpu ?? '-'}`);
+  else writeReport(started);
 }
 
 function writeReport(started: Date) {

@@ -64,14 +64,14 @@ export class Stack {
   }
 
   /** Starts a process and waits until it answers its readiness check. */
-  async restart(name: ProcessName, env: Record<string, string> = {}): Promise<void> {
+  async restart(name: ProcessName, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<void> {
     await this.stop(name);
-    this.start(name, env);
+    this.start(name, env, nodeArgs);
     await this.waitFor(name, this.readyUrl(name));
   }
 
-  /** Starts one process; `env` adds settings for this start only. */
-  start(name: ProcessName, env: Record<string, string> = {}): ChildProcess {
+  /** Starts one process; `env` adds settings and `nodeArgs` Node flags (e.g. --cpu-prof) for this start only. */
+  start(name: ProcessName, env: Record<string, string> = {}, nodeArgs: string[] = []): ChildProcess {
     const output = this.options.output ?? 'inherit';
     let stdio: 'inherit' | ['ignore', number, number];
     if (output === 'inherit') stdio = 'inherit';
@@ -80,7 +80,7 @@ export class Stack {
       const fd = fs.openSync(path.join(output, `${name}.log`), 'a');
       stdio = ['ignore', fd, fd];
     }
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, ENTRY_POINTS[name])], { env: { ...this.env, ...PROCESS_ENV[name], ...env }, stdio });
+    const child = spawn(process.execPath, [...nodeArgs, path.join(REPO_ROOT, ENTRY_POINTS[name])], { env: { ...this.env, ...PROCESS_ENV[name], ...env }, stdio });
     if (typeof stdio !== 'string') fs.closeSync(stdio[1]);
     this.processes.set(name, child);
     return child;
