@@ -15,6 +15,8 @@ const GROUPS: [RegExp, string][] = [
   [/subgraphs\/payments\/dist\/providerSimulator\.js/, 'providers'],
   [/subgraphs\/(\w+)\/dist\/server\.js/, '$1'],
   [/workers\/dist\/main\.js/, 'workers'],
+  [/bench\/bareServer\.js/, 'bare server (a)'],
+  [/bench\/naiveGateway\.js/, 'plain gateway (b)'],
   [/^postgres/, 'postgres'],
   [/^redis-server/, 'redis'],
 ];
