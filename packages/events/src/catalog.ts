@@ -1,13 +1,9 @@
+import type { OpeningInterval } from '@baedal/platform';
+
 /*
  * Every event in the system: its type, its payload and which domains consume
  * it. docs/events.md describes the same catalogue for people; keep them in step.
  */
-
-export interface OpeningIntervalPayload {
-  day: number;
-  opens: string;
-  closes: string;
-}
 
 /** A shop's terms as customers and ordering see them: the whole state, so consumers need no other source. */
 export interface ShopInfo {
@@ -19,7 +15,7 @@ export interface ShopInfo {
   minimumOrder: number;
   deliveryFee: number;
   deliveryAreas: string[];
-  openingHours: OpeningIntervalPayload[];
+  openingHours: OpeningInterval[];
   isOpen: boolean;
 }
 

@@ -1,3 +1,4 @@
+import type { ShopInfo } from '@baedal/events';
 import { badInput, CATEGORIES, DELIVERY_AREAS, parseOpeningHours, type OpeningInterval } from '@baedal/platform';
 
 /*
@@ -29,15 +30,8 @@ export interface ShopTermsInput {
   openingHours?: OpeningInterval[] | null;
 }
 
-export interface ShopTerms {
-  name: string;
-  category: string;
-  description: string;
-  minimumOrder: number;
-  deliveryFee: number;
-  deliveryAreas: string[];
-  openingHours: OpeningInterval[];
-}
+/** What an owner sets: the shop's terms as events carry them, less what the platform decides. */
+export type ShopTerms = Omit<ShopInfo, 'shopId' | 'ownerId' | 'isOpen'>;
 
 export function requireName(field: string, value: string, max: number): string {
   const name = value.trim();
