@@ -5,7 +5,7 @@ import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { projection } from '@baedal/shops/events';
-import { listSql, SEARCH_SQL } from '@baedal/shops/queryModel';
+import { listQuery, SEARCH_SQL } from '@baedal/shops/queryModel';
 import { PG_URL } from './support/stack';
 
 /*
@@ -82,12 +82,13 @@ describe('shops projection', () => {
     const placement = { campaignId: 'c1', area: 'SONGPA', product: 'OPEN_LIST' as const, startsAt: new Date(now - 1000).toISOString(), endsAt: new Date(now + 3600_000).toISOString() };
     await toShops(envelope('ad.placement.changed', b, 1, { shopId: b, placements: [placement] }));
 
-    const ranked = await shops.$queryRawUnsafe<{ shopId: string }[]>(listSql('RECOMMENDED', false), 'SONGPA');
+    const songpa = listQuery({ area: 'SONGPA', sort: 'RECOMMENDED', first: 20 });
+    const ranked = await shops.$queryRawUnsafe<{ shopId: string }[]>(songpa.sql, ...songpa.values);
     expect(ranked.map((r) => r.shopId)).toEqual([b, a]); // advertised first, then the 5-star shop
     expect(await shops.shopView.findUniqueOrThrow({ where: { shopId: a } })).toMatchObject({ reviewCount: 2, ratingSum: 10, ratingVersion: 2 });
 
     await toShops(envelope('ad.placement.changed', b, 2, { shopId: b, placements: [] }));
-    const after = await shops.$queryRawUnsafe<{ shopId: string }[]>(listSql('RECOMMENDED', false), 'SONGPA');
+    const after = await shops.$queryRawUnsafe<{ shopId: string }[]>(songpa.sql, ...songpa.values);
     expect(after.map((r) => r.shopId)).toEqual([a, b]);
   });
 });
@@ -143,19 +144,43 @@ describe('with 20,000 shops', () => {
     ['RATING', false],
     ['RATING', true],
   ] as const)('lists by %s (category: %s) with an index scan of ShopListing', async (sort, withCategory) => {
-    const plan = await explain(listSql(sort, withCategory), 'MAPO', ...(withCategory ? ['PIZZA'] : []));
+    const { sql, values } = listQuery({ area: 'MAPO', category: withCategory ? 'PIZZA' : null, sort, first: 20 });
+    const plan = await explain(sql, ...values);
     expect(plan).toMatch(/Index (Only )?Scan using "ShopListing_area/);
-    expect(plan).not.toMatch(/Seq Scan on "ShopListing"/);
+    expect(plan).toMatch(/Index Scan using "ShopView_pkey"/);
+    expect(plan).not.toMatch(/Seq Scan/);
   });
 
-  it('continues after a cursor with an index scan', async () => {
-    const plan = await explain(
-      `SELECT "adRank", "closedRank", "ratingKey", "reviewKey", "shopId" FROM "ShopListing"
-       WHERE "area" = $1 AND ("adRank", "closedRank", "ratingKey", "reviewKey", "shopId") > ($2, $3, $4, $5, $6)
-       ORDER BY "adRank", "closedRank", "ratingKey", "reviewKey", "shopId" LIMIT 21`,
-      'MAPO', 2, 0, -300, -50, 'bulk-1',
+  it('continues after a cursor, and lists the advertised shops, with index scans', async () => {
+    const next = listQuery({ area: 'MAPO', sort: 'RECOMMENDED', first: 20, after: [2, 0, -300, -50, 'bulk-1'] });
+    expect(await explain(next.sql, ...next.values)).not.toMatch(/Seq Scan/);
+    const advertised = listQuery({ area: 'MAPO', sort: 'RECOMMENDED', first: 20, advertisedOnly: true });
+    expect(await explain(advertised.sql, ...advertised.values)).not.toMatch(/Seq Scan/);
+  });
+
+  it("keeps each area's category counts equal to its listing, whoever writes it", async () => {
+    const counted = async () =>
+      (await shops.areaCategoryCount.findMany({ where: { shopCount: { not: 0 } }, orderBy: [{ area: 'asc' }, { category: 'asc' }] })).map((c) => [c.area, c.category, c.shopCount]);
+    const grouped = async () =>
+      (await shops.shopListing.groupBy({ by: ['area', 'category'], _count: { _all: true }, orderBy: [{ area: 'asc' }, { category: 'asc' }] })).map((g) => [g.area, g.category, g._count._all]);
+    // The bulk insert above, and the projection's shops from the first block.
+    expect((await counted()).length).toBeGreaterThanOrEqual(10);
+    expect(await counted()).toEqual(await grouped());
+
+    await shops.$executeRawUnsafe(`UPDATE "ShopListing" SET "category" = 'CAFE_DESSERT', "area" = 'SONGPA' WHERE "shopId" IN ('bulk-1', 'bulk-2', 'bulk-3')`);
+    await shops.shopListing.deleteMany({ where: { shopId: { in: ['bulk-4', 'bulk-5', 'bulk-6'] } } });
+    expect(await counted()).toEqual(await grouped());
+
+    // Concurrent projections of shops moving between areas and categories.
+    const ids = Array.from({ length: 12 }, () => randomUUID());
+    await Promise.all(ids.map((id) => toShops(envelope('shop.registered', id, 1, info(id)))));
+    await Promise.all(
+      ids.map((id, i) =>
+        toShops(envelope('shop.updated', id, 2, info(id, { category: i % 2 ? 'CHICKEN' : 'KOREAN', deliveryAreas: i % 3 ? ['GANGNAM', 'MAPO'] : ['SEOCHO'] }))),
+      ),
     );
-    expect(plan).not.toMatch(/Seq Scan/);
+    expect(await counted()).toEqual(await grouped());
+    expect((await counted()).find(([area, category]) => area === 'SEOCHO' && category === 'KOREAN')).toBeDefined();
   });
 
   it('opens a detail by primary key and searches through the trigram index', async () => {

@@ -32,6 +32,29 @@ function loadModule(): Promise<SchemaEngineModule> {
   return modulePromise;
 }
 
+/**
+ * The pg adapter runs a migration script split at every ';', which cuts a
+ * function body apart. Prisma's native engine sends the script whole (one
+ * simple query, one implicit transaction); so do we.
+ */
+class WholeScriptPg extends PrismaPg {
+  constructor(private readonly pool: pg.Pool) {
+    super(pool);
+  }
+
+  override async connect() {
+    const adapter = await super.connect();
+    adapter.executeScript = async (script: string) => {
+      try {
+        await this.pool.query(script);
+      } catch (error) {
+        (adapter as unknown as { onError(error: unknown): never }).onError(error);
+      }
+    };
+    return adapter;
+  }
+}
+
 export const NO_FILTERS = { externalTables: [] as string[], externalEnums: [] as string[] };
 
 /** Runs `work` with a schema engine bound to one database through the pg driver adapter. */
@@ -43,7 +66,7 @@ export async function withSchemaEngine<T>(
   const mod = await loadModule();
   // Our own pool, so its connections close when we are done instead of idling the process.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, allowExitOnIdle: true });
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
+  const adapter = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg(pool));
   const engine = await mod.SchemaEngine.new({ datamodels: [[schema.path, schema.content]] }, () => {}, adapter);
   try {
     return await work(engine);

@@ -1,7 +1,7 @@
 import { parseOpeningHours } from '@baedal/platform';
 import type { AdPlacementDoc, MenuGroupDoc, MenuSnapshot, ReviewStats, ShopInfo } from '@baedal/events';
 import type { Prisma, ShopView } from '@baedal/prisma/shops';
-import { listingRows, SORTS, type ShopSort } from './domain/listing';
+import { listingRows, NO_AD, SORTS, type ShopSort } from './domain/listing';
 
 /*
  * The customer query model: ShopView (one document per shop) and ShopListing
@@ -21,7 +21,11 @@ export interface ShopDoc extends Omit<ShopInfo, 'openingHours'> {
   ratingSum: number;
 }
 
-export function docFromView(view: Omit<ShopView, 'menu' | 'searchText'> & { menu?: ShopView['menu'] }): ShopDoc {
+/** The ShopView columns a summary holds (all but the menu, the search text and bookkeeping). */
+const SUMMARY_FIELDS = ['shopId', 'ownerId', 'name', 'category', 'description', 'minimumOrder', 'deliveryFee', 'deliveryAreas', 'openingHours', 'isOpen', 'adPlacements', 'reviewCount', 'ratingSum'] as const;
+type SummaryRow = Pick<ShopView, (typeof SUMMARY_FIELDS)[number]>;
+
+export function docFromView(view: SummaryRow & { menu?: ShopView['menu'] }): ShopDoc {
   return {
     ...view,
     menu: view.menu as unknown as MenuGroupDoc[] | undefined,
@@ -32,48 +36,65 @@ export function docFromView(view: Omit<ShopView, 'menu' | 'searchText'> & { menu
 // ---- reads ----
 
 export interface ListPage {
-  shopIds: string[];
+  shops: ShopDoc[];
   /** Sort key of each shop on the page, for cursors. */
   keys: unknown[][];
   hasNextPage: boolean;
 }
 
-/** One index range scan of ShopListing in the sort's order, after `after` (a previous row's key). */
-export async function listShopIds(
-  db: { $queryRawUnsafe<T>(query: string, ...values: unknown[]): Promise<T> },
-  args: { area: string; category?: string | null; sort: ShopSort; first: number; after: unknown[] | null },
-): Promise<ListPage> {
-  const columns = SORTS[args.sort];
-  const quoted = columns.map((c) => `"${c}"`).join(', ');
+export interface ListArgs {
+  area: string;
+  category?: string | null;
+  sort: ShopSort;
+  first: number;
+  after?: unknown[] | null;
+  /** Only shops with a running ad placement in the area (the home screen). */
+  advertisedOnly?: boolean;
+}
+
+const SUMMARY_COLUMNS = SUMMARY_FIELDS.map((c) => `v."${c}"`).join(', ');
+
+/**
+ * The one list query: an index range scan of ShopListing in the sort's order
+ * (after `after`, a previous row's key), joined to each shop's summary, so a
+ * page is one round trip. Fetches one row more than `first` to tell whether
+ * another page follows.
+ */
+export function listQuery(args: ListArgs): { sql: string; values: unknown[] } {
+  const columns = SORTS[args.sort].map((c) => `l."${c}"`);
   const values: unknown[] = [args.area];
-  const where = ['"area" = $1'];
+  const where = ['l."area" = $1'];
   if (args.category) {
     values.push(args.category);
-    where.push(`"category" = $${values.length}`);
+    where.push(`l."category" = $${values.length}`);
   }
+  if (args.advertisedOnly) where.push(`l."adRank" < ${NO_AD}`);
   if (args.after) {
     const placeholders = args.after.map((value) => {
       values.push(value);
       return `$${values.length}`;
     });
-    where.push(`(${quoted}) > (${placeholders.join(', ')})`);
+    where.push(`(${columns.join(', ')}) > (${placeholders.join(', ')})`);
   }
   values.push(args.first + 1);
-  const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
-    `SELECT ${quoted} FROM "ShopListing" WHERE ${where.join(' AND ')} ORDER BY ${quoted} LIMIT $${values.length}`,
-    ...values,
-  );
-  const page = rows.slice(0, args.first);
+  const keys = columns.map((c, i) => `${c} AS "key${i}"`).join(', ');
   return {
-    shopIds: page.map((row) => row.shopId as string),
-    keys: page.map((row) => columns.map((c) => row[c])),
-    hasNextPage: rows.length > args.first,
+    sql: `SELECT ${keys}, ${SUMMARY_COLUMNS} FROM "ShopListing" l JOIN "ShopView" v ON v."shopId" = l."shopId"
+          WHERE ${where.join(' AND ')} ORDER BY ${columns.join(', ')} LIMIT $${values.length}`,
+    values,
   };
 }
 
-export function listSql(sort: ShopSort, withCategory: boolean): string {
-  const quoted = SORTS[sort].map((c) => `"${c}"`).join(', ');
-  return `SELECT ${quoted} FROM "ShopListing" WHERE "area" = $1${withCategory ? ' AND "category" = $2' : ''} ORDER BY ${quoted} LIMIT 21`;
+export async function listShops(db: { $queryRawUnsafe<T>(query: string, ...values: unknown[]): Promise<T> }, args: ListArgs): Promise<ListPage> {
+  const { sql, values } = listQuery(args);
+  const rows = await db.$queryRawUnsafe<(SummaryRow & Record<string, unknown>)[]>(sql, ...values);
+  const page = rows.slice(0, args.first);
+  const width = SORTS[args.sort].length;
+  return {
+    shops: page.map((row) => docFromView(row)),
+    keys: page.map((row) => Array.from({ length: width }, (_, i) => row[`key${i}`])),
+    hasNextPage: rows.length > args.first,
+  };
 }
 
 /** Shops whose name or menu contains the words (trigram index on searchText); name matches first, then the most reviewed. */

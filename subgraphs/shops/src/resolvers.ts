@@ -21,7 +21,7 @@ import type { Account, MenuGroup, Shop } from '@baedal/prisma/shops';
 import * as commands from './commands';
 import { db, type Loaders } from './db';
 import { adRankIn, NO_AD, SORTS, type ShopSort } from './domain/listing';
-import { docFromView, listShopIds, searchShopIds, type ShopDoc } from './queryModel';
+import { docFromView, listShops, searchShopIds, type ShopDoc } from './queryModel';
 
 type Context = SubgraphContext<Loaders>;
 
@@ -53,30 +53,24 @@ export const resolvers: GraphQLResolverMap<Context> = {
   DateTime: DateTimeScalar,
 
   Query: {
-    async home(_: unknown, { area }: { area: string }, { loaders }: Context) {
+    async home(_: unknown, { area }: { area: string }) {
       const [counts, advertised] = await Promise.all([
-        db.shopListing.groupBy({ by: ['category'], where: { area }, _count: { _all: true } }),
-        db.shopListing.findMany({
-          where: { area, adRank: { lt: NO_AD } },
-          orderBy: SORTS.RECOMMENDED.map((column) => ({ [column]: 'asc' as const })),
-          take: 20,
-          select: { shopId: true },
-        }),
+        db.areaCategoryCount.findMany({ where: { area } }),
+        listShops(db, { area, sort: 'RECOMMENDED', first: 20, advertisedOnly: true }),
       ]);
-      const byCategory = new Map(counts.map((c) => [c.category, c._count._all]));
+      const byCategory = new Map(counts.map((c) => [c.category, c.shopCount]));
       return {
         area,
         categories: CATEGORIES.map((category) => ({ category, shopCount: byCategory.get(category) ?? 0 })),
-        advertisedShops: await docs(advertised.map((a) => a.shopId), loaders),
+        advertisedShops: advertised.shops,
       };
     },
 
-    async shops(_: unknown, args: { area: string; category?: string | null; sort: ShopSort; first: number; after?: string | null }, { loaders }: Context) {
+    async shops(_: unknown, args: { area: string; category?: string | null; sort: ShopSort; first: number; after?: string | null }) {
       const first = pageSize(args.first);
       const after = decodeCursor(args.after, SORTS[args.sort].length);
-      const page = await listShopIds(db, { area: args.area, category: args.category, sort: args.sort, first, after });
-      const shops = await docs(page.shopIds, loaders);
-      const edges = shops.map((node, i) => ({ cursor: encodeCursor(page.keys[i]), node }));
+      const page = await listShops(db, { area: args.area, category: args.category, sort: args.sort, first, after });
+      const edges = page.shops.map((node, i) => ({ cursor: encodeCursor(page.keys[i]), node }));
       return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
     },
 
