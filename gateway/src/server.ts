@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
   SERVICES,
@@ -161,7 +162,8 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }), staleMarker],
+    // Cache hints are not used: the response cache is keyed by operation and emptied by query-model events.
+    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }), ApolloServerPluginCacheControlDisabled(), staleMarker],
   });
   await apollo.start();
 

@@ -90,6 +90,8 @@ export function testEnv(name: string, basePort: number): Record<string, string> 
     GATEWAY_WORKERS: '1',
     // One workers process, so a test that stops or kills the workers stops every consumer.
     WORKERS_PROCESSES: '1',
+    // One shops process: the failure suites stop, kill and proxy it as one.
+    SHOPS_PROCESSES: '1',
     // Most suites test ordering, not paying: orders go straight to PLACED unless a suite turns this off.
     ORDERS_AUTO_APPROVE_PAYMENT: 'true',
   };

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import os from 'node:os';
-import type { Logger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { stopOnSignals } from './http';
 
 /** How many processes `name` runs (e.g. GATEWAY_WORKERS); one per core unless set. */
@@ -37,4 +37,20 @@ export function forkPerCore(log: Logger, count: number): boolean {
   });
   log.info({ processes: count }, 'primary started');
   return true;
+}
+
+/**
+ * A process's main: starts the service and stops it cleanly on SIGINT or SIGTERM; a failed start exits 1.
+ * With `processes` above one, that many copies share the port (node:cluster).
+ */
+export function runUntilStopped(name: string, start: () => Promise<{ stop(): Promise<void> }>, processes = 1): void {
+  const log = createLogger(name);
+  if (forkPerCore(log, processes)) return;
+  start().then(
+    (running) => stopOnSignals(log, running.stop),
+    (error) => {
+      log.error({ err: error }, 'failed to start');
+      process.exit(1);
+    },
+  );
 }

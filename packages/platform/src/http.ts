@@ -2,7 +2,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { createLogger, type Logger } from './logger';
+import type { Logger } from './logger';
 
 export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
 
@@ -181,16 +181,4 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
-}
-
-/** A process's main: starts the service and stops it cleanly on SIGINT or SIGTERM; a failed start exits 1. */
-export function runUntilStopped(name: string, start: () => Promise<{ stop(): Promise<void> }>): void {
-  const log = createLogger(name);
-  start().then(
-    (running) => stopOnSignals(log, running.stop),
-    (error) => {
-      log.error({ err: error }, 'failed to start');
-      process.exit(1);
-    },
-  );
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
@@ -58,6 +58,8 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
     introspection: true,
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
+      // No cache hints are used (the gateway's response cache is keyed by operation): skip the per-field hook.
+      ApolloServerPluginCacheControlDisabled(),
       {
         // Failures that are not the caller's fault go to the log with the gateway's request id.
         async requestDidStart() {

@@ -47,7 +47,8 @@ export class Stack {
   constructor(private readonly options: StackOptions) {}
 
   private get env(): NodeJS.ProcessEnv {
-    return { ...process.env, ...this.options.env };
+    // Services run as deployed (graphql-js skips its development checks), whatever runs the stack (jest sets 'test').
+    return { ...process.env, NODE_ENV: 'production', ...this.options.env };
   }
 
   /** Reads a setting as the stack's processes see it. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runUntilStopped, startSubgraph } from '@baedal/platform';
+import { processCount, runUntilStopped, startSubgraph } from '@baedal/platform';
 import { checkDatabase, createLoaders, db } from './db';
 import { resolvers } from './resolvers';
 
@@ -17,4 +17,5 @@ export function startShops(port?: number) {
   });
 }
 
-if (require.main === module) runUntilStopped('subgraph-shops', () => startShops());
+// Customer reads land here: SHOPS_PROCESSES copies share the port, one per core unless set.
+if (require.main === module) runUntilStopped('subgraph-shops', () => startShops(), processCount('SHOPS_PROCESSES'));
