@@ -14,6 +14,7 @@ import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { projection, refreshClockKeys } from '@baedal/shops/events';
+import { takeTurn } from './clock';
 
 
 /*
@@ -87,7 +88,8 @@ async function main(): Promise<void> {
   };
   consumers.find((c) => c.name === 'shops')?.on('completed', queryModelChanged);
 
-  const clock = setInterval(() => {
+  const clock = setInterval(async () => {
+    if (!(await takeTurn(relayRedis, `${prefix}:clock-refresh`, CLOCK_REFRESH_MS))) return;
     refreshClockKeys(shopsDb).then(
       (changed) => {
         if (!changed) return;
