@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import { createResponseCache } from './responseCache';
 
@@ -36,6 +37,24 @@ describe('response cache', () => {
     cache.store(anonymous, list, 200, answer);
     expect(String(await second)).toBe(answer);
     expect(String(await third)).toBe(answer);
+  });
+
+  it('empties lists on a listings announcement and everything on a documents one', async () => {
+    const announcements = new EventEmitter() as EventEmitter & { subscribe(): Promise<void> };
+    announcements.subscribe = async () => {};
+    const cache = createResponseCache(announcements as never, 60_000)!;
+    const detail = JSON.stringify({ query: 'query D($id: ID!) { shop(id: $id) { id name } }', variables: { id: 's1' } });
+    const home = JSON.stringify({ query: '{ home(area: MAPO) { categories { shopCount } } }' });
+    const both = JSON.stringify({ query: '{ shop(id: "s1") { id } shops(area: MAPO) { edges { cursor } } }' });
+    for (const body of [detail, home, list, both]) cache.store(anonymous, body, 200, answer);
+
+    announcements.emit('message', 'channel', 'listings');
+    expect(String(await cache.lookup(anonymous, detail))).toBe(answer);
+    for (const body of [home, list, both]) expect(cache.lookup(anonymous, body)).toBeNull();
+
+    for (const body of [home, list, both]) cache.store(anonymous, body, 200, answer);
+    announcements.emit('message', 'channel', 'documents');
+    for (const body of [detail, home, list, both]) expect(cache.lookup(anonymous, body)).toBeNull();
   });
 
   it('is off with a zero time to live', () => {

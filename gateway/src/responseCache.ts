@@ -2,32 +2,40 @@ import type http from 'node:http';
 import { LRUCache } from 'lru-cache';
 import { parse, type OperationDefinitionNode } from 'graphql';
 import type Redis from 'ioredis';
-import { queryModelChannel, type ResponseCache } from '@baedal/platform';
+import { queryModelChannel, type QueryModelChange, type ResponseCache } from '@baedal/platform';
 
 /*
  * A response cache for anonymous customer reads, in front of the GraphQL
  * pipeline: the key is the request body (query or persisted-query hash, and
  * variables), the value the exact bytes answered. The workers announce every
  * change of the customer query model on QUERY_MODEL_CHANGED, and every
- * gateway process empties its cache then, so an owner's change still reaches
- * customers within the 2 s the query model promises. Entries also expire after
+ * gateway process empties its cache then (only the lists when the clock alone
+ * moved shops), so an owner's change still reaches customers within the 2 s
+ * the query model promises. Entries also expire after
  * BAEDAL_RESPONSE_CACHE_TTL_MS (30 s: open-now follows the clock; 0 turns the
  * cache off). Only answers without errors are kept; answers marked stale for a second.
  */
 
 const PUBLIC_ROOT_FIELDS = new Set(['home', 'shops', 'shop', 'searchShops']);
 
+/** A public read of one shop's document (`shop` alone), or of lists of shops (everything else public); false if not public. */
+type Kind = 'document' | 'list' | false;
+
 export function createResponseCache(changes: Redis | null, ttlMs = Number(process.env.BAEDAL_RESPONSE_CACHE_TTL_MS ?? 30_000)): ResponseCache | undefined {
   if (!(ttlMs > 0)) return undefined;
-  const entries = new LRUCache<string, Buffer>({ max: 50_000, ttl: ttlMs, ttlAutopurge: false });
+  // Two stores, because the clock changes lists (open now, running ads) far more often than documents.
+  const stores = { document: new LRUCache<string, Buffer>({ max: 40_000, ttl: ttlMs, ttlAutopurge: false }), list: new LRUCache<string, Buffer>({ max: 10_000, ttl: ttlMs, ttlAutopurge: false }) };
   if (changes) {
     void changes.subscribe(queryModelChannel());
-    changes.on('message', () => entries.clear());
+    changes.on('message', (_channel: string, change: string) => {
+      stores.list.clear();
+      if ((change as QueryModelChange) !== 'listings') stores.document.clear();
+    });
   }
-  // Whether a query text reads public data only: parsed once per distinct text.
-  const publicQueries = new LRUCache<string, boolean>({ max: 5_000 });
+  // What a query text reads: parsed once per distinct text.
+  const kinds = new LRUCache<string, { kind: Kind }>({ max: 5_000 });
 
-  const isPublic = (body: string): boolean => {
+  const kindOf = (body: string): Kind => {
     let query: string | undefined;
     try {
       query = (JSON.parse(body) as { query?: string }).query;
@@ -35,20 +43,20 @@ export function createResponseCache(changes: Redis | null, ttlMs = Number(proces
       return false;
     }
     if (!query) return false;
-    let known = publicQueries.get(query);
+    let known = kinds.get(query);
     if (known === undefined) {
+      known = { kind: false };
       try {
         const operations = parse(query).definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-        known =
-          operations.length === 1 &&
-          operations[0].operation === 'query' &&
-          operations[0].selectionSet.selections.every((s) => s.kind === 'Field' && PUBLIC_ROOT_FIELDS.has(s.name.value));
+        const fields = operations.length === 1 && operations[0].operation === 'query' ? operations[0].selectionSet.selections : [];
+        const names = fields.map((s) => (s.kind === 'Field' ? s.name.value : ''));
+        if (names.length && names.every((name) => PUBLIC_ROOT_FIELDS.has(name))) known = { kind: names.every((name) => name === 'shop') ? 'document' : 'list' };
       } catch {
-        known = false;
+        // not GraphQL: not cached
       }
-      publicQueries.set(query, known);
+      kinds.set(query, known);
     }
-    return known;
+    return known.kind;
   };
 
   const anonymous = (req: http.IncomingMessage) => !req.headers.authorization;
@@ -66,9 +74,9 @@ export function createResponseCache(changes: Redis | null, ttlMs = Number(proces
   return {
     lookup(req, body) {
       if (!anonymous(req)) return null;
-      const hit = entries.get(body);
+      const hit = stores.list.get(body) ?? stores.document.get(body);
       if (hit) return hit;
-      if (!isPublic(body)) return null;
+      if (!kindOf(body)) return null;
       const pending = waiting.get(body);
       if (pending) return pending;
       const promise = new Promise<Buffer | null>((resolve) => {
@@ -80,11 +88,12 @@ export function createResponseCache(changes: Redis | null, ttlMs = Number(proces
       return null;
     },
     store(req, body, status, answer) {
-      if (!anonymous(req) || !isPublic(body)) return;
+      const kind = anonymous(req) ? kindOf(body) : false;
+      if (!kind) return;
       const cacheable = status === 200 && !answer.includes('"errors"');
       const bytes = cacheable ? Buffer.from(answer) : null;
       // An answer from the fallback cache (marked stale) is kept only a second, so a recovered subgraph shows at once.
-      if (bytes) entries.set(body, bytes, answer.includes('"stale"') ? { ttl: 1000 } : undefined);
+      if (bytes) stores[kind].set(body, bytes, answer.includes('"stale"') ? { ttl: 1000 } : undefined);
       settle(body, bytes);
     },
   };

@@ -7,7 +7,7 @@ import { CLAIMS_QUEUE } from '@baedal/payments/coupons';
 import { orderPayments, persistCouponClaim } from '@baedal/payments/events';
 import { eligibility } from '@baedal/reviews/events';
 import http from 'node:http';
-import { SERVICES, closeServer, createLogger, databaseUrl, forkPerCore, listen, port, processCount, queryModelChannel, redisPrefix, redisUrl, sendJson, stopOnSignals } from '@baedal/platform';
+import { SERVICES, closeServer, createLogger, databaseUrl, forkPerCore, listen, port, processCount, queryModelChannel, type QueryModelChange, redisPrefix, redisUrl, sendJson, stopOnSignals } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPaymentsClient } from '@baedal/prisma/payments';
@@ -80,13 +80,17 @@ async function main(): Promise<void> {
 
   // Tell the gateways' response caches when the customer query model changed (at most every 100 ms).
   let announce: NodeJS.Timeout | null = null;
-  const queryModelChanged = () => {
+  let pending: QueryModelChange = 'listings';
+  const queryModelChanged = (change: QueryModelChange) => {
+    if (change === 'documents') pending = 'documents';
     announce ??= setTimeout(() => {
+      const message = pending;
       announce = null;
-      relayRedis.publish(queryModelChannel(), String(Date.now())).catch((error) => log.warn({ err: error }, 'cannot announce a query model change'));
+      pending = 'listings';
+      relayRedis.publish(queryModelChannel(), message).catch((error) => log.warn({ err: error }, 'cannot announce a query model change'));
     }, 100);
   };
-  consumers.find((c) => c.name === 'shops')?.on('completed', queryModelChanged);
+  consumers.find((c) => c.name === 'shops')?.on('completed', () => queryModelChanged('documents'));
 
   const clock = setInterval(async () => {
     if (!(await takeTurn(relayRedis, `${prefix}:clock-refresh`, CLOCK_REFRESH_MS))) return;
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
       (changed) => {
         if (!changed) return;
         log.info({ changed }, 'refreshed open-now and ad keys');
-        queryModelChanged();
+        queryModelChanged('listings');
       },
       (error) => log.warn({ err: error }, 'clock refresh failed'),
     );

@@ -123,3 +123,11 @@ export function autoApprovePayment(): boolean {
 export function queryModelChannel(): string {
   return `${redisPrefix()}:query-model-changed`;
 }
+
+/**
+ * What a query model announcement says changed: `documents` (a shop's terms,
+ * menu, rating or ads: any answer may be stale) or only `listings` (the
+ * clock moved shops between open and closed or in and out of ad slots: lists
+ * and home change, a shop's own document does not).
+ */
+export type QueryModelChange = 'documents' | 'listings';
