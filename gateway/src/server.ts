@@ -10,16 +10,15 @@ import {
   closeServer,
   createLogger,
   formatError,
-  forkPerCore,
   identityFromAuthorization,
   identityHeaders,
   listen,
   port as configuredPort,
   processCount,
+  runUntilStopped,
   redisPrefix,
   redisUrl,
   sendJson,
-  stopOnSignals,
   subgraphUrl,
   REQUEST_ID_HEADER,
   type GuardedCall,
@@ -208,15 +207,5 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
   };
 }
 
-if (require.main === module) {
-  // GATEWAY_WORKERS processes share the port; one per core unless set.
-  if (!forkPerCore(log, processCount('GATEWAY_WORKERS'))) {
-    startGateway().then(
-      (running) => stopOnSignals(log, running.stop),
-      (error) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  }
-}
+// GATEWAY_WORKERS processes share the port; one per core unless set.
+if (require.main === module) runUntilStopped('gateway', () => startGateway(), processCount('GATEWAY_WORKERS'));

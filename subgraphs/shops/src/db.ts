@@ -1,5 +1,6 @@
 import { rowLoader } from '@baedal/platform';
 import { createShopsClient } from '@baedal/prisma/shops';
+import { SUMMARY_SELECT } from './queryModel';
 
 export const db = createShopsClient();
 
@@ -10,7 +11,7 @@ export function createLoaders() {
     shopView: rowLoader((ids) => db.shopView.findMany({ where: { shopId: { in: [...ids] }, infoVersion: { gt: 0 } } }), (view) => view.shopId),
     /** The same documents without the menu and search text: what list screens need, a fraction of the bytes. */
     shopSummary: rowLoader(
-      (ids) => db.shopView.findMany({ where: { shopId: { in: [...ids] }, infoVersion: { gt: 0 } }, omit: { menu: true, searchText: true } }),
+      (ids) => db.shopView.findMany({ where: { shopId: { in: [...ids] }, infoVersion: { gt: 0 } }, select: SUMMARY_SELECT }),
       (view) => view.shopId,
     ),
     account: rowLoader((ids) => db.account.findMany({ where: { id: { in: [...ids] } } }), (account) => account.id),

@@ -24,6 +24,8 @@ export interface ShopDoc extends Omit<ShopInfo, 'openingHours'> {
 /** The ShopView columns a summary holds (all but the menu, the search text and bookkeeping). */
 const SUMMARY_FIELDS = ['shopId', 'ownerId', 'name', 'category', 'description', 'minimumOrder', 'deliveryFee', 'deliveryAreas', 'openingHours', 'isOpen', 'adPlacements', 'reviewCount', 'ratingSum'] as const;
 type SummaryRow = Pick<ShopView, (typeof SUMMARY_FIELDS)[number]>;
+/** The same columns as a Prisma `select`, for reads through the client. */
+export const SUMMARY_SELECT = Object.fromEntries(SUMMARY_FIELDS.map((field) => [field, true])) as { [F in (typeof SUMMARY_FIELDS)[number]]: true };
 
 export function docFromView(view: SummaryRow & { menu?: ShopView['menu'] }): ShopDoc {
   return {
@@ -212,7 +214,7 @@ export async function refreshClockKeys(
   now = new Date(),
 ): Promise<number> {
   const [views, listings] = await Promise.all([
-    db.shopView.findMany({ where: { infoVersion: { gt: 0 } }, omit: { menu: true, searchText: true } }),
+    db.shopView.findMany({ where: { infoVersion: { gt: 0 } }, select: SUMMARY_SELECT }),
     db.shopListing.findMany({ select: { shopId: true, area: true, adRank: true, closedRank: true } }),
   ]);
   const key = (r: { area: string; adRank: number; closedRank: number }) => `${r.area}:${r.adRank}:${r.closedRank}`;
