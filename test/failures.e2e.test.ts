@@ -222,6 +222,28 @@ describe.each(['shops', 'ads', 'reviews'] as const)('%s failing', (subgraph) => 
   });
 });
 
+describe('orders slow', () => {
+  it('a command slower than the read timeout is still answered: mutations get a longer timeout, so a committed order is never reported as failed', async () => {
+    const proxy = proxies.get('orders')!;
+    proxy.mode = 'slow';
+    proxy.delayMs = TIMEOUT_MS * 2;
+    proxy.reset();
+    // Let the gateway's keep-alive pool see its sockets close, so the next request opens a new one.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      const started = Date.now();
+      const order = await placeOrder();
+      expect(order.errors).toBeUndefined();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS * 2);
+      expect(order.data.placeOrder.status).toBe('PLACED');
+      expect(await ordersDb.order.count({ where: { id: order.data.placeOrder.id } })).toBe(1);
+    } finally {
+      proxy.mode = 'pass';
+      proxy.reset();
+    }
+  });
+});
+
 describe('private data', () => {
   it("is never served to another customer from the fallback cache", async () => {
     const myOrders = '{ myOrders(first: 5) { id total } me { email } }';

@@ -5,6 +5,11 @@ import { breakerState, subgraphErrors } from './metrics';
 /** Per-subgraph limits; every default can be set for all subgraphs or one (e.g. SHOPS_TIMEOUT_MS). */
 export interface GuardSettings extends BreakerSettings {
   timeoutMs: number;
+  /**
+   * Mutations wait longer: a command the gateway gives up on may still commit, and the caller then
+   * cannot tell whether it happened, so a busy subgraph is given time to answer.
+   */
+  mutationTimeoutMs: number;
 }
 
 export function guardSettings(subgraph: string): GuardSettings {
@@ -12,9 +17,11 @@ export function guardSettings(subgraph: string): GuardSettings {
     const raw = process.env[`${subgraph.toUpperCase()}_${name}`] ?? process.env[`SUBGRAPH_${name}`];
     return raw ? Number(raw) : fallback;
   };
+  const timeoutMs = read('TIMEOUT_MS', subgraph === 'payments' ? 6000 : 1000);
   return {
     // Payments waits on payment providers (with their own timeouts and a failover), so it gets longer.
-    timeoutMs: read('TIMEOUT_MS', subgraph === 'payments' ? 6000 : 1000),
+    timeoutMs,
+    mutationTimeoutMs: read('MUTATION_TIMEOUT_MS', Math.max(timeoutMs, 5000)),
     resetMs: read('BREAKER_RESET_MS', 5000),
     volumeThreshold: read('BREAKER_VOLUME', 5),
     errorThresholdPercentage: read('BREAKER_ERROR_PERCENT', 50),

@@ -33,7 +33,7 @@ import { FallbackCache } from './fallbackCache';
 import { fallbackLookups, registry, subgraphErrors, subgraphLatency, subgraphRequests } from './metrics';
 import { isCallerSpecific, isMutation } from './privacy';
 import { createResponseCache } from './responseCache';
-import { asFailure, createBreaker, guardSettings, SubgraphFailure, unavailable } from './resilience';
+import { asFailure, createBreaker, guardSettings, SubgraphFailure, unavailable, type GuardSettings } from './resilience';
 
 export interface GatewayContext {
   identity: Identity;
@@ -48,6 +48,9 @@ const log = createLogger('gateway');
 // connection per request and spent about half the gateway's CPU doing so.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
+/** Set on a subgraph request by willSendRequest, read by the fetcher: how long to wait for this request. */
+const TIMEOUT_HEADER = 'x-baedal-timeout-ms';
+
 /**
  * One subgraph as the gateway sees it: forwards the caller's identity (signed)
  * and the request id; fetches under a timeout and a circuit breaker; keeps
@@ -56,6 +59,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
  */
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly breaker: GuardedCall;
+  private readonly settings: GuardSettings;
 
   constructor(
     private readonly subgraph: string,
@@ -65,9 +69,10 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const settings = guardSettings(subgraph);
     super({
       url,
-      fetcher: ((input: string, init: Record<string, unknown>) =>
-        fetch(input, { ...init, agent, signal: AbortSignal.timeout(settings.timeoutMs) as never })) as never,
+      fetcher: ((input: string, init: { headers: Record<string, string> }) =>
+        fetch(input, { ...init, agent, signal: AbortSignal.timeout(Number(init.headers[TIMEOUT_HEADER]) || settings.timeoutMs) as never })) as never,
     });
+    this.settings = settings;
     this.breaker = createBreaker(subgraph, settings, log);
   }
 
@@ -77,6 +82,7 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const identity = gatewayContext.identity ?? { userId: null, role: 'ANONYMOUS' };
     for (const [name, value] of Object.entries(identityHeaders(identity))) request.http?.headers.set(name, value);
     if (gatewayContext.requestId) request.http?.headers.set(REQUEST_ID_HEADER, gatewayContext.requestId);
+    if (isMutation(request.query ?? '')) request.http?.headers.set(TIMEOUT_HEADER, String(this.settings.mutationTimeoutMs));
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {

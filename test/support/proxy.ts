@@ -1,14 +1,15 @@
 import net from 'node:net';
 
-export type ProxyMode = 'pass' | 'hang';
+export type ProxyMode = 'pass' | 'slow' | 'hang';
 
 /**
  * A TCP proxy in front of a subgraph that a test controls: `pass` forwards,
- * `hang` accepts connections and swallows everything (the subgraph never
- * answers). Only ever on 127.0.0.1.
+ * `slow` forwards answers `delayMs` late, `hang` accepts connections and
+ * swallows everything (the subgraph never answers). Only ever on 127.0.0.1.
  */
 export class FaultProxy {
   mode: ProxyMode = 'pass';
+  delayMs = 0;
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
@@ -31,10 +32,11 @@ export class FaultProxy {
       upstream.on('error', () => client.destroy());
       upstream.on('data', (chunk) => {
         if (this.mode === 'pass') client.write(chunk);
+        else if (this.mode === 'slow') setTimeout(() => client.write(chunk), this.delayMs);
       });
     };
     client.on('data', (chunk) => {
-      if (this.mode !== 'pass') return; // hang: swallow the request, answer nothing
+      if (this.mode === 'hang') return; // swallow the request, answer nothing
       if (!upstream) connectUpstream();
       upstream!.write(chunk);
     });
