@@ -72,7 +72,8 @@ async function main(): Promise<void> {
         startConsumer({ consumer: 'reviews', handlers: eligibility, transaction: (work) => reviewsDb.$transaction(work), ...common }),
         startConsumer({ consumer: 'payments', handlers: orderPayments, transaction: (work) => paymentsDb.$transaction(work), ...common }),
         // The simulated rider keeps its bookkeeping in the orders database, whose orders it moves.
-        startConsumer({ consumer: 'delivery', handlers: riderSimulator, transaction: (work) => ordersDb.$transaction(work), ...common }),
+        // One at a time: the rider's handler waits on purpose, and a batch would wait for each rider in turn.
+        startConsumer({ consumer: 'delivery', handlers: riderSimulator, transaction: (work) => ordersDb.$transaction(work), batch: 1, ...common }),
         // Coupon claims decided in Redis, persisted into the payments database.
         new Worker(CLAIMS_QUEUE, (job) => persistCouponClaim(job.data), { connection: workerRedis, prefix, concurrency: 16 }),
       ]

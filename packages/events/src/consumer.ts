@@ -36,6 +36,82 @@ export async function applyOnce<Tx extends SqlTransaction>(
   });
 }
 
+/**
+ * Applies several events in one transaction of the consumer, each at most once
+ * (as applyOnce), in the order given: one insert records all their ids, and
+ * one commit covers all their effects. If anything fails, nothing is recorded.
+ */
+export async function applyBatch<Tx extends SqlTransaction>(
+  consumer: Consumer,
+  events: EventEnvelope[],
+  handlers: Handlers<Tx>,
+  transaction: RunInTransaction<Tx>,
+): Promise<ApplyResult[]> {
+  return transaction(async (tx) => {
+    const inserted = await tx.$queryRawUnsafe<{ eventId: string }[]>(
+      'INSERT INTO "ProcessedEvent" ("consumer", "eventId") SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING "eventId"',
+      consumer,
+      events.map((e) => e.id),
+    );
+    const fresh = new Set(inserted.map((row) => row.eventId));
+    const results: ApplyResult[] = [];
+    for (const event of events) {
+      const handler = handlers[event.type] as Handler<Tx> | undefined;
+      if (!fresh.has(event.id)) results.push('duplicate');
+      else if (!handler) results.push('ignored');
+      else {
+        await handler(event, tx);
+        results.push('applied');
+      }
+    }
+    return results;
+  });
+}
+
+interface Waiting {
+  event: EventEnvelope;
+  settle: (outcome: Promise<ApplyResult>) => void;
+}
+
+/**
+ * Group commit: events that arrive while a batch is being applied wait and go
+ * together in the next one (up to `max`), so a busy consumer pays for one
+ * transaction per batch instead of one per event, and a quiet one applies each
+ * event at once. A batch that fails is applied again event by event, so one
+ * bad event fails alone and the rest are applied.
+ */
+export function batcher<Tx extends SqlTransaction>(consumer: Consumer, handlers: Handlers<Tx>, transaction: RunInTransaction<Tx>, max: number) {
+  const waiting: Waiting[] = [];
+  let applying = false;
+  const applyWaiting = async () => {
+    applying = true;
+    while (waiting.length) {
+      const batch = waiting.splice(0, max);
+      const alone = async () => {
+        const outcomes = batch.map((w) => applyOnce(consumer, w.event, handlers, transaction));
+        batch.forEach((w, i) => w.settle(outcomes[i]));
+        await Promise.allSettled(outcomes);
+      };
+      if (batch.length === 1) {
+        await alone();
+        continue;
+      }
+      try {
+        const results = await applyBatch(consumer, batch.map((w) => w.event), handlers, transaction);
+        batch.forEach((w, i) => w.settle(Promise.resolve(results[i])));
+      } catch {
+        await alone();
+      }
+    }
+    applying = false;
+  };
+  return (event: EventEnvelope): Promise<ApplyResult> =>
+    new Promise<ApplyResult>((resolve, reject) => {
+      waiting.push({ event, settle: (outcome) => outcome.then(resolve, reject) });
+      if (!applying) void applyWaiting();
+    });
+}
+
 export interface ConsumerOptions<Tx extends SqlTransaction> {
   consumer: Consumer;
   handlers: Handlers<Tx>;
@@ -44,15 +120,26 @@ export interface ConsumerOptions<Tx extends SqlTransaction> {
   prefix: string;
   log: Logger;
   concurrency?: number;
+  /** Most events applied in one transaction (16); 1 applies each alone, e.g. where a handler waits on purpose. */
+  batch?: number;
 }
 
-/** A BullMQ worker on the consumer's queue that applies each event once; failures retry with backoff (see jobOptions). */
+/**
+ * A BullMQ worker on the consumer's queue that applies each event once, in
+ * batches while events queue up; failures retry with backoff (see jobOptions).
+ */
 export function startConsumer<Tx extends SqlTransaction>(options: ConsumerOptions<Tx>): Worker {
-  const worker = new Worker(
-    options.consumer,
-    async (job: Job<EventEnvelope>) => applyOnce(options.consumer, job.data, options.handlers, options.transaction),
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency ?? 8 },
-  );
+  const batch = options.batch ?? 16;
+  const apply =
+    batch > 1
+      ? batcher(options.consumer, options.handlers, options.transaction, batch)
+      : (event: EventEnvelope) => applyOnce(options.consumer, event, options.handlers, options.transaction);
+  // As many jobs in hand as fit in two batches: one being applied while the next gathers.
+  const worker = new Worker(options.consumer, async (job: Job<EventEnvelope>) => apply(job.data), {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency ?? Math.max(8, 2 * batch),
+  });
   worker.on('failed', (job, error) => {
     options.log.warn({ consumer: options.consumer, jobId: job?.id, type: job?.name, attempts: job?.attemptsMade, err: error }, 'event failed');
   });

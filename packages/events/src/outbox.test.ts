@@ -4,7 +4,7 @@ import pino from 'pino';
 import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
 import { createPaymentsClient } from '@baedal/prisma/payments';
 import { ROUTES, type EventEnvelope } from './catalog';
-import { applyOnce, startConsumer } from './consumer';
+import { applyBatch, applyOnce, batcher, startConsumer } from './consumer';
 import { listDeadLetters, replayDeadLetters } from './dlq';
 import { appendToOutbox, event } from './outbox';
 import { OutboxRelay } from './relay';
@@ -184,6 +184,83 @@ describe('applyOnce', () => {
     expect(await applyOnce('payments', e, handlers, transaction)).toBe('applied');
     expect(await db.payment.count()).toBe(1);
     await db.payment.deleteMany();
+  });
+});
+
+describe('applyBatch and batcher', () => {
+  const envelope = (n: number, type: 'review.stats.changed' | 'ad.placement.changed' = 'review.stats.changed'): EventEnvelope =>
+    ({
+      id: `33333333-3333-4333-8333-${String(n).padStart(12, '0')}`, type, version: 1, occurredAt: new Date().toISOString(), aggregateId: `s${n}`,
+      payload: { shopId: `s${n}`, reviewCount: 1, ratingSum: n },
+    }) as EventEnvelope;
+  const paymentFor = (e: EventEnvelope) => ({ id: `p-${e.id}`, orderId: e.id, customerId: 'c1', amount: 1, method: 'CARD', status: 'APPROVED' as const });
+
+  afterEach(() => db.payment.deleteMany());
+
+  it('applies new events once in one transaction, in order, and reports duplicates and events it has no handler for', async () => {
+    const handlers = { 'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>, tx: typeof db) => void (await tx.payment.create({ data: paymentFor(e) })) };
+    let transactions = 0;
+    const transaction = <R>(work: (tx: typeof db) => Promise<R>) => {
+      transactions++;
+      return db.$transaction((tx) => work(tx as typeof db));
+    };
+    const [seen, a, b, other] = [envelope(1), envelope(2), envelope(3), envelope(4, 'ad.placement.changed')];
+    await applyOnce('payments', seen, handlers, transaction);
+    transactions = 0;
+    expect(await applyBatch('payments', [a, seen, b, other], handlers, transaction)).toEqual(['applied', 'duplicate', 'applied', 'ignored']);
+    expect(transactions).toBe(1);
+    expect((await db.payment.findMany()).map((p) => p.orderId).sort()).toEqual([seen.id, a.id, b.id].sort());
+    expect((await db.processedEvent.findMany()).map((p) => p.eventId).sort()).toEqual([seen.id, a.id, b.id, other.id].sort());
+  });
+
+  it('records nothing of a batch whose effect fails', async () => {
+    const handlers = {
+      'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>, tx: typeof db) => {
+        await tx.payment.create({ data: paymentFor(e) });
+        if (e.payload.ratingSum === 6) throw new Error('downstream hiccup');
+      },
+    };
+    const transaction = <R>(work: (tx: typeof db) => Promise<R>) => db.$transaction((tx) => work(tx as typeof db));
+    await expect(applyBatch('payments', [envelope(5), envelope(6), envelope(7)], handlers, transaction)).rejects.toThrow('downstream hiccup');
+    expect(await db.processedEvent.count()).toBe(0);
+    expect(await db.payment.count()).toBe(0);
+  });
+
+  it('gathers events that arrive while a batch is applied, and fails only the bad event of a failed batch', async () => {
+    const sizes: number[] = [];
+    const handlers = {
+      'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>, tx: typeof db) => {
+        await tx.payment.create({ data: paymentFor(e) });
+        if (e.payload.ratingSum === 13) throw new Error('projection bug');
+      },
+    };
+    const transaction = <R>(work: (tx: typeof db) => Promise<R>) =>
+      db.$transaction(async (tx) => {
+        sizes.push(0);
+        const result = await work(tx as typeof db);
+        if (Array.isArray(result)) sizes[sizes.length - 1] = result.length;
+        return result;
+      });
+    const apply = batcher('payments', handlers, transaction, 16);
+    const events = Array.from({ length: 20 }, (_, i) => envelope(10 + i));
+    const outcomes = await Promise.allSettled(events.map((e) => apply(e)));
+    // (0 marks a transaction of one event, or of a batch that failed.) The first event went alone; the next
+    // 16 waited for it and went together, failed, and went again one by one; the last 3 went together.
+    expect(sizes).toEqual([0, 0, ...Array(16).fill(0), 3]);
+    expect(outcomes.map((o) => o.status)).toEqual(events.map((e) => (e.id === envelope(13).id ? 'rejected' : 'fulfilled')));
+    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason.message).toBe('projection bug');
+    const recorded = (await db.processedEvent.findMany()).map((p) => p.eventId).sort();
+    expect(recorded).toEqual(events.filter((e) => e.id !== envelope(13).id).map((e) => e.id).sort());
+    expect(await db.payment.count()).toBe(19);
+
+    // Without a bad event: the first alone, then the waiting ones in batches of at most 16.
+    await db.processedEvent.deleteMany();
+    await db.payment.deleteMany();
+    sizes.length = 0;
+    const good = Array.from({ length: 40 }, (_, i) => envelope(100 + i));
+    expect(await Promise.all(good.map((e) => apply(e)))).toEqual(good.map(() => 'applied'));
+    expect(sizes).toEqual([0, 16, 16, 7]);
+    expect(await db.payment.count()).toBe(40);
   });
 });
 

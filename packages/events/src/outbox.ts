@@ -4,6 +4,7 @@ import type { EventEnvelope, EventPayloads, EventType } from './catalog';
 /** The part of a Prisma transaction client the outbox needs; every generated client has it. */
 export interface SqlTransaction {
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
 export interface NewEvent<T extends EventType = EventType> {
