@@ -54,6 +54,16 @@ describe('health', () => {
     expect(landing.status).toBe(200);
     expect(await landing.text()).toContain('<html');
   });
+
+  it('answers a query sent by GET with its query string, and 404 for an unknown path', async () => {
+    const query = encodeURIComponent('{ __typename }');
+    const byGet = await fetch(`${url}?query=${query}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(byGet.status).toBe(200);
+    expect(await byGet.json()).toEqual({ data: { __typename: 'Query' } });
+    const base = url.replace(/\/graphql$/, '');
+    const unknown = await fetch(`${base}/nowhere?graphql`);
+    expect(unknown.status).toBe(404);
+  });
 });
 
 describe('customer browsing', () => {

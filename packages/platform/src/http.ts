@@ -70,7 +70,10 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
   const routes = options.routes ?? {};
 
   return http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // A request target is a path and a query; splitting it is all routing needs (no URL object per request).
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const url = queryAt < 0 ? { pathname: target, search: '' } : { pathname: target.slice(0, queryAt), search: target.slice(queryAt) };
     const requestId = (req.headers[REQUEST_ID_HEADER] as string | undefined) ?? randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);
     try {
@@ -93,7 +96,9 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
         }
         throw error;
       }
-      const cached = req.method === 'POST' ? await options.responseCache?.lookup(req, rawBody) : null;
+      const found = req.method === 'POST' ? options.responseCache?.lookup(req, rawBody) : null;
+      // Most hits are answered in this turn; only a request waiting for a twin's answer awaits.
+      const cached = found instanceof Promise ? await found : found;
       if (cached) {
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': cached.length, 'x-cache': 'hit' });
         res.end(cached);
