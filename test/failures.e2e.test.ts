@@ -244,6 +244,38 @@ describe('orders slow', () => {
   });
 });
 
+describe('single-subgraph reads', () => {
+  const OWN = `query($id: ID!) { shop(id: $id) { id name deliveryFee menu { name items { name price } } rating } }`;
+  const count = async (result: string) => {
+    const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+    return Number(text.match(new RegExp(`baedal_single_subgraph_reads_total\\{subgraph="shops",result="${result}"\\} (\\d+)`))?.[1] ?? 0);
+  };
+
+  it('go straight to shops with the answer the query planner gives, and are answered from their kept copy while shops is stopped', async () => {
+    const planned = await graphql(url, DETAIL, { id: shop.id });
+    expectFresh([planned]);
+    const answeredBefore = await count('answered');
+    const straight = await graphql(url, OWN, { id: shop.id });
+    expectFresh([straight]);
+    expect(await count('answered')).toBe(answeredBefore + 1);
+    const { activeAds: _ads, reviews: _reviews, ...own } = planned.data.shop;
+    expect(straight.data.shop).toEqual(own);
+
+    await platform.stack.stop('shops');
+    proxies.get('shops')!.reset();
+    try {
+      const staleBefore = await count('stale');
+      const kept = await graphql(url, OWN, { id: shop.id });
+      expect(kept.errors).toBeUndefined();
+      expect(kept.data).toEqual(straight.data);
+      expect(staleNames(kept)).toEqual(['shops']);
+      expect(await count('stale')).toBe(staleBefore + 1);
+    } finally {
+      await restore('shops');
+    }
+  });
+});
+
 describe('private data', () => {
   it("is never served to another customer from the fallback cache", async () => {
     const myOrders = '{ myOrders(first: 5) { id total } me { email } }';

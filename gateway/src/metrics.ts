@@ -39,3 +39,10 @@ export const fallbackLookups = new Counter({
   labelNames: ['subgraph', 'result'] as const,
   registers: [registry],
 });
+
+export const singleSubgraphReads = new Counter({
+  name: 'baedal_single_subgraph_reads_total',
+  help: 'Reads sent straight to the one subgraph that answers them, by result: answered, stale (its kept copy), pipeline (left to the query planner)',
+  labelNames: ['subgraph', 'result'] as const,
+  registers: [registry],
+});

@@ -29,10 +29,11 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import Redis from 'ioredis';
 import fetch from 'node-fetch';
 import { SUPERGRAPH_PATH } from './compose';
-import { FallbackCache } from './fallbackCache';
-import { fallbackLookups, registry, subgraphErrors, subgraphLatency, subgraphRequests } from './metrics';
+import { FallbackCache, type FallbackEntry } from './fallbackCache';
+import { fallbackLookups, registry, singleSubgraphReads, subgraphErrors, subgraphLatency, subgraphRequests } from './metrics';
 import { isCallerSpecific, isMutation } from './privacy';
 import { createResponseCache } from './responseCache';
+import { singleSubgraphRouter } from './singleSubgraph';
 import { asFailure, createBreaker, guardSettings, SubgraphFailure, unavailable, type GuardSettings } from './resilience';
 
 export interface GatewayContext {
@@ -85,13 +86,37 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (isMutation(request.query ?? '')) request.http?.headers.set(TIMEOUT_HEADER, String(this.settings.mutationTimeoutMs));
   }
 
+  private callerOf(query: string, identity: Identity | undefined): string | null {
+    return isCallerSpecific(query) ? `${identity?.role ?? 'ANONYMOUS'}:${identity?.userId ?? ''}` : null;
+  }
+
+  /**
+   * After a failed fetch: counts and logs the failure and looks for the kept
+   * copy (noting its age in `context.stale`). Rethrows anything that is not a
+   * failure of the subgraph.
+   */
+  private async recover(error: unknown, key: string | null, context: Partial<GatewayContext>): Promise<FallbackEntry | null> {
+    const subgraph = this.subgraph;
+    const failure = asFailure(subgraph, error);
+    if (!failure) throw error;
+    subgraphRequests.inc({ subgraph, outcome: failure.kind === 'breaker_open' ? 'rejected' : 'error' });
+    if (failure.kind !== 'breaker_open') subgraphErrors.inc({ subgraph, kind: failure.kind });
+    log.warn({ subgraph, kind: failure.kind, requestId: context.requestId }, failure.message);
+    if (!key) return null;
+    const entry = await this.cache.lookup(key);
+    fallbackLookups.inc({ subgraph, result: entry ? 'hit' : 'miss' });
+    if (entry) {
+      const age = Math.round((Date.now() - entry.storedAt) / 1000);
+      context.stale?.set(subgraph, Math.max(age, context.stale.get(subgraph) ?? 0));
+    }
+    return entry;
+  }
+
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const subgraph = this.subgraph;
     const context = options.context as Partial<GatewayContext>;
     const query = options.request.query ?? '';
-    const identity = context.identity;
-    const caller = isCallerSpecific(query) ? `${identity?.role ?? 'ANONYMOUS'}:${identity?.userId ?? ''}` : null;
-    const key = isMutation(query) ? null : this.cache.key(subgraph, query, options.request.variables, caller);
+    const key = isMutation(query) ? null : this.cache.key(subgraph, query, options.request.variables, this.callerOf(query, context.identity));
     const endTimer = subgraphLatency.startTimer({ subgraph });
     try {
       const response = (await this.breaker.fire(async () => {
@@ -106,21 +131,51 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       if (key && !response.errors?.length) this.cache.store(key, response);
       return response;
     } catch (error) {
-      const failure = asFailure(subgraph, error);
-      if (!failure) throw error;
-      subgraphRequests.inc({ subgraph, outcome: failure.kind === 'breaker_open' ? 'rejected' : 'error' });
-      if (failure.kind !== 'breaker_open') subgraphErrors.inc({ subgraph, kind: failure.kind });
-      log.warn({ subgraph, kind: failure.kind, requestId: context.requestId }, failure.message);
-      if (key) {
-        const entry = await this.cache.lookup(key);
-        fallbackLookups.inc({ subgraph, result: entry ? 'hit' : 'miss' });
-        if (entry) {
-          const age = Math.round((Date.now() - entry.storedAt) / 1000);
-          context.stale?.set(subgraph, Math.max(age, context.stale.get(subgraph) ?? 0));
-          return entry.response as GatewayGraphQLResponse;
-        }
-      }
+      const entry = await this.recover(error, key, context);
+      if (entry) return entry.response as GatewayGraphQLResponse;
       throw unavailable(subgraph);
+    } finally {
+      endTimer();
+    }
+  }
+
+  /**
+   * A client's query that this subgraph alone answers (singleSubgraph.ts):
+   * sent as it came, answered with the subgraph's text as it came, and kept
+   * for emergencies under the query sent, as the pipeline keeps its fetches.
+   * Null leaves the request to the pipeline: an answer with errors (the
+   * pipeline words errors), or a failure with no kept copy.
+   */
+  async forward(rawBody: string, request: { query: string; variables?: unknown }, context: GatewayContext): Promise<string | null> {
+    const subgraph = this.subgraph;
+    const key = this.cache.key(subgraph, request.query, request.variables, this.callerOf(request.query, context.identity));
+    const endTimer = subgraphLatency.startTimer({ subgraph });
+    try {
+      const answer = (await this.breaker.fire(async () => {
+        const headers: Record<string, string> = { 'content-type': 'application/json', [REQUEST_ID_HEADER]: context.requestId, ...identityHeaders(context.identity) };
+        const response = await fetch(this.url!, { method: 'POST', headers, body: rawBody, agent, signal: AbortSignal.timeout(this.settings.timeoutMs) as never });
+        if (response.status >= 500) throw new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${response.status}`);
+        const text = await response.text();
+        if (text.includes('"SERVICE_UNAVAILABLE"')) throw new SubgraphFailure(subgraph, 'unavailable', `${subgraph} cannot reach its database`);
+        return response.ok ? text : null;
+      })) as string | null;
+      subgraphRequests.inc({ subgraph, outcome: 'ok' });
+      if (answer === null || answer.includes('"errors"')) {
+        singleSubgraphReads.inc({ subgraph, result: 'pipeline' });
+        return null;
+      }
+      this.cache.store(key, answer);
+      singleSubgraphReads.inc({ subgraph, result: 'answered' });
+      return answer;
+    } catch (error) {
+      const entry = await this.recover(error, key, context).catch(() => null);
+      if (typeof entry?.response !== 'string') {
+        singleSubgraphReads.inc({ subgraph, result: 'pipeline' });
+        return null;
+      }
+      singleSubgraphReads.inc({ subgraph, result: 'stale' });
+      const kept = JSON.parse(entry.response) as { extensions?: Record<string, unknown> };
+      return JSON.stringify({ ...kept, extensions: { ...kept.extensions, ...staleExtension(context.stale) } });
     } finally {
       endTimer();
     }
@@ -137,14 +192,17 @@ async function subgraphReady(name: ServiceName): Promise<{ name: string; ready: 
   }
 }
 
-/** Says in `extensions.stale` which subgraphs were answered from the fallback cache, and how old that data is. */
+/** `extensions.stale`: which subgraphs were answered from the fallback cache, and how old that data is. */
+function staleExtension(stale: Map<string, number>) {
+  return { stale: { subgraphs: [...stale].map(([name, ageSeconds]) => ({ name, ageSeconds })) } };
+}
+
 const staleMarker: ApolloServerPlugin<GatewayContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response, contextValue }) {
         if (!contextValue.stale.size || response.body.kind !== 'single') return;
-        const subgraphs = [...contextValue.stale].map(([name, ageSeconds]) => ({ name, ageSeconds }));
-        response.body.singleResult.extensions = { ...response.body.singleResult.extensions, stale: { subgraphs } };
+        response.body.singleResult.extensions = { ...response.body.singleResult.extensions, ...staleExtension(contextValue.stale) };
       },
     };
   },
@@ -158,10 +216,18 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
   const changes = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
   changes.on('error', (error) => log.debug({ err: error }, 'query model change feed error'));
   const cache = new FallbackCache({ redis, prefix: redisPrefix(), ttlSeconds: Number(process.env.BAEDAL_FALLBACK_TTL_SECONDS ?? 24 * 3600), log });
+  const supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
+  const sources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
-    supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    buildService: ({ name }) => new SubgraphDataSource(name, subgraphUrl(name as ServiceName), cache),
+    supergraphSdl,
+    buildService: ({ name }) => {
+      const source = new SubgraphDataSource(name, subgraphUrl(name as ServiceName), cache);
+      sources.set(name, source);
+      return source;
+    },
   });
+  // BAEDAL_SINGLE_SUBGRAPH_READS=0 sends every read through the query planner.
+  const route = process.env.BAEDAL_SINGLE_SUBGRAPH_READS === '0' ? () => null : singleSubgraphRouter(supergraphSdl);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
@@ -176,6 +242,14 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     apollo,
     logger: log,
     responseCache: createResponseCache(changes),
+    shortcut: async (body, rawBody, context) => {
+      const request = body as { query?: unknown; variables?: unknown; extensions?: unknown } | null;
+      // Persisted queries and other extensions are the pipeline's to read.
+      if (typeof request?.query !== 'string' || request.extensions !== undefined) return null;
+      const subgraph = route(request.query);
+      const source = subgraph ? sources.get(subgraph) : undefined;
+      return source ? source.forward(rawBody, { query: request.query, variables: request.variables }, context) : null;
+    },
     context: async (req, requestId) => {
       try {
         return { identity: identityFromAuthorization(req.headers.authorization), requestId, stale: new Map() };

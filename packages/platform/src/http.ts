@@ -23,6 +23,11 @@ export interface HttpAppOptions<TContext extends BaseContext> {
   graphqlPath?: string;
   maxBodyBytes?: number;
   responseCache?: ResponseCache;
+  /**
+   * Answers a JSON POST without the GraphQL pipeline where it can (the gateway's
+   * single-subgraph reads): the answer's JSON text, or null to run the pipeline.
+   */
+  shortcut?: (body: unknown, rawBody: string, context: TContext) => Promise<string | null>;
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -127,6 +132,15 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
           return;
         }
         throw error;
+      }
+      if (options.shortcut && req.method === 'POST' && /^application\/json/i.test(req.headers['content-type'] ?? '')) {
+        const answer = await options.shortcut(body, rawBody, context);
+        if (answer !== null) {
+          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer) });
+          res.end(answer);
+          options.responseCache?.store(req, rawBody, 200, answer);
+          return;
+        }
       }
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },

@@ -1,0 +1,84 @@
+import { Supergraph } from '@apollo/federation-internals';
+import { Kind, parse, TypeInfo, validate, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
+
+/*
+ * Which subgraph, if any, can answer a query exactly as the client wrote it.
+ * The customer query model puts everything a shop list or a shop page shows
+ * into the shops subgraph, so most customer reads need no join at all; such a
+ * read can go to that subgraph as it came, and its answer back as it came,
+ * without a query plan, result shaping and a second serialization.
+ *
+ * A query qualifies when it is one query operation, valid against the
+ * supergraph, without introspection, and valid against exactly one
+ * subgraph's own schema without touching a field that subgraph marks
+ * @external (a field it cannot resolve itself). Everything else is null: the
+ * gateway's pipeline plans it.
+ */
+export type SingleSubgraphRouter = (query: string) => string | null;
+
+interface Candidate {
+  name: string;
+  schema: GraphQLSchema;
+  /** "Type.field" pairs the subgraph only references. */
+  external: Set<string>;
+}
+
+export function singleSubgraphRouter(supergraphSdl: string): SingleSubgraphRouter {
+  const supergraph = Supergraph.build(supergraphSdl);
+  const api = supergraph.apiSchema().toGraphQLJSSchema();
+  const candidates: Candidate[] = [...supergraph.subgraphs()].map((subgraph) => {
+    const external = new Set<string>();
+    for (const type of subgraph.schema.objectTypes()) {
+      for (const field of type.fields()) if (field.hasAppliedDirective('external')) external.add(`${type.name}.${field.name}`);
+    }
+    return { name: subgraph.name, schema: subgraph.schema.toGraphQLJSSchema(), external };
+  });
+  // Decided once per query text.
+  const decided = new LRUCache<string, { subgraph: string | null }>({ max: 5_000 });
+
+  const usesOnly = (candidate: Candidate, document: DocumentNode): boolean => {
+    if (validate(candidate.schema, document).length) return false;
+    const typeInfo = new TypeInfo(candidate.schema);
+    let own = true;
+    visit(
+      document,
+      visitWithTypeInfo(typeInfo, {
+        Field(node) {
+          const parent = typeInfo.getParentType();
+          if (parent && candidate.external.has(`${parent.name}.${node.name.value}`)) own = false;
+        },
+      }),
+    );
+    return own;
+  };
+
+  const decide = (query: string): string | null => {
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch {
+      return null;
+    }
+    const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    if (operations.length !== 1 || operations[0].operation !== 'query') return null;
+    let introspects = false;
+    visit(document, {
+      Field(node) {
+        if (node.name.value === '__schema' || node.name.value === '__type') introspects = true;
+      },
+    });
+    if (introspects || validate(api, document).length) return null;
+    const able = candidates.filter((candidate) => usesOnly(candidate, document));
+    return able.length === 1 ? able[0].name : null;
+  };
+
+  return (query) => {
+    let known = decided.get(query);
+    if (!known) {
+      known = { subgraph: decide(query) };
+      decided.set(query, known);
+    }
+    return known.subgraph;
+  };
+}
