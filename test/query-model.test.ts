@@ -5,7 +5,7 @@ import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { projection } from '@baedal/shops/events';
-import { listQuery, SEARCH_SQL } from '@baedal/shops/queryModel';
+import { listQuery, SEARCH_SQL, searchShopIds } from '@baedal/shops/queryModel';
 import { PG_URL } from './support/stack';
 
 /*
@@ -117,7 +117,7 @@ describe('with 20,000 shops', () => {
       INSERT INTO "ShopView" ("shopId", "ownerId", "name", "category", "deliveryAreas", "searchText", "infoVersion", "menuVersion")
       SELECT 'bulk-' || n, 'o' || (n % 4000), '가게' || n, (ARRAY['CHICKEN','PIZZA','KOREAN','CHINESE','JAPANESE','BUNSIK','JOKBAL_BOSSAM','CAFE_DESSERT','FAST_FOOD','NIGHT_SNACK'])[1 + n % 10],
              ARRAY[(ARRAY['GANGNAM','SEOCHO','SONGPA','MAPO','JONGNO'])[1 + n % 5]],
-             '가게' || n || ' 후라이드치킨 양념치킨 ' || md5(n::text), 1, 1
+             '가게' || n || ' 후라이드치킨 양념치킨 ' || CASE WHEN n % 100 = 0 THEN '족발 ' ELSE '' END || md5(n::text), 1, 1
       FROM generate_series(1, 20000) n`);
     await shops.$executeRawUnsafe(`
       INSERT INTO "ShopListing" ("area", "shopId", "category", "adRank", "closedRank", "ratingKey", "reviewKey", "deliveryFee", "minimumOrder")
@@ -183,10 +183,27 @@ describe('with 20,000 shops', () => {
     expect((await counted()).find(([area, category]) => area === 'SEOCHO' && category === 'KOREAN')).toBeDefined();
   });
 
-  it('opens a detail by primary key and searches through the trigram index', async () => {
+  it('opens a detail by primary key and searches through an index, for words of two characters too', async () => {
     expect(await explain('SELECT * FROM "ShopView" WHERE "shopId" = ANY($1)', ['bulk-7'])).toMatch(/Index Scan using "ShopView_pkey"/);
-    const search = await explain(SEARCH_SQL, '%가게123%', 'MAPO', 20);
-    expect(search).toMatch(/ShopView_searchText_idx/);
+    const search = await explain(SEARCH_SQL, '%가게123%', 'MAPO', 20, '가게123');
+    expect(search).toMatch(/ShopView_search(Text|Grams)_idx/);
     expect(search).not.toMatch(/Seq Scan/);
+    // A two-character word has no trigram: the pieces kept by the trigger serve it.
+    const short = await explain(SEARCH_SQL, '%족발%', null, 20, '족발');
+    expect(short).toMatch(/ShopView_searchGrams_idx/);
+    expect(short).not.toMatch(/Seq Scan/);
+  });
+
+  it('keeps the two-character pieces with every write of the search text, and finds exactly the shops containing the word', async () => {
+    const [bulk] = await shops.$queryRawUnsafe<{ searchGrams: string[] }[]>(`SELECT "searchGrams" FROM "ShopView" WHERE "shopId" = 'bulk-42'`);
+    expect(bulk.searchGrams).toEqual(expect.arrayContaining(['가게', '치킨', '양념', ' 양']));
+    await shops.$executeRawUnsafe(`UPDATE "ShopView" SET "searchText" = '가게42 곱창전골' WHERE "shopId" = 'bulk-42'`);
+    const [moved] = await shops.$queryRawUnsafe<{ searchGrams: string[] }[]>(`SELECT "searchGrams" FROM "ShopView" WHERE "shopId" = 'bulk-42'`);
+    expect(moved.searchGrams.sort()).toEqual([' 곱', '2 ', '42', '가게', '게4', '곱창', '전골', '창전'].sort());
+    expect(await searchShopIds(shops, '곱창', null, 20)).toEqual(['bulk-42']);
+    const pigsFeet = await searchShopIds(shops, '족발', null, 1000);
+    expect(pigsFeet).toHaveLength(200);
+    expect(pigsFeet.every((id) => Number(id.slice('bulk-'.length)) % 100 === 0)).toBe(true);
+    expect(await searchShopIds(shops, '치킨', 'MAPO', 5)).toHaveLength(5);
   });
 });

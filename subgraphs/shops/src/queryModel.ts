@@ -99,10 +99,15 @@ export async function listShops(db: { $queryRawUnsafe<T>(query: string, ...value
   };
 }
 
-/** Shops whose name or menu contains the words (trigram index on searchText); name matches first, then the most reviewed. */
+/**
+ * Shops whose name or menu contains the words; name matches first, then the most reviewed. An index
+ * finds the candidates (the trigram one for words of three characters or more, the two-character
+ * pieces kept by search_bigrams for shorter ones) and ILIKE checks them.
+ */
 export const SEARCH_SQL = `
   SELECT "shopId" FROM "ShopView"
-  WHERE "infoVersion" > 0 AND "searchText" ILIKE $1 AND ($2::text IS NULL OR "deliveryAreas" @> ARRAY[$2::text])
+  WHERE "infoVersion" > 0 AND "searchGrams" @> search_bigrams($4) AND "searchText" ILIKE $1
+    AND ($2::text IS NULL OR "deliveryAreas" @> ARRAY[$2::text])
   ORDER BY ("name" ILIKE $1) DESC, "reviewCount" DESC, "shopId"
   LIMIT $3`;
 
@@ -113,7 +118,7 @@ export async function searchShopIds(
   first: number,
 ): Promise<string[]> {
   const pattern = `%${words.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const rows = await db.$queryRawUnsafe<{ shopId: string }[]>(SEARCH_SQL, pattern, area, first);
+  const rows = await db.$queryRawUnsafe<{ shopId: string }[]>(SEARCH_SQL, pattern, area, first, words);
   return rows.map((r) => r.shopId);
 }
 
