@@ -1,6 +1,6 @@
 import { rowLoader } from '@baedal/platform';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { SUMMARY_SELECT } from './queryModel';
+import { DOCUMENT_SELECT, SUMMARY_SELECT } from './queryModel';
 
 export const db = createShopsClient();
 
@@ -8,7 +8,7 @@ export const db = createShopsClient();
 export function createLoaders() {
   return {
     /** Customer-facing shop documents from the query model. */
-    shopView: rowLoader((ids) => db.shopView.findMany({ where: { shopId: { in: [...ids] }, infoVersion: { gt: 0 } } }), (view) => view.shopId),
+    shopView: rowLoader((ids) => db.shopView.findMany({ where: { shopId: { in: [...ids] }, infoVersion: { gt: 0 } }, select: DOCUMENT_SELECT }), (view) => view.shopId),
     /** The same documents without the menu and search text: what list screens need, a fraction of the bytes. */
     shopSummary: rowLoader(
       (ids) => db.shopView.findMany({ where: { shopId: { in: [...ids] }, infoVersion: { gt: 0 } }, select: SUMMARY_SELECT }),

@@ -26,6 +26,8 @@ const SUMMARY_FIELDS = ['shopId', 'ownerId', 'name', 'category', 'description', 
 type SummaryRow = Pick<ShopView, (typeof SUMMARY_FIELDS)[number]>;
 /** The same columns as a Prisma `select`, for reads through the client. */
 export const SUMMARY_SELECT = Object.fromEntries(SUMMARY_FIELDS.map((field) => [field, true])) as { [F in (typeof SUMMARY_FIELDS)[number]]: true };
+/** A shop page's columns: the summary and the menu (not the search text and its pieces, the largest columns after the menu). */
+export const DOCUMENT_SELECT = { ...SUMMARY_SELECT, menu: true } as const;
 
 export function docFromView(view: SummaryRow & { menu?: ShopView['menu'] }): ShopDoc {
   return {
