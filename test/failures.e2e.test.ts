@@ -274,6 +274,27 @@ describe('single-subgraph reads', () => {
       await restore('shops');
     }
   });
+
+  it('take a shop text that reads like an error code as text, not as a failure of shops', async () => {
+    const failures = async () => {
+      const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+      return Number(text.match(/baedal_subgraph_requests_total\{subgraph="shops",outcome="error"\} (\d+)/)?.[1] ?? 0);
+    };
+    const { name, description } = await shopsDb.shopView.findUniqueOrThrow({ where: { shopId: shop.id } });
+    // Whole JSON strings, as an error's code and key would appear in the answer's text.
+    await shopsDb.shopView.update({ where: { shopId: shop.id }, data: { name: 'errors', description: 'SERVICE_UNAVAILABLE' } });
+    try {
+      const before = await failures();
+      const answered = await count('answered');
+      const read = await graphql(url, 'query($id: ID!) { shop(id: $id) { id name description } }', { id: shop.id });
+      expectFresh([read]);
+      expect(read.data.shop).toMatchObject({ name: 'errors', description: 'SERVICE_UNAVAILABLE' });
+      expect(await count('answered')).toBe(answered + 1);
+      expect(await failures()).toBe(before);
+    } finally {
+      await shopsDb.shopView.update({ where: { shopId: shop.id }, data: { name, description } });
+    }
+  });
 });
 
 describe('private data', () => {

@@ -156,11 +156,17 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
         const response = await fetch(this.url!, { method: 'POST', headers, body: rawBody, agent, signal: AbortSignal.timeout(this.settings.timeoutMs) as never });
         if (response.status >= 500) throw new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${response.status}`);
         const text = await response.text();
-        if (text.includes('"SERVICE_UNAVAILABLE"')) throw new SubgraphFailure(subgraph, 'unavailable', `${subgraph} cannot reach its database`);
+        // Most answers carry no errors; only those that might are parsed (a shop's text may say anything).
+        if (text.includes('"errors"')) {
+          const { errors } = JSON.parse(text) as { errors?: { extensions?: { code?: unknown } }[] };
+          // A subgraph that lost its database answers, but has failed all the same.
+          if (errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) throw new SubgraphFailure(subgraph, 'unavailable', `${subgraph} cannot reach its database`);
+          if (errors?.length) return null;
+        }
         return response.ok ? text : null;
       })) as string | null;
       subgraphRequests.inc({ subgraph, outcome: 'ok' });
-      if (answer === null || answer.includes('"errors"')) {
+      if (answer === null) {
         singleSubgraphReads.inc({ subgraph, result: 'pipeline' });
         return null;
       }
