@@ -183,6 +183,13 @@ describe('with 20,000 shops', () => {
     expect((await counted()).find(([area, category]) => area === 'SEOCHO' && category === 'KOREAN')).toBeDefined();
   });
 
+  it('rewrites one shop\'s listing rows through an index, not a scan of every listing', async () => {
+    // What the projection runs for every change of a shop's document (rewriteListing).
+    const plan = await explain('DELETE FROM "ShopListing" WHERE "shopId" = $1', 'bulk-7');
+    expect(plan).toMatch(/ShopListing_shopId_idx/);
+    expect(plan).not.toMatch(/Seq Scan/);
+  });
+
   it('opens a detail by primary key and searches through an index, for words of two characters too', async () => {
     expect(await explain('SELECT * FROM "ShopView" WHERE "shopId" = ANY($1)', ['bulk-7'])).toMatch(/Index Scan using "ShopView_pkey"/);
     const search = await explain(SEARCH_SQL, '%가게123%', 'MAPO', 20, '가게123');

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "ShopListing_shopId_idx" ON "ShopListing"("shopId");
