@@ -85,25 +85,29 @@ export function batcher<Tx extends SqlTransaction>(consumer: Consumer, handlers:
   let applying = false;
   const applyWaiting = async () => {
     applying = true;
-    while (waiting.length) {
-      const batch = waiting.splice(0, max);
-      const alone = async () => {
-        const outcomes = batch.map((w) => applyOnce(consumer, w.event, handlers, transaction));
-        batch.forEach((w, i) => w.settle(outcomes[i]));
-        await Promise.allSettled(outcomes);
-      };
-      if (batch.length === 1) {
-        await alone();
-        continue;
+    try {
+      while (waiting.length) {
+        const batch = waiting.splice(0, max);
+        const alone = async () => {
+          const outcomes = batch.map((w) => applyOnce(consumer, w.event, handlers, transaction));
+          batch.forEach((w, i) => w.settle(outcomes[i]));
+          await Promise.allSettled(outcomes);
+        };
+        if (batch.length === 1) {
+          await alone();
+          continue;
+        }
+        try {
+          const results = await applyBatch(consumer, batch.map((w) => w.event), handlers, transaction);
+          batch.forEach((w, i) => w.settle(Promise.resolve(results[i])));
+        } catch {
+          await alone();
+        }
       }
-      try {
-        const results = await applyBatch(consumer, batch.map((w) => w.event), handlers, transaction);
-        batch.forEach((w, i) => w.settle(Promise.resolve(results[i])));
-      } catch {
-        await alone();
-      }
+    } finally {
+      // Whatever happened, the next event starts a new round instead of waiting for one that ended.
+      applying = false;
     }
-    applying = false;
   };
   return (event: EventEnvelope): Promise<ApplyResult> =>
     new Promise<ApplyResult>((resolve, reject) => {
