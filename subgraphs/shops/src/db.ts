@@ -1,6 +1,6 @@
 import { rowLoader } from '@baedal/platform';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { DOCUMENT_SELECT, SUMMARY_SELECT } from './queryModel';
+import { documentsById, summariesById } from './queryModel';
 
 export const db = createShopsClient();
 
@@ -8,12 +8,9 @@ export const db = createShopsClient();
 export function createLoaders() {
   return {
     /** Customer-facing shop documents from the query model. */
-    shopView: rowLoader((ids) => db.shopView.findMany({ where: { shopId: { in: [...ids] }, infoVersion: { gt: 0 } }, select: DOCUMENT_SELECT }), (view) => view.shopId),
-    /** The same documents without the menu and search text: what list screens need, a fraction of the bytes. */
-    shopSummary: rowLoader(
-      (ids) => db.shopView.findMany({ where: { shopId: { in: [...ids] }, infoVersion: { gt: 0 } }, select: SUMMARY_SELECT }),
-      (view) => view.shopId,
-    ),
+    shopView: rowLoader((ids) => documentsById(db, ids), (view) => view.shopId),
+    /** The same documents without the menu: what list screens need, a fraction of the bytes. */
+    shopSummary: rowLoader((ids) => summariesById(db, ids), (view) => view.shopId),
     account: rowLoader((ids) => db.account.findMany({ where: { id: { in: [...ids] } } }), (account) => account.id),
   };
 }

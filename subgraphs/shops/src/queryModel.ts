@@ -26,8 +26,6 @@ const SUMMARY_FIELDS = ['shopId', 'ownerId', 'name', 'category', 'description', 
 type SummaryRow = Pick<ShopView, (typeof SUMMARY_FIELDS)[number]>;
 /** The same columns as a Prisma `select`, for reads through the client. */
 export const SUMMARY_SELECT = Object.fromEntries(SUMMARY_FIELDS.map((field) => [field, true])) as { [F in (typeof SUMMARY_FIELDS)[number]]: true };
-/** A shop page's columns: the summary and the menu (not the search text and its pieces, the largest columns after the menu). */
-export const DOCUMENT_SELECT = { ...SUMMARY_SELECT, menu: true } as const;
 
 export function docFromView(view: SummaryRow & { menu?: ShopView['menu'] }): ShopDoc {
   return {
@@ -57,6 +55,23 @@ export interface ListArgs {
 }
 
 const SUMMARY_COLUMNS = SUMMARY_FIELDS.map((c) => `v."${c}"`).join(', ');
+
+/** What reads of the query model need of a client: raw statements (one round trip, no query engine in between). */
+type RawReader = { $queryRawUnsafe<T>(query: string, ...values: unknown[]): Promise<T> };
+
+const BY_ID = `FROM "ShopView" v WHERE v."shopId" = ANY($1) AND v."infoVersion" > 0`;
+
+/** Shops' summaries by id, for lists, search and entity references. */
+export function summariesById(db: RawReader, ids: readonly string[]): Promise<SummaryRow[]> {
+  return db.$queryRawUnsafe<SummaryRow[]>(`SELECT ${SUMMARY_COLUMNS} ${BY_ID}`, [...ids]);
+}
+
+/** Shops' pages by id ($1): the summary and the menu (not the search text and its pieces, the largest columns after the menu). */
+export const DOCUMENTS_SQL = `SELECT ${SUMMARY_COLUMNS}, v."menu" ${BY_ID}`;
+
+export function documentsById(db: RawReader, ids: readonly string[]): Promise<(SummaryRow & Pick<ShopView, 'menu'>)[]> {
+  return db.$queryRawUnsafe<(SummaryRow & Pick<ShopView, 'menu'>)[]>(DOCUMENTS_SQL, [...ids]);
+}
 
 /**
  * The one list query: an index range scan of ShopListing in the sort's order
@@ -89,7 +104,7 @@ export function listQuery(args: ListArgs): { sql: string; values: unknown[] } {
   };
 }
 
-export async function listShops(db: { $queryRawUnsafe<T>(query: string, ...values: unknown[]): Promise<T> }, args: ListArgs): Promise<ListPage> {
+export async function listShops(db: RawReader, args: ListArgs): Promise<ListPage> {
   const { sql, values } = listQuery(args);
   const rows = await db.$queryRawUnsafe<(SummaryRow & Record<string, unknown>)[]>(sql, ...values);
   const page = rows.slice(0, args.first);
@@ -114,7 +129,7 @@ export const SEARCH_SQL = `
   LIMIT $3`;
 
 export async function searchShopIds(
-  db: { $queryRawUnsafe<T>(query: string, ...values: unknown[]): Promise<T> },
+  db: RawReader,
   words: string,
   area: string | null,
   first: number,
