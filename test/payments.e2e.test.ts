@@ -208,11 +208,13 @@ describe('payOrder', () => {
     const paid = await pay(order.id);
     expect(paid.data.payOrder).toMatchObject({ status: 'APPROVED', provider: 'provider-b' });
     const id = paid.data.payOrder.id;
-    await eventually('the stray charge at A to be refunded', async () => {
+    // Payments records the void once A has answered the refund, a moment after A counts it refunded.
+    const voids = () => paymentsDb.paymentRecord.findMany({ where: { paymentId: id, kind: 'VOIDED' } });
+    await eventually('the stray charge at A to be refunded and the void recorded', async () => {
       const stray = (await stats('A')).authorizations.find((a) => a.key === id);
-      return !!stray?.refunded;
+      return !!stray?.refunded && (await voids()).length > 0;
     }, 15_000, 200);
-    expect((await paymentsDb.paymentRecord.findMany({ where: { paymentId: id, kind: 'VOIDED' } })).map((r) => r.provider)).toEqual(['provider-a']);
+    expect((await voids()).map((r) => r.provider)).toEqual(['provider-a']);
     expect((await stats('B')).authorizations.find((a) => a.key === id)?.refunded).toBe(false);
   });
 
