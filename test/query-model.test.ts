@@ -4,7 +4,7 @@ import { replica } from '@baedal/orders/events';
 import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { projection } from '@baedal/shops/events';
+import { projection, refreshClockKeys } from '@baedal/shops/events';
 import { DOCUMENTS_SQL, listQuery, SEARCH_SQL, searchShopIds } from '@baedal/shops/queryModel';
 import { PG_URL } from './support/stack';
 
@@ -105,6 +105,18 @@ describe('orders replica', () => {
     for (const e of [...events, events[0], events[2]]) await toOrders(e);
     expect(await orders.shopReplica.findUniqueOrThrow({ where: { shopId } })).toMatchObject({ minimumOrder: 15000, version: 2, menuVersion: 3, isOpen: true });
     expect((await orders.menuItemReplica.findMany({ where: { shopId } })).map((m) => m.price)).toEqual([23000]);
+  });
+});
+
+describe('clock refresh', () => {
+  it('rewrites the listing rows of exactly the shops whose open-now or ad keys no longer match the clock', async () => {
+    const [drifted, right] = [randomUUID(), randomUUID()];
+    for (const shopId of [drifted, right]) await toShops(envelope('shop.registered', shopId, 1, info(shopId)));
+    // Open all day, so open now: as if the clock had moved it while the keys stayed "closed".
+    await shops.shopListing.updateMany({ where: { shopId: drifted }, data: { closedRank: 1 } });
+    expect(await refreshClockKeys(shops)).toBeGreaterThanOrEqual(1);
+    expect((await shops.shopListing.findMany({ where: { shopId: { in: [drifted, right] } } })).map((l) => l.closedRank)).toEqual([0, 0, 0, 0]);
+    expect(await refreshClockKeys(shops)).toBe(0);
   });
 });
 

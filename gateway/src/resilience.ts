@@ -46,6 +46,11 @@ export function unavailable(subgraph: string): GraphQLError {
   });
 }
 
+/** A subgraph that lost its database still answers, with SERVICE_UNAVAILABLE errors; it has failed all the same. */
+export function databaseFailure(subgraph: string, errors: readonly { extensions?: { code?: unknown } }[] | undefined): SubgraphFailure | null {
+  return errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE') ? new SubgraphFailure(subgraph, 'unavailable', `${subgraph} cannot reach its database`) : null;
+}
+
 /** Classifies an error thrown by a subgraph fetch: a failure of the subgraph, or null for anything else. */
 export function asFailure(subgraph: string, error: unknown): SubgraphFailure | null {
   if (error instanceof SubgraphFailure) return error;

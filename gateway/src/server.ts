@@ -34,7 +34,7 @@ import { fallbackLookups, registry, singleSubgraphReads, subgraphErrors, subgrap
 import { isCallerSpecific, isMutation } from './privacy';
 import { createResponseCache } from './responseCache';
 import { singleSubgraphRouter } from './singleSubgraph';
-import { asFailure, createBreaker, guardSettings, SubgraphFailure, unavailable, type GuardSettings } from './resilience';
+import { asFailure, createBreaker, databaseFailure, guardSettings, SubgraphFailure, unavailable, type GuardSettings } from './resilience';
 
 export interface GatewayContext {
   identity: Identity;
@@ -51,6 +51,11 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 /** Set on a subgraph request by willSendRequest, read by the fetcher: how long to wait for this request. */
 const TIMEOUT_HEADER = 'x-baedal-timeout-ms';
+
+/** Every subgraph fetch: over the shared keep-alive pool, given up after `timeoutMs`. */
+function fetchWithin(url: string, init: Record<string, unknown>, timeoutMs: number) {
+  return fetch(url, { ...init, agent, signal: AbortSignal.timeout(timeoutMs) as never });
+}
 
 /**
  * One subgraph as the gateway sees it: forwards the caller's identity (signed)
@@ -71,7 +76,7 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     super({
       url,
       fetcher: ((input: string, init: { headers: Record<string, string> }) =>
-        fetch(input, { ...init, agent, signal: AbortSignal.timeout(Number(init.headers[TIMEOUT_HEADER]) || settings.timeoutMs) as never })) as never,
+        fetchWithin(input, init, Number(init.headers[TIMEOUT_HEADER]) || settings.timeoutMs)) as never,
     });
     this.settings = settings;
     this.breaker = createBreaker(subgraph, settings, log);
@@ -121,10 +126,8 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     try {
       const response = (await this.breaker.fire(async () => {
         const answer = await super.process(options);
-        // A subgraph that lost its database answers, but has failed all the same.
-        if (answer.errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {
-          throw new SubgraphFailure(subgraph, 'unavailable', `${subgraph} cannot reach its database`);
-        }
+        const failure = databaseFailure(subgraph, answer.errors);
+        if (failure) throw failure;
         return answer;
       })) as GatewayGraphQLResponse;
       subgraphRequests.inc({ subgraph, outcome: 'ok' });
@@ -153,14 +156,14 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     try {
       const answer = (await this.breaker.fire(async () => {
         const headers: Record<string, string> = { 'content-type': 'application/json', [REQUEST_ID_HEADER]: context.requestId, ...identityHeaders(context.identity) };
-        const response = await fetch(this.url!, { method: 'POST', headers, body: rawBody, agent, signal: AbortSignal.timeout(this.settings.timeoutMs) as never });
+        const response = await fetchWithin(this.url!, { method: 'POST', headers, body: rawBody }, this.settings.timeoutMs);
         if (response.status >= 500) throw new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${response.status}`);
         const text = await response.text();
         // Most answers carry no errors; only those that might are parsed (a shop's text may say anything).
         if (text.includes('"errors"')) {
           const { errors } = JSON.parse(text) as { errors?: { extensions?: { code?: unknown } }[] };
-          // A subgraph that lost its database answers, but has failed all the same.
-          if (errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) throw new SubgraphFailure(subgraph, 'unavailable', `${subgraph} cannot reach its database`);
+          const failure = databaseFailure(subgraph, errors);
+          if (failure) throw failure;
           if (errors?.length) return null;
         }
         return response.ok ? text : null;

@@ -49,6 +49,17 @@ const env = { ...testEnv('bench', BASE), BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}
 const dbUrl = (service: string) => `${PG_URL}/${env.BAEDAL_DB_PREFIX}_${service}`;
 const log = (line: string) => console.log(`[bench] ${line}`);
 
+/** Runs `work` on a connection of its own to a service's bench database, closed afterwards. */
+async function onDatabase<T>(service: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: dbUrl(service) });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 interface Measure {
   scenario: string;
   target: string;
@@ -171,12 +182,7 @@ async function main() {
   // Postgres on this machine runs without autovacuum, so nothing else would ever gather the planner's
   // statistics for the seeded data (stale ones had payOrder scanning 86,000 index entries for one
   // order's payments): analyze each database once, as autovacuum would have.
-  for (const service of SERVICES) {
-    const client = new pg.Client({ connectionString: dbUrl(service) });
-    await client.connect();
-    await client.query('ANALYZE');
-    await client.end();
-  }
+  for (const service of SERVICES) await onDatabase(service, (client) => client.query('ANALYZE'));
   const gateway = stack.gatewayUrl;
   const profiles = path.join(REPO, 'test', '.logs', 'bench', 'profiles');
   const profiled = (name: ProcessName): string[] => (PROFILE.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profiles, name)}`] : []);
@@ -305,22 +311,18 @@ async function main() {
       const pipelineSince = async (from: Date) => {
         const committed = new Map<string, number>();
         for (const service of ['orders', 'payments'] as const) {
-          const client = new pg.Client({ connectionString: dbUrl(service) });
-          await client.connect();
-          const { rows } = await client.query(`SELECT "id", "occurredAt" FROM "OutboxEvent" WHERE "occurredAt" >= $1 AND ("type" LIKE 'order.%' OR "type" LIKE 'payment.%')`, [from]);
+          const { rows } = await onDatabase(service, (client) =>
+            client.query(`SELECT "id", "occurredAt" FROM "OutboxEvent" WHERE "occurredAt" >= $1 AND ("type" LIKE 'order.%' OR "type" LIKE 'payment.%')`, [from]),
+          );
           for (const row of rows) committed.set(row.id, row.occurredAt.getTime());
-          await client.end();
         }
         const applied: { at: number; lag: number }[] = [];
         for (const service of SERVICES) {
-          const client = new pg.Client({ connectionString: dbUrl(service) });
-          await client.connect();
-          const { rows } = await client.query('SELECT "eventId", "processedAt" FROM "ProcessedEvent" WHERE "processedAt" >= $1', [from]);
+          const { rows } = await onDatabase(service, (client) => client.query('SELECT "eventId", "processedAt" FROM "ProcessedEvent" WHERE "processedAt" >= $1', [from]));
           for (const row of rows) {
             const at = committed.get(row.eventId);
             if (at !== undefined) applied.push({ at: row.processedAt.getTime(), lag: row.processedAt.getTime() - at });
           }
-          await client.end();
         }
         const lags = applied.map((a) => a.lag).sort((a, b) => a - b);
         const times = applied.map((a) => a.at).sort((a, b) => a - b);

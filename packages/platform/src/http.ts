@@ -109,10 +109,6 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
         res.end(cached);
         return;
       }
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-      }
       let body: unknown = undefined;
       if (rawBody) {
         try {
@@ -141,6 +137,10 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
           options.responseCache?.store(req, rawBody, 200, answer);
           return;
         }
+      }
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
       }
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },

@@ -14,10 +14,10 @@ function minutes(hhmm: string): number {
   return Number(match[1]) * 60 + Number(match[2]);
 }
 
-/** Day of week (0 = Sunday) and minutes since midnight, on the platform's clock. */
 // Built once: constructing a DateTimeFormat per call showed in placeOrder's profile.
 const CLOCK = new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
+/** Day of week (0 = Sunday) and minutes since midnight, on the platform's clock. */
 export function localTime(at: Date): { day: number; minute: number } {
   const parts = CLOCK.formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';

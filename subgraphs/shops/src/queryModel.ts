@@ -24,8 +24,6 @@ export interface ShopDoc extends Omit<ShopInfo, 'openingHours'> {
 /** The ShopView columns a summary holds (all but the menu, the search text and bookkeeping). */
 const SUMMARY_FIELDS = ['shopId', 'ownerId', 'name', 'category', 'description', 'minimumOrder', 'deliveryFee', 'deliveryAreas', 'openingHours', 'isOpen', 'adPlacements', 'reviewCount', 'ratingSum'] as const;
 type SummaryRow = Pick<ShopView, (typeof SUMMARY_FIELDS)[number]>;
-/** The same columns as a Prisma `select`, for reads through the client. */
-export const SUMMARY_SELECT = Object.fromEntries(SUMMARY_FIELDS.map((field) => [field, true])) as { [F in (typeof SUMMARY_FIELDS)[number]]: true };
 
 export function docFromView(view: SummaryRow & { menu?: ShopView['menu'] }): ShopDoc {
   return {
@@ -59,15 +57,16 @@ const SUMMARY_COLUMNS = SUMMARY_FIELDS.map((c) => `v."${c}"`).join(', ');
 /** What reads of the query model need of a client: raw statements (one round trip, no query engine in between). */
 type RawReader = { $queryRawUnsafe<T>(query: string, ...values: unknown[]): Promise<T> };
 
-const BY_ID = `FROM "ShopView" v WHERE v."shopId" = ANY($1) AND v."infoVersion" > 0`;
+/** Every listed shop's summary. */
+const SUMMARIES_SQL = `SELECT ${SUMMARY_COLUMNS} FROM "ShopView" v WHERE v."infoVersion" > 0`;
 
-/** Shops' summaries by id, for lists, search and entity references. */
+/** Shops' summaries by id, for search and entity references. */
 export function summariesById(db: RawReader, ids: readonly string[]): Promise<SummaryRow[]> {
-  return db.$queryRawUnsafe<SummaryRow[]>(`SELECT ${SUMMARY_COLUMNS} ${BY_ID}`, [...ids]);
+  return db.$queryRawUnsafe<SummaryRow[]>(`${SUMMARIES_SQL} AND v."shopId" = ANY($1)`, [...ids]);
 }
 
 /** Shops' pages by id ($1): the summary and the menu (not the search text and its pieces, the largest columns after the menu). */
-export const DOCUMENTS_SQL = `SELECT ${SUMMARY_COLUMNS}, v."menu" ${BY_ID}`;
+export const DOCUMENTS_SQL = `SELECT ${SUMMARY_COLUMNS}, v."menu" FROM "ShopView" v WHERE v."infoVersion" > 0 AND v."shopId" = ANY($1)`;
 
 export function documentsById(db: RawReader, ids: readonly string[]): Promise<(SummaryRow & Pick<ShopView, 'menu'>)[]> {
   return db.$queryRawUnsafe<(SummaryRow & Pick<ShopView, 'menu'>)[]>(DOCUMENTS_SQL, [...ids]);
@@ -232,11 +231,11 @@ export async function countOrder(tx: Tx, shopId: string): Promise<void> {
  * rewrite only the shops whose keys changed. Returns how many changed.
  */
 export async function refreshClockKeys(
-  db: { shopView: Tx['shopView']; shopListing: Tx['shopListing']; $transaction: <R>(fn: (tx: Tx) => Promise<R>) => Promise<R> },
+  db: RawReader & { shopListing: Tx['shopListing']; $transaction: <R>(fn: (tx: Tx) => Promise<R>) => Promise<R> },
   now = new Date(),
 ): Promise<number> {
   const [views, listings] = await Promise.all([
-    db.shopView.findMany({ where: { infoVersion: { gt: 0 } }, select: SUMMARY_SELECT }),
+    db.$queryRawUnsafe<SummaryRow[]>(SUMMARIES_SQL),
     db.shopListing.findMany({ select: { shopId: true, area: true, adRank: true, closedRank: true } }),
   ]);
   const key = (r: { area: string; adRank: number; closedRank: number }) => `${r.area}:${r.adRank}:${r.closedRank}`;
