@@ -1,12 +1,13 @@
 import Redis from 'ioredis';
 import { Queue } from 'bullmq';
+import pg from 'pg';
 import pino from 'pino';
 import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
 import { createPaymentsClient } from '@baedal/prisma/payments';
 import { ROUTES, type EventEnvelope } from './catalog';
 import { applyBatch, applyOnce, batcher, startConsumer } from './consumer';
 import { listDeadLetters, replayDeadLetters } from './dlq';
-import { appendToOutbox, event } from './outbox';
+import { appendToOutbox, event, OUTBOX_CHANNEL } from './outbox';
 import { OutboxRelay } from './relay';
 
 /*
@@ -81,6 +82,42 @@ describe('outbox', () => {
       }),
     ).rejects.toThrow('the change failed');
     expect((await db.outboxEvent.findMany()).map((e) => e.aggregateId)).toEqual(['s1']);
+  });
+
+  it('keeps events appended together in their order, with their payloads, and notifies the relay only at commit', async () => {
+    const listener = new pg.Client({ connectionString: url });
+    await listener.connect();
+    const notified: string[] = [];
+    listener.on('notification', (n) => notified.push(n.channel));
+    await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    try {
+      const appended = await db.$transaction(async (tx) => {
+        const envelopes = await appendToOutbox(tx, [
+          event('menu.updated', 's1', 3, { shopId: 's1', groups: [] }),
+          event('shop.updated', 's1', 2, info('s1')),
+          event('shop.closed', 's1', 4, { ...info('s1'), isOpen: false }),
+        ]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(notified).toEqual([]); // not before the commit
+        return envelopes;
+      });
+      const rows = await db.outboxEvent.findMany({ orderBy: { seq: 'asc' } });
+      expect(rows.map((r) => [r.id, r.type, r.version, r.aggregateId])).toEqual(appended.map((e) => [e.id, e.type, e.version, e.aggregateId]));
+      expect(rows.map((r) => r.payload)).toEqual(appended.map((e) => e.payload));
+      expect(rows.every((r) => r.occurredAt.toISOString() === appended[0].occurredAt)).toBe(true);
+      for (let waited = 0; notified.length === 0 && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(notified).toEqual([OUTBOX_CHANNEL]);
+
+      await expect(db.$transaction(async (tx) => {
+        await appendToOutbox(tx, [event('shop.updated', 's2', 1, info('s2'))]);
+        throw new Error('the change failed');
+      })).rejects.toThrow('the change failed');
+      await db.$transaction((tx) => appendToOutbox(tx, []));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(notified).toHaveLength(1); // neither a rolled-back append nor an empty one notifies
+    } finally {
+      await listener.end();
+    }
   });
 });
 

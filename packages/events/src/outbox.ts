@@ -25,22 +25,26 @@ export function event<T extends EventType>(type: T, aggregateId: string, version
  * Writes events into the domain's outbox inside the caller's transaction, so
  * they exist exactly when the change they describe commits. NOTIFY wakes the
  * relay at commit; the relay also polls, so a lost notification only delays.
+ * One statement, however many events: the rows and the notification together.
  */
 export async function appendToOutbox(tx: SqlTransaction, events: NewEvent[]): Promise<EventEnvelope[]> {
+  if (events.length === 0) return [];
   const occurredAt = new Date().toISOString();
   const envelopes = events.map((e) => ({ id: randomUUID(), occurredAt, ...e }) as EventEnvelope);
-  for (const envelope of envelopes) {
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "OutboxEvent" ("id", "type", "version", "aggregateId", "payload", "occurredAt")
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamptz AT TIME ZONE 'UTC')`,
-      envelope.id,
-      envelope.type,
-      envelope.version,
-      envelope.aggregateId,
-      JSON.stringify(envelope.payload),
-      envelope.occurredAt,
-    );
-  }
-  if (envelopes.length) await tx.$executeRawUnsafe(`NOTIFY ${OUTBOX_CHANNEL}`);
+  // Rows come out of unnest in the given order, so "seq" keeps it: consumers of one aggregate rely on that.
+  await tx.$executeRawUnsafe(
+    `WITH appended AS (
+       INSERT INTO "OutboxEvent" ("id", "type", "version", "aggregateId", "payload", "occurredAt")
+       SELECT "id", "type", "version", "aggregateId", "payload"::jsonb, $6::timestamptz AT TIME ZONE 'UTC'
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[]) AS e("id", "type", "version", "aggregateId", "payload")
+       RETURNING 1)
+     SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT 1 FROM appended LIMIT 1) AS any_appended`,
+    envelopes.map((e) => e.id),
+    envelopes.map((e) => e.type),
+    envelopes.map((e) => e.version),
+    envelopes.map((e) => e.aggregateId),
+    envelopes.map((e) => JSON.stringify(e.payload)),
+    occurredAt,
+  );
   return envelopes;
 }

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { badInput, formatError } from './errors';
+import { badInput, formatError, isUniqueViolation } from './errors';
 import { decodeCursor, encodeCursor, pageSize } from './pagination';
 
 const format = (error: Error) => formatError(new GraphQLError(error.message, { originalError: error }).toJSON(), new GraphQLError(error.message, { originalError: error }));
@@ -42,5 +42,17 @@ describe('pagination', () => {
     expect(pageSize(undefined)).toBe(20);
     expect(() => pageSize(0)).toThrow(/first/);
     expect(() => pageSize(51)).toThrow(/first/);
+  });
+});
+
+describe('isUniqueViolation', () => {
+  it('knows a unique violation from a Prisma model call and from a raw statement, and nothing else', () => {
+    expect(isUniqueViolation(Object.assign(new Error('Unique constraint failed'), { code: 'P2002' }))).toBe(true);
+    const raw = { code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { originalCode: '23505', kind: 'UniqueConstraintViolation' } } } };
+    expect(isUniqueViolation(Object.assign(new Error('Raw query failed. Code: `23505`'), raw))).toBe(true);
+    const otherRaw = { code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { originalCode: '23503', kind: 'ForeignKeyConstraintViolation' } } } };
+    expect(isUniqueViolation(Object.assign(new Error('Raw query failed'), otherRaw))).toBe(false);
+    expect(isUniqueViolation(new Error('P2002'))).toBe(false);
+    expect(isUniqueViolation(null)).toBe(false);
   });
 });

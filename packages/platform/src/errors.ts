@@ -42,6 +42,12 @@ export const unauthenticated = (message = 'You must be signed in to do this') =>
   new DomainError('UNAUTHENTICATED', message);
 export const forbidden = (message: string) => new DomainError('FORBIDDEN', message);
 
+/** A unique constraint refused a write: Prisma's P2002 from a model call, or the driver's error from a raw statement. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string } } } } | null;
+  return !!e && (e.code === 'P2002' || e.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation');
+}
+
 /** Errors from the Postgres driver that mean "the database is unreachable", not "bad query". */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const seen = new Set<unknown>();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendToOutbox, event } from '@baedal/events';
-import { badInput, createLogger, DomainError, forbidden, notFound, requireRole, verifyOrderCharge, type Identity, type OrderCharge } from '@baedal/platform';
-import { Prisma, type Payment } from '@baedal/prisma/payments';
+import { badInput, createLogger, DomainError, forbidden, isUniqueViolation, notFound, requireRole, verifyOrderCharge, type Identity, type OrderCharge } from '@baedal/platform';
+import type { Payment, Prisma } from '@baedal/prisma/payments';
 import { findClaim } from './coupons';
 import { db } from './db';
 import { discountFor, PAYMENT_METHODS } from './domain/coupon';
@@ -166,7 +166,7 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
     });
   } catch (error) {
     // The same key sent twice at once: the second waits for the first's outcome.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+    if (isUniqueViolation(error)) {
       const twin = await db.payment.findUniqueOrThrow({ where: { customerId_idempotencyKey: { customerId, idempotencyKey: key } } });
       return twin.status === 'PENDING' ? authorize(twin) : outcomeOf(twin);
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, forbidden, notFound, requireRole, type Identity } from '@baedal/platform';
-import { Prisma, type Review } from '@baedal/prisma/reviews';
+import { DomainError, forbidden, isUniqueViolation, notFound, requireRole, type Identity } from '@baedal/platform';
+import type { Review } from '@baedal/prisma/reviews';
 import { db } from './db';
 import { validateReview } from './domain/rating';
 import { publishStats } from './events';
@@ -24,7 +24,7 @@ export async function writeReview(identity: Identity, input: { orderId: string; 
       return review;
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+    if (isUniqueViolation(error)) {
       throw new DomainError('CONFLICT', 'This order already has a review', { field: 'orderId' });
     }
     throw error;

@@ -221,8 +221,10 @@ export async function applyReviewStats(tx: Tx, stats: ReviewStats, version: numb
 }
 
 export async function countOrder(tx: Tx, shopId: string): Promise<void> {
-  await ensureView(tx, shopId);
-  await tx.shopView.update({ where: { shopId }, data: { orderCount: { increment: 1 } } });
+  // One statement: an order can be counted before the shop's own events have made its view.
+  await tx.$executeRaw`
+    INSERT INTO "ShopView" ("shopId", "orderCount") VALUES (${shopId}, 1)
+    ON CONFLICT ("shopId") DO UPDATE SET "orderCount" = "ShopView"."orderCount" + 1, "updatedAt" = now() AT TIME ZONE 'UTC'`;
 }
 
 /**
