@@ -29,27 +29,53 @@ async function releaseCoupon(tx: Tx, payment: Payment, why: string): Promise<voi
   if (count) await record(tx, payment.id, 'COUPON_RELEASED', payment.discount, null, why);
 }
 
+interface Ledger {
+  orderId: string;
+  customerId: string;
+  total: number;
+  version: number;
+  canceled: boolean;
+}
+
 /** Locks the order's ledger row: payments and cancellations of one order are serialized on it. */
-async function lockLedger(tx: Tx, orderId: string) {
-  const [ledger] = await tx.$queryRaw<{ orderId: string; customerId: string; total: number; version: number; canceled: boolean }[]>`
-    SELECT * FROM "OrderLedger" WHERE "orderId" = ${orderId} FOR UPDATE`;
+async function lockLedger(tx: Tx, orderId: string): Promise<Ledger | null> {
+  const [ledger] = await tx.$queryRaw<Ledger[]>`SELECT * FROM "OrderLedger" WHERE "orderId" = ${orderId} FOR UPDATE`;
   return ledger ?? null;
 }
 
+// The pay path reads by raw statements: each Prisma model call costs about twice a raw one (docs/benchmarks.md).
+async function paymentById(tx: Tx | typeof db, id: string): Promise<Payment> {
+  const [payment] = await tx.$queryRaw<Payment[]>`SELECT * FROM "Payment" WHERE "id" = ${id}`;
+  if (!payment) throw notFound('Payment', id);
+  return payment;
+}
+
+async function paymentByKey(customerId: string, key: string): Promise<Payment | null> {
+  const [payment] = await db.$queryRaw<Payment[]>`SELECT * FROM "Payment" WHERE "customerId" = ${customerId} AND "idempotencyKey" = ${key}`;
+  return payment ?? null;
+}
+
 /** Records a provider's answer for a PENDING payment, once; publishes the outcome; refunds at once if the order was canceled meanwhile. */
-async function settle(paymentId: string, provider: PaymentProvider | null, result: AuthorizationResult, how: string): Promise<Payment> {
+async function settle(pending: Pick<Payment, 'id' | 'orderId'>, provider: PaymentProvider | null, result: AuthorizationResult, how: string): Promise<Payment> {
+  const paymentId = pending.id;
   const { payment, settledNow, canceled } = await db.$transaction(async (tx) => {
     // The ledger lock comes first (as in refunds), then the payment is read again under it.
-    const { orderId } = await tx.payment.findUniqueOrThrow({ where: { id: paymentId }, select: { orderId: true } });
-    const ledger = await lockLedger(tx, orderId);
-    const current = await tx.payment.findUniqueOrThrow({ where: { id: paymentId } });
+    const ledger = await lockLedger(tx, pending.orderId);
+    const current = await paymentById(tx, paymentId);
     if (current.status !== 'PENDING') return { payment: current, settledNow: false, canceled: false };
     const approved = result.status === 'APPROVED';
-    const updated = await tx.payment.update({
-      where: { id: paymentId },
-      data: { status: approved ? 'APPROVED' : 'DECLINED', provider: provider?.name ?? null, providerTransactionId: result.transactionId, declineReason: result.reason },
-    });
-    await record(tx, paymentId, approved ? 'APPROVED' : 'DECLINED', updated.amount, provider?.name ?? null, result.reason ?? how);
+    const at = new Date().toISOString();
+    // The outcome and its record in one statement: every payment settles.
+    const [updated] = await tx.$queryRaw<Payment[]>`
+      WITH settled AS (
+        UPDATE "Payment" SET "status" = ${approved ? 'APPROVED' : 'DECLINED'}::"PaymentStatus", "provider" = ${provider?.name ?? null},
+          "providerTransactionId" = ${result.transactionId}, "declineReason" = ${result.reason}, "updatedAt" = ${at}::timestamptz AT TIME ZONE 'UTC'
+        WHERE "id" = ${paymentId}
+        RETURNING *),
+      recorded AS (
+        INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "provider", "amount", "detail", "at")
+        SELECT ${randomUUID()}, "id", ${approved ? 'APPROVED' : 'DECLINED'}, "provider", "amount", ${result.reason ?? how}, ${at}::timestamptz AT TIME ZONE 'UTC' FROM settled)
+      SELECT * FROM settled`;
     if (!approved) await releaseCoupon(tx, updated, 'payment declined');
     const outcome = { paymentId, orderId: updated.orderId, customerId: updated.customerId, amount: updated.amount, discount: updated.discount, provider: provider?.name ?? null, reason: result.reason };
     await appendToOutbox(tx, [event(approved ? 'payment.approved' : 'payment.declined', paymentId, 1, outcome)]);
@@ -82,25 +108,37 @@ async function fail(paymentId: string, detail: string): Promise<void> {
 
 /**
  * Opens the order's ledger row at version 0 if payments has not heard of the
- * order yet; order events (version 1 on) then advance it. From an order event,
- * or from orders' signed charge when the customer pays before the event arrives.
+ * order yet, from orders' signed charge (the customer may pay before the
+ * order's first event arrives); order events (version 1 on) then advance it.
+ * Returns the row as it is now.
  */
-export function openLedger(tx: Tx | typeof db, order: OrderCharge) {
-  return tx.$executeRaw`
-    INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled")
-    VALUES (${order.orderId}, ${order.customerId}, ${order.total}, 0, false) ON CONFLICT DO NOTHING`;
+async function openLedger(order: OrderCharge): Promise<Ledger | null> {
+  // The SELECT does not see the row this statement inserts, so a new row comes from RETURNING.
+  const [ledger] = await db.$queryRaw<Ledger[]>`
+    WITH opened AS (
+      INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled")
+      VALUES (${order.orderId}, ${order.customerId}, ${order.total}, 0, false) ON CONFLICT DO NOTHING
+      RETURNING *)
+    SELECT * FROM opened UNION ALL SELECT * FROM "OrderLedger" WHERE "orderId" = ${order.orderId}`;
+  // Neither, when an order event's insert committed after this statement began: a new statement sees it.
+  return ledger ?? readLedger(order.orderId);
+}
+
+async function readLedger(orderId: string): Promise<Ledger | null> {
+  const [ledger] = await db.$queryRaw<Ledger[]>`SELECT * FROM "OrderLedger" WHERE "orderId" = ${orderId}`;
+  return ledger ?? null;
 }
 
 /**
  * The order as payments knows it. With orders' signed charge it is known at
  * once; without, it arrives by event a few milliseconds after placement, so wait briefly.
  */
-async function ledgerOf(orderId: string, paymentToken: string | null | undefined) {
+async function ledgerOf(orderId: string, paymentToken: string | null | undefined): Promise<Ledger | null> {
   const charge = paymentToken ? verifyOrderCharge(paymentToken) : null;
   if (charge && charge.orderId !== orderId) throw badInput('paymentToken', 'paymentToken belongs to another order');
-  if (charge) await openLedger(db, charge);
+  if (charge) return openLedger(charge);
   for (let waited = 0; ; waited += 50) {
-    const ledger = await db.orderLedger.findUnique({ where: { orderId } });
+    const ledger = await readLedger(orderId);
     if (ledger || waited >= 3000) return ledger;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -131,7 +169,7 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
   if (!key || key.length > 100) throw badInput('idempotencyKey', 'idempotencyKey must be 1 to 100 characters');
   if (!(PAYMENT_METHODS as readonly string[]).includes(input.method)) throw badInput('method', `method must be one of ${PAYMENT_METHODS.join(', ')}`);
 
-  const existing = await db.payment.findUnique({ where: { customerId_idempotencyKey: { customerId, idempotencyKey: key } } });
+  const existing = await paymentByKey(customerId, key);
   if (existing) return existing.status === 'PENDING' ? authorize(existing) : outcomeOf(existing);
 
   const ledger = await ledgerOf(input.orderId, input.paymentToken);
@@ -143,7 +181,8 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
   try {
     payment = await db.$transaction(async (tx) => {
       await lockLedger(tx, input.orderId);
-      const paid = await tx.payment.findFirst({ where: { orderId: input.orderId, status: { in: ['APPROVED', 'PENDING', 'REFUNDED'] } } });
+      const [paid] = await tx.$queryRaw<Pick<Payment, 'id' | 'status'>[]>`
+        SELECT "id", "status" FROM "Payment" WHERE "orderId" = ${input.orderId} AND "status" IN ('APPROVED', 'PENDING', 'REFUNDED') LIMIT 1`;
       if (paid) throw new DomainError('CONFLICT', paid.status === 'PENDING' ? 'This order is being paid' : 'This order is already paid', { field: 'orderId', paymentId: paid.id });
       let discount = 0;
       const id = randomUUID();
@@ -157,17 +196,32 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
         discount = discountFor(campaign, ledger.total);
         await tx.couponClaim.update({ where: { id: claim.id }, data: { status: 'USED', usedPaymentId: id } });
       }
-      const created = await tx.payment.create({
-        data: { id, orderId: input.orderId, customerId, amount: ledger.total - discount, discount, method: input.method, status: 'PENDING', idempotencyKey: key, couponClaimId: input.couponClaimId ?? null },
-      });
-      await record(tx, id, 'REQUESTED', created.amount, null, `${input.method}, order total ${ledger.total} won`);
-      if (discount) await record(tx, id, 'COUPON_APPLIED', discount, null, input.couponClaimId ?? null);
+      const amount = ledger.total - discount;
+      const now = Date.now();
+      const at = new Date(now).toISOString();
+      // Distinct timestamps keep the records' order.
+      const records: { id: string; kind: string; amount: number; detail: string | null; at: string }[] = [
+        { id: randomUUID(), kind: 'REQUESTED', amount, detail: `${input.method}, order total ${ledger.total} won`, at },
+      ];
+      if (discount) records.push({ id: randomUUID(), kind: 'COUPON_APPLIED', amount: discount, detail: input.couponClaimId ?? null, at: new Date(now + 1).toISOString() });
+      // The payment and its first records in one statement: every payment starts here.
+      const [created] = await tx.$queryRaw<Payment[]>`
+        WITH created AS (
+          INSERT INTO "Payment" ("id", "orderId", "customerId", "amount", "discount", "method", "status", "idempotencyKey", "couponClaimId", "createdAt", "updatedAt")
+          VALUES (${id}, ${input.orderId}, ${customerId}, ${amount}, ${discount}, ${input.method}, 'PENDING', ${key}, ${input.couponClaimId ?? null},
+                  ${at}::timestamptz AT TIME ZONE 'UTC', ${at}::timestamptz AT TIME ZONE 'UTC')
+          RETURNING *),
+        recorded AS (
+          INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "detail", "at")
+          SELECT r."id", created."id", r."kind", r."amount", r."detail", r."at"::timestamptz AT TIME ZONE 'UTC'
+            FROM created, jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS r("id" text, "kind" text, "amount" int, "detail" text, "at" text))
+        SELECT * FROM created`;
       return created;
     });
   } catch (error) {
     // The same key sent twice at once: the second waits for the first's outcome.
     if (isUniqueViolation(error)) {
-      const twin = await db.payment.findUniqueOrThrow({ where: { customerId_idempotencyKey: { customerId, idempotencyKey: key } } });
+      const twin = (await paymentByKey(customerId, key))!;
       return twin.status === 'PENDING' ? authorize(twin) : outcomeOf(twin);
     }
     throw error;
@@ -178,13 +232,13 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
 /** Asks the providers (primary first) to authorize a PENDING payment, and settles it. */
 async function authorize(payment: Payment): Promise<Payment> {
   if (payment.amount === 0) {
-    return outcomeOf(await settle(payment.id, null, { status: 'APPROVED', transactionId: `free-${payment.id}`, reason: null }, 'fully discounted'));
+    return outcomeOf(await settle(payment, null, { status: 'APPROVED', transactionId: `free-${payment.id}`, reason: null }, 'fully discounted'));
   }
   try {
     const { provider, result } = await authorizeWithFailover(providers(log), payment.id, payment.amount, payment.orderId, async (failure) => {
       await db.paymentRecord.create({ data: { id: randomUUID(), paymentId: payment.id, kind: 'PROVIDER_FAILED', amount: payment.amount, provider: failure.provider, detail: failure.kind } });
     });
-    return outcomeOf(await settle(payment.id, provider, result, 'authorized'));
+    return outcomeOf(await settle(payment, provider, result, 'authorized'));
   } catch (error) {
     if (error instanceof DomainError) throw error;
     log.warn({ err: error, paymentId: payment.id }, 'no provider could authorize');
@@ -226,7 +280,7 @@ export async function reconcilePayment(paymentId: string): Promise<Payment> {
   for (const provider of providers(log)) {
     try {
       const found = await provider.lookup(payment.id);
-      if (found) return settle(payment.id, provider, found, 'reconciled');
+      if (found) return settle(payment, provider, found, 'reconciled');
     } catch {
       everyoneAnswered = false;
     }

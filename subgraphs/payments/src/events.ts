@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, Handlers, OrderEventType } from '@baedal/events';
 import type { Prisma } from '@baedal/prisma/payments';
-import { openLedger, refundPayment } from './commands';
+import { refundPayment } from './commands';
 import { persistClaim } from './coupons';
 import { db } from './db';
 
@@ -15,16 +15,19 @@ import { db } from './db';
 
 type Tx = Prisma.TransactionClient;
 
-/** Records the order's newer state; returns false for an event older than what the ledger holds. */
+/** Records the order's newer state (a cancel always sticks); returns false for an event older than what the ledger holds. */
 async function advanceLedger(tx: Tx, e: EventEnvelope<OrderEventType>, canceled: boolean): Promise<boolean> {
-  await openLedger(tx, e.payload);
-  await tx.$queryRaw`SELECT 1 FROM "OrderLedger" WHERE "orderId" = ${e.payload.orderId} FOR UPDATE`;
-  const { count } = await tx.orderLedger.updateMany({
-    where: { orderId: e.payload.orderId, version: { lt: e.version } },
-    data: { version: e.version, total: e.payload.total, ...(canceled ? { canceled: true } : {}) },
-  });
-  if (canceled && count === 0) await tx.orderLedger.update({ where: { orderId: e.payload.orderId }, data: { canceled: true } });
-  return count > 0;
+  // One upsert, which locks the row as SELECT ... FOR UPDATE would. Versions of one order are distinct,
+  // so the row holds the event's version afterwards exactly when the event was newer.
+  const [ledger] = await tx.$queryRaw<{ version: number }[]>`
+    INSERT INTO "OrderLedger" AS l ("orderId", "customerId", "total", "version", "canceled")
+    VALUES (${e.payload.orderId}, ${e.payload.customerId}, ${e.payload.total}, ${e.version}, ${canceled})
+    ON CONFLICT ("orderId") DO UPDATE SET
+      "version" = GREATEST(l."version", EXCLUDED."version"),
+      "total" = CASE WHEN l."version" < EXCLUDED."version" THEN EXCLUDED."total" ELSE l."total" END,
+      "canceled" = l."canceled" OR EXCLUDED."canceled"
+    RETURNING "version"`;
+  return ledger.version === e.version;
 }
 
 /** An order placed by the development switch has no payment of its own: record one, so that a cancel has something to refund. */
