@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { applyOnce, type EventEnvelope, type OrderEventType, type OrderSnapshot } from '@baedal/events';
+import { applyBatch, applyOnce, type EventEnvelope, type OrderEventType, type OrderSnapshot } from '@baedal/events';
+import { replica } from '@baedal/orders/events';
 import { orderPayments } from '@baedal/payments/events';
 import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
+import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
@@ -15,7 +17,8 @@ import { PG_URL } from './support/stack';
  */
 
 const prefix = `baedal_oc_${process.pid}`;
-const services = ['payments', 'reviews', 'shops'] as const;
+const services = ['orders', 'payments', 'reviews', 'shops'] as const;
+let orders: ReturnType<typeof createOrdersClient>;
 let payments: ReturnType<typeof createPaymentsClient>;
 let reviews: ReturnType<typeof createReviewsClient>;
 let shops: ReturnType<typeof createShopsClient>;
@@ -26,13 +29,14 @@ beforeAll(async () => {
     await ensureDatabase(`${prefix}_${service}`);
     await migrate(service, `${PG_URL}/${prefix}_${service}`);
   }
+  orders = createOrdersClient(`${PG_URL}/${prefix}_orders`, 2);
   payments = createPaymentsClient(`${PG_URL}/${prefix}_payments`, 2);
   reviews = createReviewsClient(`${PG_URL}/${prefix}_reviews`, 2);
   shops = createShopsClient(`${PG_URL}/${prefix}_shops`, 2);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([payments, reviews, shops].map((db) => db?.$disconnect()));
+  await Promise.all([orders, payments, reviews, shops].map((db) => db?.$disconnect()));
   for (const service of services) await dropDatabase(`${prefix}_${service}`);
 }, 60_000);
 
@@ -91,3 +95,54 @@ describe('shops popularity', () => {
     expect((await shops.shopView.findUniqueOrThrow({ where: { shopId: 'shop-1' } })).orderCount).toBe(2);
   });
 });
+
+describe('shops popularity', () => {
+  it('counts a batch of placed orders in one step, each once', async () => {
+    const placed = [orderEvent('order.placed', randomUUID(), 2, { shopId: 'shop-2' }), orderEvent('order.placed', randomUUID(), 2, { shopId: 'shop-3' }), orderEvent('order.placed', randomUUID(), 2, { shopId: 'shop-2' })];
+    const toShopsAtOnce = (events: EventEnvelope[]) => applyBatch('shops', events, projection, (work) => shops.$transaction(work));
+    expect(await toShopsAtOnce([placed[0], placed[1]])).toEqual(['applied', 'applied']);
+    expect(await toShopsAtOnce([placed[1], placed[2], placed[0]])).toEqual(['duplicate', 'applied', 'duplicate']);
+    const counts = await shops.shopView.findMany({ where: { shopId: { in: ['shop-2', 'shop-3'] } }, orderBy: { shopId: 'asc' } });
+    expect(counts.map((v) => [v.shopId, v.orderCount])).toEqual([['shop-2', 2], ['shop-3', 1]]);
+  });
+});
+
+describe('orders: payment outcomes', () => {
+  const waitingOrder = async (status: 'PENDING_PAYMENT' | 'CANCELED' = 'PENDING_PAYMENT') => {
+    const id = randomUUID();
+    await orders.order.create({
+      data: { id, customerId: 'c1', shopId: 'shop-1', shopOwnerId: 'o1', shopName: '가게', status, itemsTotal: 20000, deliveryFee: 3000, total: 23000, deliveryAddress: '서울', deliveryArea: 'MAPO', idempotencyKey: id, version: 1 },
+    });
+    return id;
+  };
+  const approved = (orderId: string): EventEnvelope<'payment.approved'> => ({
+    id: randomUUID(), type: 'payment.approved', version: 1, occurredAt: new Date().toISOString(), aggregateId: randomUUID(),
+    payload: { paymentId: randomUUID(), orderId, customerId: 'c1', amount: 23000, discount: 0, provider: 'A', reason: null },
+  });
+  const toOrdersAtOnce = (events: EventEnvelope[]) => applyBatch('orders', events, replica, (work) => orders.$transaction(work));
+
+  it('places the waiting orders of a batch of approvals in one step, and leaves a canceled order and a second approval alone', async () => {
+    const [first, second, canceled] = [await waitingOrder(), await waitingOrder(), await waitingOrder('CANCELED')];
+    const events = [approved(first), approved(canceled), approved(second), approved(first)];
+    expect(await toOrdersAtOnce(events)).toEqual(['applied', 'applied', 'applied', 'applied']);
+
+    const after = new Map((await orders.order.findMany({ where: { id: { in: [first, second, canceled] } } })).map((o) => [o.id, o]));
+    expect(after.get(first)).toMatchObject({ status: 'PLACED', version: 2, paymentId: events[0].payload.paymentId });
+    expect(after.get(second)).toMatchObject({ status: 'PLACED', version: 2, paymentId: events[2].payload.paymentId });
+    expect(after.get(canceled)).toMatchObject({ status: 'CANCELED', version: 1, paymentId: null });
+    const history = await orders.orderStatusChange.findMany({ where: { orderId: { in: [first, second, canceled] } } });
+    expect(history.map((h) => [h.orderId, h.status, h.actorId]).sort()).toEqual([[first, 'PLACED', null], [second, 'PLACED', null]].sort());
+    // The outbox announces each placed order once, in the order of the approvals, at the order's version.
+    const announced = await orders.outboxEvent.findMany({ where: { aggregateId: { in: [first, second, canceled] } }, orderBy: { seq: 'asc' } });
+    expect(announced.map((e) => [e.type, e.aggregateId, e.version])).toEqual([['order.placed', first, 2], ['order.placed', second, 2]]);
+    expect(announced[0].payload).toMatchObject({ orderId: first, status: 'PLACED', paymentId: events[0].payload.paymentId, total: 23000 });
+  });
+
+  it('refuses a batch that names an order orders has never seen, with nothing written', async () => {
+    const waiting = await waitingOrder();
+    await expect(toOrdersAtOnce([approved(waiting), approved(randomUUID())])).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    expect(await orders.order.findUniqueOrThrow({ where: { id: waiting } })).toMatchObject({ status: 'PENDING_PAYMENT', version: 1 });
+    expect(await orders.outboxEvent.count({ where: { aggregateId: waiting } })).toBe(0);
+  });
+});
+

@@ -4,7 +4,17 @@ import type { Consumer, EventEnvelope, EventType } from './catalog';
 import type { SqlTransaction } from './outbox';
 
 export type Handler<Tx, T extends EventType = EventType> = (event: EventEnvelope<T>, tx: Tx) => Promise<void>;
-export type Handlers<Tx> = { [T in EventType]?: Handler<Tx, T> };
+/** A set-based handler: applies several events of its type in the order given, with a few statements for all of them. */
+export interface ManyHandler<Tx, T extends EventType = EventType> {
+  many: (events: EventEnvelope<T>[], tx: Tx) => Promise<void>;
+}
+export type Handlers<Tx> = { [T in EventType]?: Handler<Tx, T> | ManyHandler<Tx, T> };
+
+type AnyHandler<Tx> = Handler<Tx> | ManyHandler<Tx>;
+
+function applyEach<Tx>(handler: AnyHandler<Tx>, events: EventEnvelope[], tx: Tx): Promise<void> {
+  return typeof handler === 'function' ? events.reduce((done, e) => done.then(() => handler(e, tx)), Promise.resolve()) : handler.many(events, tx);
+}
 
 /** Runs `work` in one database transaction of the consuming domain (its Prisma `$transaction`). */
 export type RunInTransaction<Tx> = <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
@@ -29,9 +39,9 @@ export async function applyOnce<Tx extends SqlTransaction>(
       event.id,
     );
     if (inserted === 0) return 'duplicate';
-    const handler = handlers[event.type] as Handler<Tx> | undefined;
+    const handler = handlers[event.type] as AnyHandler<Tx> | undefined;
     if (!handler) return 'ignored';
-    await handler(event, tx);
+    await applyEach(handler, [event], tx);
     return 'applied';
   });
 }
@@ -40,6 +50,7 @@ export async function applyOnce<Tx extends SqlTransaction>(
  * Applies several events in one transaction of the consumer, each at most once
  * (as applyOnce), in the order given: one insert records all their ids, and
  * one commit covers all their effects. If anything fails, nothing is recorded.
+ * A run of events of one type with a set-based handler is applied by one call.
  */
 export async function applyBatch<Tx extends SqlTransaction>(
   consumer: Consumer,
@@ -54,15 +65,14 @@ export async function applyBatch<Tx extends SqlTransaction>(
       events.map((e) => e.id),
     );
     const fresh = new Set(inserted.map((row) => row.eventId));
-    const results: ApplyResult[] = [];
-    for (const event of events) {
-      const handler = handlers[event.type] as Handler<Tx> | undefined;
-      if (!fresh.has(event.id)) results.push('duplicate');
-      else if (!handler) results.push('ignored');
-      else {
-        await handler(event, tx);
-        results.push('applied');
-      }
+    const results = events.map((event): ApplyResult => (!fresh.has(event.id) ? 'duplicate' : handlers[event.type] ? 'applied' : 'ignored'));
+    const toApply = events.filter((_, i) => results[i] === 'applied');
+    // Consecutive events of one type go to their handler together; a set-based one applies them at once.
+    for (let start = 0; start < toApply.length; ) {
+      let end = start + 1;
+      while (end < toApply.length && toApply[end].type === toApply[start].type) end++;
+      await applyEach(handlers[toApply[start].type] as AnyHandler<Tx>, toApply.slice(start, end), tx);
+      start = end;
     }
     return results;
   });

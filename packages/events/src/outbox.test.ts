@@ -250,6 +250,29 @@ describe('applyBatch and batcher', () => {
     expect((await db.processedEvent.findMany()).map((p) => p.eventId).sort()).toEqual([seen.id, a.id, b.id, other.id].sort());
   });
 
+  it('hands each run of one type to its set-based handler in one call, keeping the order across types', async () => {
+    const calls: string[][] = [];
+    const handlers = {
+      'review.stats.changed': {
+        many: async (events: EventEnvelope<'review.stats.changed'>[], tx: typeof db) => {
+          calls.push(events.map((e) => e.aggregateId));
+          await tx.payment.createMany({ data: events.map(paymentFor) });
+        },
+      },
+      'ad.placement.changed': async (e: EventEnvelope<'ad.placement.changed'>) => void calls.push([`one:${e.aggregateId}`]),
+    };
+    const transaction = <R>(work: (tx: typeof db) => Promise<R>) => db.$transaction((tx) => work(tx as typeof db));
+    const seen = envelope(20);
+    expect(await applyOnce('payments', seen, handlers, transaction)).toBe('applied');
+    expect(calls).toEqual([['s20']]);
+    calls.length = 0;
+    const batch = [envelope(21), envelope(22), seen, envelope(23), envelope(24, 'ad.placement.changed'), envelope(25, 'ad.placement.changed'), envelope(26)];
+    expect(await applyBatch('payments', batch, handlers, transaction)).toEqual(['applied', 'applied', 'duplicate', 'applied', 'applied', 'applied', 'applied']);
+    // A duplicate drops out of its run; the other type's events go one at a time, in their place.
+    expect(calls).toEqual([['s21', 's22', 's23'], ['one:s24'], ['one:s25'], ['s26']]);
+    expect(await db.payment.count()).toBe(5);
+  });
+
   it('records nothing of a batch whose effect fails', async () => {
     const handlers = {
       'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>, tx: typeof db) => {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { autoApprovePayment, forbidden, isUniqueViolation, notFound, type Identity } from '@baedal/platform';
+import { autoApprovePayment, DomainError, forbidden, isUniqueViolation, notFound, type Identity } from '@baedal/platform';
 import type { MenuItemReplica, Order, OrderStatus, Prisma, ShopReplica } from '@baedal/prisma/orders';
 import { db } from './db';
 import { actorFor } from './domain/access';
 import { decideTransition, nextStatus, type TransitionRequest } from './domain/lifecycle';
 import { priceOrder, type OrderRequest } from './domain/pricing';
-import { publishOrderStatus } from './events';
+import { appendToOutbox, type NewEvent } from '@baedal/events';
+import { orderStatusEvent } from './events';
 
 type Tx = Prisma.TransactionClient;
 
@@ -62,7 +63,7 @@ export async function placeOrder(customerId: string, input: PlaceOrderInput): Pr
           SELECT h."id", placed."id", h."status"::"OrderStatus", ${customerId}, h."at"::timestamptz AT TIME ZONE 'UTC'
             FROM placed, jsonb_to_recordset(${JSON.stringify(history)}::jsonb) AS h("id" text, "status" text, "at" text))
         SELECT * FROM placed`;
-      for (const [i, status] of statuses.entries()) await publishOrderStatus(tx, order, status, i + 1);
+      await appendToOutbox(tx, statuses.map((status, i) => orderStatusEvent(order, status, i + 1)));
       return order;
     });
   } catch (error) {
@@ -75,29 +76,83 @@ export async function placeOrder(customerId: string, input: PlaceOrderInput): Pr
   }
 }
 
-/** Applies one lifecycle step inside `tx`: lock, decide, write status, history and event together. */
+export type OrderMove = TransitionRequest & { orderId: string; actorId: string | null; paymentId?: string };
+
+/**
+ * Applies lifecycle steps to orders inside `tx`, in the order given: lock, decide,
+ * write status, history and events together, in a few statements however many
+ * orders move. Each move's answer is its order after the step, or the domain
+ * error that refused it (the other moves still happen).
+ */
+export async function moveOrders(tx: Tx, moves: OrderMove[]): Promise<(Order | DomainError)[]> {
+  const ids = [...new Set(moves.map((m) => m.orderId))];
+  // Locked in id order, so two batches moving the same orders cannot deadlock.
+  const locked = await tx.$queryRaw<Pick<Order, 'id' | 'status'>[]>`SELECT "id", "status" FROM "Order" WHERE "id" = ANY(${ids}::text[]) ORDER BY "id" FOR UPDATE`;
+  const status = new Map(locked.map((o) => [o.id, o.status]));
+  const answers: (Order | DomainError)[] = [];
+  const decided: { index: number; move: OrderMove; decision: ReturnType<typeof decideTransition> }[] = [];
+  for (const [index, move] of moves.entries()) {
+    const current = status.get(move.orderId);
+    try {
+      if (!current) throw notFound('Order', move.orderId);
+      const decision = decideTransition(current, move);
+      status.set(move.orderId, decision.status);
+      decided.push({ index, move, decision });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      answers[index] = error;
+    }
+  }
+  // One statement per round; an order that moves twice in one call moves in a later round.
+  const events: NewEvent[] = [];
+  for (let waiting = decided; waiting.length; ) {
+    const seen = new Set<string>();
+    const round = waiting.filter((d) => !seen.has(d.move.orderId) && seen.add(d.move.orderId));
+    waiting = waiting.filter((d) => !round.includes(d));
+    const at = new Date().toISOString();
+    const rows = round.map(({ move, decision }) => ({
+      orderId: move.orderId,
+      status: decision.status,
+      minutes: decision.estimatedCookingMinutes,
+      paymentId: move.paymentId ?? null,
+      historyId: randomUUID(),
+      reason: decision.reason,
+      actorId: move.actorId,
+    }));
+    const moved = await tx.$queryRaw<Order[]>`
+      WITH step AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS s("orderId" text, "status" text, "minutes" int, "paymentId" text, "historyId" text, "reason" text, "actorId" text)),
+      moved AS (
+        UPDATE "Order" o SET
+          "status" = step."status"::"OrderStatus",
+          "version" = o."version" + 1,
+          "estimatedCookingMinutes" = COALESCE(step."minutes", o."estimatedCookingMinutes"),
+          "paymentId" = COALESCE(step."paymentId", o."paymentId"),
+          "updatedAt" = ${at}::timestamptz AT TIME ZONE 'UTC'
+        FROM step WHERE o."id" = step."orderId"
+        RETURNING o.*),
+      noted AS (
+        INSERT INTO "OrderStatusChange" ("id", "orderId", "status", "reason", "actorId", "at")
+        SELECT step."historyId", step."orderId", step."status"::"OrderStatus", step."reason", step."actorId", ${at}::timestamptz AT TIME ZONE 'UTC'
+          FROM step JOIN moved ON moved."id" = step."orderId")
+      SELECT * FROM moved`;
+    const byId = new Map(moved.map((o) => [o.id, o]));
+    for (const { index, move, decision } of round) {
+      const order = byId.get(move.orderId)!;
+      answers[index] = order;
+      events[index] = orderStatusEvent(order, decision.status, order.version, decision.reason);
+    }
+  }
+  await appendToOutbox(tx, events.filter(Boolean));
+  return answers;
+}
+
+/** Applies one lifecycle step inside `tx` (see moveOrders); throws the error that refused it. */
 export async function transitionOrder(tx: Tx, orderId: string, request: TransitionRequest & { actorId: string | null; paymentId?: string }): Promise<Order> {
-  const [current] = await tx.$queryRaw<Order[]>`SELECT * FROM "Order" WHERE "id" = ${orderId} FOR UPDATE`;
-  if (!current) throw notFound('Order', orderId);
-  const decision = decideTransition(current.status, request);
-  const at = new Date().toISOString();
-  // The new status and its history entry in one statement: a transition is on every order's path.
-  const [order] = await tx.$queryRaw<Order[]>`
-    WITH moved AS (
-      UPDATE "Order" SET
-        "status" = ${decision.status}::"OrderStatus",
-        "version" = "version" + 1,
-        "estimatedCookingMinutes" = COALESCE(${decision.estimatedCookingMinutes}::int, "estimatedCookingMinutes"),
-        "paymentId" = COALESCE(${request.paymentId ?? null}::text, "paymentId"),
-        "updatedAt" = ${at}::timestamptz AT TIME ZONE 'UTC'
-      WHERE "id" = ${orderId}
-      RETURNING *),
-    noted AS (
-      INSERT INTO "OrderStatusChange" ("id", "orderId", "status", "reason", "actorId", "at")
-      SELECT ${randomUUID()}, "id", "status", ${decision.reason}, ${request.actorId}, ${at}::timestamptz AT TIME ZONE 'UTC' FROM moved)
-    SELECT * FROM moved`;
-  await publishOrderStatus(tx, order, decision.status, order.version, decision.reason);
-  return order;
+  const [answer] = await moveOrders(tx, [{ ...request, orderId }]);
+  if (answer instanceof DomainError) throw answer;
+  return answer;
 }
 
 /** A caller's request to move an order: checks the caller's part in the order first. */

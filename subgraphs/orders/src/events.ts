@@ -1,8 +1,8 @@
-import { appendToOutbox, event, type Handlers, type MenuSnapshot, type OrderSnapshot, type ShopInfo } from '@baedal/events';
+import { event, type EventEnvelope, type Handlers, type MenuSnapshot, type OrderSnapshot, type ShopInfo } from '@baedal/events';
 import { DomainError } from '@baedal/platform';
 import type { Order, Prisma } from '@baedal/prisma/orders';
 // commands.ts publishes through this file and the simulator moves orders through it; both only call each other at run time.
-import { transitionOrder } from './commands';
+import { moveOrders, transitionOrder } from './commands';
 import { STATUS_EVENT, type OrderStatus } from './domain/lifecycle';
 
 /*
@@ -30,9 +30,9 @@ export function orderSnapshot(order: Order, reason: string | null = null): Order
   };
 }
 
-/** Announces the order's status after a change, at the order's version, in the change's transaction. */
-export function publishOrderStatus(tx: Tx, order: Order, status: OrderStatus, version: number, reason: string | null = null) {
-  return appendToOutbox(tx, [event(STATUS_EVENT[status], order.id, version, { ...orderSnapshot(order, reason), status })]);
+/** The event announcing the order's status after a change, at the order's version. */
+export function orderStatusEvent(order: Order, status: OrderStatus, version: number, reason: string | null = null) {
+  return event(STATUS_EVENT[status], order.id, version, { ...orderSnapshot(order, reason), status });
 }
 
 // ---- the replica of shops and menus ----
@@ -82,19 +82,22 @@ async function applyMenu(tx: Tx, menu: MenuSnapshot, version: number): Promise<v
   });
 }
 
-/** A payment approved for a waiting order places it; an order that moved on (canceled) stays as it is, and payments refunds. */
-async function placePaidOrder(tx: Tx, orderId: string, paymentId: string): Promise<void> {
-  try {
-    await transitionOrder(tx, orderId, { transition: 'pay', actor: 'SYSTEM', actorId: null, paymentId });
-  } catch (error) {
-    if (error instanceof DomainError && error.code === 'ORDER_STATE_CONFLICT') return;
-    throw error;
-  }
+/**
+ * Payments approved for waiting orders place them, all in one step; an order
+ * that moved on (canceled) stays as it is, and payments refunds.
+ */
+async function placePaidOrders(tx: Tx, approved: EventEnvelope<'payment.approved'>[]): Promise<void> {
+  const answers = await moveOrders(
+    tx,
+    approved.map((e) => ({ orderId: e.payload.orderId, transition: 'pay', actor: 'SYSTEM', actorId: null, paymentId: e.payload.paymentId })),
+  );
+  const refused = answers.find((a) => a instanceof DomainError && a.code !== 'ORDER_STATE_CONFLICT');
+  if (refused) throw refused;
 }
 
 /** Consumer "orders": the replica of shops and menus, and payment outcomes. */
 export const replica: Handlers<Tx> = {
-  'payment.approved': (e, tx) => placePaidOrder(tx, e.payload.orderId, e.payload.paymentId),
+  'payment.approved': { many: (events, tx) => placePaidOrders(tx, events) },
   'shop.registered': (e, tx) => applyShop(tx, e.payload, e.version),
   'shop.updated': (e, tx) => applyShop(tx, e.payload, e.version),
   'shop.opened': (e, tx) => applyShop(tx, e.payload, e.version),

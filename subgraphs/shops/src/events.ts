@@ -1,7 +1,7 @@
 import { appendToOutbox, event, type Handlers, type MenuGroupDoc, type MenuOptionGroupDoc, type MenuSnapshot, type NewEvent, type ShopInfo } from '@baedal/events';
 import { parseOpeningHours } from '@baedal/platform';
 import type { Prisma, PrismaClient, Shop } from '@baedal/prisma/shops';
-import { applyAdPlacements, applyMenu, applyReviewStats, applyShopInfo, countOrder } from './queryModel';
+import { applyAdPlacements, applyMenu, applyReviewStats, applyShopInfo, countOrders } from './queryModel';
 
 export { refreshClockKeys } from './queryModel';
 
@@ -94,5 +94,5 @@ export const projection: Handlers<Tx> = {
   'ad.placement.changed': async (e, tx) => void (await applyAdPlacements(tx, e.payload.shopId, e.payload.placements, e.version)),
   'review.stats.changed': async (e, tx) => void (await applyReviewStats(tx, e.payload, e.version)),
   // Popularity: every placed order counts once (applyOnce guards against redelivery).
-  'order.placed': async (e, tx) => void (await countOrder(tx, e.payload.shopId)),
+  'order.placed': { many: (events, tx) => countOrders(tx, events.map((e) => e.payload.shopId)) },
 };
