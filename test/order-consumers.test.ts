@@ -146,3 +146,31 @@ describe('orders: payment outcomes', () => {
   });
 });
 
+describe('payments: a batch of order events', () => {
+  it('advances each order\'s ledger in one step, ignores an older event, and records a payment only for a development-switch order', async () => {
+    const [devOrder, paidOrder, late] = [randomUUID(), randomUUID(), randomUUID()];
+    await toPayments(orderEvent('order.placed', late, 2, { total: 9000, paymentId: 'p-late' }));
+    const batch = [
+      orderEvent('order.created', devOrder, 1),
+      orderEvent('order.created', paidOrder, 1, { total: 15000 }),
+      orderEvent('order.created', late, 1, { total: 1 }),
+      orderEvent('order.placed', devOrder, 2),
+      orderEvent('order.placed', paidOrder, 2, { total: 15000, paymentId: 'p-paid' }),
+    ];
+    expect(await applyBatch('payments', batch, orderPayments, (work) => payments.$transaction(work))).toEqual(batch.map(() => 'applied'));
+    const ledgers = await payments.orderLedger.findMany({ where: { orderId: { in: [devOrder, paidOrder, late] } } });
+    expect(new Map(ledgers.map((l) => [l.orderId, [l.version, l.total, l.canceled]]))).toEqual(
+      new Map([[devOrder, [2, 23000, false]], [paidOrder, [2, 15000, false]], [late, [2, 9000, false]]]),
+    );
+    expect(await payments.payment.findMany({ where: { orderId: { in: [devOrder, paidOrder, late] } } })).toEqual([
+      expect.objectContaining({ orderId: devOrder, method: 'DEV_AUTO_APPROVED', amount: 23000, status: 'APPROVED' }),
+    ]);
+  });
+
+  it('applies two events of one order in one run one after the other', async () => {
+    const orderId = randomUUID();
+    const twice = [orderEvent('order.created', orderId, 3, { total: 3 }), orderEvent('order.created', orderId, 4, { total: 4 })];
+    expect(await applyBatch('payments', twice, orderPayments, (work) => payments.$transaction(work))).toEqual(['applied', 'applied']);
+    expect(await payments.orderLedger.findUniqueOrThrow({ where: { orderId } })).toMatchObject({ version: 4, total: 4 });
+  });
+});

@@ -15,33 +15,48 @@ import { db } from './db';
 
 type Tx = Prisma.TransactionClient;
 
-/** Records the order's newer state (a cancel always sticks); returns false for an event older than what the ledger holds. */
-async function advanceLedger(tx: Tx, e: EventEnvelope<OrderEventType>, canceled: boolean): Promise<boolean> {
-  // One upsert, which locks the row as SELECT ... FOR UPDATE would. Versions of one order are distinct,
-  // so the row holds the event's version afterwards exactly when the event was newer.
-  const [ledger] = await tx.$queryRaw<{ version: number }[]>`
+/**
+ * Records the orders' newer states (a cancel always sticks), in one statement;
+ * answers, per event, whether it was newer than what the ledger held.
+ */
+async function advanceLedger(tx: Tx, events: EventEnvelope<OrderEventType>[], canceled: boolean): Promise<boolean[]> {
+  // One row per order per statement: a second event of an order goes in a statement of its own.
+  if (new Set(events.map((e) => e.payload.orderId)).size < events.length) {
+    const advanced: boolean[] = [];
+    for (const e of events) advanced.push(...(await advanceLedger(tx, [e], canceled)));
+    return advanced;
+  }
+  const rows = events.map((e) => ({ orderId: e.payload.orderId, customerId: e.payload.customerId, total: e.payload.total, version: e.version }));
+  // An upsert locks each row as SELECT ... FOR UPDATE would (in id order: no deadlocks). Versions of one
+  // order are distinct, so a row holds the event's version afterwards exactly when the event was newer.
+  const ledgers = await tx.$queryRaw<{ orderId: string; version: number }[]>`
     INSERT INTO "OrderLedger" AS l ("orderId", "customerId", "total", "version", "canceled")
-    VALUES (${e.payload.orderId}, ${e.payload.customerId}, ${e.payload.total}, ${e.version}, ${canceled})
+    SELECT "orderId", "customerId", "total", "version", ${canceled}
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS e("orderId" text, "customerId" text, "total" int, "version" int)
+     ORDER BY "orderId"
     ON CONFLICT ("orderId") DO UPDATE SET
       "version" = GREATEST(l."version", EXCLUDED."version"),
       "total" = CASE WHEN l."version" < EXCLUDED."version" THEN EXCLUDED."total" ELSE l."total" END,
       "canceled" = l."canceled" OR EXCLUDED."canceled"
-    RETURNING "version"`;
-  return ledger.version === e.version;
+    RETURNING "orderId", "version"`;
+  const now = new Map(ledgers.map((l) => [l.orderId, l.version]));
+  return events.map((e) => now.get(e.payload.orderId) === e.version);
 }
 
 /** An order placed by the development switch has no payment of its own: record one, so that a cancel has something to refund. */
-async function recordDevelopmentPayment(tx: Tx, e: EventEnvelope<'order.placed'>): Promise<void> {
-  if (!(await advanceLedger(tx, e, false)) || e.payload.paymentId) return;
-  const exists = await tx.payment.findFirst({ where: { orderId: e.payload.orderId } });
-  if (exists) return;
-  await tx.payment.create({
-    data: { id: randomUUID(), orderId: e.payload.orderId, customerId: e.payload.customerId, amount: e.payload.total, method: 'DEV_AUTO_APPROVED', status: 'APPROVED' },
-  });
+async function recordDevelopmentPayments(tx: Tx, placed: EventEnvelope<'order.placed'>[]): Promise<void> {
+  const advanced = await advanceLedger(tx, placed, false);
+  for (const e of placed.filter((e, i) => advanced[i] && !e.payload.paymentId)) {
+    const exists = await tx.payment.findFirst({ where: { orderId: e.payload.orderId } });
+    if (exists) continue;
+    await tx.payment.create({
+      data: { id: randomUUID(), orderId: e.payload.orderId, customerId: e.payload.customerId, amount: e.payload.total, method: 'DEV_AUTO_APPROVED', status: 'APPROVED' },
+    });
+  }
 }
 
 async function refundOrder(tx: Tx, e: EventEnvelope<'order.canceled' | 'order.rejected'>): Promise<void> {
-  await advanceLedger(tx, e, true);
+  await advanceLedger(tx, [e], true);
   const payment = await tx.payment.findFirst({ where: { orderId: e.payload.orderId, status: 'APPROVED' } });
   if (!payment) return;
   // The provider refund is idempotent by key; the refund record commits with this event's bookkeeping.
@@ -55,8 +70,8 @@ async function refundOrder(tx: Tx, e: EventEnvelope<'order.canceled' | 'order.re
 
 /** Consumer "payments". */
 export const orderPayments: Handlers<Tx> = {
-  'order.created': async (e, tx) => void (await advanceLedger(tx, e, false)),
-  'order.placed': (e, tx) => recordDevelopmentPayment(tx, e),
+  'order.created': { many: async (events, tx) => void (await advanceLedger(tx, events, false)) },
+  'order.placed': { many: (events, tx) => recordDevelopmentPayments(tx, events) },
   'order.rejected': (e, tx) => refundOrder(tx, e),
   'order.canceled': (e, tx) => refundOrder(tx, e),
 };
