@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { applyBatch, applyOnce, type EventEnvelope, type OrderEventType, type OrderSnapshot } from '@baedal/events';
+import { moveOrders } from '@baedal/orders/commands';
 import { replica } from '@baedal/orders/events';
 import { orderPayments } from '@baedal/payments/events';
 import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
@@ -136,6 +137,23 @@ describe('orders: payment outcomes', () => {
     const announced = await orders.outboxEvent.findMany({ where: { aggregateId: { in: [first, second, canceled] } }, orderBy: { seq: 'asc' } });
     expect(announced.map((e) => [e.type, e.aggregateId, e.version])).toEqual([['order.placed', first, 2], ['order.placed', second, 2]]);
     expect(announced[0].payload).toMatchObject({ orderId: first, status: 'PLACED', paymentId: events[0].payload.paymentId, total: 23000 });
+  });
+
+  it('moves one order twice in one call in the order given, with its history and events in that order', async () => {
+    const orderId = await waitingOrder();
+    const answers = await orders.$transaction((tx) =>
+      moveOrders(tx, [
+        { orderId, transition: 'pay', actor: 'SYSTEM', actorId: null, paymentId: 'p-1' },
+        { orderId, transition: 'accept', actor: 'SHOP_OWNER', actorId: 'o1', estimatedCookingMinutes: 25 },
+        { orderId, transition: 'pay', actor: 'SYSTEM', actorId: null, paymentId: 'p-2' },
+      ]),
+    );
+    expect(answers.map((a) => ('status' in a ? [a.status, a.version] : (a as { code: string }).code))).toEqual([['PLACED', 2], ['ACCEPTED', 3], 'ORDER_STATE_CONFLICT']);
+    expect(await orders.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ status: 'ACCEPTED', version: 3, paymentId: 'p-1', estimatedCookingMinutes: 25 });
+    const history = await orders.orderStatusChange.findMany({ where: { orderId }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+    expect(history.map((h) => [h.status, h.actorId])).toEqual([['PLACED', null], ['ACCEPTED', 'o1']]);
+    const announced = await orders.outboxEvent.findMany({ where: { aggregateId: orderId }, orderBy: { seq: 'asc' } });
+    expect(announced.map((e) => [e.type, e.version])).toEqual([['order.placed', 2], ['order.accepted', 3]]);
   });
 
   it('refuses a batch that names an order orders has never seen, with nothing written', async () => {

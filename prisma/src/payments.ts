@@ -1,14 +1,11 @@
-import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import { databaseUrl } from '@baedal/platform';
+import { clientOptions } from './clients';
 import { PrismaClient } from './generated/payments/client';
 
 export * from './generated/payments/client';
 
-/** The payments service's Prisma client over the pg driver adapter (no native engine). */
-export function createPaymentsClient(url = databaseUrl('payments'), poolSize = 10): PrismaClient<'query'> {
-  return new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url, max: poolSize, connectionTimeoutMillis: 2000 }),
-    // Emitted, not printed: tests count queries per request with $on('query').
-    log: [{ emit: 'event', level: 'query' }],
-  });
+/** The payments service's Prisma client, over a pool of its own for `url` or over `pool`. */
+export function createPaymentsClient(urlOrPool: string | pg.Pool = databaseUrl('payments'), poolSize = 10): PrismaClient<'query'> {
+  return new PrismaClient(clientOptions(urlOrPool, poolSize)) as PrismaClient<'query'>;
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { appendToOutbox, type NewEvent } from '@baedal/events';
 import { autoApprovePayment, DomainError, forbidden, isUniqueViolation, notFound, type Identity } from '@baedal/platform';
 import type { MenuItemReplica, Order, OrderStatus, Prisma, ShopReplica } from '@baedal/prisma/orders';
 import { db } from './db';
 import { actorFor } from './domain/access';
 import { decideTransition, nextStatus, type TransitionRequest } from './domain/lifecycle';
 import { priceOrder, type OrderRequest } from './domain/pricing';
-import { appendToOutbox, type NewEvent } from '@baedal/events';
 import { orderStatusEvent } from './events';
 
 type Tx = Prisma.TransactionClient;
@@ -103,13 +103,15 @@ export async function moveOrders(tx: Tx, moves: OrderMove[]): Promise<(Order | D
       answers[index] = error;
     }
   }
-  // One statement per round; an order that moves twice in one call moves in a later round.
+  // One statement per round; an order that moves twice in one call moves in a later round,
+  // a millisecond later, so its history keeps the order of its steps.
   const events: NewEvent[] = [];
-  for (let waiting = decided; waiting.length; ) {
+  const start = Date.now();
+  for (let waiting = decided, roundNo = 0; waiting.length; roundNo++) {
     const seen = new Set<string>();
     const round = waiting.filter((d) => !seen.has(d.move.orderId) && seen.add(d.move.orderId));
     waiting = waiting.filter((d) => !round.includes(d));
-    const at = new Date().toISOString();
+    const at = new Date(start + roundNo).toISOString();
     const rows = round.map(({ move, decision }) => ({
       orderId: move.orderId,
       status: decision.status,

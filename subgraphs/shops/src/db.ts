@@ -1,16 +1,20 @@
-import { rowLoader } from '@baedal/platform';
+import { databaseUrl, rowLoader } from '@baedal/platform';
+import { createPool, rawReader } from '@baedal/prisma/clients';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { documentsById, summariesById } from './queryModel';
 
-export const db = createShopsClient();
+const pool = createPool(databaseUrl('shops'));
+export const db = createShopsClient(pool);
+/** The customer reads of the query model (pages, lists, search) go straight through the driver, on the client's own pool. */
+export const reader = rawReader(pool);
 
 /** Per-request loaders: each turns a batch of ids into one query. */
 export function createLoaders() {
   return {
     /** Customer-facing shop documents from the query model. */
-    shopView: rowLoader((ids) => documentsById(db, ids), (view) => view.shopId),
+    shopView: rowLoader((ids) => documentsById(reader, ids), (view) => view.shopId),
     /** The same documents without the menu: what list screens need, a fraction of the bytes. */
-    shopSummary: rowLoader((ids) => summariesById(db, ids), (view) => view.shopId),
+    shopSummary: rowLoader((ids) => summariesById(reader, ids), (view) => view.shopId),
     account: rowLoader((ids) => db.account.findMany({ where: { id: { in: [...ids] } } }), (account) => account.id),
   };
 }

@@ -1,6 +1,7 @@
 import { parseOpeningHours } from '@baedal/platform';
 import type { AdPlacementDoc, MenuGroupDoc, MenuSnapshot, ReviewStats, ShopInfo } from '@baedal/events';
 import type { Prisma, ShopView } from '@baedal/prisma/shops';
+import type { RawReader } from '@baedal/prisma/clients';
 import { listingRows, NO_AD, SORTS, type ShopSort } from './domain/listing';
 
 /*
@@ -54,8 +55,6 @@ export interface ListArgs {
 
 const SUMMARY_COLUMNS = SUMMARY_FIELDS.map((c) => `v."${c}"`).join(', ');
 
-/** What reads of the query model need of a client: raw statements (one round trip, no query engine in between). */
-type RawReader = { $queryRawUnsafe<T>(query: string, ...values: unknown[]): Promise<T> };
 
 /** Every listed shop's summary. */
 const SUMMARIES_SQL = `SELECT ${SUMMARY_COLUMNS} FROM "ShopView" v WHERE v."infoVersion" > 0`;
