@@ -275,6 +275,28 @@ describe('single-subgraph reads', () => {
     }
   });
 
+  it('give up on a hanging shops after the timeout and answer from the kept copy', async () => {
+    const straight = await graphql(url, OWN, { id: shop.id });
+    expectFresh([straight]);
+    const proxy = proxies.get('shops')!;
+    proxy.mode = 'hang';
+    proxy.reset();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      const staleBefore = await count('stale');
+      const started = Date.now();
+      const kept = await graphql(url, OWN, { id: shop.id });
+      const ms = Date.now() - started;
+      expect(kept.data).toEqual(straight.data);
+      expect(staleNames(kept)).toEqual(['shops']);
+      expect(await count('stale')).toBe(staleBefore + 1);
+      expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+      expect(ms).toBeLessThan(TIMEOUT_MS + 700);
+    } finally {
+      await restore('shops');
+    }
+  });
+
   it('take a shop text that reads like an error code as text, not as a failure of shops', async () => {
     const failures = async () => {
       const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
