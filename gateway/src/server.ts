@@ -78,7 +78,12 @@ function postWithin(subgraph: string, url: string, headers: Record<string, strin
       });
       response.on('error', fail);
     });
-    timer = setTimeout(() => request.destroy(new SubgraphFailure(subgraph, 'timeout', `${subgraph} timed out`)), timeoutMs);
+    timer = setTimeout(() => {
+      const timedOut = new SubgraphFailure(subgraph, 'timeout', `${subgraph} timed out`);
+      // Settled here, whatever the destroyed request and its response still emit.
+      fail(timedOut);
+      request.destroy(timedOut);
+    }, timeoutMs);
     request.on('error', fail);
     request.end(body);
   });
