@@ -67,10 +67,13 @@ async function main(): Promise<void> {
   const consumers: Worker[] = roles.includes('consumers')
     ? [
         startConsumer({ consumer: 'shops', handlers: projection, transaction: (work) => shopsDb.$transaction(work), ...common }),
-        startConsumer({ consumer: 'orders', handlers: replica, transaction: (work) => ordersDb.$transaction(work), ...common }),
+        // Orders and payments apply their order events set-based, where a batch of 64 costs little more than one of 16
+        // (drain: 2,300-2,900 -> 3,200-3,700 applications/s). The projection's shop events are applied one by one and
+        // share counter rows, so shops keeps smaller transactions.
+        startConsumer({ consumer: 'orders', handlers: replica, transaction: (work) => ordersDb.$transaction(work), batch: 64, ...common }),
         startConsumer({ consumer: 'ads', handlers: ownership, transaction: (work) => adsDb.$transaction(work), ...common }),
         startConsumer({ consumer: 'reviews', handlers: eligibility, transaction: (work) => reviewsDb.$transaction(work), ...common }),
-        startConsumer({ consumer: 'payments', handlers: orderPayments, transaction: (work) => paymentsDb.$transaction(work), ...common }),
+        startConsumer({ consumer: 'payments', handlers: orderPayments, transaction: (work) => paymentsDb.$transaction(work), batch: 64, ...common }),
         // The simulated rider keeps its bookkeeping in the orders database, whose orders it moves.
         // One at a time: the rider's handler waits on purpose, and a batch would wait for each rider in turn.
         startConsumer({ consumer: 'delivery', handlers: riderSimulator, transaction: (work) => ordersDb.$transaction(work), batch: 1, ...common }),
