@@ -27,7 +27,7 @@ import {
 } from '@baedal/platform';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import Redis from 'ioredis';
-import fetch from 'node-fetch';
+import fetch, { Response } from 'node-fetch';
 import { SUPERGRAPH_PATH } from './compose';
 import { FallbackCache, type FallbackEntry } from './fallbackCache';
 import { fallbackLookups, registry, singleSubgraphReads, subgraphErrors, subgraphLatency, subgraphRequests } from './metrics';
@@ -52,29 +52,32 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 /** Set on a subgraph request by willSendRequest, read by the fetcher: how long to wait for this request. */
 const TIMEOUT_HEADER = 'x-baedal-timeout-ms';
 
-/** Every subgraph fetch: over the shared keep-alive pool, given up after `timeoutMs`. */
-function fetchWithin(url: string, init: Record<string, unknown>, timeoutMs: number) {
-  return fetch(url, { ...init, agent, signal: AbortSignal.timeout(timeoutMs) as never });
+interface SubgraphAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
 }
 
 /**
- * POSTs `body` over the same pool and reads the whole answer as text, failing
- * with a SubgraphFailure after `timeoutMs`. The single-subgraph path wants only
- * the bytes; node-fetch's Response machinery cost more than the call.
+ * Every subgraph call: sent over the shared keep-alive pool, the whole answer
+ * read as text, given up (a SubgraphFailure) after `timeoutMs`. node:http, not
+ * node-fetch: its Response machinery cost more than the call, and its abort
+ * timer outlived every request.
  */
-function postWithin(subgraph: string, url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+function sendWithin(subgraph: string, url: string, init: { method?: string; headers: Record<string, string>; body: string }, timeoutMs: number): Promise<SubgraphAnswer> {
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const fail = (error: Error) => {
       clearTimeout(timer);
       reject(error instanceof SubgraphFailure ? error : new SubgraphFailure(subgraph, 'connection', `${subgraph}: ${error.message}`));
     };
-    const request = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
+    const headers = { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
+    const request = http.request(url, { method: init.method ?? 'POST', agent, headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
       });
       response.on('error', fail);
     });
@@ -85,8 +88,19 @@ function postWithin(subgraph: string, url: string, headers: Record<string, strin
       request.destroy(timedOut);
     }, timeoutMs);
     request.on('error', fail);
-    request.end(body);
+    request.end(init.body);
   });
+}
+
+/** sendWithin as the fetcher Apollo's data source expects: a fetch Response with the headers it reads. */
+async function fetchWithin(subgraph: string, url: string, init: { method?: string; headers: Record<string, string>; body: string }, timeoutMs: number) {
+  const answer = await sendWithin(subgraph, url, init, timeoutMs);
+  const headers: Record<string, string> = {};
+  for (const name of ['content-type', 'cache-control']) {
+    const value = answer.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return new Response(answer.text, { status: answer.status, headers });
 }
 
 /**
@@ -107,8 +121,8 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const settings = guardSettings(subgraph);
     super({
       url,
-      fetcher: ((input: string, init: { headers: Record<string, string> }) =>
-        fetchWithin(input, init, Number(init.headers[TIMEOUT_HEADER]) || settings.timeoutMs)) as never,
+      fetcher: ((input: string, init: { method?: string; headers: Record<string, string>; body: string }) =>
+        fetchWithin(subgraph, input, init, Number(init.headers[TIMEOUT_HEADER]) || settings.timeoutMs)) as never,
     });
     this.settings = settings;
     this.breaker = createBreaker(subgraph, settings, log);
@@ -188,7 +202,7 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     try {
       const answer = (await this.breaker.fire(async () => {
         const headers: Record<string, string> = { 'content-type': 'application/json', [REQUEST_ID_HEADER]: context.requestId, ...identityHeaders(context.identity) };
-        const { status, text } = await postWithin(subgraph, this.url!, headers, rawBody, this.settings.timeoutMs);
+        const { status, text } = await sendWithin(subgraph, this.url!, { headers, body: rawBody }, this.settings.timeoutMs);
         if (status >= 500) throw new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${status}`);
         // Most answers carry no errors; only those that might are parsed (a shop's text may say anything).
         if (text.includes('"errors"')) {
