@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isOpenAt, parseOpeningHours, type ServiceName } from '@baedal/platform';
+import { DELIVERY_AREAS, isOpenAt, parseOpeningHours, type ServiceName } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createReviewsClient } from '@baedal/prisma/reviews';
@@ -18,6 +18,7 @@ import { eventually, startTestPlatform, type TestPlatform } from './support/stac
 
 const BASE = 14500;
 const TIMEOUT_MS = 500;
+const ADS_COMMAND_TIMEOUT_MS = 1500;
 const PROXIED = ['shops', 'ads', 'orders', 'reviews'] as const;
 const subgraphPort = (s: ServiceName) => BASE + 1 + ['shops', 'ads', 'orders', 'payments', 'reviews'].indexOf(s);
 const proxyPort = (s: ServiceName) => subgraphPort(s) + 10;
@@ -109,6 +110,7 @@ beforeAll(async () => {
     SUBGRAPH_BREAKER_WINDOW_MS: '3000',
     // The 1 s response cache would answer the first reads after a failure before the fallback is needed.
     BAEDAL_RESPONSE_CACHE_TTL_MS: '0',
+    ADS_MUTATION_TIMEOUT_MS: String(ADS_COMMAND_TIMEOUT_MS),
   };
   for (const subgraph of PROXIED) {
     const proxy = new FaultProxy(proxyPort(subgraph), subgraphPort(subgraph));
@@ -344,6 +346,65 @@ describe('private data', () => {
         proxies.get(subgraph)!.mode = 'pass';
         await platform.stack.restart(subgraph);
       }
+    }
+  });
+});
+
+describe('single-subgraph commands', () => {
+  const count = async (subgraph: string, result: string) => {
+    const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+    return Number(text.match(new RegExp(`baedal_single_subgraph_commands_total\\{subgraph="${subgraph}",result="${result}"\\} (\\d+)`))?.[1] ?? 0);
+  };
+
+  it('go straight to their subgraph, and its errors come back as the pipeline words them, naming the service', async () => {
+    const before = await count('orders', 'answered');
+    const placed = await placeOrder();
+    expect(placed.errors).toBeUndefined();
+    expect(placed.data.placeOrder.status).toBe('PLACED');
+    const missing = randomUUID();
+    const refused = await graphql(
+      url,
+      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+      { input: { shopId: missing, items: [{ menuItemId: shop.itemId, quantity: 1 }], deliveryAddress: '서울시 중구 1', deliveryArea: shop.area, idempotencyKey: randomUUID() } },
+      bearer(alice.token),
+    );
+    expect(refused.errors).toEqual([expect.objectContaining({ path: ['placeOrder'], extensions: expect.objectContaining({ code: 'NOT_FOUND', serviceName: 'orders' }) })]);
+    expect(refused.data).toBeNull();
+    expect(await count('orders', 'answered')).toBe(before + 2);
+  });
+
+  it('bad variables are refused before anything runs, worded by the pipeline', async () => {
+    const refused = await graphql(url, 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', { input: { shopId: shop.id } }, bearer(alice.token));
+    expect(refused.status).toBe(400);
+    expect(codes(refused).length).toBeGreaterThan(0);
+    expect(new Set(codes(refused))).toEqual(new Set(['BAD_USER_INPUT']));
+  });
+
+  it('a command that outlives its timeout is sent once, never again through the pipeline, and answered SERVICE_UNAVAILABLE', async () => {
+    const proxy = proxies.get('ads')!;
+    proxy.mode = 'slow';
+    proxy.delayMs = ADS_COMMAND_TIMEOUT_MS + 1000;
+    proxy.reset();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // An area where the shop runs nothing yet, so the placement is accepted.
+    const area = DELIVERY_AREAS.find((a) => a !== shop.area)!;
+    const campaigns = () => adsDb.adCampaign.count({ where: { shopId: shop.id, area } });
+    const [sentBefore, campaignsBefore] = [proxy.posts, await campaigns()];
+    try {
+      const started = Date.now();
+      const answer = await graphql(url, 'mutation($s: ID!, $a: DeliveryArea!) { startAdPlacement(input: { shopId: $s, product: OPEN_LIST, area: $a, days: 3 }) { id } }', { s: shop.id, a: area }, bearer(owner.token));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(ADS_COMMAND_TIMEOUT_MS - 50);
+      expect(codes(answer)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(answer.errors?.[0].message).toContain('ads');
+      // The subgraph did run it (its answer came too late): once, not a second time through the pipeline.
+      await eventually('the slow placement to commit', async () => (await campaigns()) === campaignsBefore + 1, 5000, 100);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await campaigns()).toBe(campaignsBefore + 1);
+      expect(proxy.posts - sentBefore).toBe(1);
+    } finally {
+      proxy.mode = 'pass';
+      proxy.reset();
+      await adsDb.adCampaign.updateMany({ where: { shopId: shop.id, area, status: 'ACTIVE' }, data: { status: 'ENDED' } });
     }
   });
 });

@@ -40,6 +40,13 @@ export const fallbackLookups = new Counter({
   registers: [registry],
 });
 
+export const singleSubgraphCommands = new Counter({
+  name: 'baedal_single_subgraph_commands_total',
+  help: 'Mutations sent straight to the one subgraph that answers them, by result: answered, pipeline (refused before running, worded by the pipeline), unavailable',
+  labelNames: ['subgraph', 'result'] as const,
+  registers: [registry],
+});
+
 export const singleSubgraphReads = new Counter({
   name: 'baedal_single_subgraph_reads_total',
   help: 'Reads sent straight to the one subgraph that answers them, by result: answered, stale (its kept copy), pipeline (left to the query planner)',

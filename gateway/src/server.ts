@@ -30,7 +30,7 @@ import Redis from 'ioredis';
 import fetch, { Response } from 'node-fetch';
 import { SUPERGRAPH_PATH } from './compose';
 import { FallbackCache, type FallbackEntry } from './fallbackCache';
-import { fallbackLookups, registry, singleSubgraphReads, subgraphErrors, subgraphLatency, subgraphRequests } from './metrics';
+import { fallbackLookups, registry, singleSubgraphCommands, singleSubgraphReads, subgraphErrors, subgraphLatency, subgraphRequests } from './metrics';
 import { isCallerSpecific, isMutation } from './privacy';
 import { createResponseCache } from './responseCache';
 import { singleSubgraphRouter } from './singleSubgraph';
@@ -234,6 +234,41 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       endTimer();
     }
   }
+  /**
+   * A command this subgraph alone answers (singleSubgraph.ts), sent once as it
+   * came. It is never handed to the pipeline afterwards, which would run it a
+   * second time, except when the subgraph refused it before running it (an
+   * HTTP 4xx: bad variables), where null lets the pipeline word the refusal.
+   * Errors are passed on as the pipeline passes a subgraph's errors, naming
+   * the service; a subgraph that cannot be asked is SERVICE_UNAVAILABLE.
+   */
+  async command(rawBody: string, context: GatewayContext): Promise<string | null> {
+    const subgraph = this.subgraph;
+    const endTimer = subgraphLatency.startTimer({ subgraph });
+    try {
+      const answer = (await this.breaker.fire(async () => {
+        const headers: Record<string, string> = { 'content-type': 'application/json', [REQUEST_ID_HEADER]: context.requestId, ...identityHeaders(context.identity) };
+        const { status, text } = await sendWithin(subgraph, this.url!, { headers, body: rawBody }, this.settings.mutationTimeoutMs);
+        if (status >= 500) throw new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${status}`);
+        if (status >= 400) return null;
+        if (!text.includes('"errors"')) return text;
+        const reply = JSON.parse(text) as { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] };
+        const failure = databaseFailure(subgraph, reply.errors);
+        if (failure) throw failure;
+        if (!reply.errors?.length) return text;
+        return JSON.stringify({ ...reply, errors: reply.errors.map((e) => ({ ...e, extensions: { ...e.extensions, serviceName: subgraph } })) });
+      })) as string | null;
+      subgraphRequests.inc({ subgraph, outcome: 'ok' });
+      singleSubgraphCommands.inc({ subgraph, result: answer === null ? 'pipeline' : 'answered' });
+      return answer;
+    } catch (error) {
+      await this.recover(error, null, context).catch((unexpected) => log.error({ err: unexpected, subgraph, requestId: context.requestId }, 'command failed'));
+      singleSubgraphCommands.inc({ subgraph, result: 'unavailable' });
+      return JSON.stringify({ errors: [unavailable(subgraph).toJSON()], data: null });
+    } finally {
+      endTimer();
+    }
+  }
 }
 
 async function subgraphReady(name: ServiceName): Promise<{ name: string; ready: boolean; detail?: string }> {
@@ -280,7 +315,7 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       return source;
     },
   });
-  // BAEDAL_SINGLE_SUBGRAPH_READS=0 sends every read through the query planner.
+  // BAEDAL_SINGLE_SUBGRAPH_READS=0 sends every operation through the query planner.
   const route = process.env.BAEDAL_SINGLE_SUBGRAPH_READS === '0' ? () => null : singleSubgraphRouter(supergraphSdl);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -300,9 +335,10 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       const request = body as { query?: unknown; variables?: unknown; extensions?: unknown } | null;
       // Persisted queries and other extensions are the pipeline's to read.
       if (typeof request?.query !== 'string' || request.extensions !== undefined) return null;
-      const subgraph = route(request.query);
-      const source = subgraph ? sources.get(subgraph) : undefined;
-      return source ? source.forward(rawBody, { query: request.query, variables: request.variables }, context) : null;
+      const target = route(request.query);
+      const source = target ? sources.get(target.subgraph) : undefined;
+      if (!source) return null;
+      return target!.mutation ? source.command(rawBody, context) : source.forward(rawBody, { query: request.query, variables: request.variables }, context);
     },
     context: async (req, requestId) => {
       try {

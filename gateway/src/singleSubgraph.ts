@@ -1,5 +1,5 @@
 import { Supergraph } from '@apollo/federation-internals';
-import { Kind, parse, TypeInfo, validate, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, parse, TypeInfo, validate, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { LRUCache } from 'lru-cache';
 
 /*
@@ -9,13 +9,22 @@ import { LRUCache } from 'lru-cache';
  * read can go to that subgraph as it came, and its answer back as it came,
  * without a query plan, result shaping and a second serialization.
  *
- * A query qualifies when it is one query operation, valid against the
- * supergraph, without introspection, and valid against exactly one
- * subgraph's own schema without touching a field that subgraph marks
+ * Commands are the same: placeOrder or payOrder touches one subgraph, and
+ * planning it cost the gateway more than the subgraph's own work.
+ *
+ * A document qualifies when it is one query or mutation operation, valid
+ * against the supergraph, without introspection, and valid against exactly
+ * one subgraph's own schema without touching a field that subgraph marks
  * @external (a field it cannot resolve itself). Everything else is null: the
  * gateway's pipeline plans it.
  */
-export type SingleSubgraphRouter = (query: string) => string | null;
+export interface SingleSubgraphRoute {
+  subgraph: string;
+  /** A command: sent once, never kept, never sent again through the pipeline. */
+  mutation: boolean;
+}
+
+export type SingleSubgraphRouter = (query: string) => SingleSubgraphRoute | null;
 
 interface Candidate {
   name: string;
@@ -35,7 +44,7 @@ export function singleSubgraphRouter(supergraphSdl: string): SingleSubgraphRoute
     return { name: subgraph.name, schema: subgraph.schema.toGraphQLJSSchema(), external };
   });
   // Decided once per query text.
-  const decided = new LRUCache<string, { subgraph: string | null }>({ max: 5_000 });
+  const decided = new LRUCache<string, { route: SingleSubgraphRoute | null }>({ max: 5_000 });
 
   const usesOnly = (candidate: Candidate, document: DocumentNode): boolean => {
     if (validate(candidate.schema, document).length) return false;
@@ -53,15 +62,15 @@ export function singleSubgraphRouter(supergraphSdl: string): SingleSubgraphRoute
     return own;
   };
 
-  const decide = (query: string): string | null => {
+  const decide = (query: string): SingleSubgraphRoute | null => {
     let document: DocumentNode;
     try {
       document = parse(query);
     } catch {
       return null;
     }
-    const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-    if (operations.length !== 1 || operations[0].operation !== 'query') return null;
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    if (operations.length !== 1 || operations[0].operation === 'subscription') return null;
     let introspects = false;
     visit(document, {
       Field(node) {
@@ -70,15 +79,15 @@ export function singleSubgraphRouter(supergraphSdl: string): SingleSubgraphRoute
     });
     if (introspects || validate(api, document).length) return null;
     const able = candidates.filter((candidate) => usesOnly(candidate, document));
-    return able.length === 1 ? able[0].name : null;
+    return able.length === 1 ? { subgraph: able[0].name, mutation: operations[0].operation === 'mutation' } : null;
   };
 
   return (query) => {
     let known = decided.get(query);
     if (!known) {
-      known = { subgraph: decide(query) };
+      known = { route: decide(query) };
       decided.set(query, known);
     }
-    return known.subgraph;
+    return known.route;
   };
 }

@@ -10,6 +10,8 @@ export type ProxyMode = 'pass' | 'slow' | 'hang';
 export class FaultProxy {
   mode: ProxyMode = 'pass';
   delayMs = 0;
+  /** HTTP requests seen (chunks that open with a POST), so a test can tell a request was sent once. */
+  posts = 0;
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
@@ -35,7 +37,8 @@ export class FaultProxy {
         else if (this.mode === 'slow') setTimeout(() => client.write(chunk), this.delayMs);
       });
     };
-    client.on('data', (chunk) => {
+    client.on('data', (chunk: Buffer) => {
+      if (chunk.subarray(0, 5).toString('latin1') === 'POST ') this.posts++;
       if (this.mode === 'hang') return; // swallow the request, answer nothing
       if (!upstream) connectUpstream();
       upstream!.write(chunk);
