@@ -24,9 +24,9 @@ import { takeTurn } from './clock';
  * ads (shop owners), reviews (reviewable orders), payments (refunds) and
  * delivery (the rider simulator). BAEDAL_WORKERS_ROLES=relays or =consumers
  * runs only one half (tests use it to hold events between the two).
- * WORKERS_PROCESSES copies run side by side (one per core unless set): relays
- * lock outbox rows with SKIP LOCKED and consumers share their queues, so
- * copies split the work.
+ * WORKERS_PROCESSES copies run side by side (one per core unless set): one
+ * relay per database leads (an advisory lock) while the others stand by, and
+ * consumers share their queues, so copies split the work.
  */
 
 const log = createLogger('workers');

@@ -186,6 +186,44 @@ describe('relay', () => {
   });
 });
 
+describe('relays of one database in several processes', () => {
+  const until = async (what: string, check: () => Promise<boolean> | boolean) => {
+    for (const started = Date.now(); !(await check()); await new Promise((resolve) => setTimeout(resolve, 20))) {
+      if (Date.now() - started > 5000) throw new Error(`timed out waiting for ${what}`);
+    }
+  };
+
+  it('one leads and relays; another stands by and takes over when the leader stops', async () => {
+    const relays = [relay({ pollMs: 100 }), relay({ pollMs: 100 })];
+    const rounds = [0, 0];
+    relays.forEach((r, i) => {
+      const relayOnce = r.relayOnce.bind(r);
+      r.relayOnce = () => (rounds[i]++, relayOnce());
+    });
+    const [leader, standby] = relays;
+    await leader.start();
+    await standby.start();
+    try {
+      expect([leader.isLeading, standby.isLeading]).toEqual([true, false]);
+      const [first] = await db.$transaction((tx) => appendToOutbox(tx, [event('shop.updated', 's1', 1, info('s1'))]));
+      await until('the leader to relay', async () => (await unrelayed()) === 0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(rounds[0]).toBeGreaterThan(0);
+      expect(rounds[1]).toBe(0);
+
+      await leader.stop();
+      await until('the standby to take over', () => standby.isLeading);
+      const [second] = await db.$transaction((tx) => appendToOutbox(tx, [event('shop.updated', 's1', 2, info('s1'))]));
+      await until('the new leader to relay', async () => (await unrelayed()) === 0);
+      expect(rounds[1]).toBeGreaterThan(0);
+      expect(await jobIds('shops')).toEqual([first.id, second.id].sort());
+    } finally {
+      await leader.stop().catch(() => {});
+      await standby.stop();
+    }
+  });
+});
+
 describe('applyOnce', () => {
   const envelope = (id: string): EventEnvelope<'review.stats.changed'> => ({
     id, type: 'review.stats.changed', version: 1, occurredAt: new Date().toISOString(), aggregateId: 's1', payload: { shopId: 's1', reviewCount: 1, ratingSum: 4 },

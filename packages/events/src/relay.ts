@@ -6,6 +6,9 @@ import { ROUTES, type Consumer, type EventEnvelope } from './catalog';
 import { OUTBOX_CHANNEL } from './outbox';
 import { openQueue } from './queues';
 
+/** The advisory lock key of "the relay of this database" (any constant; each database has its own locks). */
+const RELAY_LOCK = 0x0b0ed41;
+
 export interface RelayOptions {
   /** The publishing domain, e.g. "shops": names the sentinel and the logs. */
   source: string;
@@ -36,6 +39,14 @@ interface OutboxRow {
  * transaction that locked them. A crash before the mark relays them again
  * (consumers are idempotent by event id). A Redis that comes back empty is
  * noticed by a missing sentinel key, and recent events are relayed again.
+ *
+ * Every workers process starts a relay per database, but one relays at a
+ * time: the first to take the database's advisory lock (held by its LISTEN
+ * connection) leads, and the others stand by, trying the lock every poll, so
+ * one takes over within a poll of the leader's connection ending. Without
+ * this, every copy woke on every notification and all but one found nothing
+ * under SKIP LOCKED (which still keeps them correct if two ever relay, e.g.
+ * while the listener cannot connect and each polls on its own).
  */
 export class OutboxRelay {
   private readonly pool: pg.Pool;
@@ -47,6 +58,8 @@ export class OutboxRelay {
   private notified = false;
   private loop: Promise<void> | null = null;
   private sentinelCheckedAt = 0;
+  /** Whether this relay holds the database's relay lock; true while it cannot tell (no listener). */
+  private leading = true;
 
   constructor(private readonly options: RelayOptions) {
     this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
@@ -130,17 +143,37 @@ export class OutboxRelay {
     try {
       this.listener = new pg.Client({ connectionString: this.options.databaseUrl });
       this.listener.on('notification', () => {
+        if (!this.leading) return;
         this.notified = true;
         this.wake?.();
       });
-      this.listener.on('error', (error) => this.options.log.warn({ err: error }, 'outbox listener lost; polling only'));
+      this.listener.on('error', (error) => {
+        this.options.log.warn({ err: error }, 'outbox listener lost; polling only');
+        this.listener = null;
+        this.leading = true;
+      });
       await this.listener.connect();
       await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      await this.tryToLead();
     } catch (error) {
       this.options.log.warn({ err: error, source: this.options.source }, 'cannot LISTEN for outbox notifications; polling only');
       this.listener = null;
+      this.leading = true;
     }
     this.loop = this.run();
+  }
+
+  /** Takes the database's relay lock if no other relay holds it; the lock lives as long as the listener's session. */
+  private async tryToLead(): Promise<void> {
+    if (!this.listener) return;
+    const { rows } = await this.listener.query<{ led: boolean }>('SELECT pg_try_advisory_lock($1) AS "led"', [RELAY_LOCK]);
+    if (rows[0].led && !this.leading) this.options.log.info({ source: this.options.source }, 'outbox relay took over');
+    this.leading = rows[0].led;
+  }
+
+  /** Whether this relay relays now, or stands by for another that holds the lock. */
+  get isLeading(): boolean {
+    return this.leading;
   }
 
   private async run(): Promise<void> {
@@ -150,7 +183,8 @@ export class OutboxRelay {
       let moved = 0;
       try {
         this.notified = false;
-        moved = await this.relayOnce();
+        if (!this.leading) await this.tryToLead();
+        if (this.leading) moved = await this.relayOnce();
         failures = 0;
       } catch (error) {
         failures++;
