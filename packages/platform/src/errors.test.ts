@@ -23,6 +23,10 @@ describe('formatError', () => {
     expect(format(prisma).extensions?.code).toBe('SERVICE_UNAVAILABLE');
   });
 
+  it('recognizes the driver giving up on a connection from a busy or lost pool', () => {
+    expect(format(new Error('timeout exceeded when trying to connect')).extensions?.code).toBe('SERVICE_UNAVAILABLE');
+  });
+
   it('hides the message of an unexpected error', () => {
     const formatted = format(new Error('secret internals'));
     expect(formatted.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
@@ -46,12 +50,14 @@ describe('pagination', () => {
 });
 
 describe('isUniqueViolation', () => {
-  it('knows a unique violation from a Prisma model call and from a raw statement, and nothing else', () => {
+  it('knows a unique violation from a Prisma model call, a Prisma raw statement and the driver, and nothing else', () => {
     expect(isUniqueViolation(Object.assign(new Error('Unique constraint failed'), { code: 'P2002' }))).toBe(true);
     const raw = { code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { originalCode: '23505', kind: 'UniqueConstraintViolation' } } } };
     expect(isUniqueViolation(Object.assign(new Error('Raw query failed. Code: `23505`'), raw))).toBe(true);
     const otherRaw = { code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { originalCode: '23503', kind: 'ForeignKeyConstraintViolation' } } } };
     expect(isUniqueViolation(Object.assign(new Error('Raw query failed'), otherRaw))).toBe(false);
+    expect(isUniqueViolation(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }))).toBe(true);
+    expect(isUniqueViolation(Object.assign(new Error('insert or update violates foreign key constraint'), { code: '23503' }))).toBe(false);
     expect(isUniqueViolation(new Error('P2002'))).toBe(false);
     expect(isUniqueViolation(null)).toBe(false);
   });

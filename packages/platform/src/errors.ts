@@ -42,10 +42,13 @@ export const unauthenticated = (message = 'You must be signed in to do this') =>
   new DomainError('UNAUTHENTICATED', message);
 export const forbidden = (message: string) => new DomainError('FORBIDDEN', message);
 
-/** A unique constraint refused a write: Prisma's P2002 from a model call, or the driver's error from a raw statement. */
+/**
+ * A unique constraint refused a write: Prisma's P2002 from a model call, the
+ * adapter's error from a Prisma raw statement, or Postgres's 23505 from the driver itself.
+ */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string } } } } | null;
-  return !!e && (e.code === 'P2002' || e.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation');
+  return !!e && (e.code === 'P2002' || e.code === '23505' || e.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation');
 }
 
 /** Errors from the Postgres driver that mean "the database is unreachable", not "bad query". */
@@ -62,7 +65,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       return true;
     }
     if (e.name === 'DriverAdapterError' || e.name === 'PrismaClientInitializationError') return true;
-    if (typeof e.message === 'string' && /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|Can't reach database server/.test(e.message)) {
+    if (typeof e.message === 'string' && /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|Can't reach database server|timeout exceeded when trying to connect/.test(e.message)) {
       return true;
     }
     current = e.cause;

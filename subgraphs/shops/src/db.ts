@@ -1,12 +1,12 @@
 import { databaseUrl, rowLoader } from '@baedal/platform';
-import { createPool, rawReader } from '@baedal/prisma/clients';
+import { createPool, rawSql } from '@baedal/prisma/clients';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { documentsById, summariesById } from './queryModel';
 
 const pool = createPool(databaseUrl('shops'));
 export const db = createShopsClient(pool);
 /** The customer reads of the query model (pages, lists, search) go straight through the driver, on the client's own pool. */
-export const reader = rawReader(pool);
+export const reader = rawSql(pool);
 
 /** Per-request loaders: each turns a batch of ids into one query. */
 export function createLoaders() {

@@ -1,7 +1,7 @@
 import { parseOpeningHours } from '@baedal/platform';
 import type { AdPlacementDoc, MenuGroupDoc, MenuSnapshot, ReviewStats, ShopInfo } from '@baedal/events';
 import type { Prisma, ShopView } from '@baedal/prisma/shops';
-import type { RawReader } from '@baedal/prisma/clients';
+import type { RawSql } from '@baedal/prisma/clients';
 import { listingRows, NO_AD, SORTS, type ShopSort } from './domain/listing';
 
 /*
@@ -60,14 +60,14 @@ const SUMMARY_COLUMNS = SUMMARY_FIELDS.map((c) => `v."${c}"`).join(', ');
 const SUMMARIES_SQL = `SELECT ${SUMMARY_COLUMNS} FROM "ShopView" v WHERE v."infoVersion" > 0`;
 
 /** Shops' summaries by id, for search and entity references. */
-export function summariesById(db: RawReader, ids: readonly string[]): Promise<SummaryRow[]> {
+export function summariesById(db: RawSql, ids: readonly string[]): Promise<SummaryRow[]> {
   return db.$queryRawUnsafe<SummaryRow[]>(`${SUMMARIES_SQL} AND v."shopId" = ANY($1)`, [...ids]);
 }
 
 /** Shops' pages by id ($1): the summary and the menu (not the search text and its pieces, the largest columns after the menu). */
 export const DOCUMENTS_SQL = `SELECT ${SUMMARY_COLUMNS}, v."menu" FROM "ShopView" v WHERE v."infoVersion" > 0 AND v."shopId" = ANY($1)`;
 
-export function documentsById(db: RawReader, ids: readonly string[]): Promise<(SummaryRow & Pick<ShopView, 'menu'>)[]> {
+export function documentsById(db: RawSql, ids: readonly string[]): Promise<(SummaryRow & Pick<ShopView, 'menu'>)[]> {
   return db.$queryRawUnsafe<(SummaryRow & Pick<ShopView, 'menu'>)[]>(DOCUMENTS_SQL, [...ids]);
 }
 
@@ -102,7 +102,7 @@ export function listQuery(args: ListArgs): { sql: string; values: unknown[] } {
   };
 }
 
-export async function listShops(db: RawReader, args: ListArgs): Promise<ListPage> {
+export async function listShops(db: RawSql, args: ListArgs): Promise<ListPage> {
   const { sql, values } = listQuery(args);
   const rows = await db.$queryRawUnsafe<(SummaryRow & Record<string, unknown>)[]>(sql, ...values);
   const page = rows.slice(0, args.first);
@@ -127,7 +127,7 @@ export const SEARCH_SQL = `
   LIMIT $3`;
 
 export async function searchShopIds(
-  db: RawReader,
+  db: RawSql,
   words: string,
   area: string | null,
   first: number,
@@ -235,7 +235,7 @@ export async function countOrders(tx: Tx, shopIds: string[]): Promise<void> {
  * rewrite only the shops whose keys changed. Returns how many changed.
  */
 export async function refreshClockKeys(
-  db: RawReader & { shopListing: Tx['shopListing']; $transaction: <R>(fn: (tx: Tx) => Promise<R>) => Promise<R> },
+  db: RawSql & { shopListing: Tx['shopListing']; $transaction: <R>(fn: (tx: Tx) => Promise<R>) => Promise<R> },
   now = new Date(),
 ): Promise<number> {
   const [views, listings] = await Promise.all([
