@@ -289,6 +289,20 @@ describe('coupons', () => {
     expect(codes(await pay((await placeOrder()).id, randomUUID(), claim))).toEqual(['CONFLICT']);
   });
 
+  it('lets one coupon pay for one order when two payments race for it', async () => {
+    const id = await campaign({ stock: 5 });
+    const claim = (await graphql(url, CLAIM, { c: id }, bearer(customer.token))).data.claimCoupon.id;
+    const orders = [await placeOrder(), await placeOrder()];
+    const answers = await Promise.all(orders.map((order) => pay(order.id, randomUUID(), claim)));
+    const approved = answers.filter((a) => a.data?.payOrder?.status === 'APPROVED');
+    expect(approved).toHaveLength(1);
+    expect(approved[0].data.payOrder.discount).toBeGreaterThan(0);
+    expect(answers.flatMap(codes)).toEqual(['CONFLICT']);
+    const stored = await paymentsDb.couponClaim.findUniqueOrThrow({ where: { id: claim } });
+    expect(stored).toMatchObject({ status: 'USED', usedPaymentId: approved[0].data.payOrder.id });
+    expect(await paymentsDb.payment.count({ where: { couponClaimId: claim } })).toBe(1);
+  });
+
   it('issues exactly its stock under a burst of 20,000 claims from 10,000 customers, while shop lists keep answering', async () => {
     const STOCK = 1000;
     const CUSTOMERS = 10_000;

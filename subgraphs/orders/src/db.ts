@@ -1,7 +1,11 @@
-import { groupLoader, rowLoader } from '@baedal/platform';
+import { databaseUrl, groupLoader, rowLoader } from '@baedal/platform';
+import { createPool, rawSql } from '@baedal/prisma/clients';
 import { createOrdersClient } from '@baedal/prisma/orders';
 
-export const db = createOrdersClient();
+const pool = createPool(databaseUrl('orders'));
+export const db = createOrdersClient(pool);
+/** Placing an order goes straight through the driver, on the client's own pool. */
+export const sql = rawSql(pool);
 
 export function createLoaders() {
   return {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { appendToOutbox, event } from '@baedal/events';
 import { badInput, createLogger, DomainError, forbidden, isUniqueViolation, notFound, requireRole, verifyOrderCharge, type Identity, type OrderCharge } from '@baedal/platform';
-import type { Payment, Prisma } from '@baedal/prisma/payments';
+import type { RawSql } from '@baedal/prisma/clients';
+import type { CouponCampaign, Payment, Prisma } from '@baedal/prisma/payments';
 import { findClaim } from './coupons';
-import { db } from './db';
+import { db, sql } from './db';
 import { discountFor, PAYMENT_METHODS } from './domain/coupon';
 import { authorizeWithFailover, providers, type AuthorizationResult, type PaymentProvider } from './providers';
 
@@ -18,15 +19,29 @@ import { authorizeWithFailover, providers, type AuthorizationResult, type Paymen
 type Tx = Prisma.TransactionClient;
 const log = createLogger('payments');
 
-function record(tx: Tx, paymentId: string, kind: string, amount: number, provider: string | null = null, detail: string | null = null) {
-  return tx.paymentRecord.create({ data: { id: randomUUID(), paymentId, kind, amount, provider, detail } });
+/*
+ * The pay path runs through the driver (sql, in db.ts): it is the busiest
+ * command, and Prisma's own cost per statement and per transaction was most
+ * of the service's (docs/benchmarks.md). Its helpers take RawSql, which a
+ * Prisma transaction client also is, so refunds and failures (Prisma
+ * transactions) share them.
+ */
+
+function record(tx: RawSql, paymentId: string, kind: string, amount: number, provider: string | null = null, detail: string | null = null) {
+  return tx.$executeRawUnsafe(
+    `INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "provider", "detail", "at") VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz AT TIME ZONE 'UTC')`,
+    randomUUID(), paymentId, kind, amount, provider, detail, new Date().toISOString(),
+  );
 }
 
 /** Gives the payment's coupon back to the customer (not to the stock). */
-async function releaseCoupon(tx: Tx, payment: Payment, why: string): Promise<void> {
+async function releaseCoupon(tx: RawSql, payment: Payment, why: string): Promise<void> {
   if (!payment.couponClaimId) return;
-  const { count } = await tx.couponClaim.updateMany({ where: { id: payment.couponClaimId, status: 'USED', usedPaymentId: payment.id }, data: { status: 'CLAIMED', usedPaymentId: null } });
-  if (count) await record(tx, payment.id, 'COUPON_RELEASED', payment.discount, null, why);
+  const released = await tx.$executeRawUnsafe(
+    `UPDATE "CouponClaim" SET "status" = 'CLAIMED', "usedPaymentId" = NULL WHERE "id" = $1 AND "status" = 'USED' AND "usedPaymentId" = $2`,
+    payment.couponClaimId, payment.id,
+  );
+  if (released) await record(tx, payment.id, 'COUPON_RELEASED', payment.discount, null, why);
 }
 
 interface Ledger {
@@ -38,44 +53,45 @@ interface Ledger {
 }
 
 /** Locks the order's ledger row: payments and cancellations of one order are serialized on it. */
-async function lockLedger(tx: Tx, orderId: string): Promise<Ledger | null> {
-  const [ledger] = await tx.$queryRaw<Ledger[]>`SELECT * FROM "OrderLedger" WHERE "orderId" = ${orderId} FOR UPDATE`;
+async function lockLedger(tx: RawSql, orderId: string): Promise<Ledger | null> {
+  const [ledger] = await tx.$queryRawUnsafe<Ledger[]>('SELECT * FROM "OrderLedger" WHERE "orderId" = $1 FOR UPDATE', orderId);
   return ledger ?? null;
 }
 
-// The pay path reads by raw statements: each Prisma model call costs about twice a raw one (docs/benchmarks.md).
-async function paymentById(tx: Tx | typeof db, id: string): Promise<Payment> {
-  const [payment] = await tx.$queryRaw<Payment[]>`SELECT * FROM "Payment" WHERE "id" = ${id}`;
+async function paymentById(tx: RawSql, id: string): Promise<Payment> {
+  const [payment] = await tx.$queryRawUnsafe<Payment[]>('SELECT * FROM "Payment" WHERE "id" = $1', id);
   if (!payment) throw notFound('Payment', id);
   return payment;
 }
 
 async function paymentByKey(customerId: string, key: string): Promise<Payment | null> {
-  const [payment] = await db.$queryRaw<Payment[]>`SELECT * FROM "Payment" WHERE "customerId" = ${customerId} AND "idempotencyKey" = ${key}`;
+  const [payment] = await sql.$queryRawUnsafe<Payment[]>('SELECT * FROM "Payment" WHERE "customerId" = $1 AND "idempotencyKey" = $2', customerId, key);
   return payment ?? null;
 }
 
 /** Records a provider's answer for a PENDING payment, once; publishes the outcome; refunds at once if the order was canceled meanwhile. */
 async function settle(pending: Pick<Payment, 'id' | 'orderId'>, provider: PaymentProvider | null, result: AuthorizationResult, how: string): Promise<Payment> {
   const paymentId = pending.id;
-  const { payment, settledNow, canceled } = await db.$transaction(async (tx) => {
+  const { payment, settledNow, canceled } = await sql.$transaction(async (tx) => {
     // The ledger lock comes first (as in refunds), then the payment is read again under it.
     const ledger = await lockLedger(tx, pending.orderId);
     const current = await paymentById(tx, paymentId);
     if (current.status !== 'PENDING') return { payment: current, settledNow: false, canceled: false };
     const approved = result.status === 'APPROVED';
-    const at = new Date().toISOString();
+    const settledAs = approved ? 'APPROVED' : 'DECLINED';
     // The outcome and its record in one statement: every payment settles.
-    const [updated] = await tx.$queryRaw<Payment[]>`
-      WITH settled AS (
-        UPDATE "Payment" SET "status" = ${approved ? 'APPROVED' : 'DECLINED'}::"PaymentStatus", "provider" = ${provider?.name ?? null},
-          "providerTransactionId" = ${result.transactionId}, "declineReason" = ${result.reason}, "updatedAt" = ${at}::timestamptz AT TIME ZONE 'UTC'
-        WHERE "id" = ${paymentId}
-        RETURNING *),
-      recorded AS (
-        INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "provider", "amount", "detail", "at")
-        SELECT ${randomUUID()}, "id", ${approved ? 'APPROVED' : 'DECLINED'}, "provider", "amount", ${result.reason ?? how}, ${at}::timestamptz AT TIME ZONE 'UTC' FROM settled)
-      SELECT * FROM settled`;
+    const [updated] = await tx.$queryRawUnsafe<Payment[]>(
+      `WITH settled AS (
+         UPDATE "Payment" SET "status" = $2::"PaymentStatus", "provider" = $3, "providerTransactionId" = $4, "declineReason" = $5,
+           "updatedAt" = $6::timestamptz AT TIME ZONE 'UTC'
+         WHERE "id" = $1
+         RETURNING *),
+       recorded AS (
+         INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "provider", "amount", "detail", "at")
+         SELECT $7, "id", $2::text, "provider", "amount", $8, $6::timestamptz AT TIME ZONE 'UTC' FROM settled)
+       SELECT * FROM settled`,
+      paymentId, settledAs, provider?.name ?? null, result.transactionId, result.reason, new Date().toISOString(), randomUUID(), result.reason ?? how,
+    );
     if (!approved) await releaseCoupon(tx, updated, 'payment declined');
     const outcome = { paymentId, orderId: updated.orderId, customerId: updated.customerId, amount: updated.amount, discount: updated.discount, provider: provider?.name ?? null, reason: result.reason };
     await appendToOutbox(tx, [event(approved ? 'payment.approved' : 'payment.declined', paymentId, 1, outcome)]);
@@ -93,7 +109,7 @@ async function settle(pending: Pick<Payment, 'id' | 'orderId'>, provider: Paymen
 
 async function voidCharge(payment: Payment, provider: PaymentProvider, transactionId: string): Promise<void> {
   await provider.refund(`void-${payment.id}`, transactionId, payment.amount);
-  await db.$transaction((tx) => record(tx, payment.id, 'VOIDED', payment.amount, provider.name, 'second charge refunded'));
+  await record(sql, payment.id, 'VOIDED', payment.amount, provider.name, 'second charge refunded');
 }
 
 async function fail(paymentId: string, detail: string): Promise<void> {
@@ -114,18 +130,20 @@ async function fail(paymentId: string, detail: string): Promise<void> {
  */
 async function openLedger(order: OrderCharge): Promise<Ledger | null> {
   // The SELECT does not see the row this statement inserts, so a new row comes from RETURNING.
-  const [ledger] = await db.$queryRaw<Ledger[]>`
-    WITH opened AS (
-      INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled")
-      VALUES (${order.orderId}, ${order.customerId}, ${order.total}, 0, false) ON CONFLICT DO NOTHING
-      RETURNING *)
-    SELECT * FROM opened UNION ALL SELECT * FROM "OrderLedger" WHERE "orderId" = ${order.orderId}`;
+  const [ledger] = await sql.$queryRawUnsafe<Ledger[]>(
+    `WITH opened AS (
+       INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled")
+       VALUES ($1, $2, $3, 0, false) ON CONFLICT DO NOTHING
+       RETURNING *)
+     SELECT * FROM opened UNION ALL SELECT * FROM "OrderLedger" WHERE "orderId" = $1`,
+    order.orderId, order.customerId, order.total,
+  );
   // Neither, when an order event's insert committed after this statement began: a new statement sees it.
   return ledger ?? readLedger(order.orderId);
 }
 
 async function readLedger(orderId: string): Promise<Ledger | null> {
-  const [ledger] = await db.$queryRaw<Ledger[]>`SELECT * FROM "OrderLedger" WHERE "orderId" = ${orderId}`;
+  const [ledger] = await sql.$queryRawUnsafe<Ledger[]>('SELECT * FROM "OrderLedger" WHERE "orderId" = $1', orderId);
   return ledger ?? null;
 }
 
@@ -177,24 +195,32 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
   if (ledger.customerId !== customerId) throw forbidden('You can only pay for your own orders');
   if (ledger.canceled) throw new DomainError('ORDER_STATE_CONFLICT', 'This order was canceled', { field: 'orderId' });
 
+  // A claim decided in Redis but not yet persisted is persisted here, before the payment's transaction.
+  const claim = input.couponClaimId ? await findClaim(db, input.couponClaimId) : null;
+  if (input.couponClaimId) {
+    if (!claim) throw notFound('Coupon', input.couponClaimId);
+    if (claim.customerId !== customerId) throw forbidden('This coupon is not yours');
+    if (claim.status !== 'CLAIMED') throw new DomainError('CONFLICT', 'This coupon is already in use', { field: 'couponClaimId' });
+  }
+
   let payment: Payment;
   try {
-    payment = await db.$transaction(async (tx) => {
+    payment = await sql.$transaction(async (tx) => {
       await lockLedger(tx, input.orderId);
-      const [paid] = await tx.$queryRaw<Pick<Payment, 'id' | 'status'>[]>`
-        SELECT "id", "status" FROM "Payment" WHERE "orderId" = ${input.orderId} AND "status" IN ('APPROVED', 'PENDING', 'REFUNDED') LIMIT 1`;
+      const [paid] = await tx.$queryRawUnsafe<Pick<Payment, 'id' | 'status'>[]>(
+        `SELECT "id", "status" FROM "Payment" WHERE "orderId" = $1 AND "status" IN ('APPROVED', 'PENDING', 'REFUNDED') LIMIT 1`,
+        input.orderId,
+      );
       if (paid) throw new DomainError('CONFLICT', paid.status === 'PENDING' ? 'This order is being paid' : 'This order is already paid', { field: 'orderId', paymentId: paid.id });
       let discount = 0;
       const id = randomUUID();
-      if (input.couponClaimId) {
-        const claim = await findClaim(tx as unknown as typeof db, input.couponClaimId);
-        if (!claim) throw notFound('Coupon', input.couponClaimId);
-        if (claim.customerId !== customerId) throw forbidden('This coupon is not yours');
-        if (claim.status !== 'CLAIMED') throw new DomainError('CONFLICT', 'This coupon is already in use', { field: 'couponClaimId' });
-        const campaign = await tx.couponCampaign.findUniqueOrThrow({ where: { id: claim.campaignId } });
+      if (claim) {
+        const [campaign] = await tx.$queryRawUnsafe<CouponCampaign[]>('SELECT * FROM "CouponCampaign" WHERE "id" = $1', claim.campaignId);
         if (new Date() >= campaign.endsAt) throw new DomainError('COUPON_EXPIRED', 'This coupon has expired', { field: 'couponClaimId' });
         discount = discountFor(campaign, ledger.total);
-        await tx.couponClaim.update({ where: { id: claim.id }, data: { status: 'USED', usedPaymentId: id } });
+        // Only a claim still CLAIMED is taken: two payments racing for one coupon cannot both use it.
+        const taken = await tx.$executeRawUnsafe(`UPDATE "CouponClaim" SET "status" = 'USED', "usedPaymentId" = $2 WHERE "id" = $1 AND "status" = 'CLAIMED'`, claim.id, id);
+        if (!taken) throw new DomainError('CONFLICT', 'This coupon is already in use', { field: 'couponClaimId' });
       }
       const amount = ledger.total - discount;
       const now = Date.now();
@@ -205,17 +231,18 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
       ];
       if (discount) records.push({ id: randomUUID(), kind: 'COUPON_APPLIED', amount: discount, detail: input.couponClaimId ?? null, at: new Date(now + 1).toISOString() });
       // The payment and its first records in one statement: every payment starts here.
-      const [created] = await tx.$queryRaw<Payment[]>`
-        WITH created AS (
-          INSERT INTO "Payment" ("id", "orderId", "customerId", "amount", "discount", "method", "status", "idempotencyKey", "couponClaimId", "createdAt", "updatedAt")
-          VALUES (${id}, ${input.orderId}, ${customerId}, ${amount}, ${discount}, ${input.method}, 'PENDING', ${key}, ${input.couponClaimId ?? null},
-                  ${at}::timestamptz AT TIME ZONE 'UTC', ${at}::timestamptz AT TIME ZONE 'UTC')
-          RETURNING *),
-        recorded AS (
-          INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "detail", "at")
-          SELECT r."id", created."id", r."kind", r."amount", r."detail", r."at"::timestamptz AT TIME ZONE 'UTC'
-            FROM created, jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS r("id" text, "kind" text, "amount" int, "detail" text, "at" text))
-        SELECT * FROM created`;
+      const [created] = await tx.$queryRawUnsafe<Payment[]>(
+        `WITH created AS (
+           INSERT INTO "Payment" ("id", "orderId", "customerId", "amount", "discount", "method", "status", "idempotencyKey", "couponClaimId", "createdAt", "updatedAt")
+           VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $8, $9::timestamptz AT TIME ZONE 'UTC', $9::timestamptz AT TIME ZONE 'UTC')
+           RETURNING *),
+         recorded AS (
+           INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "detail", "at")
+           SELECT r."id", created."id", r."kind", r."amount", r."detail", r."at"::timestamptz AT TIME ZONE 'UTC'
+             FROM created, jsonb_to_recordset($10::jsonb) AS r("id" text, "kind" text, "amount" int, "detail" text, "at" text))
+         SELECT * FROM created`,
+        id, input.orderId, customerId, amount, discount, input.method, key, input.couponClaimId ?? null, at, JSON.stringify(records),
+      );
       return created;
     });
   } catch (error) {
@@ -236,7 +263,7 @@ async function authorize(payment: Payment): Promise<Payment> {
   }
   try {
     const { provider, result } = await authorizeWithFailover(providers(log), payment.id, payment.amount, payment.orderId, async (failure) => {
-      await db.paymentRecord.create({ data: { id: randomUUID(), paymentId: payment.id, kind: 'PROVIDER_FAILED', amount: payment.amount, provider: failure.provider, detail: failure.kind } });
+      await record(sql, payment.id, 'PROVIDER_FAILED', payment.amount, failure.provider, failure.kind);
     });
     return outcomeOf(await settle(payment, provider, result, 'authorized'));
   } catch (error) {

@@ -1,8 +1,12 @@
 import DataLoader from 'dataloader';
-import { groupLoader, rowLoader } from '@baedal/platform';
+import { databaseUrl, groupLoader, rowLoader } from '@baedal/platform';
+import { createPool, rawSql } from '@baedal/prisma/clients';
 import { createPaymentsClient, type Payment } from '@baedal/prisma/payments';
 
-export const db = createPaymentsClient();
+const pool = createPool(databaseUrl('payments'));
+export const db = createPaymentsClient(pool);
+/** Paying goes straight through the driver, on the client's own pool. */
+export const sql = rawSql(pool);
 
 const RANK: Record<Payment['status'], number> = { APPROVED: 0, REFUNDED: 1, PENDING: 2, DECLINED: 3, FAILED: 4 };
 
