@@ -4,6 +4,7 @@ import { moveOrders } from '@baedal/orders/commands';
 import { replica } from '@baedal/orders/events';
 import { orderPayments } from '@baedal/payments/events';
 import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
+import { createPool, rawSql, type RawDb } from '@baedal/prisma/clients';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createReviewsClient } from '@baedal/prisma/reviews';
@@ -23,6 +24,11 @@ let orders: ReturnType<typeof createOrdersClient>;
 let payments: ReturnType<typeof createPaymentsClient>;
 let reviews: ReturnType<typeof createReviewsClient>;
 let shops: ReturnType<typeof createShopsClient>;
+// Orders and payments apply events in driver transactions, as the workers do.
+let ordersPool: ReturnType<typeof createPool>;
+let paymentsPool: ReturnType<typeof createPool>;
+let ordersSql: RawDb;
+let paymentsSql: RawDb;
 
 beforeAll(async () => {
   for (const service of services) {
@@ -34,10 +40,14 @@ beforeAll(async () => {
   payments = createPaymentsClient(`${PG_URL}/${prefix}_payments`, 2);
   reviews = createReviewsClient(`${PG_URL}/${prefix}_reviews`, 2);
   shops = createShopsClient(`${PG_URL}/${prefix}_shops`, 2);
+  ordersPool = createPool(`${PG_URL}/${prefix}_orders`, 2);
+  paymentsPool = createPool(`${PG_URL}/${prefix}_payments`, 2);
+  [ordersSql, paymentsSql] = [rawSql(ordersPool), rawSql(paymentsPool)];
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all([orders, payments, reviews, shops].map((db) => db?.$disconnect()));
+  await Promise.all([ordersPool, paymentsPool].map((pool) => pool?.end()));
   for (const service of services) await dropDatabase(`${prefix}_${service}`);
 }, 60_000);
 
@@ -49,7 +59,7 @@ function orderEvent<T extends OrderEventType>(type: T, orderId: string, version:
   } as EventEnvelope<T>;
 }
 
-const toPayments = (e: EventEnvelope) => applyOnce('payments', e, orderPayments, (work) => payments.$transaction(work));
+const toPayments = (e: EventEnvelope) => applyOnce('payments', e, orderPayments, (work) => paymentsSql.$transaction(work));
 const toReviews = (e: EventEnvelope) => applyOnce('reviews', e, eligibility, (work) => reviews.$transaction(work));
 const toShops = (e: EventEnvelope) => applyOnce('shops', e, projection, (work) => shops.$transaction(work));
 
@@ -108,6 +118,40 @@ describe('shops popularity', () => {
   });
 });
 
+describe('orders: the replica of shops and menus', () => {
+  it('keeps the newest terms and menu whatever order their events arrive in; a menu before its shop waits, closed', async () => {
+    const shopId = randomUUID();
+    const hours = [{ day: 1, opens: '10:00', closes: '22:00' }];
+    const info = (over: Record<string, unknown>) => ({
+      shopId, ownerId: 'o1', name: '피자', category: 'PIZZA', description: '', minimumOrder: 12000, deliveryFee: 2000, deliveryAreas: ['MAPO'], openingHours: hours, isOpen: true, ...over,
+    });
+    const menu = (price: number) => ({
+      shopId,
+      groups: [{ id: 'g1', name: '피자', items: [{ id: `${shopId}-1`, name: '콤비네이션', description: '', price, soldOut: false, optionGroups: [{ id: 'o', name: '크기', minSelect: 0, maxSelect: 1, options: [{ id: 'l', name: 'L', price: 3000 }] }] }] }],
+    });
+    const shopEvent = (type: string, version: number, payload: unknown) =>
+      ({ id: randomUUID(), type, version, occurredAt: new Date().toISOString(), aggregateId: shopId, payload }) as EventEnvelope;
+    const toOrders = (events: EventEnvelope[]) => applyBatch('orders', events, replica, (work) => ordersSql.$transaction(work));
+
+    await toOrders([shopEvent('menu.updated', 3, menu(21000))]);
+    expect(await orders.shopReplica.findUniqueOrThrow({ where: { shopId } })).toMatchObject({ isOpen: false, version: 0, menuVersion: 3 });
+
+    await toOrders([
+      shopEvent('shop.updated', 2, info({ name: '피자마루', deliveryAreas: ['MAPO', 'SONGPA'] })),
+      shopEvent('shop.registered', 1, info({ name: '옛 이름' })),
+      shopEvent('menu.updated', 2, menu(19000)),
+    ]);
+    expect(await orders.shopReplica.findUniqueOrThrow({ where: { shopId } })).toMatchObject({
+      name: '피자마루', version: 2, menuVersion: 3, isOpen: true, minimumOrder: 12000, deliveryAreas: ['MAPO', 'SONGPA'], openingHours: hours,
+    });
+    const items = await orders.menuItemReplica.findMany({ where: { shopId } });
+    expect(items).toEqual([{ menuItemId: `${shopId}-1`, shopId, name: '콤비네이션', price: 21000, soldOut: false, version: 3, optionGroups: menu(21000).groups[0].items[0].optionGroups }]);
+
+    await toOrders([shopEvent('menu.updated', 4, menu(22000))]);
+    expect((await orders.menuItemReplica.findMany({ where: { shopId } })).map((i) => [i.price, i.version])).toEqual([[22000, 4]]);
+  });
+});
+
 describe('orders: payment outcomes', () => {
   const waitingOrder = async (status: 'PENDING_PAYMENT' | 'CANCELED' = 'PENDING_PAYMENT') => {
     const id = randomUUID();
@@ -120,7 +164,7 @@ describe('orders: payment outcomes', () => {
     id: randomUUID(), type: 'payment.approved', version: 1, occurredAt: new Date().toISOString(), aggregateId: randomUUID(),
     payload: { paymentId: randomUUID(), orderId, customerId: 'c1', amount: 23000, discount: 0, provider: 'A', reason: null },
   });
-  const toOrdersAtOnce = (events: EventEnvelope[]) => applyBatch('orders', events, replica, (work) => orders.$transaction(work));
+  const toOrdersAtOnce = (events: EventEnvelope[]) => applyBatch('orders', events, replica, (work) => ordersSql.$transaction(work));
 
   it('places the waiting orders of a batch of approvals in one step, and leaves a canceled order and a second approval alone', async () => {
     const [first, second, canceled] = [await waitingOrder(), await waitingOrder(), await waitingOrder('CANCELED')];
@@ -141,7 +185,7 @@ describe('orders: payment outcomes', () => {
 
   it('moves one order twice in one call in the order given, with its history and events in that order', async () => {
     const orderId = await waitingOrder();
-    const answers = await orders.$transaction((tx) =>
+    const answers = await ordersSql.$transaction((tx) =>
       moveOrders(tx, [
         { orderId, transition: 'pay', actor: 'SYSTEM', actorId: null, paymentId: 'p-1' },
         { orderId, transition: 'accept', actor: 'SHOP_OWNER', actorId: 'o1', estimatedCookingMinutes: 25 },
@@ -175,7 +219,7 @@ describe('payments: a batch of order events', () => {
       orderEvent('order.placed', devOrder, 2),
       orderEvent('order.placed', paidOrder, 2, { total: 15000, paymentId: 'p-paid' }),
     ];
-    expect(await applyBatch('payments', batch, orderPayments, (work) => payments.$transaction(work))).toEqual(batch.map(() => 'applied'));
+    expect(await applyBatch('payments', batch, orderPayments, (work) => paymentsSql.$transaction(work))).toEqual(batch.map(() => 'applied'));
     const ledgers = await payments.orderLedger.findMany({ where: { orderId: { in: [devOrder, paidOrder, late] } } });
     expect(new Map(ledgers.map((l) => [l.orderId, [l.version, l.total, l.canceled]]))).toEqual(
       new Map([[devOrder, [2, 23000, false]], [paidOrder, [2, 15000, false]], [late, [2, 9000, false]]]),
@@ -188,7 +232,7 @@ describe('payments: a batch of order events', () => {
   it('applies two events of one order in one run one after the other', async () => {
     const orderId = randomUUID();
     const twice = [orderEvent('order.created', orderId, 3, { total: 3 }), orderEvent('order.created', orderId, 4, { total: 4 })];
-    expect(await applyBatch('payments', twice, orderPayments, (work) => payments.$transaction(work))).toEqual(['applied', 'applied']);
+    expect(await applyBatch('payments', twice, orderPayments, (work) => paymentsSql.$transaction(work))).toEqual(['applied', 'applied']);
     expect(await payments.orderLedger.findUniqueOrThrow({ where: { orderId } })).toMatchObject({ version: 4, total: 4 });
   });
 });

@@ -9,8 +9,7 @@ import { eligibility } from '@baedal/reviews/events';
 import http from 'node:http';
 import { SERVICES, closeServer, createLogger, databaseUrl, forkPerCore, listen, port, processCount, queryModelChannel, type QueryModelChange, redisPrefix, redisUrl, sendJson, stopOnSignals } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
-import { createOrdersClient } from '@baedal/prisma/orders';
-import { createPaymentsClient } from '@baedal/prisma/payments';
+import { createPool, rawSql } from '@baedal/prisma/clients';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { projection, refreshClockKeys } from '@baedal/shops/events';
@@ -53,10 +52,13 @@ async function main(): Promise<void> {
 
   const roles = (process.env.BAEDAL_WORKERS_ROLES ?? 'relays,consumers').split(',');
   const shopsDb = createShopsClient(undefined, 5);
-  const ordersDb = createOrdersClient(undefined, 5);
   const adsDb = createAdsClient(undefined, 3);
   const reviewsDb = createReviewsClient(undefined, 3);
-  const paymentsDb = createPaymentsClient(undefined, 3);
+  // Orders and payments apply the order flow's events with raw statements in driver transactions, which cost
+  // a fraction of Prisma's interactive ones (docs/benchmarks.md); the other domains' handlers use Prisma's models.
+  const ordersPool = createPool(databaseUrl('orders'), 5);
+  const paymentsPool = createPool(databaseUrl('payments'), 3);
+  const [ordersSql, paymentsSql] = [rawSql(ordersPool), rawSql(paymentsPool)];
 
   const relays = roles.includes('relays')
     ? SERVICES.map((source) => new OutboxRelay({ source, databaseUrl: databaseUrl(source), redis: relayRedis, prefix, log }))
@@ -70,13 +72,13 @@ async function main(): Promise<void> {
         // Orders and payments apply their order events set-based, where a batch of 64 costs little more than one of 16
         // (drain: 2,300-2,900 -> 3,200-3,700 applications/s). The projection's shop events are applied one by one and
         // share counter rows, so shops keeps smaller transactions.
-        startConsumer({ consumer: 'orders', handlers: replica, transaction: (work) => ordersDb.$transaction(work), batch: 64, ...common }),
+        startConsumer({ consumer: 'orders', handlers: replica, transaction: (work) => ordersSql.$transaction(work), batch: 64, ...common }),
         startConsumer({ consumer: 'ads', handlers: ownership, transaction: (work) => adsDb.$transaction(work), ...common }),
         startConsumer({ consumer: 'reviews', handlers: eligibility, transaction: (work) => reviewsDb.$transaction(work), ...common }),
-        startConsumer({ consumer: 'payments', handlers: orderPayments, transaction: (work) => paymentsDb.$transaction(work), batch: 64, ...common }),
+        startConsumer({ consumer: 'payments', handlers: orderPayments, transaction: (work) => paymentsSql.$transaction(work), batch: 64, ...common }),
         // The simulated rider keeps its bookkeeping in the orders database, whose orders it moves.
         // One at a time: the rider's handler waits on purpose, and a batch would wait for each rider in turn.
-        startConsumer({ consumer: 'delivery', handlers: riderSimulator, transaction: (work) => ordersDb.$transaction(work), batch: 1, ...common }),
+        startConsumer({ consumer: 'delivery', handlers: riderSimulator, transaction: (work) => ordersSql.$transaction(work), batch: 1, ...common }),
         // Coupon claims decided in Redis, persisted into the payments database.
         new Worker(CLAIMS_QUEUE, (job) => persistCouponClaim(job.data), { connection: workerRedis, prefix, concurrency: 16 }),
       ]
@@ -121,7 +123,8 @@ async function main(): Promise<void> {
     // Finish the jobs in hand, then stop taking new ones.
     await Promise.all(consumers.map((c) => c.close()));
     await Promise.all(relays.map((r) => r.stop()));
-    await Promise.all([shopsDb, ordersDb, adsDb, reviewsDb, paymentsDb].map((db) => db.$disconnect()));
+    await Promise.all([shopsDb, adsDb, reviewsDb].map((db) => db.$disconnect()));
+    await Promise.all([ordersPool, paymentsPool].map((pool) => pool.end()));
     workerRedis.disconnect();
     relayRedis.disconnect();
   });

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { appendToOutbox, type NewEvent } from '@baedal/events';
 import { autoApprovePayment, DomainError, forbidden, isUniqueViolation, notFound, type Identity } from '@baedal/platform';
-import type { MenuItemReplica, Order, OrderStatus, Prisma, ShopReplica } from '@baedal/prisma/orders';
+import type { RawSql } from '@baedal/prisma/clients';
+import type { MenuItemReplica, Order, OrderStatus, ShopReplica } from '@baedal/prisma/orders';
 import { db, sql } from './db';
 import { actorFor } from './domain/access';
 import { decideTransition, nextStatus, type TransitionRequest } from './domain/lifecycle';
 import { priceOrder, type OrderRequest } from './domain/pricing';
 import { orderStatusEvent } from './events';
 
-type Tx = Prisma.TransactionClient;
+/** Raw statements only: commands run in the driver's transactions (sql), consumers and changeOrder in either kind. */
+type Tx = RawSql;
 
 export type PlaceOrderInput = OrderRequest & { shopId: string };
 
@@ -88,7 +90,7 @@ export type OrderMove = TransitionRequest & { orderId: string; actorId: string |
 export async function moveOrders(tx: Tx, moves: OrderMove[]): Promise<(Order | DomainError)[]> {
   const ids = [...new Set(moves.map((m) => m.orderId))];
   // Locked in id order, so two batches moving the same orders cannot deadlock.
-  const locked = await tx.$queryRaw<Pick<Order, 'id' | 'status'>[]>`SELECT "id", "status" FROM "Order" WHERE "id" = ANY(${ids}::text[]) ORDER BY "id" FOR UPDATE`;
+  const locked = await tx.$queryRawUnsafe<Pick<Order, 'id' | 'status'>[]>('SELECT "id", "status" FROM "Order" WHERE "id" = ANY($1::text[]) ORDER BY "id" FOR UPDATE', ids);
   const status = new Map(locked.map((o) => [o.id, o.status]));
   const answers: (Order | DomainError)[] = [];
   const decided: { index: number; move: OrderMove; decision: ReturnType<typeof decideTransition> }[] = [];
@@ -122,24 +124,27 @@ export async function moveOrders(tx: Tx, moves: OrderMove[]): Promise<(Order | D
       reason: decision.reason,
       actorId: move.actorId,
     }));
-    const moved = await tx.$queryRaw<Order[]>`
-      WITH step AS (
-        SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          AS s("orderId" text, "status" text, "minutes" int, "paymentId" text, "historyId" text, "reason" text, "actorId" text)),
-      moved AS (
-        UPDATE "Order" o SET
-          "status" = step."status"::"OrderStatus",
-          "version" = o."version" + 1,
-          "estimatedCookingMinutes" = COALESCE(step."minutes", o."estimatedCookingMinutes"),
-          "paymentId" = COALESCE(step."paymentId", o."paymentId"),
-          "updatedAt" = ${at}::timestamptz AT TIME ZONE 'UTC'
-        FROM step WHERE o."id" = step."orderId"
-        RETURNING o.*),
-      noted AS (
-        INSERT INTO "OrderStatusChange" ("id", "orderId", "status", "reason", "actorId", "at")
-        SELECT step."historyId", step."orderId", step."status"::"OrderStatus", step."reason", step."actorId", ${at}::timestamptz AT TIME ZONE 'UTC'
-          FROM step JOIN moved ON moved."id" = step."orderId")
-      SELECT * FROM moved`;
+    const moved = await tx.$queryRawUnsafe<Order[]>(
+      `WITH step AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+           AS s("orderId" text, "status" text, "minutes" int, "paymentId" text, "historyId" text, "reason" text, "actorId" text)),
+       moved AS (
+         UPDATE "Order" o SET
+           "status" = step."status"::"OrderStatus",
+           "version" = o."version" + 1,
+           "estimatedCookingMinutes" = COALESCE(step."minutes", o."estimatedCookingMinutes"),
+           "paymentId" = COALESCE(step."paymentId", o."paymentId"),
+           "updatedAt" = $2::timestamptz AT TIME ZONE 'UTC'
+         FROM step WHERE o."id" = step."orderId"
+         RETURNING o.*),
+       noted AS (
+         INSERT INTO "OrderStatusChange" ("id", "orderId", "status", "reason", "actorId", "at")
+         SELECT step."historyId", step."orderId", step."status"::"OrderStatus", step."reason", step."actorId", $2::timestamptz AT TIME ZONE 'UTC'
+           FROM step JOIN moved ON moved."id" = step."orderId")
+       SELECT * FROM moved`,
+      JSON.stringify(rows),
+      at,
+    );
     const byId = new Map(moved.map((o) => [o.id, o]));
     for (const { index, move, decision } of round) {
       const order = byId.get(move.orderId)!;

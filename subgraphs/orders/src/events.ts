@@ -1,6 +1,7 @@
 import { event, type EventEnvelope, type Handlers, type MenuSnapshot, type OrderSnapshot, type ShopInfo } from '@baedal/events';
 import { DomainError } from '@baedal/platform';
-import type { Order, Prisma } from '@baedal/prisma/orders';
+import type { RawSql } from '@baedal/prisma/clients';
+import type { Order } from '@baedal/prisma/orders';
 // commands.ts publishes through this file and the simulator moves orders through it; both only call each other at run time.
 import { moveOrders, transitionOrder } from './commands';
 import { STATUS_EVENT, type OrderStatus } from './domain/lifecycle';
@@ -12,7 +13,8 @@ import { STATUS_EVENT, type OrderStatus } from './domain/lifecycle';
  * the "delivery" consumer.
  */
 
-type Tx = Prisma.TransactionClient;
+/** Handlers use raw statements only, so they run in the workers' driver transactions and in Prisma's alike. */
+type Tx = RawSql;
 
 export function orderSnapshot(order: Order, reason: string | null = null): OrderSnapshot {
   return {
@@ -39,47 +41,41 @@ export function orderStatusEvent(order: Order, status: OrderStatus, version: num
 
 /** A placeholder for a shop whose menu arrived before its terms: closed, so it takes no orders yet. */
 function ensureShop(tx: Tx, shopId: string) {
-  // ON CONFLICT, not Prisma's upsert, so two events of one shop applied at once cannot both insert.
-  return tx.$executeRaw`
-    INSERT INTO "ShopReplica" ("shopId", "ownerId", "name", "minimumOrder", "deliveryFee", "deliveryAreas", "openingHours", "isOpen", "version", "updatedAt")
-    VALUES (${shopId}, '', '', 0, 0, '{}', '[]', false, 0, now()) ON CONFLICT DO NOTHING`;
+  // ON CONFLICT, not an upsert after a read, so two events of one shop applied at once cannot both insert.
+  return tx.$executeRawUnsafe(
+    `INSERT INTO "ShopReplica" ("shopId", "ownerId", "name", "minimumOrder", "deliveryFee", "deliveryAreas", "openingHours", "isOpen", "version", "updatedAt")
+     VALUES ($1, '', '', 0, 0, '{}', '[]', false, 0, now() AT TIME ZONE 'UTC') ON CONFLICT DO NOTHING`,
+    shopId,
+  );
 }
 
 async function applyShop(tx: Tx, info: ShopInfo, version: number): Promise<void> {
   await ensureShop(tx, info.shopId);
-  await tx.shopReplica.updateMany({
-    where: { shopId: info.shopId, version: { lt: version } },
-    data: {
-      ownerId: info.ownerId,
-      name: info.name,
-      minimumOrder: info.minimumOrder,
-      deliveryFee: info.deliveryFee,
-      deliveryAreas: info.deliveryAreas,
-      openingHours: info.openingHours as unknown as Prisma.InputJsonValue,
-      isOpen: info.isOpen,
-      version,
-    },
-  });
+  await tx.$executeRawUnsafe(
+    `UPDATE "ShopReplica" SET "ownerId" = $2, "name" = $3, "minimumOrder" = $4, "deliveryFee" = $5, "deliveryAreas" = $6::text[],
+       "openingHours" = $7::jsonb, "isOpen" = $8, "version" = $9, "updatedAt" = now() AT TIME ZONE 'UTC'
+     WHERE "shopId" = $1 AND "version" < $9`,
+    info.shopId, info.ownerId, info.name, info.minimumOrder, info.deliveryFee, info.deliveryAreas, JSON.stringify(info.openingHours), info.isOpen, version,
+  );
 }
 
 async function applyMenu(tx: Tx, menu: MenuSnapshot, version: number): Promise<void> {
   await ensureShop(tx, menu.shopId);
-  const { count } = await tx.shopReplica.updateMany({ where: { shopId: menu.shopId, menuVersion: { lt: version } }, data: { menuVersion: version } });
-  if (count === 0) return;
-  await tx.menuItemReplica.deleteMany({ where: { shopId: menu.shopId } });
-  await tx.menuItemReplica.createMany({
-    data: menu.groups.flatMap((group) =>
-      group.items.map((item) => ({
-        menuItemId: item.id,
-        shopId: menu.shopId,
-        name: item.name,
-        price: item.price,
-        soldOut: item.soldOut,
-        optionGroups: item.optionGroups as unknown as Prisma.InputJsonValue,
-        version,
-      })),
-    ),
-  });
+  const newer = await tx.$executeRawUnsafe(
+    `UPDATE "ShopReplica" SET "menuVersion" = $2, "updatedAt" = now() AT TIME ZONE 'UTC' WHERE "shopId" = $1 AND "menuVersion" < $2`,
+    menu.shopId, version,
+  );
+  if (newer === 0) return;
+  const items = menu.groups.flatMap((group) =>
+    group.items.map((item) => ({ menuItemId: item.id, name: item.name, price: item.price, soldOut: item.soldOut, optionGroups: item.optionGroups })),
+  );
+  await tx.$executeRawUnsafe('DELETE FROM "MenuItemReplica" WHERE "shopId" = $1', menu.shopId);
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "MenuItemReplica" ("menuItemId", "shopId", "name", "price", "soldOut", "optionGroups", "version")
+     SELECT i."menuItemId", $1, i."name", i."price", i."soldOut", COALESCE(i."optionGroups", '[]'), $2
+       FROM jsonb_to_recordset($3::jsonb) AS i("menuItemId" text, "name" text, "price" int, "soldOut" boolean, "optionGroups" jsonb)`,
+    menu.shopId, version, JSON.stringify(items),
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, Handlers, OrderEventType } from '@baedal/events';
-import type { Prisma } from '@baedal/prisma/payments';
+import type { RawSql } from '@baedal/prisma/clients';
+import type { Payment } from '@baedal/prisma/payments';
 import { refundPayment } from './commands';
 import { persistClaim } from './coupons';
 import { db } from './db';
@@ -13,7 +14,8 @@ import { db } from './db';
  * or canceled, exactly once. Coupon claims arrive on their own queue.
  */
 
-type Tx = Prisma.TransactionClient;
+/** Handlers use raw statements only, so they run in the workers' driver transactions and in Prisma's alike. */
+type Tx = RawSql;
 
 /**
  * Records the orders' newer states (a cancel always sticks), in one statement;
@@ -29,16 +31,19 @@ async function advanceLedger(tx: Tx, events: EventEnvelope<OrderEventType>[], ca
   const rows = events.map((e) => ({ orderId: e.payload.orderId, customerId: e.payload.customerId, total: e.payload.total, version: e.version }));
   // An upsert locks each row as SELECT ... FOR UPDATE would (in id order: no deadlocks). Versions of one
   // order are distinct, so a row holds the event's version afterwards exactly when the event was newer.
-  const ledgers = await tx.$queryRaw<{ orderId: string; version: number }[]>`
-    INSERT INTO "OrderLedger" AS l ("orderId", "customerId", "total", "version", "canceled")
-    SELECT "orderId", "customerId", "total", "version", ${canceled}
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS e("orderId" text, "customerId" text, "total" int, "version" int)
-     ORDER BY "orderId"
-    ON CONFLICT ("orderId") DO UPDATE SET
-      "version" = GREATEST(l."version", EXCLUDED."version"),
-      "total" = CASE WHEN l."version" < EXCLUDED."version" THEN EXCLUDED."total" ELSE l."total" END,
-      "canceled" = l."canceled" OR EXCLUDED."canceled"
-    RETURNING "orderId", "version"`;
+  const ledgers = await tx.$queryRawUnsafe<{ orderId: string; version: number }[]>(
+    `INSERT INTO "OrderLedger" AS l ("orderId", "customerId", "total", "version", "canceled")
+     SELECT "orderId", "customerId", "total", "version", $1::boolean
+       FROM jsonb_to_recordset($2::jsonb) AS e("orderId" text, "customerId" text, "total" int, "version" int)
+      ORDER BY "orderId"
+     ON CONFLICT ("orderId") DO UPDATE SET
+       "version" = GREATEST(l."version", EXCLUDED."version"),
+       "total" = CASE WHEN l."version" < EXCLUDED."version" THEN EXCLUDED."total" ELSE l."total" END,
+       "canceled" = l."canceled" OR EXCLUDED."canceled"
+     RETURNING "orderId", "version"`,
+    canceled,
+    JSON.stringify(rows),
+  );
   const now = new Map(ledgers.map((l) => [l.orderId, l.version]));
   return events.map((e) => now.get(e.payload.orderId) === e.version);
 }
@@ -47,25 +52,21 @@ async function advanceLedger(tx: Tx, events: EventEnvelope<OrderEventType>[], ca
 async function recordDevelopmentPayments(tx: Tx, placed: EventEnvelope<'order.placed'>[]): Promise<void> {
   const advanced = await advanceLedger(tx, placed, false);
   for (const e of placed.filter((e, i) => advanced[i] && !e.payload.paymentId)) {
-    const exists = await tx.payment.findFirst({ where: { orderId: e.payload.orderId } });
-    if (exists) continue;
-    await tx.payment.create({
-      data: { id: randomUUID(), orderId: e.payload.orderId, customerId: e.payload.customerId, amount: e.payload.total, method: 'DEV_AUTO_APPROVED', status: 'APPROVED' },
-    });
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "Payment" ("id", "orderId", "customerId", "amount", "discount", "method", "status", "idempotencyKey", "createdAt", "updatedAt")
+       SELECT $1, $2, $3, $4, 0, 'DEV_AUTO_APPROVED', 'APPROVED', NULL, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+        WHERE NOT EXISTS (SELECT 1 FROM "Payment" WHERE "orderId" = $2)`,
+      randomUUID(), e.payload.orderId, e.payload.customerId, e.payload.total,
+    );
   }
 }
 
 async function refundOrder(tx: Tx, e: EventEnvelope<'order.canceled' | 'order.rejected'>): Promise<void> {
   await advanceLedger(tx, [e], true);
-  const payment = await tx.payment.findFirst({ where: { orderId: e.payload.orderId, status: 'APPROVED' } });
+  const [payment] = await tx.$queryRawUnsafe<Payment[]>(`SELECT * FROM "Payment" WHERE "orderId" = $1 AND "status" = 'APPROVED' LIMIT 1`, e.payload.orderId);
   if (!payment) return;
   // The provider refund is idempotent by key; the refund record commits with this event's bookkeeping.
-  if (payment.provider && payment.providerTransactionId) {
-    await refundPayment(payment, e.payload.reason ?? e.type, tx);
-    return;
-  }
-  await tx.refund.create({ data: { id: randomUUID(), paymentId: payment.id, orderId: payment.orderId, amount: payment.amount, reason: e.payload.reason ?? e.type } });
-  await tx.payment.update({ where: { id: payment.id }, data: { status: 'REFUNDED' } });
+  await refundPayment(payment, e.payload.reason ?? e.type, tx);
 }
 
 /** Consumer "payments". */
