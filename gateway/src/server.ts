@@ -1,15 +1,17 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
   SERVICES,
+  CallFailure,
+  callWithin,
   createHttpServer,
   closeServer,
   createLogger,
   formatError,
+  keepAliveAgent,
   identityFromAuthorization,
   identityHeaders,
   listen,
@@ -21,6 +23,7 @@ import {
   sendJson,
   subgraphUrl,
   REQUEST_ID_HEADER,
+  type CallAnswer,
   type GuardedCall,
   type Identity,
   type ServiceName,
@@ -47,49 +50,19 @@ const log = createLogger('gateway');
 
 // One keep-alive pool for all subgraph calls: the default client opened a
 // connection per request and spent about half the gateway's CPU doing so.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const agent = keepAliveAgent();
 
 /** Set on a subgraph request by willSendRequest, read by the fetcher: how long to wait for this request. */
 const TIMEOUT_HEADER = 'x-baedal-timeout-ms';
 
-interface SubgraphAnswer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
-
-/**
- * Every subgraph call: sent over the shared keep-alive pool, the whole answer
- * read as text, given up (a SubgraphFailure) after `timeoutMs`. node:http, not
- * node-fetch: its Response machinery cost more than the call, and its abort
- * timer outlived every request.
- */
-function sendWithin(subgraph: string, url: string, init: { method?: string; headers: Record<string, string>; body: string }, timeoutMs: number): Promise<SubgraphAnswer> {
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      reject(error instanceof SubgraphFailure ? error : new SubgraphFailure(subgraph, 'connection', `${subgraph}: ${error.message}`));
-    };
-    const headers = { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
-    const request = http.request(url, { method: init.method ?? 'POST', agent, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      response.on('error', fail);
-    });
-    timer = setTimeout(() => {
-      const timedOut = new SubgraphFailure(subgraph, 'timeout', `${subgraph} timed out`);
-      // Settled here, whatever the destroyed request and its response still emit.
-      fail(timedOut);
-      request.destroy(timedOut);
-    }, timeoutMs);
-    request.on('error', fail);
-    request.end(init.body);
-  });
+/** Every subgraph call: callWithin over the shared pool; no answer in time is a SubgraphFailure. */
+async function sendWithin(subgraph: string, url: string, init: { method?: string; headers: Record<string, string>; body: string }, timeoutMs: number): Promise<CallAnswer> {
+  try {
+    return await callWithin(url, { ...init, timeoutMs, agent });
+  } catch (error) {
+    if (!(error instanceof CallFailure)) throw error;
+    throw new SubgraphFailure(subgraph, error.kind, error.kind === 'timeout' ? `${subgraph} timed out` : `${subgraph}: ${error.message}`);
+  }
 }
 
 /** sendWithin as the fetcher Apollo's data source expects: a fetch Response with the headers it reads. */

@@ -3,6 +3,7 @@ export * from './errors';
 export * from './identity';
 export * from './logger';
 export * from './http';
+export * from './call';
 export * from './subgraph';
 export * from './loaders';
 export * from './catalog';

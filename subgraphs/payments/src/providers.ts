@@ -1,4 +1,4 @@
-import { createCircuitBreaker, isBreakerOpen, paymentProviders, type GuardedCall, type Logger } from '@baedal/platform';
+import { CallFailure, callWithin, createCircuitBreaker, isBreakerOpen, keepAliveAgent, paymentProviders, type GuardedCall, type Logger } from '@baedal/platform';
 
 /*
  * Payment providers behind one interface. Each has its own timeout and
@@ -36,11 +36,11 @@ export class ProviderUnavailable extends Error {
 function classify(provider: string, error: unknown): ProviderUnavailable | null {
   if (error instanceof ProviderUnavailable) return error;
   if (isBreakerOpen(error)) return new ProviderUnavailable(provider, 'breaker_open', `${provider}: breaker open`);
-  const e = error as { name?: string; message?: string; cause?: { code?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return new ProviderUnavailable(provider, 'timeout', `${provider} timed out`);
-  if (e?.name === 'TypeError' && /fetch failed/.test(e.message ?? '')) return new ProviderUnavailable(provider, 'connection', `${provider}: ${e.cause?.code ?? 'unreachable'}`);
+  if (error instanceof CallFailure) return new ProviderUnavailable(provider, error.kind, error.kind === 'timeout' ? `${provider} timed out` : `${provider}: ${error.message}`);
   return null;
 }
+
+const agent = keepAliveAgent(64);
 
 export class HttpPaymentProvider implements PaymentProvider {
   private readonly breaker: GuardedCall;
@@ -63,18 +63,14 @@ export class HttpPaymentProvider implements PaymentProvider {
     );
   }
 
-  private async call<T>(path: string, init: RequestInit, notFound?: T): Promise<T> {
+  private async call<T>(path: string, init: { method: string; body?: string }, notFound?: T): Promise<T> {
     try {
       return (await this.breaker.fire(async () => {
-        const response = await fetch(`${this.baseUrl}${path}`, {
-          ...init,
-          headers: { 'content-type': 'application/json' },
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-        if (response.status === 404 && notFound !== undefined) return notFound;
-        if (response.status >= 500) throw new ProviderUnavailable(this.name, 'server_error', `${this.name} answered ${response.status}`);
-        if (!response.ok) throw new Error(`${this.name} refused the request: ${response.status} ${await response.text()}`);
-        return response.json();
+        const { status, text } = await callWithin(`${this.baseUrl}${path}`, { ...init, headers: { 'content-type': 'application/json' }, timeoutMs: this.timeoutMs, agent });
+        if (status === 404 && notFound !== undefined) return notFound;
+        if (status >= 500) throw new ProviderUnavailable(this.name, 'server_error', `${this.name} answered ${status}`);
+        if (status < 200 || status >= 300) throw new Error(`${this.name} refused the request: ${status} ${text}`);
+        return JSON.parse(text);
       })) as T;
     } catch (error) {
       throw classify(this.name, error) ?? error;
