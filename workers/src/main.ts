@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   await checkRedisPolicy(workerRedis);
 
   const roles = (process.env.BAEDAL_WORKERS_ROLES ?? 'relays,consumers').split(',');
-  const shopsDb = createShopsClient(undefined, 5);
+  const shopsPool = createPool(databaseUrl('shops'), 5);
+  const shopsDb = createShopsClient(shopsPool);
+  const shopsReader = rawSql(shopsPool);
   const adsDb = createAdsClient(undefined, 3);
   const reviewsDb = createReviewsClient(undefined, 3);
   // Orders and payments apply the order flow's events with raw statements in driver transactions, which cost
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
 
   const clock = setInterval(async () => {
     if (!(await takeTurn(relayRedis, `${prefix}:clock-refresh`, CLOCK_REFRESH_MS))) return;
-    refreshClockKeys(shopsDb).then(
+    refreshClockKeys(shopsReader, shopsDb).then(
       (changed) => {
         if (!changed) return;
         log.info({ changed }, 'refreshed open-now and ad keys');
