@@ -135,7 +135,16 @@ describe('relay', () => {
     expect(await relay().relayOnce()).toBe(0);
   });
 
-  it('relays again an event whose relay died between publishing and marking it, without a second job', async () => {
+  it('queues the events of a batch in the order they were appended', async () => {
+    const appended = await db.$transaction((tx) => appendToOutbox(tx, [1, 2, 3, 4, 5, 6].map((v) => event('shop.updated', 's1', v, info('s1')))));
+    expect(await relay().relayOnce()).toBe(6);
+    const queue = new Queue('shops', { connection: redis, prefix });
+    const waiting = await queue.getJobs(['waiting'], 0, -1, true);
+    await queue.close();
+    expect(waiting.map((j) => j.id)).toEqual(appended.map((e) => e.id));
+  });
+
+  it('relays again an event whose relay died between publishing it and committing its mark, without a second job', async () => {
     const [e] = await db.$transaction((tx) => appendToOutbox(tx, [event('shop.updated', 's1', 1, info('s1'))]));
     const dying = relay();
     // Publishing succeeds, then the process "dies" before the mark commits.
@@ -147,7 +156,7 @@ describe('relay', () => {
       const client = await connect();
       const query = client.query.bind(client);
       client.query = async (sql: string, args?: unknown[]) => {
-        if (sql.startsWith('UPDATE "OutboxEvent" SET "relayedAt"')) throw new Error('killed');
+        if (sql === 'COMMIT') throw new Error('killed');
         return query(sql, args);
       };
       return client;

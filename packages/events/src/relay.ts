@@ -35,9 +35,9 @@ interface OutboxRow {
 
 /**
  * Moves committed outbox rows to BullMQ, one queue per consuming domain, with
- * the event id as the job id, and marks them relayed in the same database
- * transaction that locked them. A crash before the mark relays them again
- * (consumers are idempotent by event id). A Redis that comes back empty is
+ * the event id as the job id: one statement locks and marks a batch relayed,
+ * the batch is published, and the transaction commits. A crash before the
+ * commit relays them again (consumers are idempotent by event id). A Redis that comes back empty is
  * noticed by a missing sentinel key, and recent events are relayed again.
  *
  * Every workers process starts a relay per database, but one relays at a
@@ -99,15 +99,20 @@ export class OutboxRelay {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT "seq", "id", "type", "version", "aggregateId", "payload", ("occurredAt" AT TIME ZONE 'UTC') AS "occurredAt"
-           FROM "OutboxEvent" WHERE "relayedAt" IS NULL ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      // Marked first, in this transaction, then published: if publishing fails or the process dies before
+      // COMMIT, the marks roll back and the rows are relayed again (consumers are idempotent by event id).
+      const { rows: marked } = await client.query<OutboxRow>(
+        `UPDATE "OutboxEvent" SET "relayedAt" = now() AT TIME ZONE 'UTC'
+          WHERE "seq" IN (SELECT "seq" FROM "OutboxEvent" WHERE "relayedAt" IS NULL ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING "seq", "id", "type", "version", "aggregateId", "payload", ("occurredAt" AT TIME ZONE 'UTC') AS "occurredAt"`,
         [this.options.batchSize ?? 500],
       );
-      if (rows.length === 0) {
+      if (marked.length === 0) {
         await client.query('COMMIT');
         return 0;
       }
+      // RETURNING keeps no order; consumers of one aggregate rely on the outbox's.
+      const rows = marked.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       const byConsumer = new Map<Consumer, EventEnvelope[]>();
       for (const row of rows) {
         const envelope = {
@@ -127,7 +132,6 @@ export class OutboxRelay {
           this.queue(consumer).addBulk(envelopes.map((e) => ({ name: e.type, data: e, opts: { jobId: e.id } }))),
         ),
       );
-      await client.query(`UPDATE "OutboxEvent" SET "relayedAt" = now() AT TIME ZONE 'UTC' WHERE "seq" = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
       await client.query('COMMIT');
       return rows.length;
     } catch (error) {
