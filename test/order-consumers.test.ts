@@ -4,7 +4,7 @@ import { moveOrders } from '@baedal/orders/commands';
 import { replica } from '@baedal/orders/events';
 import { orderPayments } from '@baedal/payments/events';
 import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
-import { createPool, rawSql, type RawDb } from '@baedal/prisma/clients';
+import { createPool, rawSql, type RawDb, type RawSql } from '@baedal/prisma/clients';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createReviewsClient } from '@baedal/prisma/reviews';
@@ -227,6 +227,39 @@ describe('payments: a batch of order events', () => {
     expect(await payments.payment.findMany({ where: { orderId: { in: [devOrder, paidOrder, late] } } })).toEqual([
       expect.objectContaining({ orderId: devOrder, method: 'DEV_AUTO_APPROVED', amount: 23000, status: 'APPROVED' }),
     ]);
+  });
+
+  it('applies batches of the same orders in two workers at once without a deadlock, whatever their order', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    // Each batch waits after its first ledger statement until the other has run its own (or 300 ms): if a batch locked
+    // its ledgers in more than one statement, the two would each hold one and wait for the other's.
+    let arrived = 0;
+    const bothArrived = new Promise<void>((resolve) => {
+      const check = setInterval(() => arrived >= 2 && (clearInterval(check), resolve()), 5);
+      setTimeout(() => (clearInterval(check), resolve()), 300);
+    });
+    const pausing = (tx: RawSql): RawSql => {
+      let first = true;
+      const wrap = <F extends (query: string, ...values: unknown[]) => Promise<unknown>>(call: F) =>
+        (async (query: string, ...values: unknown[]) => {
+          const result = await call(query, ...values);
+          if (first && query.includes('INSERT INTO "OrderLedger"')) {
+            first = false;
+            arrived++;
+            await bothArrived;
+          }
+          return result;
+        }) as F;
+      return { $queryRawUnsafe: wrap(tx.$queryRawUnsafe.bind(tx)), $executeRawUnsafe: wrap(tx.$executeRawUnsafe.bind(tx)) };
+    };
+    const inWorker = (events: EventEnvelope[]) => applyBatch('payments', events, orderPayments, (work) => paymentsSql.$transaction((tx) => work(pausing(tx))));
+    const results = await Promise.all([
+      inWorker([orderEvent('order.created', a, 1), orderEvent('order.placed', b, 2, { paymentId: 'p' })]),
+      inWorker([orderEvent('order.created', b, 1), orderEvent('order.placed', a, 2, { paymentId: 'p' })]),
+    ]);
+    expect(results).toEqual([['applied', 'applied'], ['applied', 'applied']]);
+    const ledgers = await payments.orderLedger.findMany({ where: { orderId: { in: [a, b] } } });
+    expect(ledgers.map((l) => l.version)).toEqual([2, 2]);
   });
 
   it('applies two events of one order in one run one after the other', async () => {

@@ -50,7 +50,7 @@ export async function applyOnce<Tx extends SqlTransaction>(
  * Applies several events in one transaction of the consumer, each at most once
  * (as applyOnce), in the order given: one insert records all their ids, and
  * one commit covers all their effects. If anything fails, nothing is recorded.
- * A run of events of one type with a set-based handler is applied by one call.
+ * A run of consecutive events with the same set-based handler is applied by one call.
  */
 export async function applyBatch<Tx extends SqlTransaction>(
   consumer: Consumer,
@@ -67,11 +67,13 @@ export async function applyBatch<Tx extends SqlTransaction>(
     const fresh = new Set(inserted.map((row) => row.eventId));
     const results = events.map((event): ApplyResult => (!fresh.has(event.id) ? 'duplicate' : handlers[event.type] ? 'applied' : 'ignored'));
     const toApply = events.filter((_, i) => results[i] === 'applied');
-    // Consecutive events of one type go to their handler together; a set-based one applies them at once.
+    // Consecutive events with one handler go to it together; a set-based one applies them at once (one
+    // handler may serve several types, so that all of a batch's rows are locked by one ordered statement).
     for (let start = 0; start < toApply.length; ) {
+      const handler = handlers[toApply[start].type] as AnyHandler<Tx>;
       let end = start + 1;
-      while (end < toApply.length && toApply[end].type === toApply[start].type) end++;
-      await applyEach(handlers[toApply[start].type] as AnyHandler<Tx>, toApply.slice(start, end), tx);
+      while (end < toApply.length && handlers[toApply[end].type] === handler) end++;
+      await applyEach(handler, toApply.slice(start, end), tx);
       start = end;
     }
     return results;

@@ -320,6 +320,16 @@ describe('applyBatch and batcher', () => {
     expect(await db.payment.count()).toBe(5);
   });
 
+  it('hands consecutive events of several types to the one set-based handler they share in one call', async () => {
+    const calls: string[][] = [];
+    const shared = { many: async (events: EventEnvelope[]) => void calls.push(events.map((e) => `${e.type}:${e.aggregateId}`)) };
+    const handlers = { 'review.stats.changed': shared, 'ad.placement.changed': shared };
+    const transaction = <R>(work: (tx: typeof db) => Promise<R>) => db.$transaction((tx) => work(tx as typeof db));
+    const batch = [envelope(31), envelope(32, 'ad.placement.changed'), envelope(33)];
+    expect(await applyBatch('payments', batch, handlers, transaction)).toEqual(['applied', 'applied', 'applied']);
+    expect(calls).toEqual([['review.stats.changed:s31', 'ad.placement.changed:s32', 'review.stats.changed:s33']]);
+  });
+
   it('records nothing of a batch whose effect fails', async () => {
     const handlers = {
       'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>, tx: typeof db) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope, Handlers, OrderEventType } from '@baedal/events';
+import type { EventEnvelope, Handlers, ManyHandler, OrderEventType } from '@baedal/events';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { Payment } from '@baedal/prisma/payments';
 import { refundPayment } from './commands';
@@ -18,40 +18,53 @@ import { db } from './db';
 type Tx = RawSql;
 
 /**
- * Records the orders' newer states (a cancel always sticks), in one statement;
- * answers, per event, whether it was newer than what the ledger held.
+ * Records the orders' newer states (a cancel always sticks), a statement per
+ * round; answers, per event, whether it was newer than what the ledger held.
+ * The first round has the first event of every order in the batch, each
+ * further round the next event of orders that have one, so all of a batch's
+ * ledger rows are locked by its first statement, in order: two batches in two
+ * workers cannot deadlock (each deadlock stalled both for a second).
  */
 async function advanceLedger(tx: Tx, events: EventEnvelope<OrderEventType>[], canceled: boolean): Promise<boolean[]> {
-  // One row per order per statement: a second event of an order goes in a statement of its own.
-  if (new Set(events.map((e) => e.payload.orderId)).size < events.length) {
-    const advanced: boolean[] = [];
-    for (const e of events) advanced.push(...(await advanceLedger(tx, [e], canceled)));
-    return advanced;
+  const advanced: boolean[] = new Array(events.length);
+  const seen = new Map<string, number>();
+  const rounds: number[][] = [];
+  events.forEach((e, i) => {
+    const round = seen.get(e.payload.orderId) ?? 0;
+    seen.set(e.payload.orderId, round + 1);
+    (rounds[round] ??= []).push(i);
+  });
+  for (const round of rounds) {
+    const rows = round.map((i) => events[i]).map((e) => ({ orderId: e.payload.orderId, customerId: e.payload.customerId, total: e.payload.total, version: e.version }));
+    // An upsert locks each row as SELECT ... FOR UPDATE would, in id order. Versions of one order are
+    // distinct, so a row holds the event's version afterwards exactly when the event was newer.
+    const ledgers = await tx.$queryRawUnsafe<{ orderId: string; version: number }[]>(
+      `INSERT INTO "OrderLedger" AS l ("orderId", "customerId", "total", "version", "canceled")
+       SELECT "orderId", "customerId", "total", "version", $1::boolean
+         FROM jsonb_to_recordset($2::jsonb) AS e("orderId" text, "customerId" text, "total" int, "version" int)
+        ORDER BY "orderId"
+       ON CONFLICT ("orderId") DO UPDATE SET
+         "version" = GREATEST(l."version", EXCLUDED."version"),
+         "total" = CASE WHEN l."version" < EXCLUDED."version" THEN EXCLUDED."total" ELSE l."total" END,
+         "canceled" = l."canceled" OR EXCLUDED."canceled"
+       RETURNING "orderId", "version"`,
+      canceled,
+      JSON.stringify(rows),
+    );
+    const now = new Map(ledgers.map((l) => [l.orderId, l.version]));
+    for (const i of round) advanced[i] = now.get(events[i].payload.orderId) === events[i].version;
   }
-  const rows = events.map((e) => ({ orderId: e.payload.orderId, customerId: e.payload.customerId, total: e.payload.total, version: e.version }));
-  // An upsert locks each row as SELECT ... FOR UPDATE would (in id order: no deadlocks). Versions of one
-  // order are distinct, so a row holds the event's version afterwards exactly when the event was newer.
-  const ledgers = await tx.$queryRawUnsafe<{ orderId: string; version: number }[]>(
-    `INSERT INTO "OrderLedger" AS l ("orderId", "customerId", "total", "version", "canceled")
-     SELECT "orderId", "customerId", "total", "version", $1::boolean
-       FROM jsonb_to_recordset($2::jsonb) AS e("orderId" text, "customerId" text, "total" int, "version" int)
-      ORDER BY "orderId"
-     ON CONFLICT ("orderId") DO UPDATE SET
-       "version" = GREATEST(l."version", EXCLUDED."version"),
-       "total" = CASE WHEN l."version" < EXCLUDED."version" THEN EXCLUDED."total" ELSE l."total" END,
-       "canceled" = l."canceled" OR EXCLUDED."canceled"
-     RETURNING "orderId", "version"`,
-    canceled,
-    JSON.stringify(rows),
-  );
-  const now = new Map(ledgers.map((l) => [l.orderId, l.version]));
-  return events.map((e) => now.get(e.payload.orderId) === e.version);
+  return advanced;
 }
 
-/** An order placed by the development switch has no payment of its own: record one, so that a cancel has something to refund. */
-async function recordDevelopmentPayments(tx: Tx, placed: EventEnvelope<'order.placed'>[]): Promise<void> {
-  const advanced = await advanceLedger(tx, placed, false);
-  for (const e of placed.filter((e, i) => advanced[i] && !e.payload.paymentId)) {
+/**
+ * Orders created and placed, in one call however they interleave: their
+ * ledgers advance together, and an order placed by the development switch
+ * (no payment of its own) gets one recorded, so that a cancel has something to refund.
+ */
+async function applyOrderProgress(tx: Tx, events: EventEnvelope<'order.created' | 'order.placed'>[]): Promise<void> {
+  const advanced = await advanceLedger(tx, events, false);
+  for (const e of events.filter((e, i) => advanced[i] && e.type === 'order.placed' && !e.payload.paymentId)) {
     await tx.$executeRawUnsafe(
       `INSERT INTO "Payment" ("id", "orderId", "customerId", "amount", "discount", "method", "status", "idempotencyKey", "createdAt", "updatedAt")
        SELECT $1, $2, $3, $4, 0, 'DEV_AUTO_APPROVED', 'APPROVED', NULL, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
@@ -69,10 +82,13 @@ async function refundOrder(tx: Tx, e: EventEnvelope<'order.canceled' | 'order.re
   await refundPayment(payment, e.payload.reason ?? e.type, tx);
 }
 
+/** One handler for both, so a batch's created and placed orders are applied by one call (see advanceLedger). */
+const orderProgress: ManyHandler<Tx, 'order.created' | 'order.placed'> = { many: (events, tx) => applyOrderProgress(tx, events) };
+
 /** Consumer "payments". */
 export const orderPayments: Handlers<Tx> = {
-  'order.created': { many: async (events, tx) => void (await advanceLedger(tx, events, false)) },
-  'order.placed': { many: (events, tx) => recordDevelopmentPayments(tx, events) },
+  'order.created': orderProgress,
+  'order.placed': orderProgress,
   'order.rejected': (e, tx) => refundOrder(tx, e),
   'order.canceled': (e, tx) => refundOrder(tx, e),
 };
