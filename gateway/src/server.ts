@@ -161,6 +161,14 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     }
   }
 
+  /** A client's request body, sent as it came with the caller's identity; a 5xx answer is a failure of the subgraph. */
+  private async post(rawBody: string, context: GatewayContext, timeoutMs: number): Promise<CallAnswer> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', [REQUEST_ID_HEADER]: context.requestId, ...identityHeaders(context.identity) };
+    const answer = await sendWithin(this.subgraph, this.url!, { headers, body: rawBody }, timeoutMs);
+    if (answer.status >= 500) throw new SubgraphFailure(this.subgraph, 'http_5xx', `${this.subgraph} answered ${answer.status}`);
+    return answer;
+  }
+
   /**
    * A client's query that this subgraph alone answers (singleSubgraph.ts):
    * sent as it came, answered with the subgraph's text as it came, and kept
@@ -174,9 +182,7 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const endTimer = subgraphLatency.startTimer({ subgraph });
     try {
       const answer = (await this.breaker.fire(async () => {
-        const headers: Record<string, string> = { 'content-type': 'application/json', [REQUEST_ID_HEADER]: context.requestId, ...identityHeaders(context.identity) };
-        const { status, text } = await sendWithin(subgraph, this.url!, { headers, body: rawBody }, this.settings.timeoutMs);
-        if (status >= 500) throw new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${status}`);
+        const { status, text } = await this.post(rawBody, context, this.settings.timeoutMs);
         // Most answers carry no errors; only those that might are parsed (a shop's text may say anything).
         if (text.includes('"errors"')) {
           const { errors } = JSON.parse(text) as { errors?: { extensions?: { code?: unknown } }[] };
@@ -207,6 +213,7 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       endTimer();
     }
   }
+
   /**
    * A command this subgraph alone answers (singleSubgraph.ts), sent once as it
    * came. It is never handed to the pipeline afterwards, which would run it a
@@ -220,9 +227,7 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const endTimer = subgraphLatency.startTimer({ subgraph });
     try {
       const answer = (await this.breaker.fire(async () => {
-        const headers: Record<string, string> = { 'content-type': 'application/json', [REQUEST_ID_HEADER]: context.requestId, ...identityHeaders(context.identity) };
-        const { status, text } = await sendWithin(subgraph, this.url!, { headers, body: rawBody }, this.settings.mutationTimeoutMs);
-        if (status >= 500) throw new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${status}`);
+        const { status, text } = await this.post(rawBody, context, this.settings.mutationTimeoutMs);
         if (status >= 400) return null;
         if (!text.includes('"errors"')) return text;
         const reply = JSON.parse(text) as { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] };

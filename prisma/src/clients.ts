@@ -30,7 +30,11 @@ export function clientOptions(urlOrPool: string | pg.Pool, poolSize = 10) {
   };
 }
 
-/** Raw statements: the part of a Prisma client (or of its transaction client) that raw SQL paths need. */
+/**
+ * Raw statements: the part of a Prisma client (or of its transaction client)
+ * that raw SQL paths need. The same shape as @baedal/events' SqlTransaction,
+ * so the outbox and the consumers take either.
+ */
 export interface RawSql {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;

@@ -37,8 +37,9 @@ interface OutboxRow {
  * Moves committed outbox rows to BullMQ, one queue per consuming domain, with
  * the event id as the job id: one statement locks and marks a batch relayed,
  * the batch is published, and the transaction commits. A crash before the
- * commit relays them again (consumers are idempotent by event id). A Redis that comes back empty is
- * noticed by a missing sentinel key, and recent events are relayed again.
+ * commit relays them again (consumers are idempotent by event id). A Redis
+ * that comes back empty is noticed by a missing sentinel key, and recent
+ * events are relayed again.
  *
  * Every workers process starts a relay per database, but one relays at a
  * time: the first to take the database's advisory lock (held by its LISTEN
