@@ -29,8 +29,8 @@ let stack: Stack;
 function load(service: ServiceName) {
   // The subgraph reads its database settings when its modules load.
   const dist = path.join(__dirname, '..', 'subgraphs', service, 'dist');
-  const { db, reader } = require(path.join(dist, 'db.js'));
-  return { server: require(path.join(dist, 'server.js')), db, reader };
+  const { db, sql } = require(path.join(dist, 'db.js'));
+  return { server: require(path.join(dist, 'server.js')), db, sql };
 }
 
 beforeAll(async () => {
@@ -63,12 +63,12 @@ beforeAll(async () => {
 
   const starters: Record<ServiceName, string> = { shops: 'startShops', ads: 'startAds', orders: 'startOrders', payments: 'startPayments', reviews: 'startReviews' };
   for (const subject of Object.values(subjects)) {
-    const { server, db, reader } = load(subject.service);
+    const { server, db, sql } = load(subject.service);
     db.$on('query', () => subject.queries++);
-    // Shops reads its query model straight through the driver: those statements count too.
-    if (reader) {
-      const query = reader.$queryRawUnsafe.bind(reader);
-      reader.$queryRawUnsafe = (...args: unknown[]) => {
+    // Statements straight through the driver (shops reads its query model so) count too.
+    if (sql) {
+      const query = sql.$queryRawUnsafe.bind(sql);
+      sql.$queryRawUnsafe = (...args: unknown[]) => {
         subject.queries++;
         return query(...args);
       };

@@ -314,9 +314,9 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       // Persisted queries and other extensions are the pipeline's to read.
       if (typeof request?.query !== 'string' || request.extensions !== undefined) return null;
       const target = route(request.query);
-      const source = target ? sources.get(target.subgraph) : undefined;
-      if (!source) return null;
-      return target!.mutation ? source.command(rawBody, context) : source.forward(rawBody, { query: request.query, variables: request.variables }, context);
+      const source = target && sources.get(target.subgraph);
+      if (!target || !source) return null;
+      return target.mutation ? source.command(rawBody, context) : source.forward(rawBody, { query: request.query, variables: request.variables }, context);
     },
     context: async (req, requestId) => {
       try {

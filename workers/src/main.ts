@@ -9,10 +9,14 @@ import { eligibility } from '@baedal/reviews/events';
 import http from 'node:http';
 import { SERVICES, closeServer, createLogger, databaseUrl, forkPerCore, listen, port, processCount, queryModelChannel, type QueryModelChange, redisPrefix, redisUrl, sendJson, stopOnSignals } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
-import { createPool, rawSql } from '@baedal/prisma/clients';
 import { createReviewsClient } from '@baedal/prisma/reviews';
-import { createShopsClient } from '@baedal/prisma/shops';
 import { projection, refreshClockKeys } from '@baedal/shops/events';
+// Orders, payments and shops apply events with their own db modules: one pool per database in this process
+// (their event handlers already load those modules). Orders and payments apply the order flow's events with
+// raw statements in driver transactions, a fraction of Prisma's interactive ones (docs/benchmarks.md).
+import { db as ordersDb, sql as ordersSql } from '@baedal/orders/db';
+import { db as paymentsDb, sql as paymentsSql } from '@baedal/payments/db';
+import { db as shopsDb, sql as shopsSql } from '@baedal/shops/db';
 import { takeTurn } from './clock';
 
 
@@ -51,16 +55,8 @@ async function main(): Promise<void> {
   await checkRedisPolicy(workerRedis);
 
   const roles = (process.env.BAEDAL_WORKERS_ROLES ?? 'relays,consumers').split(',');
-  const shopsPool = createPool(databaseUrl('shops'), 5);
-  const shopsDb = createShopsClient(shopsPool);
-  const shopsReader = rawSql(shopsPool);
   const adsDb = createAdsClient(undefined, 3);
   const reviewsDb = createReviewsClient(undefined, 3);
-  // Orders and payments apply the order flow's events with raw statements in driver transactions, which cost
-  // a fraction of Prisma's interactive ones (docs/benchmarks.md); the other domains' handlers use Prisma's models.
-  const ordersPool = createPool(databaseUrl('orders'), 5);
-  const paymentsPool = createPool(databaseUrl('payments'), 3);
-  const [ordersSql, paymentsSql] = [rawSql(ordersPool), rawSql(paymentsPool)];
 
   const relays = roles.includes('relays')
     ? SERVICES.map((source) => new OutboxRelay({ source, databaseUrl: databaseUrl(source), redis: relayRedis, prefix, log }))
@@ -102,7 +98,7 @@ async function main(): Promise<void> {
 
   const clock = setInterval(async () => {
     if (!(await takeTurn(relayRedis, `${prefix}:clock-refresh`, CLOCK_REFRESH_MS))) return;
-    refreshClockKeys(shopsReader, shopsDb).then(
+    refreshClockKeys(shopsSql, shopsDb).then(
       (changed) => {
         if (!changed) return;
         log.info({ changed }, 'refreshed open-now and ad keys');
@@ -125,8 +121,8 @@ async function main(): Promise<void> {
     // Finish the jobs in hand, then stop taking new ones.
     await Promise.all(consumers.map((c) => c.close()));
     await Promise.all(relays.map((r) => r.stop()));
-    await Promise.all([shopsDb, adsDb, reviewsDb].map((db) => db.$disconnect()));
-    await Promise.all([ordersPool, paymentsPool].map((pool) => pool.end()));
+    // Each domain's client owns its pool (rawSql shares it), so disconnecting the client closes both.
+    await Promise.all([shopsDb, ordersDb, paymentsDb, adsDb, reviewsDb].map((db) => db.$disconnect()));
     workerRedis.disconnect();
     relayRedis.disconnect();
   });

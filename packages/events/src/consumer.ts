@@ -4,7 +4,11 @@ import type { Consumer, EventEnvelope, EventType } from './catalog';
 import type { SqlTransaction } from './outbox';
 
 export type Handler<Tx, T extends EventType = EventType> = (event: EventEnvelope<T>, tx: Tx) => Promise<void>;
-/** A set-based handler: applies several events of its type in the order given, with a few statements for all of them. */
+/**
+ * A set-based handler: applies several events in the order given, with a few
+ * statements for all of them. One may serve several types (applyBatch hands it
+ * their consecutive events together).
+ */
 export interface ManyHandler<Tx, T extends EventType = EventType> {
   many: (events: EventEnvelope<T>[], tx: Tx) => Promise<void>;
 }
@@ -16,7 +20,7 @@ function applyEach<Tx>(handler: AnyHandler<Tx>, events: EventEnvelope[], tx: Tx)
   return typeof handler === 'function' ? events.reduce((done, e) => done.then(() => handler(e, tx)), Promise.resolve()) : handler.many(events, tx);
 }
 
-/** Runs `work` in one database transaction of the consuming domain (its Prisma `$transaction`). */
+/** Runs `work` in one database transaction of the consuming domain (a Prisma or a rawSql `$transaction`). */
 export type RunInTransaction<Tx> = <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
 
 export type ApplyResult = 'applied' | 'duplicate' | 'ignored';
@@ -32,18 +36,7 @@ export async function applyOnce<Tx extends SqlTransaction>(
   handlers: Handlers<Tx>,
   transaction: RunInTransaction<Tx>,
 ): Promise<ApplyResult> {
-  return transaction(async (tx) => {
-    const inserted = await tx.$executeRawUnsafe(
-      'INSERT INTO "ProcessedEvent" ("consumer", "eventId") VALUES ($1, $2) ON CONFLICT DO NOTHING',
-      consumer,
-      event.id,
-    );
-    if (inserted === 0) return 'duplicate';
-    const handler = handlers[event.type] as AnyHandler<Tx> | undefined;
-    if (!handler) return 'ignored';
-    await applyEach(handler, [event], tx);
-    return 'applied';
-  });
+  return transaction(async (tx) => (await applyIn(tx, consumer, [event], handlers))[0]);
 }
 
 /**
@@ -58,26 +51,29 @@ export async function applyBatch<Tx extends SqlTransaction>(
   handlers: Handlers<Tx>,
   transaction: RunInTransaction<Tx>,
 ): Promise<ApplyResult[]> {
-  return transaction(async (tx) => {
-    const inserted = await tx.$queryRawUnsafe<{ eventId: string }[]>(
-      'INSERT INTO "ProcessedEvent" ("consumer", "eventId") SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING "eventId"',
-      consumer,
-      events.map((e) => e.id),
-    );
-    const fresh = new Set(inserted.map((row) => row.eventId));
-    const results = events.map((event): ApplyResult => (!fresh.has(event.id) ? 'duplicate' : handlers[event.type] ? 'applied' : 'ignored'));
-    const toApply = events.filter((_, i) => results[i] === 'applied');
-    // Consecutive events with one handler go to it together; a set-based one applies them at once (one
-    // handler may serve several types, so that all of a batch's rows are locked by one ordered statement).
-    for (let start = 0; start < toApply.length; ) {
-      const handler = handlers[toApply[start].type] as AnyHandler<Tx>;
-      let end = start + 1;
-      while (end < toApply.length && handlers[toApply[end].type] === handler) end++;
-      await applyEach(handler, toApply.slice(start, end), tx);
-      start = end;
-    }
-    return results;
-  });
+  return transaction((tx) => applyIn(tx, consumer, events, handlers));
+}
+
+/** applyBatch's work inside the consumer's transaction `tx` (applyOnce's too, with one event). */
+async function applyIn<Tx extends SqlTransaction>(tx: Tx, consumer: Consumer, events: EventEnvelope[], handlers: Handlers<Tx>): Promise<ApplyResult[]> {
+  const inserted = await tx.$queryRawUnsafe<{ eventId: string }[]>(
+    'INSERT INTO "ProcessedEvent" ("consumer", "eventId") SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING "eventId"',
+    consumer,
+    events.map((e) => e.id),
+  );
+  const fresh = new Set(inserted.map((row) => row.eventId));
+  const results = events.map((event): ApplyResult => (!fresh.has(event.id) ? 'duplicate' : handlers[event.type] ? 'applied' : 'ignored'));
+  const toApply = events.filter((_, i) => results[i] === 'applied');
+  // Consecutive events with one handler go to it together; a set-based one applies them at once (one
+  // handler may serve several types, so that all of a batch's rows are locked by one ordered statement).
+  for (let start = 0; start < toApply.length; ) {
+    const handler = handlers[toApply[start].type] as AnyHandler<Tx>;
+    let end = start + 1;
+    while (end < toApply.length && handlers[toApply[end].type] === handler) end++;
+    await applyEach(handler, toApply.slice(start, end), tx);
+    start = end;
+  }
+  return results;
 }
 
 interface Waiting {

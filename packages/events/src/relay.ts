@@ -102,18 +102,19 @@ export class OutboxRelay {
       await client.query('BEGIN');
       // Marked first, in this transaction, then published: if publishing fails or the process dies before
       // COMMIT, the marks roll back and the rows are relayed again (consumers are idempotent by event id).
-      const { rows: marked } = await client.query<OutboxRow>(
-        `UPDATE "OutboxEvent" SET "relayedAt" = now() AT TIME ZONE 'UTC'
-          WHERE "seq" IN (SELECT "seq" FROM "OutboxEvent" WHERE "relayedAt" IS NULL ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED)
-          RETURNING "seq", "id", "type", "version", "aggregateId", "payload", ("occurredAt" AT TIME ZONE 'UTC') AS "occurredAt"`,
+      // RETURNING keeps no order, so the marked rows are read back in the outbox's: consumers of one aggregate rely on it.
+      const { rows } = await client.query<OutboxRow>(
+        `WITH marked AS (
+           UPDATE "OutboxEvent" SET "relayedAt" = now() AT TIME ZONE 'UTC'
+            WHERE "seq" IN (SELECT "seq" FROM "OutboxEvent" WHERE "relayedAt" IS NULL ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED)
+            RETURNING "seq", "id", "type", "version", "aggregateId", "payload", ("occurredAt" AT TIME ZONE 'UTC') AS "occurredAt")
+         SELECT * FROM marked ORDER BY "seq"`,
         [this.options.batchSize ?? 500],
       );
-      if (marked.length === 0) {
+      if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
       }
-      // RETURNING keeps no order; consumers of one aggregate rely on the outbox's.
-      const rows = marked.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       const byConsumer = new Map<Consumer, EventEnvelope[]>();
       for (const row of rows) {
         const envelope = {
@@ -125,7 +126,9 @@ export class OutboxRelay {
           payload: row.payload,
         } as EventEnvelope;
         for (const consumer of ROUTES[envelope.type] ?? []) {
-          byConsumer.set(consumer, [...(byConsumer.get(consumer) ?? []), envelope]);
+          const queued = byConsumer.get(consumer);
+          if (queued) queued.push(envelope);
+          else byConsumer.set(consumer, [envelope]);
         }
       }
       await Promise.all(

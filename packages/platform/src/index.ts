@@ -6,6 +6,7 @@ export * from './http';
 export * from './call';
 export * from './subgraph';
 export * from './loaders';
+export * from './rounds';
 export * from './catalog';
 export * from './scalars';
 export * from './openingHours';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { appendToOutbox, type NewEvent } from '@baedal/events';
-import { autoApprovePayment, DomainError, forbidden, isUniqueViolation, notFound, type Identity } from '@baedal/platform';
+import { autoApprovePayment, DomainError, forbidden, isUniqueViolation, notFound, roundsBy, type Identity } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { MenuItemReplica, Order, OrderStatus, ShopReplica } from '@baedal/prisma/orders';
 import { db, sql } from './db';
@@ -110,10 +110,7 @@ export async function moveOrders(tx: Tx, moves: OrderMove[]): Promise<(Order | D
   // a millisecond later, so its history keeps the order of its steps.
   const events: NewEvent[] = [];
   const start = Date.now();
-  for (let waiting = decided, roundNo = 0; waiting.length; roundNo++) {
-    const seen = new Set<string>();
-    const round = waiting.filter((d) => !seen.has(d.move.orderId) && seen.add(d.move.orderId));
-    waiting = waiting.filter((d) => !round.includes(d));
+  for (const [roundNo, round] of roundsBy(decided, (d) => d.move.orderId).entries()) {
     const at = new Date(start + roundNo).toISOString();
     const rows = round.map(({ move, decision }) => ({
       orderId: move.orderId,

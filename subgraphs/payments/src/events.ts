@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, Handlers, ManyHandler, OrderEventType } from '@baedal/events';
+import { roundsBy } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { Payment } from '@baedal/prisma/payments';
 import { refundPayment } from './commands';
@@ -19,7 +20,7 @@ type Tx = RawSql;
 
 /**
  * Records the orders' newer states (a cancel always sticks), a statement per
- * round; answers, per event, whether it was newer than what the ledger held.
+ * round (roundsBy); answers, per event, whether it was newer than the ledger.
  * The first round has the first event of every order in the batch, each
  * further round the next event of orders that have one, so all of a batch's
  * ledger rows are locked by its first statement, in order: two batches in two
@@ -27,14 +28,7 @@ type Tx = RawSql;
  */
 async function advanceLedger(tx: Tx, events: EventEnvelope<OrderEventType>[], canceled: boolean): Promise<boolean[]> {
   const advanced: boolean[] = new Array(events.length);
-  const seen = new Map<string, number>();
-  const rounds: number[][] = [];
-  events.forEach((e, i) => {
-    const round = seen.get(e.payload.orderId) ?? 0;
-    seen.set(e.payload.orderId, round + 1);
-    (rounds[round] ??= []).push(i);
-  });
-  for (const round of rounds) {
+  for (const round of roundsBy([...events.keys()], (i) => events[i].payload.orderId)) {
     const rows = round.map((i) => events[i]).map((e) => ({ orderId: e.payload.orderId, customerId: e.payload.customerId, total: e.payload.total, version: e.version }));
     // An upsert locks each row as SELECT ... FOR UPDATE would, in id order. Versions of one order are
     // distinct, so a row holds the event's version afterwards exactly when the event was newer.

@@ -234,17 +234,17 @@ export async function countOrders(tx: Tx, shopIds: string[]): Promise<void> {
  * events: recompute every listed shop's time-dependent keys (two queries) and
  * rewrite only the shops whose keys changed. Returns how many changed.
  * It shares a workers process with consumers, so it reads through the driver
- * (`reader`; Prisma took most of a second to read 20,000 shops' rows) and
+ * (`sql`; Prisma took most of a second to read 20,000 shops' rows) and
  * gives the event loop back between slices of shops.
  */
 export async function refreshClockKeys(
-  reader: RawSql,
+  sql: RawSql,
   db: { $transaction: <R>(fn: (tx: Tx) => Promise<R>) => Promise<R> },
   now = new Date(),
 ): Promise<number> {
   const [views, listings] = await Promise.all([
-    reader.$queryRawUnsafe<SummaryRow[]>(SUMMARIES_SQL),
-    reader.$queryRawUnsafe<{ shopId: string; area: string; adRank: number; closedRank: number }[]>('SELECT "shopId", "area", "adRank", "closedRank" FROM "ShopListing"'),
+    sql.$queryRawUnsafe<SummaryRow[]>(SUMMARIES_SQL),
+    sql.$queryRawUnsafe<{ shopId: string; area: string; adRank: number; closedRank: number }[]>('SELECT "shopId", "area", "adRank", "closedRank" FROM "ShopListing"'),
   ]);
   const key = (r: { area: string; adRank: number; closedRank: number }) => `${r.area}:${r.adRank}:${r.closedRank}`;
   const current = new Map<string, Set<string>>();

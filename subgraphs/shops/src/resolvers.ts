@@ -19,7 +19,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { MenuGroupDoc } from '@baedal/events';
 import type { Account, MenuGroup, Shop } from '@baedal/prisma/shops';
 import * as commands from './commands';
-import { db, reader, type Loaders } from './db';
+import { db, sql, type Loaders } from './db';
 import { adRankIn, NO_AD, SORTS, type ShopSort } from './domain/listing';
 import { docFromView, listShops, searchShopIds, type ShopDoc } from './queryModel';
 
@@ -56,7 +56,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     async home(_: unknown, { area }: { area: string }) {
       const [counts, advertised] = await Promise.all([
         db.areaCategoryCount.findMany({ where: { area } }),
-        listShops(reader, { area, sort: 'RECOMMENDED', first: 20, advertisedOnly: true }),
+        listShops(sql, { area, sort: 'RECOMMENDED', first: 20, advertisedOnly: true }),
       ]);
       const byCategory = new Map(counts.map((c) => [c.category, c.shopCount]));
       return {
@@ -69,7 +69,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     async shops(_: unknown, args: { area: string; category?: string | null; sort: ShopSort; first: number; after?: string | null }) {
       const first = pageSize(args.first);
       const after = decodeCursor(args.after, SORTS[args.sort].length);
-      const page = await listShops(reader, { area: args.area, category: args.category, sort: args.sort, first, after });
+      const page = await listShops(sql, { area: args.area, category: args.category, sort: args.sort, first, after });
       const edges = page.shops.map((node, i) => ({ cursor: encodeCursor(page.keys[i]), node }));
       return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
     },
@@ -78,7 +78,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const words = args.query.trim();
       if (words.length === 0 || words.length > MAX_QUERY_LENGTH) throw badInput('query', `query must be 1 to ${MAX_QUERY_LENGTH} characters`);
       const first = pageSize(args.first);
-      return docs(await searchShopIds(reader, words, args.area ?? null, first), loaders);
+      return docs(await searchShopIds(sql, words, args.area ?? null, first), loaders);
     },
 
     async shop(_: unknown, { id }: { id: string }, { loaders }: Context) {
