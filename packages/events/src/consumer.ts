@@ -85,15 +85,17 @@ interface Waiting {
  * Group commit: events that arrive while a batch is being applied wait and go
  * together in the next one (up to `max`), so a busy consumer pays for one
  * transaction per batch instead of one per event, and a quiet one applies each
- * event at once. A batch that fails is applied again event by event, so one
- * bad event fails alone and the rest are applied.
+ * event at once, or `lingerMs` later to gather the rest of a burst (the relay
+ * publishes in bursts). A batch that fails is applied again event by event, so
+ * one bad event fails alone and the rest are applied.
  */
-export function batcher<Tx extends SqlTransaction>(consumer: Consumer, handlers: Handlers<Tx>, transaction: RunInTransaction<Tx>, max: number) {
+export function batcher<Tx extends SqlTransaction>(consumer: Consumer, handlers: Handlers<Tx>, transaction: RunInTransaction<Tx>, max: number, lingerMs = 0) {
   const waiting: Waiting[] = [];
   let applying = false;
   const applyWaiting = async () => {
     applying = true;
     try {
+      if (lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, lingerMs));
       while (waiting.length) {
         const batch = waiting.splice(0, max);
         const alone = async () => {
@@ -134,6 +136,8 @@ export interface ConsumerOptions<Tx extends SqlTransaction> {
   concurrency?: number;
   /** Most events applied in one transaction (16); 1 applies each alone, e.g. where a handler waits on purpose. */
   batch?: number;
+  /** How long a quiet consumer waits for more events before applying the first (0: at once); see batcher. */
+  lingerMs?: number;
 }
 
 /**
@@ -144,7 +148,7 @@ export function startConsumer<Tx extends SqlTransaction>(options: ConsumerOption
   const batch = options.batch ?? 16;
   const apply =
     batch > 1
-      ? batcher(options.consumer, options.handlers, options.transaction, batch)
+      ? batcher(options.consumer, options.handlers, options.transaction, batch, options.lingerMs)
       : (event: EventEnvelope) => applyOnce(options.consumer, event, options.handlers, options.transaction);
   // As many jobs in hand as fit in two batches: one being applied while the next gathers.
   const worker = new Worker(options.consumer, async (job: Job<EventEnvelope>) => apply(job.data), {

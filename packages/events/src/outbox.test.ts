@@ -7,7 +7,7 @@ import { createPaymentsClient } from '@baedal/prisma/payments';
 import { ROUTES, type EventEnvelope } from './catalog';
 import { applyBatch, applyOnce, batcher, startConsumer } from './consumer';
 import { listDeadLetters, replayDeadLetters } from './dlq';
-import { appendToOutbox, event, OUTBOX_CHANNEL } from './outbox';
+import { appendToOutbox, event, OUTBOX_CHANNEL, outboxInsert } from './outbox';
 import { OutboxRelay } from './relay';
 
 /*
@@ -119,6 +119,43 @@ describe('outbox', () => {
       await listener.end();
     }
   });
+
+  it("writes a command's change and its events in one statement, only when the condition holds, and notifies", async () => {
+    const listener = new pg.Client({ connectionString: url });
+    await listener.connect();
+    let notified = 0;
+    listener.on('notification', () => notified++);
+    await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    try {
+      // The ProcessedEvent table stands in for a command's own table: the row is written only if new.
+      const command = async (eventId: string, aggregateId: string) => {
+        const insert = outboxInsert([event('shop.updated', aggregateId, 1, info(aggregateId)), event('shop.closed', aggregateId, 2, { ...info(aggregateId), isOpen: false })], 3, 'EXISTS (SELECT 1 FROM changed)');
+        const changed = await db.$queryRawUnsafe<unknown[]>(
+          `WITH changed AS (INSERT INTO "ProcessedEvent" ("consumer", "eventId") VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1),
+             events AS (${insert.sql})
+           SELECT * FROM changed`,
+          'test', eventId, ...insert.values,
+        );
+        return { changed: changed.length, envelopes: insert.envelopes };
+      };
+      const first = await command('e1', 's1');
+      expect(first.changed).toBe(1);
+      const rows = await db.outboxEvent.findMany({ orderBy: { seq: 'asc' } });
+      expect(rows.map((r) => [r.id, r.type, r.version, r.aggregateId])).toEqual(first.envelopes.map((e) => [e.id, e.type, e.version, e.aggregateId]));
+      for (let waited = 0; notified === 0 && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(notified).toBe(1);
+
+      // The same change again changes nothing, so it writes no events.
+      expect((await command('e1', 's2')).changed).toBe(0);
+      expect(await db.outboxEvent.count()).toBe(2);
+      // A statement that fails writes neither.
+      const failing = outboxInsert([event('shop.updated', 's3', 1, info('s3'))]);
+      await expect(db.$queryRawUnsafe(`WITH events AS (${failing.sql}) SELECT 1 / 0`, ...failing.values)).rejects.toThrow('division by zero');
+      expect(await db.outboxEvent.count()).toBe(2);
+    } finally {
+      await listener.end();
+    }
+  });
 });
 
 describe('relay', () => {
@@ -192,6 +229,30 @@ describe('relay', () => {
     expect(await r.checkRedisKeptEvents()).toBe(1);
     expect(await r.relayOnce()).toBe(1);
     expect(await jobIds('shops')).toEqual([e.id]);
+  });
+
+  it('while events keep coming, starts a round at most every minIntervalMs, carrying all that committed meanwhile', async () => {
+    const r = relay({ minIntervalMs: 300, pollMs: 5000 });
+    const moved: number[] = [];
+    const relayOnce = r.relayOnce.bind(r);
+    r.relayOnce = async () => {
+      const n = await relayOnce();
+      if (n) moved.push(n);
+      return n;
+    };
+    await r.start();
+    try {
+      const append = (i: number) => db.$transaction((tx) => appendToOutbox(tx, [event('review.stats.changed', `s${i}`, 1, { shopId: `s${i}`, reviewCount: 1, ratingSum: 5 })]));
+      await append(0);
+      for (let waited = 0; moved.length === 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(moved).toEqual([1]); // a quiet relay relays at once
+      // Five commits, each notifying, within the interval: one round carries them.
+      for (let i = 1; i <= 5; i++) await append(i);
+      for (let waited = 0; (await unrelayed()) > 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(moved).toEqual([1, 5]);
+    } finally {
+      await r.stop();
+    }
   });
 });
 
@@ -378,6 +439,25 @@ describe('applyBatch and batcher', () => {
     expect(await Promise.all(good.map((e) => apply(e)))).toEqual(good.map(() => 'applied'));
     expect(sizes).toEqual([0, 16, 16, 7]);
     expect(await db.payment.count()).toBe(40);
+  });
+
+  it('with a linger, applies a burst together from its first event', async () => {
+    const sizes: number[] = [];
+    const handlers = { 'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>, tx: typeof db) => void (await tx.payment.create({ data: paymentFor(e) })) };
+    const transaction = <R>(work: (tx: typeof db) => Promise<R>) =>
+      db.$transaction(async (tx) => {
+        const result = await work(tx as typeof db);
+        sizes.push(Array.isArray(result) ? result.length : 0);
+        return result;
+      });
+    const apply = batcher('payments', handlers, transaction, 16, 5);
+    const burst = Array.from({ length: 20 }, (_, i) => envelope(200 + i));
+    // Half now, half a moment later (as jobs reach a worker one by one): all within the linger.
+    const first = burst.slice(0, 10).map((e) => apply(e));
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = burst.slice(10).map((e) => apply(e));
+    expect(await Promise.all([...first, ...rest])).toEqual(burst.map(() => 'applied'));
+    expect(sizes).toEqual([16, 4]);
   });
 });
 

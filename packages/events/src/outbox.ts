@@ -21,30 +21,53 @@ export function event<T extends EventType>(type: T, aggregateId: string, version
   return { type, aggregateId, version, payload };
 }
 
+/** Events ready to be written: their envelopes, and the insert that writes them with its values (see outboxInsert). */
+export interface OutboxInsert {
+  envelopes: EventEnvelope[];
+  /** An INSERT statement, to run alone or to embed in a command's own statement as a WITH item. */
+  sql: string;
+  values: unknown[];
+}
+
 /**
- * Writes events into the domain's outbox inside the caller's transaction, so
- * they exist exactly when the change they describe commits. NOTIFY wakes the
- * relay at commit; the relay also polls, so a lost notification only delays.
- * One statement, however many events: the rows and the notification together.
+ * The insert that writes `events` into the domain's outbox, numbering its
+ * placeholders from `firstParam`, so a command can write its change and its
+ * events in one statement (atomic without BEGIN and COMMIT). It also NOTIFYs
+ * the relay, which Postgres delivers only at commit; the relay also polls, so
+ * a lost notification only delays. `events` must not be empty. `onlyIf`, an
+ * SQL condition, writes them only when it holds (e.g. when the statement's
+ * update found its row).
  */
-export async function appendToOutbox(tx: SqlTransaction, events: NewEvent[]): Promise<EventEnvelope[]> {
-  if (events.length === 0) return [];
+export function outboxInsert(events: NewEvent[], firstParam = 1, onlyIf?: string): OutboxInsert {
   const occurredAt = new Date().toISOString();
   const envelopes = events.map((e) => ({ id: randomUUID(), occurredAt, ...e }) as EventEnvelope);
+  const $ = (i: number) => `$${firstParam + i}`;
   // Rows come out of unnest in the given order, so "seq" keeps it: consumers of one aggregate rely on that.
-  await tx.$executeRawUnsafe(
-    `WITH appended AS (
-       INSERT INTO "OutboxEvent" ("id", "type", "version", "aggregateId", "payload", "occurredAt")
-       SELECT "id", "type", "version", "aggregateId", "payload"::jsonb, $6::timestamptz AT TIME ZONE 'UTC'
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[]) AS e("id", "type", "version", "aggregateId", "payload")
-       RETURNING 1)
-     SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT 1 FROM appended LIMIT 1) AS any_appended`,
+  // The one-row subquery notifies once per insert.
+  const sql = `INSERT INTO "OutboxEvent" ("id", "type", "version", "aggregateId", "payload", "occurredAt")
+       SELECT e."id", e."type", e."version", e."aggregateId", e."payload"::jsonb, ${$(5)}::timestamptz AT TIME ZONE 'UTC'
+         FROM unnest(${$(0)}::text[], ${$(1)}::text[], ${$(2)}::int[], ${$(3)}::text[], ${$(4)}::text[]) AS e("id", "type", "version", "aggregateId", "payload"),
+              (SELECT pg_notify('${OUTBOX_CHANNEL}', '')) AS notified${onlyIf ? `
+        WHERE ${onlyIf}` : ''}`;
+  const values = [
     envelopes.map((e) => e.id),
     envelopes.map((e) => e.type),
     envelopes.map((e) => e.version),
     envelopes.map((e) => e.aggregateId),
     envelopes.map((e) => JSON.stringify(e.payload)),
     occurredAt,
-  );
-  return envelopes;
+  ];
+  return { envelopes, sql, values };
+}
+
+/**
+ * Writes events into the domain's outbox inside the caller's transaction, so
+ * they exist exactly when the change they describe commits. One statement,
+ * however many events: the rows and the notification together.
+ */
+export async function appendToOutbox(tx: SqlTransaction, events: NewEvent[]): Promise<EventEnvelope[]> {
+  if (events.length === 0) return [];
+  const insert = outboxInsert(events);
+  await tx.$executeRawUnsafe(insert.sql, ...insert.values);
+  return insert.envelopes;
 }

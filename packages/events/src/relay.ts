@@ -19,6 +19,12 @@ export interface RelayOptions {
   batchSize?: number;
   /** The relay polls this often even without a notification. */
   pollMs?: number;
+  /**
+   * Rounds start at most this often (0: at every notification). While events
+   * keep coming, a round then carries all that committed meanwhile: fewer
+   * rounds, and bursts the consumers apply in fewer transactions.
+   */
+  minIntervalMs?: number;
   /** After Redis comes back empty, events relayed within this window are relayed again. */
   redeliverWindowMs?: number;
 }
@@ -186,8 +192,13 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
+    const minIntervalMs = this.options.minIntervalMs ?? 0;
     let failures = 0;
+    let roundAt = 0;
     while (this.running) {
+      const since = Date.now() - roundAt;
+      if (since < minIntervalMs) await new Promise((resolve) => setTimeout(resolve, minIntervalMs - since));
+      roundAt = Date.now();
       let moved = 0;
       try {
         this.notified = false;
