@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendToOutbox, type NewEvent } from '@baedal/events';
+import { appendToOutbox, outboxInsert, type NewEvent } from '@baedal/events';
 import { autoApprovePayment, DomainError, forbidden, isUniqueViolation, notFound, roundsBy, type Identity } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { MenuItemReplica, Order, OrderStatus, ShopReplica } from '@baedal/prisma/orders';
@@ -7,7 +7,7 @@ import { db, sql } from './db';
 import { actorFor } from './domain/access';
 import { decideTransition, nextStatus, type TransitionRequest } from './domain/lifecycle';
 import { priceOrder, type OrderRequest } from './domain/pricing';
-import { orderStatusEvent } from './events';
+import { orderStatusEvent, type OrderFacts } from './events';
 
 /** Raw statements only: commands run in the driver's transactions (sql), consumers and changeOrder in either kind. */
 type Tx = RawSql;
@@ -44,31 +44,35 @@ export async function placeOrder(customerId: string, input: PlaceOrderInput): Pr
   const lines = priced.lines.map((line) => ({ id: randomUUID(), ...line }));
   // Distinct timestamps keep the history's order stable.
   const history = statuses.map((status, i) => ({ id: randomUUID(), status, at: at(i) }));
+  const facts: OrderFacts = {
+    id: orderId, customerId, shopId: shop.shopId, status: statuses.at(-1)!, itemsTotal: priced.itemsTotal, deliveryFee: priced.deliveryFee,
+    total: priced.total, deliveryArea: input.deliveryArea, estimatedCookingMinutes: null, paymentId: null,
+  };
+  const outbox = outboxInsert(statuses.map((status, i) => orderStatusEvent(facts, status, i + 1)), 17);
   try {
-    return await sql.$transaction(async (tx) => {
-      // The order, its lines and its history in one statement.
-      const [order] = await tx.$queryRawUnsafe<Order[]>(
-        `WITH placed AS (
-           INSERT INTO "Order" ("id", "customerId", "shopId", "shopOwnerId", "shopName", "status", "itemsTotal", "deliveryFee", "total",
-                                "deliveryAddress", "deliveryArea", "idempotencyKey", "version", "createdAt", "updatedAt")
-           VALUES ($1, $2, $3, $4, $5, $6::"OrderStatus", $7, $8, $9, $10, $11, $12, $13, $14::timestamptz AT TIME ZONE 'UTC', $14::timestamptz AT TIME ZONE 'UTC')
-           RETURNING *),
-         lines AS (
-           INSERT INTO "OrderLine" ("id", "orderId", "menuItemId", "name", "options", "unitPrice", "quantity", "lineTotal")
-           SELECT l."id", placed."id", l."menuItemId", l."name", l."options", l."unitPrice", l."quantity", l."lineTotal"
-             FROM placed, jsonb_to_recordset($15::jsonb)
-               AS l("id" text, "menuItemId" text, "name" text, "options" jsonb, "unitPrice" int, "quantity" int, "lineTotal" int)),
-         history AS (
-           INSERT INTO "OrderStatusChange" ("id", "orderId", "status", "actorId", "at")
-           SELECT h."id", placed."id", h."status"::"OrderStatus", $2, h."at"::timestamptz AT TIME ZONE 'UTC'
-             FROM placed, jsonb_to_recordset($16::jsonb) AS h("id" text, "status" text, "at" text))
-         SELECT * FROM placed`,
-        orderId, customerId, shop.shopId, shop.ownerId, shop.name, statuses.at(-1)!, priced.itemsTotal, priced.deliveryFee, priced.total,
-        priced.deliveryAddress, input.deliveryArea, key, statuses.length, at(0), JSON.stringify(lines), JSON.stringify(history),
-      );
-      await appendToOutbox(tx, statuses.map((status, i) => orderStatusEvent(order, status, i + 1)));
-      return order;
-    });
+    // The order, its lines, its history and its events in one statement: atomic without a transaction's
+    // BEGIN and COMMIT, the two round trips that were left of placing an order (docs/benchmarks.md).
+    const [order] = await sql.$queryRawUnsafe<Order[]>(
+      `WITH placed AS (
+         INSERT INTO "Order" ("id", "customerId", "shopId", "shopOwnerId", "shopName", "status", "itemsTotal", "deliveryFee", "total",
+                              "deliveryAddress", "deliveryArea", "idempotencyKey", "version", "createdAt", "updatedAt")
+         VALUES ($1, $2, $3, $4, $5, $6::"OrderStatus", $7, $8, $9, $10, $11, $12, $13, $14::timestamptz AT TIME ZONE 'UTC', $14::timestamptz AT TIME ZONE 'UTC')
+         RETURNING *),
+       lines AS (
+         INSERT INTO "OrderLine" ("id", "orderId", "menuItemId", "name", "options", "unitPrice", "quantity", "lineTotal")
+         SELECT l."id", placed."id", l."menuItemId", l."name", l."options", l."unitPrice", l."quantity", l."lineTotal"
+           FROM placed, jsonb_to_recordset($15::jsonb)
+             AS l("id" text, "menuItemId" text, "name" text, "options" jsonb, "unitPrice" int, "quantity" int, "lineTotal" int)),
+       history AS (
+         INSERT INTO "OrderStatusChange" ("id", "orderId", "status", "actorId", "at")
+         SELECT h."id", placed."id", h."status"::"OrderStatus", $2, h."at"::timestamptz AT TIME ZONE 'UTC'
+           FROM placed, jsonb_to_recordset($16::jsonb) AS h("id" text, "status" text, "at" text)),
+       events AS (${outbox.sql})
+       SELECT * FROM placed`,
+      orderId, customerId, shop.shopId, shop.ownerId, shop.name, facts.status, priced.itemsTotal, priced.deliveryFee, priced.total,
+      priced.deliveryAddress, input.deliveryArea, key, statuses.length, at(0), JSON.stringify(lines), JSON.stringify(history), ...outbox.values,
+    );
+    return order;
   } catch (error) {
     // A concurrent request with the same key won the race: answer with its order.
     if (isUniqueViolation(error)) {

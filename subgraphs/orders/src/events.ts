@@ -16,7 +16,10 @@ import { STATUS_EVENT, type OrderStatus } from './domain/lifecycle';
 /** Handlers use raw statements only, so they run in the workers' driver transactions and in Prisma's alike. */
 type Tx = RawSql;
 
-export function orderSnapshot(order: Order, reason: string | null = null): OrderSnapshot {
+/** What an order event says about the order. */
+export type OrderFacts = Pick<Order, 'id' | 'customerId' | 'shopId' | 'status' | 'itemsTotal' | 'deliveryFee' | 'total' | 'deliveryArea' | 'estimatedCookingMinutes' | 'paymentId'>;
+
+export function orderSnapshot(order: OrderFacts, reason: string | null = null): OrderSnapshot {
   return {
     orderId: order.id,
     customerId: order.customerId,
@@ -33,7 +36,7 @@ export function orderSnapshot(order: Order, reason: string | null = null): Order
 }
 
 /** The event announcing the order's status after a change, at the order's version. */
-export function orderStatusEvent(order: Order, status: OrderStatus, version: number, reason: string | null = null) {
+export function orderStatusEvent(order: OrderFacts, status: OrderStatus, version: number, reason: string | null = null) {
   return event(STATUS_EVENT[status], order.id, version, { ...orderSnapshot(order, reason), status });
 }
 
