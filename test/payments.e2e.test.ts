@@ -232,6 +232,41 @@ describe('payOrder', () => {
     const history = await graphql(url, 'query($id: ID!) { payment(id: $id) { history { kind } } }', { id: paid.data.payOrder.id }, bearer(customer.token));
     expect(history.data.payment.history.map((h: any) => h.kind)).toEqual(['REQUESTED', 'APPROVED', 'REFUNDED']);
   });
+
+  it('takes one payment of an order paid twice at once with different keys, and refuses the other', async () => {
+    const order = await placeOrder();
+    const answers = await Promise.all([pay(order.id), pay(order.id)]);
+    const approved = answers.filter((a) => a.data?.payOrder?.status === 'APPROVED');
+    expect(approved).toHaveLength(1);
+    expect(answers.flatMap(codes)).toEqual(['CONFLICT']);
+    expect(await paymentsDb.payment.count({ where: { orderId: order.id } })).toBe(1);
+    expect((await stats('A')).authorizations.filter((a) => a.key === approved[0].data.payOrder.id)).toHaveLength(1);
+  });
+
+  it('refunds an approval that arrives after the order was canceled, once', async () => {
+    await platform.stack.restart('payments', { PROVIDER_TIMEOUT_MS: '10000' });
+    try {
+      await control('A', { latencyMs: 2500 });
+      const order = await placeOrder();
+      const paying = pay(order.id);
+      await eventually('the payment to be pending', async () => (await paymentsDb.payment.count({ where: { orderId: order.id, status: 'PENDING' } })) === 1, 5000, 20);
+      const canceled = await graphql(url, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: order.id }, bearer(customer.token));
+      expect(canceled.data.cancelOrder.status).toBe('CANCELED');
+      await eventually('payments to hear of the cancel', async () => !!(await paymentsDb.orderLedger.findUnique({ where: { orderId: order.id } }))?.canceled, 2000, 20);
+      // The provider answers after the cancel was applied: the approval is refunded by the payment itself.
+      const paid = await paying;
+      expect(paid.data.payOrder).toMatchObject({ status: 'REFUNDED', provider: 'provider-a' });
+      expect(paid.data.payOrder.history.map((h: any) => h.kind)).toEqual(['REQUESTED', 'APPROVED', 'REFUNDED']);
+      await platform.settle();
+      expect(await paymentsDb.refund.count({ where: { orderId: order.id } })).toBe(1);
+      const charged = (await stats('A')).authorizations.find((a) => a.key === paid.data.payOrder.id)!;
+      expect((await stats('A')).refunds.filter((r) => r.transactionId === charged.transactionId)).toHaveLength(1);
+      expect(await orderStatus(order.id)).toBe('CANCELED');
+    } finally {
+      await control('A', healthy);
+      await platform.stack.restart('payments');
+    }
+  });
 });
 
 describe('coupons', () => {
@@ -287,6 +322,17 @@ describe('coupons', () => {
     expect(paid.data.payOrder).toMatchObject({ status: 'APPROVED', amount: Math.max(0, order.total - 7000), discount: Math.min(7000, order.total) });
     expect((await paymentsDb.couponClaim.findUniqueOrThrow({ where: { id: claim } })).status).toBe('USED');
     expect(codes(await pay((await placeOrder()).id, randomUUID(), claim))).toEqual(['CONFLICT']);
+  });
+
+  it('gives the coupon back when the payment is declined', async () => {
+    const id = await campaign({ stock: 5 });
+    const claim = (await graphql(url, CLAIM, { c: id }, bearer(customer.token))).data.claimCoupon.id;
+    const order = await placeOrder(Math.min(99, Math.ceil(510_000 / shop.items[0].price)));
+    expect(codes(await pay(order.id, randomUUID(), claim))).toEqual(['PAYMENT_DECLINED']);
+    expect(await paymentsDb.couponClaim.findUniqueOrThrow({ where: { id: claim } })).toMatchObject({ status: 'CLAIMED', usedPaymentId: null });
+    const payment = await paymentsDb.payment.findFirstOrThrow({ where: { orderId: order.id } });
+    const records = await paymentsDb.paymentRecord.findMany({ where: { paymentId: payment.id }, orderBy: { at: 'asc' } });
+    expect(records.map((r) => r.kind)).toEqual(['REQUESTED', 'COUPON_APPLIED', 'DECLINED', 'COUPON_RELEASED']);
   });
 
   it('lets one coupon pay for one order when two payments race for it', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendToOutbox, event } from '@baedal/events';
+import { event, outboxInsert } from '@baedal/events';
 import { badInput, createLogger, DomainError, forbidden, isUniqueViolation, notFound, requireRole, verifyOrderCharge, type Identity, type OrderCharge } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { CouponCampaign, Payment, Prisma } from '@baedal/prisma/payments';
@@ -52,12 +52,6 @@ interface Ledger {
   canceled: boolean;
 }
 
-/** Locks the order's ledger row: payments and cancellations of one order are serialized on it. */
-async function lockLedger(tx: RawSql, orderId: string): Promise<Ledger | null> {
-  const [ledger] = await tx.$queryRawUnsafe<Ledger[]>('SELECT * FROM "OrderLedger" WHERE "orderId" = $1 FOR UPDATE', orderId);
-  return ledger ?? null;
-}
-
 async function paymentById(tx: RawSql, id: string): Promise<Payment> {
   const [payment] = await tx.$queryRawUnsafe<Payment[]>('SELECT * FROM "Payment" WHERE "id" = $1', id);
   if (!payment) throw notFound('Payment', id);
@@ -69,42 +63,50 @@ async function paymentByKey(customerId: string, key: string): Promise<Payment | 
   return payment ?? null;
 }
 
-/** Records a provider's answer for a PENDING payment, once; publishes the outcome; refunds at once if the order was canceled meanwhile. */
-async function settle(pending: Pick<Payment, 'id' | 'orderId'>, provider: PaymentProvider | null, result: AuthorizationResult, how: string): Promise<Payment> {
+/**
+ * Records a provider's answer for a PENDING payment, once; publishes the
+ * outcome; refunds at once if the order was canceled meanwhile.
+ */
+async function settle(pending: Payment, provider: PaymentProvider | null, result: AuthorizationResult, how: string): Promise<Payment> {
   const paymentId = pending.id;
-  const { payment, settledNow, canceled } = await sql.$transaction(async (tx) => {
-    // The ledger lock comes first (as in refunds), then the payment is read again under it.
-    const ledger = await lockLedger(tx, pending.orderId);
-    const current = await paymentById(tx, paymentId);
-    if (current.status !== 'PENDING') return { payment: current, settledNow: false, canceled: false };
-    const approved = result.status === 'APPROVED';
-    const settledAs = approved ? 'APPROVED' : 'DECLINED';
-    // The outcome and its record in one statement: every payment settles.
-    const [updated] = await tx.$queryRawUnsafe<Payment[]>(
-      `WITH settled AS (
-         UPDATE "Payment" SET "status" = $2::"PaymentStatus", "provider" = $3, "providerTransactionId" = $4, "declineReason" = $5,
-           "updatedAt" = $6::timestamptz AT TIME ZONE 'UTC'
-         WHERE "id" = $1
-         RETURNING *),
-       recorded AS (
-         INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "provider", "amount", "detail", "at")
-         SELECT $7, "id", $2::text, "provider", "amount", $8, $6::timestamptz AT TIME ZONE 'UTC' FROM settled)
-       SELECT * FROM settled`,
-      paymentId, settledAs, provider?.name ?? null, result.transactionId, result.reason, new Date().toISOString(), randomUUID(), result.reason ?? how,
-    );
-    if (!approved) await releaseCoupon(tx, updated, 'payment declined');
-    const outcome = { paymentId, orderId: updated.orderId, customerId: updated.customerId, amount: updated.amount, discount: updated.discount, provider: provider?.name ?? null, reason: result.reason };
-    await appendToOutbox(tx, [event(approved ? 'payment.approved' : 'payment.declined', paymentId, 1, outcome)]);
-    return { payment: updated, settledNow: true, canceled: ledger?.canceled ?? false };
-  });
-  if (settledNow) {
-    if (payment.status !== 'APPROVED' || !canceled) return payment;
-    await refundPayment(payment, 'order canceled before payment settled');
-    return db.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  const approved = result.status === 'APPROVED';
+  const outcome = { paymentId, orderId: pending.orderId, customerId: pending.customerId, amount: pending.amount, discount: pending.discount, provider: provider?.name ?? null, reason: result.reason };
+  const events = outboxInsert([event(approved ? 'payment.approved' : 'payment.declined', paymentId, 1, outcome)], 10, 'EXISTS (SELECT 1 FROM settled)');
+  // One statement, atomic without BEGIN and COMMIT: the outcome (only of a payment still PENDING, so
+  // it settles once), its record, a declined payment's coupon given back to the customer, and the event.
+  const [settled] = await sql.$queryRawUnsafe<Payment[]>(
+    `WITH settled AS (
+       UPDATE "Payment" SET "status" = $2::"PaymentStatus", "provider" = $3, "providerTransactionId" = $4, "declineReason" = $5,
+         "updatedAt" = $6::timestamptz AT TIME ZONE 'UTC'
+       WHERE "id" = $1 AND "status" = 'PENDING'
+       RETURNING *),
+     recorded AS (
+       INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "provider", "amount", "detail", "at")
+       SELECT $7, "id", $2::text, "provider", "amount", $8, $6::timestamptz AT TIME ZONE 'UTC' FROM settled),
+     released AS (
+       UPDATE "CouponClaim" c SET "status" = 'CLAIMED', "usedPaymentId" = NULL FROM settled
+        WHERE $2::text = 'DECLINED' AND c."id" = settled."couponClaimId" AND c."status" = 'USED' AND c."usedPaymentId" = settled."id"
+        RETURNING settled."id" AS "paymentId", settled."discount"),
+     release_recorded AS (
+       INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "detail", "at")
+       SELECT $9, "paymentId", 'COUPON_RELEASED', "discount", 'payment declined', ($6::timestamptz + interval '1 millisecond') AT TIME ZONE 'UTC' FROM released),
+     events AS (${events.sql})
+     SELECT * FROM settled`,
+    paymentId, approved ? 'APPROVED' : 'DECLINED', provider?.name ?? null, result.transactionId, result.reason, new Date().toISOString(),
+    randomUUID(), result.reason ?? how, randomUUID(), ...events.values,
+  );
+  if (!settled) {
+    // Already settled by another provider's answer: an approval from this one is a second charge, so undo it.
+    const current = await paymentById(sql, paymentId);
+    if (approved && provider && current.provider !== provider.name) await voidCharge(current, provider, result.transactionId);
+    return current;
   }
-  // Already settled by another provider's answer: an approval from this one is a second charge, so undo it.
-  if (result.status === 'APPROVED' && provider && payment.provider !== provider.name) await voidCharge(payment, provider, result.transactionId);
-  return payment;
+  if (!approved) return settled;
+  // A cancel locks the order's live payment (refundOrder), so after this statement it has either
+  // seen this approval and refunds it, or has committed its cancel, which this read sees.
+  if (!(await readLedger(settled.orderId))?.canceled) return settled;
+  await refundPayment(settled, 'order canceled before payment settled');
+  return paymentById(sql, paymentId);
 }
 
 async function voidCharge(payment: Payment, provider: PaymentProvider, transactionId: string): Promise<void> {
@@ -203,55 +205,55 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
     if (claim.status !== 'CLAIMED') throw new DomainError('CONFLICT', 'This coupon is already in use', { field: 'couponClaimId' });
   }
 
-  let payment: Payment;
+  let discount = 0;
+  if (claim) {
+    const [campaign] = await sql.$queryRawUnsafe<CouponCampaign[]>('SELECT * FROM "CouponCampaign" WHERE "id" = $1', claim.campaignId);
+    if (new Date() >= campaign.endsAt) throw new DomainError('COUPON_EXPIRED', 'This coupon has expired', { field: 'couponClaimId' });
+    discount = discountFor(campaign, ledger.total);
+  }
+  const id = randomUUID();
+  const amount = ledger.total - discount;
+  const now = Date.now();
+  const at = new Date(now).toISOString();
+  // Distinct timestamps keep the records' order.
+  const records: { id: string; kind: string; amount: number; detail: string | null; at: string }[] = [
+    { id: randomUUID(), kind: 'REQUESTED', amount, detail: `${input.method}, order total ${ledger.total} won`, at },
+  ];
+  if (discount) records.push({ id: randomUUID(), kind: 'COUPON_APPLIED', amount: discount, detail: input.couponClaimId ?? null, at: new Date(now + 1).toISOString() });
+  let payment: Payment | undefined;
   try {
-    payment = await sql.$transaction(async (tx) => {
-      await lockLedger(tx, input.orderId);
-      const [paid] = await tx.$queryRawUnsafe<Pick<Payment, 'id' | 'status'>[]>(
-        `SELECT "id", "status" FROM "Payment" WHERE "orderId" = $1 AND "status" IN ('APPROVED', 'PENDING', 'REFUNDED') LIMIT 1`,
-        input.orderId,
-      );
-      if (paid) throw new DomainError('CONFLICT', paid.status === 'PENDING' ? 'This order is being paid' : 'This order is already paid', { field: 'orderId', paymentId: paid.id });
-      let discount = 0;
-      const id = randomUUID();
-      if (claim) {
-        const [campaign] = await tx.$queryRawUnsafe<CouponCampaign[]>('SELECT * FROM "CouponCampaign" WHERE "id" = $1', claim.campaignId);
-        if (new Date() >= campaign.endsAt) throw new DomainError('COUPON_EXPIRED', 'This coupon has expired', { field: 'couponClaimId' });
-        discount = discountFor(campaign, ledger.total);
-        // Only a claim still CLAIMED is taken: two payments racing for one coupon cannot both use it.
-        const taken = await tx.$executeRawUnsafe(`UPDATE "CouponClaim" SET "status" = 'USED', "usedPaymentId" = $2 WHERE "id" = $1 AND "status" = 'CLAIMED'`, claim.id, id);
-        if (!taken) throw new DomainError('CONFLICT', 'This coupon is already in use', { field: 'couponClaimId' });
-      }
-      const amount = ledger.total - discount;
-      const now = Date.now();
-      const at = new Date(now).toISOString();
-      // Distinct timestamps keep the records' order.
-      const records: { id: string; kind: string; amount: number; detail: string | null; at: string }[] = [
-        { id: randomUUID(), kind: 'REQUESTED', amount, detail: `${input.method}, order total ${ledger.total} won`, at },
-      ];
-      if (discount) records.push({ id: randomUUID(), kind: 'COUPON_APPLIED', amount: discount, detail: input.couponClaimId ?? null, at: new Date(now + 1).toISOString() });
-      // The payment and its first records in one statement: every payment starts here.
-      const [created] = await tx.$queryRawUnsafe<Payment[]>(
-        `WITH created AS (
-           INSERT INTO "Payment" ("id", "orderId", "customerId", "amount", "discount", "method", "status", "idempotencyKey", "couponClaimId", "createdAt", "updatedAt")
-           VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $8, $9::timestamptz AT TIME ZONE 'UTC', $9::timestamptz AT TIME ZONE 'UTC')
-           RETURNING *),
-         recorded AS (
-           INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "detail", "at")
-           SELECT r."id", created."id", r."kind", r."amount", r."detail", r."at"::timestamptz AT TIME ZONE 'UTC'
-             FROM created, jsonb_to_recordset($10::jsonb) AS r("id" text, "kind" text, "amount" int, "detail" text, "at" text))
-         SELECT * FROM created`,
-        id, input.orderId, customerId, amount, discount, input.method, key, input.couponClaimId ?? null, at, JSON.stringify(records),
-      );
-      return created;
-    });
+    // The payment, its first records and its coupon taken, in one statement: atomic without BEGIN and
+    // COMMIT. A claim is taken only while still CLAIMED, so two payments racing for one coupon cannot both
+    // use it; the order's second live payment, or this key's second, is refused by a unique index.
+    [payment] = await sql.$queryRawUnsafe<Payment[]>(
+      `WITH taken AS (
+         UPDATE "CouponClaim" SET "status" = 'USED', "usedPaymentId" = $1 WHERE "id" = $8 AND "status" = 'CLAIMED' RETURNING 1),
+       created AS (
+         INSERT INTO "Payment" ("id", "orderId", "customerId", "amount", "discount", "method", "status", "idempotencyKey", "couponClaimId", "createdAt", "updatedAt")
+         SELECT $1, $2, $3, $4, $5, $6, 'PENDING', $7, $8, $9::timestamptz AT TIME ZONE 'UTC', $9::timestamptz AT TIME ZONE 'UTC'
+          WHERE $8::text IS NULL OR EXISTS (SELECT 1 FROM taken)
+         RETURNING *),
+       recorded AS (
+         INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "detail", "at")
+         SELECT r."id", created."id", r."kind", r."amount", r."detail", r."at"::timestamptz AT TIME ZONE 'UTC'
+           FROM created, jsonb_to_recordset($10::jsonb) AS r("id" text, "kind" text, "amount" int, "detail" text, "at" text))
+       SELECT * FROM created`,
+      id, input.orderId, customerId, amount, discount, input.method, key, input.couponClaimId ?? null, at, JSON.stringify(records),
+    );
   } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
     // The same key sent twice at once: the second waits for the first's outcome.
-    if (isUniqueViolation(error)) {
-      const twin = (await paymentByKey(customerId, key))!;
-      return twin.status === 'PENDING' ? authorize(twin) : outcomeOf(twin);
-    }
-    throw error;
+    const twin = await paymentByKey(customerId, key);
+    if (twin) return twin.status === 'PENDING' ? authorize(twin) : outcomeOf(twin);
+  }
+  if (!payment) {
+    // Refused: the order has a live payment (the unique index), or the coupon was taken meanwhile.
+    const [live] = await sql.$queryRawUnsafe<Pick<Payment, 'id' | 'status'>[]>(
+      `SELECT "id", "status" FROM "Payment" WHERE "orderId" = $1 AND "status" IN ('APPROVED', 'PENDING', 'REFUNDED') LIMIT 1`,
+      input.orderId,
+    );
+    if (live) throw new DomainError('CONFLICT', live.status === 'PENDING' ? 'This order is being paid' : 'This order is already paid', { field: 'orderId', paymentId: live.id });
+    throw new DomainError('CONFLICT', 'This coupon is already in use', { field: 'couponClaimId' });
   }
   return authorize(payment);
 }

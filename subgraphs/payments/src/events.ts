@@ -62,7 +62,8 @@ async function applyOrderProgress(tx: Tx, events: EventEnvelope<'order.created' 
     await tx.$executeRawUnsafe(
       `INSERT INTO "Payment" ("id", "orderId", "customerId", "amount", "discount", "method", "status", "idempotencyKey", "createdAt", "updatedAt")
        SELECT $1, $2, $3, $4, 0, 'DEV_AUTO_APPROVED', 'APPROVED', NULL, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-        WHERE NOT EXISTS (SELECT 1 FROM "Payment" WHERE "orderId" = $2)`,
+        WHERE NOT EXISTS (SELECT 1 FROM "Payment" WHERE "orderId" = $2)
+       ON CONFLICT DO NOTHING`,
       randomUUID(), e.payload.orderId, e.payload.customerId, e.payload.total,
     );
   }
@@ -70,8 +71,13 @@ async function applyOrderProgress(tx: Tx, events: EventEnvelope<'order.created' 
 
 async function refundOrder(tx: Tx, e: EventEnvelope<'order.canceled' | 'order.rejected'>): Promise<void> {
   await advanceLedger(tx, [e], true);
-  const [payment] = await tx.$queryRawUnsafe<Payment[]>(`SELECT * FROM "Payment" WHERE "orderId" = $1 AND "status" = 'APPROVED' LIMIT 1`, e.payload.orderId);
-  if (!payment) return;
+  // The order's live payment is locked even while PENDING: a settlement waiting on it commits after this
+  // cancel, and then sees it (settle in commands.ts); one that committed first is seen APPROVED here.
+  const [payment] = await tx.$queryRawUnsafe<Payment[]>(
+    `SELECT * FROM "Payment" WHERE "orderId" = $1 AND "status" IN ('APPROVED', 'PENDING') FOR UPDATE`,
+    e.payload.orderId,
+  );
+  if (payment?.status !== 'APPROVED') return;
   // The provider refund is idempotent by key; the refund record commits with this event's bookkeeping.
   await refundPayment(payment, e.payload.reason ?? e.type, tx);
 }
