@@ -102,9 +102,11 @@ async function settle(pending: Payment, provider: PaymentProvider | null, result
     return current;
   }
   if (!approved) return settled;
-  // A cancel locks the order's live payment (refundOrder), so after this statement it has either
-  // seen this approval and refunds it, or has committed its cancel, which this read sees.
-  if (!(await readLedger(settled.orderId))?.canceled) return settled;
+  // A cancel (refundOrder) marks the ledger, then looks for an approved payment. If it marked the ledger
+  // before this read, FOR SHARE waits for its commit and sees the cancel; if after, its look sees this
+  // approval, which committed above. Either way the approval is refunded (refundPayment refunds once).
+  const [ledger] = await sql.$queryRawUnsafe<Pick<Ledger, 'canceled'>[]>('SELECT "canceled" FROM "OrderLedger" WHERE "orderId" = $1 FOR SHARE', settled.orderId);
+  if (!ledger?.canceled) return settled;
   await refundPayment(settled, 'order canceled before payment settled');
   return paymentById(sql, paymentId);
 }

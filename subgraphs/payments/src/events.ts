@@ -71,13 +71,9 @@ async function applyOrderProgress(tx: Tx, events: EventEnvelope<'order.created' 
 
 async function refundOrder(tx: Tx, e: EventEnvelope<'order.canceled' | 'order.rejected'>): Promise<void> {
   await advanceLedger(tx, [e], true);
-  // The order's live payment is locked even while PENDING: a settlement waiting on it commits after this
-  // cancel, and then sees it (settle in commands.ts); one that committed first is seen APPROVED here.
-  const [payment] = await tx.$queryRawUnsafe<Payment[]>(
-    `SELECT * FROM "Payment" WHERE "orderId" = $1 AND "status" IN ('APPROVED', 'PENDING') FOR UPDATE`,
-    e.payload.orderId,
-  );
-  if (payment?.status !== 'APPROVED') return;
+  // A payment settling meanwhile is either seen APPROVED here or sees the cancel itself (settle, commands.ts).
+  const [payment] = await tx.$queryRawUnsafe<Payment[]>(`SELECT * FROM "Payment" WHERE "orderId" = $1 AND "status" = 'APPROVED' LIMIT 1`, e.payload.orderId);
+  if (!payment) return;
   // The provider refund is idempotent by key; the refund record commits with this event's bookkeeping.
   await refundPayment(payment, e.payload.reason ?? e.type, tx);
 }
