@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { event, outboxInsert } from '@baedal/events';
 import { badInput, createLogger, DomainError, forbidden, isUniqueViolation, notFound, requireRole, verifyOrderCharge, type Identity, type OrderCharge } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
-import type { CouponCampaign, Payment, Prisma } from '@baedal/prisma/payments';
+import type { CouponCampaign, Payment } from '@baedal/prisma/payments';
 import { findClaim } from './coupons';
 import { db, sql } from './db';
 import { discountFor, PAYMENT_METHODS } from './domain/coupon';
@@ -16,15 +16,14 @@ import { authorizeWithFailover, providers, type AuthorizationResult, type Paymen
  * recorded for that key.
  */
 
-type Tx = Prisma.TransactionClient;
 const log = createLogger('payments');
 
 /*
  * The pay path runs through the driver (sql, in db.ts): it is the busiest
  * command, and Prisma's own cost per statement and per transaction was most
  * of the service's (docs/benchmarks.md). Its helpers take RawSql, which a
- * Prisma transaction client also is, so refunds and failures (Prisma
- * transactions) share them.
+ * Prisma transaction client also is, so a failure (a Prisma transaction) and
+ * a refund (a driver transaction of its own or of the consumer) share them.
  */
 
 function record(tx: RawSql, paymentId: string, kind: string, amount: number, provider: string | null = null, detail: string | null = null) {
