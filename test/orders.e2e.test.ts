@@ -219,6 +219,23 @@ describe('delivery of events', () => {
     }
   });
 
+  it("answers a repeated key with the key's order even after its item sold out", async () => {
+    const input = orderInput();
+    const first = await graphql(url, PLACE, { input }, bearer(customer.token));
+    const itemId = input.items[0].menuItemId;
+    await ordersDb.menuItemReplica.update({ where: { menuItemId: itemId }, data: { soldOut: true } });
+    try {
+      const repeated = await graphql(url, PLACE, { input }, bearer(customer.token));
+      expect(repeated.errors).toBeUndefined();
+      expect(repeated.data.placeOrder.id).toBe(first.data.placeOrder.id);
+      // A new key is priced against the menu as it is now.
+      const fresh = await graphql(url, PLACE, { input: { ...input, idempotencyKey: randomUUID() } }, bearer(customer.token));
+      expect(codes(fresh)).toEqual(['BAD_USER_INPUT']);
+    } finally {
+      await ordersDb.menuItemReplica.update({ where: { menuItemId: itemId }, data: { soldOut: false } });
+    }
+  });
+
   it('returns one order for concurrent requests with the same idempotency key', async () => {
     const input = orderInput();
     const responses = await Promise.all(Array.from({ length: 5 }, () => graphql(url, PLACE, { input }, bearer(customer.token))));
