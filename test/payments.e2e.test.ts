@@ -220,7 +220,8 @@ describe('payOrder', () => {
 
   it('refunds a canceled paid order exactly once, through the provider that charged it', async () => {
     const order = await placeOrder();
-    const paid = await pay(order.id);
+    const key = randomUUID();
+    const paid = await pay(order.id, key);
     await eventually('the order to be placed', async () => (await orderStatus(order.id)) === 'PLACED');
     const canceled = await graphql(url, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: order.id }, bearer(customer.token));
     expect(canceled.data.cancelOrder.status).toBe('CANCELED');
@@ -231,6 +232,12 @@ describe('payOrder', () => {
     expect((await stats('A')).refunds.filter((r) => r.transactionId === charged.transactionId)).toHaveLength(1);
     const history = await graphql(url, 'query($id: ID!) { payment(id: $id) { history { kind } } }', { id: paid.data.payOrder.id }, bearer(customer.token));
     expect(history.data.payment.history.map((h: any) => h.kind)).toEqual(['REQUESTED', 'APPROVED', 'REFUNDED']);
+    // The key sent again answers with its payment, not with the canceled order's conflict, and charges nothing.
+    const again = await pay(order.id, key);
+    expect(again.errors).toBeUndefined();
+    expect(again.data.payOrder).toMatchObject({ id: paid.data.payOrder.id, status: 'REFUNDED' });
+    expect((await stats('A')).authorizations.filter((a) => a.key === paid.data.payOrder.id)).toHaveLength(1);
+    expect(codes(await pay(order.id))).toEqual(['ORDER_STATE_CONFLICT']);
   });
 
   it('takes one payment of an order paid twice at once with different keys, and refuses the other', async () => {

@@ -184,15 +184,8 @@ async function outcomeOf(payment: Payment): Promise<Payment> {
   return payment;
 }
 
-export async function payOrder(identity: Identity, input: PayOrderInput): Promise<Payment> {
-  const customerId = requireRole(identity, 'CUSTOMER');
-  const key = input.idempotencyKey.trim();
-  if (!key || key.length > 100) throw badInput('idempotencyKey', 'idempotencyKey must be 1 to 100 characters');
-  if (!(PAYMENT_METHODS as readonly string[]).includes(input.method)) throw badInput('method', `method must be one of ${PAYMENT_METHODS.join(', ')}`);
-
-  const existing = await paymentByKey(customerId, key);
-  if (existing) return existing.status === 'PENDING' ? authorize(existing) : outcomeOf(existing);
-
+/** What a new payment of the order is made of: the order's ledger, the coupon claim if any, and its discount. */
+async function paymentTerms(customerId: string, input: PayOrderInput): Promise<{ ledger: Ledger; discount: number }> {
   const ledger = await ledgerOf(input.orderId, input.paymentToken);
   if (!ledger) throw notFound('Order', input.orderId);
   if (ledger.customerId !== customerId) throw forbidden('You can only pay for your own orders');
@@ -205,13 +198,34 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
     if (claim.customerId !== customerId) throw forbidden('This coupon is not yours');
     if (claim.status !== 'CLAIMED') throw new DomainError('CONFLICT', 'This coupon is already in use', { field: 'couponClaimId' });
   }
+  if (!claim) return { ledger, discount: 0 };
+  const [campaign] = await sql.$queryRawUnsafe<CouponCampaign[]>('SELECT * FROM "CouponCampaign" WHERE "id" = $1', claim.campaignId);
+  if (new Date() >= campaign.endsAt) throw new DomainError('COUPON_EXPIRED', 'This coupon has expired', { field: 'couponClaimId' });
+  return { ledger, discount: discountFor(campaign, ledger.total) };
+}
 
-  let discount = 0;
-  if (claim) {
-    const [campaign] = await sql.$queryRawUnsafe<CouponCampaign[]>('SELECT * FROM "CouponCampaign" WHERE "id" = $1', claim.campaignId);
-    if (new Date() >= campaign.endsAt) throw new DomainError('COUPON_EXPIRED', 'This coupon has expired', { field: 'couponClaimId' });
-    discount = discountFor(campaign, ledger.total);
+export async function payOrder(identity: Identity, input: PayOrderInput): Promise<Payment> {
+  const customerId = requireRole(identity, 'CUSTOMER');
+  const key = input.idempotencyKey.trim();
+  if (!key || key.length > 100) throw badInput('idempotencyKey', 'idempotencyKey must be 1 to 100 characters');
+  if (!(PAYMENT_METHODS as readonly string[]).includes(input.method)) throw badInput('method', `method must be one of ${PAYMENT_METHODS.join(', ')}`);
+  const byKey = async (): Promise<Payment | null> => {
+    const existing = await paymentByKey(customerId, key);
+    return existing && (existing.status === 'PENDING' ? authorize(existing) : outcomeOf(existing));
+  };
+
+  // A repeated key is the rare case, so it is not looked up first: the payment's insert refuses it (a unique
+  // index), and so do the checks when the order or coupon changed since (e.g. the order was canceled and this
+  // key's payment refunded); either answers with the key's payment.
+  let terms: Awaited<ReturnType<typeof paymentTerms>>;
+  try {
+    terms = await paymentTerms(customerId, input);
+  } catch (error) {
+    const existing = error instanceof DomainError ? await byKey() : null;
+    if (existing) return existing;
+    throw error;
   }
+  const { ledger, discount } = terms;
   const id = randomUUID();
   const amount = ledger.total - discount;
   const now = Date.now();
@@ -243,9 +257,9 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
     );
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    // The same key sent twice at once: the second waits for the first's outcome.
-    const twin = await paymentByKey(customerId, key);
-    if (twin) return twin.status === 'PENDING' ? authorize(twin) : outcomeOf(twin);
+    // The key's payment exists: sent again, or twice at once (the second waits for the first's outcome).
+    const twin = await byKey();
+    if (twin) return twin;
   }
   if (!payment) {
     // Refused: the order has a live payment (the unique index), or the coupon was taken meanwhile.
