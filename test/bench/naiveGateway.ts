@@ -5,14 +5,16 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { parse } from 'graphql';
-import { identityHeaders } from '@baedal/platform';
+import { identityFromAuthorization, identityHeaders, type Identity } from '@baedal/platform';
 
 /*
  * Reference (b): a plain @apollo/gateway with default settings (its default
  * fetcher, no caches, one process) over the same subgraphs, resolving the
  * same data the naive way: the shop's rating comes from reviews and its ad
  * placement from ads at request time, joined per request, instead of from
- * the shops query model.
+ * the shops query model. Commands (placeOrder, payOrder, claimCoupon) go
+ * through its query planner as any operation does, with the caller's identity
+ * passed on as every gateway in front of these subgraphs must.
  */
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -38,14 +40,17 @@ async function main() {
     supergraphSdl: result.supergraphSdl,
     // Our subgraphs only answer signed requests; everything else is the default data source.
     buildService: ({ url }) =>
-      new (class extends RemoteGraphQLDataSource {
-        override willSendRequest({ request }: Parameters<RemoteGraphQLDataSource['willSendRequest'] & object>[0]) {
-          for (const [k, v] of Object.entries(identityHeaders({ userId: null, role: 'ANONYMOUS' }))) request.http?.headers.set(k, v);
+      new (class extends RemoteGraphQLDataSource<{ identity: Identity }> {
+        override willSendRequest({ request, context }: Parameters<RemoteGraphQLDataSource<{ identity: Identity }>['willSendRequest'] & object>[0]) {
+          for (const [k, v] of Object.entries(identityHeaders(context.identity ?? { userId: null, role: 'ANONYMOUS' }))) request.http?.headers.set(k, v);
         }
       })({ url }),
   });
-  const server = new ApolloServer({ gateway });
-  await startStandaloneServer(server, { listen: { port: Number(process.env.BENCH_PORT), host: '127.0.0.1' } });
+  const server = new ApolloServer<{ identity: Identity }>({ gateway });
+  await startStandaloneServer(server, {
+    listen: { port: Number(process.env.BENCH_PORT), host: '127.0.0.1' },
+    context: async ({ req }) => ({ identity: identityFromAuthorization(req.headers.authorization) }),
+  });
   process.send?.('ready');
 }
 

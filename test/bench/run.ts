@@ -12,6 +12,7 @@ import { createShopsClient } from '@baedal/prisma/shops';
 import { Stack, type ProcessName } from '@baedal/stack';
 import { eventually, isQuiet, PG_URL, testEnv } from '../support/stack';
 import { cpuBetween, snapshotCpu } from './cpu';
+import { operationKey } from './fixtures';
 import { summarize } from './profile';
 
 /*
@@ -226,9 +227,98 @@ async function main() {
     const someone = await shopsDb.account.findFirstOrThrow({ where: { role: 'CUSTOMER' } });
     const bypass = { authorization: `Bearer ${issueToken({ id: someone.id, role: 'CUSTOMER' })}` };
     const cold = !!ONLY?.has('cold') && !ONLY.has('reads');
-    if (runs('reads') || cold) {
-      // ---- references ----
-      const fixtures: Record<string, string> = {};
+
+    // ---- commands: what the order and coupon rows send ----
+    const customers = await shopsDb.account.findMany({ where: { role: 'CUSTOMER' }, take: 200 });
+    const tokens = customers.map((c) => ({ authorization: `Bearer ${issueToken({ id: c.id, role: 'CUSTOMER' })}` }));
+    const orderable = (await shopsDb.shop.findMany({ where: { isOpen: true }, take: 400, include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' }, take: 1 } } }))
+      .filter((s) => s.menuItems.length && isOpenAt(parseOpeningHours(s.openingHours), false, new Date()))
+      .slice(0, 100);
+    const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id paymentToken } }';
+    const PAY = 'mutation($o: ID!, $k: String!, $t: String) { payOrder(orderId: $o, method: CARD, idempotencyKey: $k, paymentToken: $t) { status } }';
+    const CLAIM = 'mutation($c: ID!) { claimCoupon(campaignId: $c) { id } }';
+    const ORDERING = 32;
+    const admin = await shopsDb.account.findFirstOrThrow({ where: { role: 'ADMIN' } });
+    const createCampaign = async (name: string, stock: number): Promise<string> => {
+      const input = { name, discountType: 'FIXED', amount: 7000, stock, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString() };
+      const created = JSON.parse((await post(gateway, body('mutation($i: CreateCouponCampaignInput!) { createCouponCampaign(input: $i) { id } }', { i: input }), { authorization: `Bearer ${issueToken({ id: admin.id, role: 'ADMIN' })}` })).text);
+      return created.data.createCouponCampaign.id;
+    };
+
+    /** One order placed and paid through `url`, as a customer does: the two answers' bodies, or null and why not. */
+    const placeAndPayOne = async (url: string, i: number) => {
+      const shop = orderable[i % orderable.length];
+      const item = shop.menuItems[0];
+      const auth = tokens[i % tokens.length];
+      const input = { shopId: shop.id, items: [{ menuItemId: item.id, quantity: Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }], deliveryAddress: '서울시 1', deliveryArea: shop.deliveryAreas[0], idempotencyKey: randomUUID() };
+      const t0 = Date.now();
+      const placed = (await post(url, body(PLACE, { input }), auth)).text;
+      const t1 = Date.now();
+      const order = JSON.parse(placed);
+      const paid = order.data ? (await post(url, body(PAY, { o: order.data.placeOrder.id, k: randomUUID(), t: order.data.placeOrder.paymentToken }), auth)).text : null;
+      const payment = paid ? JSON.parse(paid) : null;
+      const failure = payment?.data?.payOrder?.status === 'APPROVED' ? null : ((order.errors ?? payment?.errors)?.[0]?.extensions?.code ?? 'no answer');
+      return { placed, paid, failure, placing: t1 - t0, total: Date.now() - t0 };
+    };
+
+    /** Orders placed and paid through `url` by ORDERING customers at a time for `seconds`. */
+    const placeAndPay = async (seconds: number, label: string, url: string = gateway) => {
+      const latencies: number[] = [];
+      const placing: number[] = [];
+      const failures = new Map<string, number>();
+      let errors = 0;
+      const started = Date.now();
+      const cpuBefore = snapshotCpu();
+      await Promise.all(
+        Array.from({ length: ORDERING }, async (_, worker) => {
+          for (let i = worker; Date.now() - started < seconds * 1000; i += ORDERING) {
+            const one = await placeAndPayOne(url, i);
+            if (!one.failure) {
+              latencies.push(one.total);
+              placing.push(one.placing);
+            } else {
+              errors++;
+              failures.set(one.failure, (failures.get(one.failure) ?? 0) + 1);
+            }
+          }
+        }),
+      );
+      const elapsed = (Date.now() - started) / 1000;
+      latencies.sort((a, b) => a - b);
+      placing.sort((a, b) => a - b);
+      log(`${label}: ${latencies.length} orders; placeOrder alone: p50 ${pct(placing, 50)} ms, p99 ${pct(placing, 99)} ms; failures ${JSON.stringify(Object.fromEntries(failures))}`);
+      return { rps: Math.round(latencies.length / elapsed), count: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed) };
+    };
+
+    /** 20,000 claims of `campaignId` through `url` by 10,000 customers (each tries twice, shuffled), CONNECTIONS at a time. */
+    const burst = async (url: string, campaignId: string) => {
+      const claimTokens = Array.from({ length: 10000 }, (_, n) => `Bearer ${issueToken({ id: `bench-${campaignId}-${n}`, role: 'CUSTOMER' })}`);
+      const attempts = [...claimTokens, ...claimTokens].sort(() => Math.random() - 0.5);
+      const claim = body(CLAIM, { c: campaignId });
+      const latencies: number[] = [];
+      let next = 0;
+      let errors = 0;
+      const started = Date.now();
+      const cpuBefore = snapshotCpu();
+      await Promise.all(
+        Array.from({ length: CONNECTIONS }, async () => {
+          while (next < attempts.length && Date.now() - started < 120_000) {
+            const authorization = attempts[next++];
+            const t0 = Date.now();
+            const answer = await post(url, claim, { authorization });
+            latencies.push(Date.now() - t0);
+            if (answer.status !== 200 || !/claimCoupon|COUPON_SOLD_OUT|COUPON_ALREADY_CLAIMED/.test(answer.text)) errors++;
+          }
+        }),
+      );
+      const elapsed = (Date.now() - started) / 1000;
+      latencies.sort((a, b) => a - b);
+      return { rps: Math.round(latencies.length / elapsed), count: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed) };
+    };
+
+    // ---- references: (a) answers with the bytes Baedal answered, (b) a plain gateway over the same subgraphs ----
+    const fixtures: Record<string, string> = {};
+    if (runs('reads') || cold || runs('degraded')) {
       // Fresh answers only: a cold search under concurrency can outlast the gateway's subgraph timeout,
       // and the fallback copy it then answers with is marked stale.
       const fresh = async (b: Body) => {
@@ -246,14 +336,27 @@ async function main() {
           await Promise.all(distinct.slice(i, i + 8).map(async (b) => (fixtures[b] = await fresh(b))));
         }
       }
-      const fixturesPath = path.join(REPO, 'test', '.logs', 'bench', 'fixtures.json');
-      fs.writeFileSync(fixturesPath, JSON.stringify(fixtures));
-      children.push(await forkReady('bareServer.js', { BENCH_FIXTURES: fixturesPath, BENCH_PORT: String(BASE + 30) }));
-      const subgraphUrls = Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${stack.port(s)}/graphql`]));
-      children.push(await forkReady('naiveGateway.js', { ...subgraphUrls, BENCH_PORT: String(BASE + 31) }));
-      const bare = `http://127.0.0.1:${BASE + 30}/graphql`;
-      const naive = `http://127.0.0.1:${BASE + 31}/graphql`;
+    }
+    if (runs('orders')) {
+      const one = await placeAndPayOne(gateway, 0);
+      if (one.failure) throw new Error(`cannot place and pay an order for the references: ${one.failure}`);
+      fixtures[operationKey(PLACE)] = one.placed;
+      fixtures[operationKey(PAY)] = one.paid!;
+    }
+    if (runs('coupons')) {
+      const sample = await createCampaign('bench reference answer', 1);
+      fixtures[operationKey(CLAIM)] = (await post(gateway, body(CLAIM, { c: sample }), tokens[0])).text;
+    }
+    const fixturesPath = path.join(REPO, 'test', '.logs', 'bench', 'fixtures.json');
+    fs.writeFileSync(fixturesPath, JSON.stringify(fixtures));
+    children.push(await forkReady('bareServer.js', { BENCH_FIXTURES: fixturesPath, BENCH_PORT: String(BASE + 30) }));
+    const subgraphUrls = Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${stack.port(s)}/graphql`]));
+    children.push(await forkReady('naiveGateway.js', { ...subgraphUrls, BENCH_PORT: String(BASE + 31) }));
+    const bare = `http://127.0.0.1:${BASE + 30}/graphql`;
+    const naive = `http://127.0.0.1:${BASE + 31}/graphql`;
+    const references: [string, string][] = [['bare server (a)', bare], ['plain @apollo/gateway (b)', naive]];
 
+    if (runs('reads') || cold) {
       // ---- reads ---- (--only cold: reference (b) and the cache-bypassed rows alone)
       for (const [scenario, bodies] of sets) {
         if (!cold) await measure(scenario, 'bare server (a)', bare, bodies);
@@ -265,50 +368,13 @@ async function main() {
     }
 
     if (runs('orders')) {
-      // ---- orders: placeOrder + payOrder as many customers ----
-      const customers = await shopsDb.account.findMany({ where: { role: 'CUSTOMER' }, take: 200 });
-      const tokens = customers.map((c) => ({ authorization: `Bearer ${issueToken({ id: c.id, role: 'CUSTOMER' })}` }));
-      const shops = (await shopsDb.shop.findMany({ where: { isOpen: true }, take: 400, include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' }, take: 1 } } }))
-        .filter((s) => s.menuItems.length && isOpenAt(parseOpeningHours(s.openingHours), false, new Date()))
-        .slice(0, 100);
-      const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id paymentToken } }';
-      const PAY = 'mutation($o: ID!, $k: String!, $t: String) { payOrder(orderId: $o, method: CARD, idempotencyKey: $k, paymentToken: $t) { status } }';
-      const ORDERING = 32;
-      const placeAndPay = async (seconds: number, label = 'measured') => {
-        const latencies: number[] = [];
-        const placing: number[] = [];
-        const failures = new Map<string, number>();
-        let errors = 0;
-        const started = Date.now();
-        const cpuBefore = snapshotCpu();
-        await Promise.all(
-          Array.from({ length: ORDERING }, async (_, worker) => {
-            for (let i = worker; Date.now() - started < seconds * 1000; i += ORDERING) {
-              const shop = shops[i % shops.length];
-              const item = shop.menuItems[0];
-              const auth = tokens[i % tokens.length];
-              const t0 = Date.now();
-              const input = { shopId: shop.id, items: [{ menuItemId: item.id, quantity: Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }], deliveryAddress: '서울시 1', deliveryArea: shop.deliveryAreas[0], idempotencyKey: randomUUID() };
-              const order = JSON.parse((await post(gateway, body(PLACE, { input }), auth)).text);
-              const t1 = Date.now();
-              const paid = order.data ? JSON.parse((await post(gateway, body(PAY, { o: order.data.placeOrder.id, k: randomUUID(), t: order.data.placeOrder.paymentToken }), auth)).text) : null;
-              if (paid?.data?.payOrder?.status === 'APPROVED') {
-                latencies.push(Date.now() - t0);
-                placing.push(t1 - t0);
-              } else {
-                errors++;
-                const code = (order.errors ?? paid?.errors)?.[0]?.extensions?.code ?? 'no answer';
-                failures.set(code, (failures.get(code) ?? 0) + 1);
-              }
-            }
-          }),
-        );
-        const elapsed = (Date.now() - started) / 1000;
-        latencies.sort((a, b) => a - b);
-        placing.sort((a, b) => a - b);
-        log(`${label}: ${latencies.length} orders; placeOrder alone: p50 ${pct(placing, 50)} ms, p99 ${pct(placing, 99)} ms; failures ${JSON.stringify(Object.fromEntries(failures))}`);
-        return { rps: Math.round(latencies.length / elapsed), count: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed) };
-      };
+      // ---- orders: placeOrder + payOrder as many customers; the references first, each after a warm-up as the read rows ----
+      const pairNote = `orders/s, ${ORDERING} customers at a time; latency of the pair`;
+      for (const [target, url] of references) {
+        await placeAndPay(WARMUP, `${target} warm-up`, url);
+        const m = await placeAndPay(DURATION, target, url);
+        results.push({ scenario: 'placeOrder + payOrder', target, rps: m.rps, p50: m.p50, p99: m.p99, errors: m.errors, note: pairNote, cpu: m.cpu });
+      }
 
       /** Every order and payment event committed since `from`, and each consumer's application of it, with the lag between. */
       const pipelineSince = async (from: Date) => {
@@ -336,8 +402,8 @@ async function main() {
       await placeAndPay(ORDERS_WARMUP, 'warm-up');
       await eventually('warm-up events to settle', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 10 * 60_000, 500);
       const liveFrom = new Date();
-      const live = await placeAndPay(DURATION);
-      results.push({ scenario: 'placeOrder + payOrder', target: 'Baedal', rps: live.rps, p50: live.p50, p99: live.p99, errors: live.errors, note: `orders/s, ${ORDERING} customers at a time; latency of the pair`, cpu: live.cpu });
+      const live = await placeAndPay(DURATION, 'measured');
+      results.push({ scenario: 'placeOrder + payOrder', target: 'Baedal', rps: live.rps, p50: live.p50, p99: live.p99, errors: live.errors, note: pairNote, cpu: live.cpu });
       log(`orders: ${live.rps} orders/s, errors ${live.errors}`);
 
       // ---- event pipeline, live: lag from commit to each consumer while those orders were placed ----
@@ -363,42 +429,27 @@ async function main() {
     }
 
     if (runs('coupons')) {
-      // ---- the coupon burst ----
-      const admin = await shopsDb.account.findFirstOrThrow({ where: { role: 'ADMIN' } });
-      const created = JSON.parse((await post(gateway, body('mutation($i: CreateCouponCampaignInput!) { createCouponCampaign(input: $i) { id } }', { i: { name: 'bench', discountType: 'FIXED', amount: 7000, stock: 1000, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString() } }), { authorization: `Bearer ${issueToken({ id: admin.id, role: 'ADMIN' })}` })).text);
-      const campaignId = created.data.createCouponCampaign.id;
-      const claimTokens = Array.from({ length: 10000 }, (_, n) => `Bearer ${issueToken({ id: `bench-${campaignId}-${n}`, role: 'CUSTOMER' })}`);
-      // Every customer tries twice, in a shuffled order; 64 at a time.
-      const attempts = [...claimTokens, ...claimTokens].sort(() => Math.random() - 0.5);
-      const CLAIM = body('mutation($c: ID!) { claimCoupon(campaignId: $c) { id } }', { c: campaignId });
-      const claimLatencies: number[] = [];
-      let nextClaim = 0;
-      let claimErrors = 0;
-      const burstStart = Date.now();
-      await Promise.all(
-        Array.from({ length: CONNECTIONS }, async () => {
-          while (nextClaim < attempts.length && Date.now() - burstStart < 120_000) {
-            const authorization = attempts[nextClaim++];
-            const t0 = Date.now();
-            const answer = await post(gateway, CLAIM, { authorization });
-            claimLatencies.push(Date.now() - t0);
-            if (answer.status !== 200 || !/claimCoupon|COUPON_SOLD_OUT|COUPON_ALREADY_CLAIMED/.test(answer.text)) claimErrors++;
-          }
-        }),
-      );
-      claimLatencies.sort((a, b) => a - b);
-      const burst = { rps: Math.round(claimLatencies.length / ((Date.now() - burstStart) / 1000)), p50: pct(claimLatencies, 50), p99: pct(claimLatencies, 99) };
-      results.push({ scenario: 'claimCoupon burst', target: 'Baedal', rps: burst.rps, p50: burst.p50, p99: burst.p99, errors: claimErrors, note: `${claimLatencies.length.toLocaleString('en-US')} claims by 10,000 customers, stock 1,000, ${CONNECTIONS} at a time` });
-      await eventually('claims persisted', async () => (await paymentsDb.couponClaim.count({ where: { campaignId } })) === 1000, 60_000, 500);
-      log(`burst: ${burst.rps} req/s; 1000 claims persisted`);
-
-    
+      // ---- the coupon burst: each target claims a campaign of its own (stock 1,000); (a) answers one recorded claim ----
+      const campaigns: string[] = [];
+      for (const [target, url] of [...references, ['Baedal', gateway]]) {
+        // (a) answers by the operation's text, so it needs no campaign.
+        const campaignId = url === bare ? 'reference' : await createCampaign(`bench ${target}`, 1000);
+        if (url !== bare) campaigns.push(campaignId);
+        const m = await burst(url, campaignId);
+        results.push({ scenario: 'claimCoupon burst', target, rps: m.rps, p50: m.p50, p99: m.p99, errors: m.errors, note: `${m.count.toLocaleString('en-US')} claims by 10,000 customers, stock 1,000, ${CONNECTIONS} at a time`, cpu: m.cpu });
+        log(`burst / ${target}: ${m.rps} req/s, ${m.count} claims, errors ${m.errors}`);
+      }
+      for (const campaignId of campaigns) {
+        await eventually('claims persisted', async () => (await paymentsDb.couponClaim.count({ where: { campaignId } })) === 1000, 60_000, 500);
+      }
+      log(`burst: exactly 1000 claims persisted for each campaign claimed through a gateway`);
     }
 
     if (runs('degraded')) {
-      // ---- degraded: shops stopped ----
+      // ---- degraded: shops stopped; (a) answers as before, (b) has no copy to fall back on ----
       await stack.stop('shops');
       for (const [scenario, bodies] of sets.filter(([s]) => s === 'shop list' || s === 'shop detail')) {
+        for (const [target, url] of references) await measure(`${scenario} (shops down)`, target, url, bodies);
         const m = await measure(`${scenario} (shops down)`, 'Baedal', gateway, bodies);
         if (healthy[scenario]) m.note = `${Math.round((100 * m.rps) / healthy[scenario].rps)}% of healthy`;
       }
@@ -433,9 +484,9 @@ Produced by \`npm run bench -- --shops ${SHOPS} --duration ${DURATION} --warmup 
 
 - Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}
 - Processes: the gateway, the workers and the shops subgraph ${CORES} each (node:cluster), one per other subgraph, two provider simulators, Postgres and Redis, all on this machine.
-- Load generator: autocannon, ${CONNECTIONS} connections, on the same machine; ${WARMUP} s warm-up, then ${DURATION} s measured per row (orders: ${ORDERS_WARMUP} s of ordering first).
+- Load generator, on the same machine: autocannon with ${CONNECTIONS} connections for the reads; for the commands, where a request needs the previous answer, loops of \`fetch\` calls (orders: 32 customers at a time; coupons: ${CONNECTIONS}). ${WARMUP} s warm-up, then ${DURATION} s measured per row (Baedal's orders: ${ORDERS_WARMUP} s of ordering first; the coupon burst is 20,000 claims, no warm-up).
 - Data: ${SHOPS.toLocaleString('en-US')} seeded shops. Shop detail requests spread over every shop with Zipf popularity; the list covers the 5 areas × 10 categories × first 3 pages.
-- (a) is a bare Node HTTP server answering the same requests with the bytes Baedal answered; (b) is a plain \`@apollo/gateway\` with default settings and no caches over the same subgraphs, joining shop, rating and ad placement across subgraphs per request.
+- (a) is a bare Node HTTP server answering the same requests with the bytes Baedal answered (a command's answer is one Baedal gave to the same operation); (b) is a plain \`@apollo/gateway\` with default settings and no caches over the same subgraphs, joining shop, rating and ad placement across subgraphs per request, and sending commands through its query planner with the caller's identity. With shops stopped, (b) has no copy to answer from. The event pipeline rows count events applied by the workers, which neither reference has, so they have no ratios.
 
 Latencies are in milliseconds. Ratios compare Baedal's requests/s with (a) and (b). Every answer is
 inspected: \`errors\` counts failed requests and answers carrying GraphQL errors; \`stale\` counts answers
