@@ -245,7 +245,7 @@ async function main() {
       return created.data.createCouponCampaign.id;
     };
 
-    /** One order placed and paid through `url`, as a customer does: the two answers' bodies, or null and why not. */
+    /** One order placed and paid through `url`, as a customer does: both answers' bodies (`paid` null if placing failed), the error code unless approved, and the timings. */
     const placeAndPayOne = async (url: string, i: number) => {
       const shop = orderable[i % orderable.length];
       const item = shop.menuItems[0];
