@@ -290,8 +290,8 @@ async function main() {
       return { rps: Math.round(latencies.length / elapsed), count: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed) };
     };
 
-    /** 20,000 claims of `campaignId` through `url` by 10,000 customers (each tries twice, shuffled), CONNECTIONS at a time. */
-    const burst = async (url: string, campaignId: string) => {
+    /** 20,000 claims of `campaignId` through `url` by 10,000 customers (each tries twice, shuffled), CONNECTIONS at a time, for at most `seconds`. */
+    const burst = async (url: string, campaignId: string, seconds = 120) => {
       const claimTokens = Array.from({ length: 10000 }, (_, n) => `Bearer ${issueToken({ id: `bench-${campaignId}-${n}`, role: 'CUSTOMER' })}`);
       const attempts = [...claimTokens, ...claimTokens].sort(() => Math.random() - 0.5);
       const claim = body(CLAIM, { c: campaignId });
@@ -302,7 +302,7 @@ async function main() {
       const cpuBefore = snapshotCpu();
       await Promise.all(
         Array.from({ length: CONNECTIONS }, async () => {
-          while (next < attempts.length && Date.now() - started < 120_000) {
+          while (next < attempts.length && Date.now() - started < seconds * 1000) {
             const authorization = attempts[next++];
             const t0 = Date.now();
             const answer = await post(url, claim, { authorization });
@@ -429,11 +429,14 @@ async function main() {
     }
 
     if (runs('coupons')) {
-      // ---- the coupon burst: each target claims a campaign of its own (stock 1,000); (a) answers one recorded claim ----
+      // ---- the coupon burst: each target claims a campaign of its own (stock 1,000), after a warm-up burst on
+      // another campaign for the warm-up's seconds; (a) answers one recorded claim ----
       const campaigns: string[] = [];
       for (const [target, url] of [...references, ['Baedal', gateway]]) {
         // (a) answers by the operation's text, so it needs no campaign.
-        const campaignId = url === bare ? 'reference' : await createCampaign(`bench ${target}`, 1000);
+        const campaign = (name: string) => (url === bare ? Promise.resolve(name) : createCampaign(`bench ${target} ${name}`, 1000));
+        await burst(url, await campaign('warm-up'), WARMUP);
+        const campaignId = await campaign('measured');
         if (url !== bare) campaigns.push(campaignId);
         const m = await burst(url, campaignId);
         results.push({ scenario: 'claimCoupon burst', target, rps: m.rps, p50: m.p50, p99: m.p99, errors: m.errors, note: `${m.count.toLocaleString('en-US')} claims by 10,000 customers, stock 1,000, ${CONNECTIONS} at a time`, cpu: m.cpu });
@@ -484,7 +487,7 @@ Produced by \`npm run bench -- --shops ${SHOPS} --duration ${DURATION} --warmup 
 
 - Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}
 - Processes: the gateway, the workers and the shops subgraph ${CORES} each (node:cluster), one per other subgraph, two provider simulators, Postgres and Redis, all on this machine.
-- Load generator, on the same machine: autocannon with ${CONNECTIONS} connections for the reads; for the commands, where a request needs the previous answer, loops of \`fetch\` calls (orders: 32 customers at a time; coupons: ${CONNECTIONS}). ${WARMUP} s warm-up, then ${DURATION} s measured per row (Baedal's orders: ${ORDERS_WARMUP} s of ordering first; the coupon burst is 20,000 claims, no warm-up).
+- Load generator, on the same machine: autocannon with ${CONNECTIONS} connections for the reads; for the commands, where a request needs the previous answer, loops of \`fetch\` calls (orders: 32 customers at a time; coupons: ${CONNECTIONS}). ${WARMUP} s warm-up, then ${DURATION} s measured per row (Baedal's orders: ${ORDERS_WARMUP} s of ordering first; the coupon burst is 20,000 claims, after the warm-up's seconds of claims on another campaign).
 - Data: ${SHOPS.toLocaleString('en-US')} seeded shops. Shop detail requests spread over every shop with Zipf popularity; the list covers the 5 areas × 10 categories × first 3 pages.
 - (a) is a bare Node HTTP server answering the same requests with the bytes Baedal answered (a command's answer is one Baedal gave to the same operation); (b) is a plain \`@apollo/gateway\` with default settings and no caches over the same subgraphs, joining shop, rating and ad placement across subgraphs per request, and sending commands through its query planner with the caller's identity. With shops stopped, (b) has no copy to answer from. The event pipeline rows count events applied by the workers, which neither reference has, so they have no ratios.
 
