@@ -47,9 +47,10 @@ const PROFILE = args.includes('--profile') ? (args[args.indexOf('--profile') + 1
 const BASE = 15000;
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
-// As deployed: the gateway, the workers and the shops subgraph on every core (the test suites pin them to one process).
+// As deployed: the gateway and the shops subgraph on every core, the workers in one process (their default; the
+// test suites pin every one of them to one process).
 const CORES = String(os.availableParallelism());
-const env = { ...testEnv('bench', BASE), BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}`, BAEDAL_REDIS_PREFIX: `baedal_bench${SHOPS}`, ORDERS_AUTO_APPROVE_PAYMENT: 'false', BAEDAL_RIDER_DELAY_MS: '0', GATEWAY_WORKERS: CORES, WORKERS_PROCESSES: CORES, SHOPS_PROCESSES: CORES };
+const env = { ...testEnv('bench', BASE), BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}`, BAEDAL_REDIS_PREFIX: `baedal_bench${SHOPS}`, ORDERS_AUTO_APPROVE_PAYMENT: 'false', BAEDAL_RIDER_DELAY_MS: '0', GATEWAY_WORKERS: CORES, SHOPS_PROCESSES: CORES };
 const dbUrl = (service: string) => `${PG_URL}/${env.BAEDAL_DB_PREFIX}_${service}`;
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -490,7 +491,7 @@ function writeReport(started: Date) {
 Produced by \`npm run bench -- --shops ${SHOPS} --duration ${DURATION} --warmup ${WARMUP} --orders-warmup ${ORDERS_WARMUP} --connections ${CONNECTIONS}\` on ${started.toISOString().slice(0, 10)}.
 
 - Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}
-- Processes: the gateway, the workers and the shops subgraph ${CORES} each (node:cluster), one per other subgraph, two provider simulators, Postgres and Redis, all on this machine.
+- Processes: the gateway and the shops subgraph ${CORES} each (node:cluster), one workers process, one per other subgraph, two provider simulators, Postgres and Redis, all on this machine.
 - Load generator, on the same machine: autocannon with ${CONNECTIONS} connections for the reads; for the commands, where a request needs the previous answer, loops of \`fetch\` calls (orders: 32 customers at a time; coupons: ${CONNECTIONS}). ${WARMUP} s warm-up, then ${DURATION} s measured per row (Baedal's orders: ${ORDERS_WARMUP} s of ordering first; the coupon burst is 20,000 claims, after the warm-up's seconds of claims on another campaign).
 - Data: ${SHOPS.toLocaleString('en-US')} seeded shops. Shop detail requests spread over every shop with Zipf popularity; the list covers the 5 areas × 10 categories × first 3 pages.
 - (a) is a bare Node HTTP server answering the same requests with the bytes Baedal answered (a command's answer is one Baedal gave to the same operation); (b) is a plain \`@apollo/gateway\` with default settings and no caches over the same subgraphs, joining shop, rating and ad placement across subgraphs per request, and sending commands through its query planner with the caller's identity. With shops stopped, (b) has no copy to answer from. The event pipeline rows count events applied by the workers, which neither reference has, so they have no ratios.

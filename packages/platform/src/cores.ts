@@ -3,9 +3,9 @@ import os from 'node:os';
 import { createLogger, type Logger } from './logger';
 import { stopOnSignals } from './http';
 
-/** How many processes `name` runs (e.g. GATEWAY_WORKERS); one per core unless set. */
-export function processCount(setting: string): number {
-  return Number(process.env[setting] ?? os.availableParallelism());
+/** How many processes `setting` asks for (e.g. GATEWAY_WORKERS); `fallback` (one per core) unless set. */
+export function processCount(setting: string, fallback = os.availableParallelism()): number {
+  return Number(process.env[setting] ?? fallback);
 }
 
 /**
