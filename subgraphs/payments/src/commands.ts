@@ -72,8 +72,13 @@ async function settle(pending: Payment, provider: PaymentProvider | null, result
   const outcome = { paymentId, orderId: pending.orderId, customerId: pending.customerId, amount: pending.amount, discount: pending.discount, provider: provider?.name ?? null, reason: result.reason };
   const events = outboxInsert([event(approved ? 'payment.approved' : 'payment.declined', paymentId, 1, outcome)], 10, 'EXISTS (SELECT 1 FROM settled)');
   // One statement, atomic without BEGIN and COMMIT: the outcome (only of a payment still PENDING, so
-  // it settles once), its record, a declined payment's coupon given back to the customer, and the event.
-  const [settled] = await sql.$queryRawUnsafe<Payment[]>(
+  // it settles once), its record, a declined payment's coupon given back to the customer, the event, and
+  // for an approval whether the order was canceled meanwhile. A cancel (refundOrder) marks the ledger,
+  // then looks for an approved payment. If it marked the ledger first, FOR SHARE waits for its commit and
+  // reads the ledger as it committed (Read Committed's locking read); if it marks it later, it waits for
+  // this statement's commit and its look finds this approval. Either way the approval is refunded once
+  // (refundPayment refunds once). The ledger exists: payOrder opened it before the payment.
+  const [row] = await sql.$queryRawUnsafe<(Payment & { orderCanceled: boolean | null })[]>(
     `WITH settled AS (
        UPDATE "Payment" SET "status" = $2::"PaymentStatus", "provider" = $3, "providerTransactionId" = $4, "declineReason" = $5,
          "updatedAt" = $6::timestamptz AT TIME ZONE 'UTC'
@@ -89,23 +94,21 @@ async function settle(pending: Payment, provider: PaymentProvider | null, result
      release_recorded AS (
        INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "detail", "at")
        SELECT $9, "paymentId", 'COUPON_RELEASED', "discount", 'payment declined', ($6::timestamptz + interval '1 millisecond') AT TIME ZONE 'UTC' FROM released),
-     events AS (${events.sql})
-     SELECT * FROM settled`,
+     events AS (${events.sql}),
+     ledger AS (
+       SELECT "canceled" FROM "OrderLedger" WHERE "orderId" = $${10 + events.values.length} AND $2::text = 'APPROVED' FOR SHARE)
+     SELECT settled.*, (SELECT "canceled" FROM ledger) AS "orderCanceled" FROM settled`,
     paymentId, approved ? 'APPROVED' : 'DECLINED', provider?.name ?? null, result.transactionId, result.reason, new Date().toISOString(),
-    randomUUID(), result.reason ?? how, randomUUID(), ...events.values,
+    randomUUID(), result.reason ?? how, randomUUID(), ...events.values, pending.orderId,
   );
-  if (!settled) {
+  if (!row) {
     // Already settled by another provider's answer: an approval from this one is a second charge, so undo it.
     const current = await paymentById(sql, paymentId);
     if (approved && provider && current.provider !== provider.name) await voidCharge(current, provider, result.transactionId);
     return current;
   }
-  if (!approved) return settled;
-  // A cancel (refundOrder) marks the ledger, then looks for an approved payment. If it marked the ledger
-  // before this read, FOR SHARE waits for its commit and sees the cancel; if after, its look sees this
-  // approval, which committed above. Either way the approval is refunded (refundPayment refunds once).
-  const [ledger] = await sql.$queryRawUnsafe<Pick<Ledger, 'canceled'>[]>('SELECT "canceled" FROM "OrderLedger" WHERE "orderId" = $1 FOR SHARE', settled.orderId);
-  if (!ledger?.canceled) return settled;
+  const { orderCanceled, ...settled } = row;
+  if (!orderCanceled) return settled;
   await refundPayment(settled, 'order canceled before payment settled');
   return paymentById(sql, paymentId);
 }
