@@ -77,7 +77,7 @@ async function settle(pending: Payment, provider: PaymentProvider | null, result
   // then looks for an approved payment. If it marked the ledger first, FOR SHARE waits for its commit and
   // reads the ledger as it committed (Read Committed's locking read); if it marks it later, it waits for
   // this statement's commit and its look finds this approval. Either way the approval is refunded once
-  // (refundPayment refunds once). The ledger exists: payOrder opened it before the payment.
+  // (refundPayment refunds once). The ledger exists: payOrder's statement wrote it with the payment.
   const [row] = await sql.$queryRawUnsafe<(Payment & { orderCanceled: boolean | null })[]>(
     `WITH settled AS (
        UPDATE "Payment" SET "status" = $2::"PaymentStatus", "provider" = $3, "providerTransactionId" = $4, "declineReason" = $5,
@@ -129,23 +129,13 @@ async function fail(paymentId: string, detail: string): Promise<void> {
 }
 
 /**
- * Opens the order's ledger row at version 0 if payments has not heard of the
- * order yet, from orders' signed charge (the customer may pay before the
- * order's first event arrives); order events (version 1 on) then advance it.
- * Returns the row as it is now.
+ * The order's ledger if payments has heard of the order, else the one orders'
+ * signed charge describes (the customer may pay before the order's first event
+ * arrives), at version 0. payOrder's statement writes that row with the
+ * payment, in one commit; order events (version 1 on) then advance it.
  */
-async function openLedger(order: OrderCharge): Promise<Ledger | null> {
-  // The SELECT does not see the row this statement inserts, so a new row comes from RETURNING.
-  const [ledger] = await sql.$queryRawUnsafe<Ledger[]>(
-    `WITH opened AS (
-       INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled")
-       VALUES ($1, $2, $3, 0, false) ON CONFLICT DO NOTHING
-       RETURNING *)
-     SELECT * FROM opened UNION ALL SELECT * FROM "OrderLedger" WHERE "orderId" = $1`,
-    order.orderId, order.customerId, order.total,
-  );
-  // Neither, when an order event's insert committed after this statement began: a new statement sees it.
-  return ledger ?? readLedger(order.orderId);
+async function ledgerFrom(charge: OrderCharge): Promise<Ledger> {
+  return (await readLedger(charge.orderId)) ?? { orderId: charge.orderId, customerId: charge.customerId, total: charge.total, version: 0, canceled: false };
 }
 
 async function readLedger(orderId: string): Promise<Ledger | null> {
@@ -160,7 +150,7 @@ async function readLedger(orderId: string): Promise<Ledger | null> {
 async function ledgerOf(orderId: string, paymentToken: string | null | undefined): Promise<Ledger | null> {
   const charge = paymentToken ? verifyOrderCharge(paymentToken) : null;
   if (charge && charge.orderId !== orderId) throw badInput('paymentToken', 'paymentToken belongs to another order');
-  if (charge) return openLedger(charge);
+  if (charge) return ledgerFrom(charge);
   for (let waited = 0; ; waited += 50) {
     const ledger = await readLedger(orderId);
     if (ledger || waited >= 3000) return ledger;
@@ -240,11 +230,13 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
   if (discount) records.push({ id: randomUUID(), kind: 'COUPON_APPLIED', amount: discount, detail: input.couponClaimId ?? null, at: new Date(now + 1).toISOString() });
   let payment: Payment | undefined;
   try {
-    // The payment, its first records and its coupon taken, in one statement: atomic without BEGIN and
-    // COMMIT. A claim is taken only while still CLAIMED, so two payments racing for one coupon cannot both
+    // The payment, its first records, its coupon taken and the order's ledger opened if new, in one
+    // statement: atomic without BEGIN and COMMIT. A claim is taken only while still CLAIMED, so two payments racing for one coupon cannot both
     // use it; the order's second live payment, or this key's second, is refused by a unique index.
     [payment] = await sql.$queryRawUnsafe<Payment[]>(
-      `WITH taken AS (
+      `WITH opened AS (
+         INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled") VALUES ($2, $3, $11, 0, false) ON CONFLICT DO NOTHING),
+       taken AS (
          UPDATE "CouponClaim" SET "status" = 'USED', "usedPaymentId" = $1 WHERE "id" = $8 AND "status" = 'CLAIMED' RETURNING 1),
        created AS (
          INSERT INTO "Payment" ("id", "orderId", "customerId", "amount", "discount", "method", "status", "idempotencyKey", "couponClaimId", "createdAt", "updatedAt")
@@ -256,7 +248,7 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
          SELECT r."id", created."id", r."kind", r."amount", r."detail", r."at"::timestamptz AT TIME ZONE 'UTC'
            FROM created, jsonb_to_recordset($10::jsonb) AS r("id" text, "kind" text, "amount" int, "detail" text, "at" text))
        SELECT * FROM created`,
-      id, input.orderId, customerId, amount, discount, input.method, key, input.couponClaimId ?? null, at, JSON.stringify(records),
+      id, input.orderId, customerId, amount, discount, input.method, key, input.couponClaimId ?? null, at, JSON.stringify(records), ledger.total,
     );
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
