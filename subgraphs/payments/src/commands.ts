@@ -231,8 +231,9 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
   let payment: Payment | undefined;
   try {
     // The payment, its first records, its coupon taken and the order's ledger opened if new, in one
-    // statement: atomic without BEGIN and COMMIT. A claim is taken only while still CLAIMED, so two payments racing for one coupon cannot both
-    // use it; the order's second live payment, or this key's second, is refused by a unique index.
+    // statement: atomic without BEGIN and COMMIT. A claim is taken only while still CLAIMED, so two
+    // payments racing for one coupon cannot both use it; the order's second live payment, or this key's
+    // second, is refused by a unique index.
     [payment] = await sql.$queryRawUnsafe<Payment[]>(
       `WITH opened AS (
          INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled") VALUES ($2, $3, $11, 0, false) ON CONFLICT DO NOTHING),
