@@ -57,13 +57,19 @@ export function snapshotCpu(): CpuSnapshot {
   return snapshot;
 }
 
-/** Cores used per group between two snapshots, busiest first, e.g. "gateway 0.92, postgres 0.41". */
-export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, seconds: number): string {
-  const cores = new Map<string, number>();
+/** CPU seconds used per group between two snapshots. */
+export function cpuSecondsBetween(before: CpuSnapshot, after: CpuSnapshot): Map<string, number> {
+  const seconds = new Map<string, number>();
   for (const [key, ticks] of after) {
     const group = key.slice(0, key.lastIndexOf(':'));
-    cores.set(group, (cores.get(group) ?? 0) + (ticks - (before.get(key) ?? 0)) / TICKS_PER_SECOND / seconds);
+    seconds.set(group, (seconds.get(group) ?? 0) + (ticks - (before.get(key) ?? 0)) / TICKS_PER_SECOND);
   }
+  return seconds;
+}
+
+/** Cores used per group between two snapshots, busiest first, e.g. "gateway 0.92, postgres 0.41". */
+export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, seconds: number): string {
+  const cores = new Map([...cpuSecondsBetween(before, after)].map(([group, used]) => [group, used / seconds]));
   return [...cores]
     .filter(([, used]) => used >= 0.02)
     .sort((a, b) => b[1] - a[1])

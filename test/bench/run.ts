@@ -11,7 +11,7 @@ import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { Stack, type ProcessName } from '@baedal/stack';
 import { eventually, isQuiet, PG_URL, testEnv } from '../support/stack';
-import { cpuBetween, snapshotCpu } from './cpu';
+import { cpuBetween, cpuSecondsBetween, snapshotCpu } from './cpu';
 import { operationKey } from './fixtures';
 import { summarize } from './profile';
 
@@ -23,7 +23,8 @@ import { summarize } from './profile';
  * duration; everything runs on 127.0.0.1.
  *
  * Flags: --shops N (20000), --duration S (10), --warmup S (3), --orders-warmup S (15), --connections N (64),
- * --only reads,cold,orders,coupons,degraded (a subset, printed, no report),
+ * --cost-rate N (50 orders/s for the cost row),
+ * --only reads,cold,orders,cost,coupons,degraded (a subset, printed, no report),
  * --profile gateway,shops,... (V8 CPU profiles of those processes, summarized)
  */
 
@@ -39,7 +40,9 @@ const WARMUP = flag('warmup', 3);
 // measured from a cold start gave 41 orders/s and 30-40 s gave 55. Orders are placed this long first.
 const ORDERS_WARMUP = flag('orders-warmup', 15);
 const CONNECTIONS = flag('connections', 64);
-// --only reads,cold,orders,coupons,degraded runs a subset and prints it without writing the report.
+// The cost row places orders at this fixed rate, well under what the machine carries.
+const COST_RATE = flag('cost-rate', 50);
+// --only reads,cold,orders,cost,coupons,degraded runs a subset and prints it without writing the report.
 const ONLY = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1].split(',')) : null;
 const runs = (part: string) => !ONLY || ONLY.has(part);
 // --profile gateway,shops: those processes run under V8's CPU profiler; a summary per process is printed at the end.
@@ -79,6 +82,8 @@ interface Measure {
   cpu?: string;
 }
 const results: Measure[] = [];
+/** The cost row: ms of CPU per order placed and paid, per process group, at a fixed rate. */
+let orderCost: { rate: number; orders: number; failures: number; seconds: number; perOrder: [string, number][] } | null = null;
 
 type Body = string;
 
@@ -432,6 +437,46 @@ async function main() {
       log(`pipeline drain: ${drained.applied} applications in ${drainSeconds.toFixed(1)} s`);
     }
 
+    if (runs('cost')) {
+      // ---- the cost of an order: the CPU every process spends per order placed and paid, at a fixed rate the
+      // machine carries with cores to spare, counted until every consumer has applied its events. At saturation
+      // (the orders row) processes also spend CPU on contending with each other, and throughput moves 10-15%
+      // from run to run; at a fixed rate the cost per order is what a change to the order path changes. ----
+      const quiet = () => eventually('events to settle', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 10 * 60_000, 500);
+      /** Orders started every 1/COST_RATE s for `seconds` (open loop: a slow answer does not slow the next order). */
+      const atRate = async (seconds: number, from: number) => {
+        const started = Date.now();
+        const outcomes: Promise<string | null>[] = [];
+        for (let i = 0; i < seconds * COST_RATE; i++) {
+          const wait = started + (i * 1000) / COST_RATE - Date.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          outcomes.push(placeAndPayOne(gateway, from + i).then((one) => one.failure));
+        }
+        const failures = (await Promise.all(outcomes)).filter(Boolean).length;
+        return { orders: outcomes.length - failures, failures };
+      };
+      await atRate(ORDERS_WARMUP, 0);
+      await quiet();
+      // What the platform spends with no orders (the workers' clock refresh every 30 s, polls, timers), per
+      // second, over one refresh period: subtracted, so the figures are what orders cost.
+      const idleFrom = snapshotCpu();
+      const idleStarted = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 30_000));
+      const idle = cpuSecondsBetween(idleFrom, snapshotCpu());
+      const idleSeconds = (Date.now() - idleStarted) / 1000;
+      const from = snapshotCpu();
+      const started = Date.now();
+      const m = await atRate(DURATION, ORDERS_WARMUP * COST_RATE);
+      await quiet();
+      const seconds = (Date.now() - started) / 1000;
+      const perOrder = [...cpuSecondsBetween(from, snapshotCpu())]
+        .map(([group, used]) => [group, (1000 * (used - ((idle.get(group) ?? 0) * seconds) / idleSeconds)) / m.orders] as [string, number])
+        .filter(([, ms]) => ms >= 0.05)
+        .sort((a, b) => b[1] - a[1]);
+      orderCost = { rate: COST_RATE, orders: m.orders, failures: m.failures, seconds, perOrder };
+      log(`cost of an order at ${COST_RATE}/s: ${m.orders} orders (${m.failures} failed), settled in ${seconds.toFixed(1)} s; ms of CPU per order: ${perOrder.map(([g, ms]) => `${g} ${ms.toFixed(2)}`).join(', ')}; total ${perOrder.reduce((t, [, ms]) => t + ms, 0).toFixed(2)}`);
+    }
+
     if (runs('coupons')) {
       // ---- the coupon burst: each target claims a campaign of its own (stock 1,000), after a warm-up burst on
       // another campaign for the warm-up's seconds; (a) answers one recorded claim ----
@@ -512,7 +557,19 @@ Cores used by each group of processes during each measured row (read from \`/pro
 | scenario | target | cores used |
 | --- | --- | --- |
 ${results.filter((r) => r.cpu).map((r) => `| ${r.scenario} | ${r.target} | ${r.cpu} |`).join('\n')}
-`;
+${orderCost ? `
+### The cost of an order
+
+CPU per order placed and paid, by process group, with orders started at a fixed ${orderCost.rate} a second for ${DURATION} s (after ${ORDERS_WARMUP} s at that rate)
+and counted until every consumer had applied their events (${orderCost.seconds.toFixed(1)} s; ${orderCost.orders.toLocaleString('en-US')} orders, ${orderCost.failures} failed). What the
+platform spends without orders, measured over 30 s just before, is subtracted. At this rate the machine has cores to spare,
+so this is what an order costs, not what contention adds; it is the figure a change to the order path moves.
+
+| process group | ms of CPU per order |
+| --- | --- |
+${orderCost.perOrder.map(([group, ms]) => `| ${group} | ${ms.toFixed(2)} |`).join('\n')}
+| all | ${orderCost.perOrder.reduce((t, [, ms]) => t + ms, 0).toFixed(2)} |
+` : ''}`;
   const file = path.join(REPO, 'docs', 'benchmarks.md');
   const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const analysis = previous.includes('## Against the targets') ? previous.slice(previous.indexOf('## Against the targets')) : '';
