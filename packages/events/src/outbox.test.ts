@@ -231,6 +231,27 @@ describe('relay', () => {
     expect(await jobIds('shops')).toEqual([e.id]);
   });
 
+  it('sets its sentinel only after unmarking, so an unmarking that fails is tried again', async () => {
+    const [e] = await db.$transaction((tx) => appendToOutbox(tx, [event('review.stats.changed', 's1', 1, { shopId: 's1', reviewCount: 1, ratingSum: 5 })]));
+    const r = relay();
+    expect(await r.relayOnce()).toBe(1);
+    await deletePrefix(prefix); // Redis restarted empty
+    // The first unmarking fails (a crash, as far as Redis can tell).
+    const pool = (r as unknown as { pool: { query: (sql: string, ...rest: unknown[]) => Promise<unknown> } }).pool;
+    const query = pool.query.bind(pool);
+    pool.query = async (sql: string, ...rest: unknown[]) => {
+      if (sql.startsWith('UPDATE "OutboxEvent" SET "relayedAt" = NULL')) {
+        pool.query = query;
+        throw new Error('killed');
+      }
+      return query(sql, ...rest);
+    };
+    await expect(r.checkRedisKeptEvents()).rejects.toThrow('killed');
+    expect(await r.checkRedisKeptEvents()).toBe(1);
+    expect(await r.relayOnce()).toBe(1);
+    expect(await jobIds('shops')).toEqual([e.id]);
+  });
+
   it('while events keep coming, starts a round at most every minIntervalMs, carrying all that committed meanwhile', async () => {
     const r = relay({ minIntervalMs: 300, pollMs: 5000 });
     const moved: number[] = [];

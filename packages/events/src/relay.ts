@@ -86,16 +86,21 @@ export class OutboxRelay {
     return queue;
   }
 
-  /** If Redis lost its data since we last looked, mark recently relayed events for relaying again. */
+  /**
+   * If Redis lost its data since we last looked, mark recently relayed events
+   * for relaying again. The sentinel is set only once the unmarking has
+   * committed, so a crash between the two unmarks again next time rather
+   * than never.
+   */
   async checkRedisKeptEvents(): Promise<number> {
     this.sentinelCheckedAt = Date.now();
-    const created = await this.options.redis.set(this.sentinelKey, new Date().toISOString(), 'NX');
-    if (created !== 'OK') return 0;
+    if (await this.options.redis.exists(this.sentinelKey)) return 0;
     const windowMs = this.options.redeliverWindowMs ?? 24 * 3600 * 1000;
     const { rowCount } = await this.pool.query(
       `UPDATE "OutboxEvent" SET "relayedAt" = NULL WHERE "relayedAt" IS NOT NULL AND "relayedAt" > (now() AT TIME ZONE 'UTC') - ($1 || ' milliseconds')::interval`,
       [String(windowMs)],
     );
+    await this.options.redis.set(this.sentinelKey, new Date().toISOString());
     if (rowCount) this.options.log.warn({ source: this.options.source, events: rowCount }, 'Redis came back without our sentinel; relaying recent events again');
     return rowCount ?? 0;
   }
