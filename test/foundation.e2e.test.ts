@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { IDENTITY_HEADERS, identityHeaders, isOpenAt, parseOpeningHours } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
@@ -63,6 +64,15 @@ describe('health', () => {
     const base = url.replace(/\/graphql$/, '');
     const unknown = await fetch(`${base}/nowhere?graphql`);
     expect(unknown.status).toBe(404);
+  });
+
+  it('runs the workers at a higher CPU priority than the processes serving requests', () => {
+    const priority = (name: 'workers' | 'gateway' | 'orders') => os.getPriority(platform.stack.processes.get(name)!.pid!);
+    // Raising a priority needs root (or CAP_SYS_NICE), which CI has; elsewhere the workers keep the one given.
+    const expected = process.getuid?.() === 0 ? -5 : 0;
+    expect(priority('workers')).toBe(expected);
+    expect(priority('gateway')).toBe(0);
+    expect(priority('orders')).toBe(0);
   });
 });
 
