@@ -6,7 +6,7 @@ import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPool, rawSql } from '@baedal/prisma/clients';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { projection, refreshClockKeys } from '@baedal/shops/events';
-import { DOCUMENTS_SQL, listQuery, SEARCH_SQL, searchShopIds } from '@baedal/shops/queryModel';
+import { CLOCK_DUE_SQL, DOCUMENTS_SQL, listQuery, SEARCH_SQL, searchShopIds } from '@baedal/shops/queryModel';
 import { PG_URL } from './support/stack';
 
 /*
@@ -113,14 +113,48 @@ describe('orders replica', () => {
 });
 
 describe('clock refresh', () => {
-  it('rewrites the listing rows of exactly the shops whose open-now or ad keys no longer match the clock', async () => {
-    const [drifted, right] = [randomUUID(), randomUUID()];
-    for (const shopId of [drifted, right]) await toShops(envelope('shop.registered', shopId, 1, info(shopId)));
-    // Open all day, so open now: as if the clock had moved it while the keys stayed "closed".
-    await shops.shopListing.updateMany({ where: { shopId: drifted }, data: { closedRank: 1 } });
-    expect(await refreshClockKeys(rawSql(shopsPool), shops)).toBeGreaterThanOrEqual(1);
-    expect((await shops.shopListing.findMany({ where: { shopId: { in: [drifted, right] } } })).map((l) => l.closedRank)).toEqual([0, 0, 0, 0]);
-    expect(await refreshClockKeys(rawSql(shopsPool), shops)).toBe(0);
+  it("rewrites a shop's listing rows when the clock changes its keys, and not before", async () => {
+    const [changing, paused] = [randomUUID(), randomUUID()];
+    const dayTime = Array.from({ length: 7 }, (_, day) => ({ day, opens: '10:00', closes: '22:00' }));
+    await toShops(envelope('shop.registered', changing, 1, info(changing, { openingHours: dayTime })));
+    await toShops(envelope('shop.registered', paused, 1, info(paused, { openingHours: dayTime, isOpen: false })));
+    const keysChangeAt = async (shopId: string) => (await shops.shopView.findUniqueOrThrow({ where: { shopId } })).keysChangeAt;
+    const closedRanks = async (shopId: string) => (await shops.shopListing.findMany({ where: { shopId } })).map((l) => l.closedRank);
+
+    // It opens or closes next at 10:00 or 22:00 in Seoul; a paused shop changes only by its owner's event.
+    const change = (await keysChangeAt(changing))!;
+    expect(change.getTime()).toBeGreaterThan(Date.now());
+    expect(['01:00', '13:00']).toContain(change.toISOString().slice(11, 16));
+    expect(await keysChangeAt(paused)).toBeNull();
+    const before = await closedRanks(changing);
+
+    // A minute before, it is not due: rows left as they are (made wrong here, to tell).
+    await shops.shopListing.updateMany({ where: { shopId: changing }, data: { closedRank: 7 } });
+    await refreshClockKeys(rawSql(shopsPool), shops, new Date(change.getTime() - 60_000));
+    expect(await closedRanks(changing)).toEqual([7, 7]);
+
+    // At the moment, its rows flip between open and closed, and its next moment is twelve hours on.
+    await refreshClockKeys(rawSql(shopsPool), shops, change);
+    expect(await closedRanks(changing)).toEqual(before.map((rank) => 1 - rank));
+    expect((await keysChangeAt(changing))!.getTime()).toBe(change.getTime() + 12 * 3600_000);
+    expect(await closedRanks(paused)).toEqual([1, 1]);
+  });
+
+  it('gives a shop whose keys stay the same at its moment (one interval ends as the next begins) its next moment, rows untouched', async () => {
+    const shopId = randomUUID();
+    const split = Array.from({ length: 7 }, (_, day) => [{ day, opens: '10:00', closes: '15:00' }, { day, opens: '15:00', closes: '22:00' }]).flat();
+    await toShops(envelope('shop.registered', shopId, 1, info(shopId, { openingHours: split })));
+    // 11:00 in Seoul (02:00 UTC) tomorrow: open, with 15:00 its next moment.
+    const eleven = new Date(Date.now() + 24 * 3600_000);
+    eleven.setUTCHours(2, 0, 0, 0);
+    await refreshClockKeys(rawSql(shopsPool), shops, eleven);
+    const fifteen = new Date(eleven.getTime() + 4 * 3600_000);
+    expect((await shops.shopView.findUniqueOrThrow({ where: { shopId } })).keysChangeAt).toEqual(fifteen);
+    // At 15:00 it stays open: its rows are left as they are (marked here, to tell), its next moment is 22:00.
+    await shops.shopListing.updateMany({ where: { shopId }, data: { deliveryFee: 99_999 } });
+    await refreshClockKeys(rawSql(shopsPool), shops, fifteen);
+    expect((await shops.shopListing.findMany({ where: { shopId } })).map((l) => [l.closedRank, l.deliveryFee])).toEqual([[0, 99_999], [0, 99_999]]);
+    expect((await shops.shopView.findUniqueOrThrow({ where: { shopId } })).keysChangeAt).toEqual(new Date(fifteen.getTime() + 7 * 3600_000));
   });
 });
 
@@ -140,6 +174,8 @@ describe('with 20,000 shops', () => {
       SELECT v."deliveryAreas"[1], v."shopId", v."category", CASE WHEN random() < 0.1 THEN 0 ELSE 2 END, (random() < 0.3)::int,
              -(random() * 500)::int, -(random() * 100)::int, (random() * 40)::int * 100, (random() * 20)::int * 1000
       FROM "ShopView" v WHERE v."shopId" LIKE 'bulk-%'`);
+    // Each shop's next opening or closing time, spread over the coming week.
+    await shops.$executeRawUnsafe(`UPDATE "ShopView" SET "keysChangeAt" = now() AT TIME ZONE 'UTC' + (hashtext("shopId") % 10080 + 10080) * interval '1 minute' WHERE "shopId" LIKE 'bulk-%'`);
     await shops.$executeRawUnsafe('ANALYZE "ShopView"');
     await shops.$executeRawUnsafe('ANALYZE "ShopListing"');
   }, 60_000);
@@ -197,6 +233,12 @@ describe('with 20,000 shops', () => {
     );
     expect(await counted()).toEqual(await grouped());
     expect((await counted()).find(([area, category]) => area === 'SEOCHO' && category === 'KOREAN')).toBeDefined();
+  });
+
+  it('finds the shops the clock refresh is due to rewrite through an index, not a scan of every shop', async () => {
+    const plan = await explain(CLOCK_DUE_SQL, new Date().toISOString());
+    expect(plan).toMatch(/Index Scan (using|on) "ShopView_keysChangeAt_idx"/);
+    expect(plan).not.toMatch(/Seq Scan/);
   });
 
   it('rewrites one shop\'s listing rows through an index, not a scan of every listing', async () => {

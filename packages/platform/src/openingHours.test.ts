@@ -1,4 +1,4 @@
-import { isOpenAt, parseOpeningHours } from './openingHours';
+import { isOpenAt, nextOpeningChange, parseOpeningHours } from './openingHours';
 
 // 2026-11-27 is a Friday; Korea is UTC+9 with no daylight saving.
 const kst = (iso: string) => new Date(`${iso}+09:00`);
@@ -26,6 +26,38 @@ describe('isOpenAt', () => {
 
   it('is closed while the owner has paused the shop', () => {
     expect(isOpenAt(everyDay('00:00', '00:00'), true, kst('2026-11-27T12:00:00'))).toBe(false);
+  });
+});
+
+describe('nextOpeningChange', () => {
+  it('is the next opening or closing time, never the present minute', () => {
+    const hours = everyDay('10:00', '22:00');
+    expect(nextOpeningChange(hours, false, kst('2026-11-27T09:30:15'))).toEqual(kst('2026-11-27T10:00:00'));
+    expect(nextOpeningChange(hours, false, kst('2026-11-27T10:00:00'))).toEqual(kst('2026-11-27T22:00:00'));
+    expect(nextOpeningChange(hours, false, kst('2026-11-27T23:00:00'))).toEqual(kst('2026-11-28T10:00:00'));
+  });
+
+  it("closes an interval past midnight on the next day, and wraps from Saturday to Sunday", () => {
+    const fridayNight = [{ day: 5, opens: '17:00', closes: '02:00' }];
+    expect(nextOpeningChange(fridayNight, false, kst('2026-11-27T18:00:00'))).toEqual(kst('2026-11-28T02:00:00'));
+    expect(nextOpeningChange(fridayNight, false, kst('2026-11-28T03:00:00'))).toEqual(kst('2026-12-04T17:00:00'));
+    const saturdayNight = [{ day: 6, opens: '20:00', closes: '01:00' }];
+    expect(nextOpeningChange(saturdayNight, false, kst('2026-11-28T21:00:00'))).toEqual(kst('2026-11-29T01:00:00'));
+  });
+
+  it('agrees with isOpenAt: the state holds until the change and differs at it', () => {
+    const hours = [{ day: 1, opens: '11:30', closes: '14:00' }, { day: 5, opens: '17:00', closes: '02:00' }, { day: 6, opens: '09:00', closes: '21:00' }];
+    for (let at = kst('2026-11-23T00:00:00').getTime(); at < kst('2026-11-30T00:00:00').getTime(); at += 37 * 60_000) {
+      const now = new Date(at);
+      const change = nextOpeningChange(hours, false, now)!;
+      expect(isOpenAt(hours, false, new Date(change.getTime() - 60_000))).toBe(isOpenAt(hours, false, now));
+      expect(isOpenAt(hours, false, change)).not.toBe(isOpenAt(hours, false, now));
+    }
+  });
+
+  it('has no next change while the owner has paused the shop or it has no hours', () => {
+    expect(nextOpeningChange(everyDay('10:00', '22:00'), true, kst('2026-11-27T12:00:00'))).toBeNull();
+    expect(nextOpeningChange([], false, kst('2026-11-27T12:00:00'))).toBeNull();
   });
 });
 

@@ -43,6 +43,33 @@ export function isOpenAt(hours: readonly OpeningInterval[], pausedByOwner: boole
   });
 }
 
+const WEEK_MINUTES = 7 * 24 * 60;
+
+/**
+ * The first moment after `at` when isOpenAt may answer differently: the next
+ * opening or closing time of an interval (an extra moment where one interval
+ * ends as the next begins). Null while the owner has paused the shop or it
+ * has no hours: then only the owner's next change can open it. The platform's
+ * clock has no daylight saving, so a week is always the same minutes.
+ */
+export function nextOpeningChange(hours: readonly OpeningInterval[], pausedByOwner: boolean, at: Date): Date | null {
+  if (pausedByOwner || hours.length === 0) return null;
+  const now = localTime(at);
+  const nowInWeek = now.day * 1440 + now.minute;
+  let soonest = Infinity;
+  for (const interval of hours) {
+    const opens = interval.day * 1440 + minutes(interval.opens);
+    // A closing time not after the opening time is the next day's (Saturday's, for Saturday's interval: next Sunday's).
+    const closes = (interval.day + (minutes(interval.closes) <= minutes(interval.opens) ? 1 : 0)) * 1440 + minutes(interval.closes);
+    for (const boundary of [opens, closes]) {
+      const ahead = (boundary - nowInWeek + WEEK_MINUTES) % WEEK_MINUTES || WEEK_MINUTES;
+      soonest = Math.min(soonest, ahead);
+    }
+  }
+  const startOfMinute = Math.floor(at.getTime() / 60_000) * 60_000;
+  return new Date(startOfMinute + soonest * 60_000);
+}
+
 /** Parses stored opening hours, dropping nothing silently: a malformed entry is an error. */
 export function parseOpeningHours(value: unknown): OpeningInterval[] {
   if (!Array.isArray(value)) throw new Error('opening hours must be a list');

@@ -2,7 +2,7 @@ import { parseOpeningHours } from '@baedal/platform';
 import type { AdPlacementDoc, MenuGroupDoc, MenuSnapshot, ReviewStats, ShopInfo } from '@baedal/events';
 import type { Prisma, ShopView } from '@baedal/prisma/shops';
 import type { RawSql } from '@baedal/prisma/clients';
-import { listingRows, NO_AD, SORTS, type ShopSort } from './domain/listing';
+import { listingRows, nextKeyChange, NO_AD, SORTS, type ShopSort } from './domain/listing';
 
 /*
  * The customer query model: ShopView (one document per shop) and ShopListing
@@ -153,10 +153,14 @@ export async function refreshListing(tx: Tx, shopId: string, now = new Date()): 
   const view = await tx.shopView.findUnique({ where: { shopId } });
   await tx.shopListing.deleteMany({ where: { shopId } });
   if (!view || view.infoVersion === 0) return;
-  const rows = listingRows({ ...docFromView(view), openingHours: parseOpeningHours(view.openingHours) }, now);
+  const source = { ...docFromView(view), openingHours: parseOpeningHours(view.openingHours) };
+  const rows = listingRows(source, now);
   if (rows.length) await tx.shopListing.createMany({ data: rows });
   const openNow = rows[0]?.closedRank === 0;
-  if (view.openNow !== openNow) await tx.shopView.update({ where: { shopId }, data: { openNow } });
+  const keysChangeAt = nextKeyChange(source, now);
+  if (view.openNow !== openNow || view.keysChangeAt?.getTime() !== keysChangeAt?.getTime()) {
+    await tx.shopView.update({ where: { shopId }, data: { openNow, keysChangeAt } });
+  }
 }
 
 /*
@@ -229,37 +233,63 @@ export async function countOrders(tx: Tx, shopIds: string[]): Promise<void> {
       SET "orderCount" = "ShopView"."orderCount" + EXCLUDED."orderCount", "updatedAt" = now() AT TIME ZONE 'UTC'`;
 }
 
+/** The shops whose listing keys the clock has changed by $1 (an ISO time), soonest first. */
+export const CLOCK_DUE_SQL = `SELECT "shopId" FROM "ShopView" WHERE "keysChangeAt" <= $1::timestamptz AT TIME ZONE 'UTC' AND "infoVersion" > 0 ORDER BY "keysChangeAt"`;
+
 /**
  * Open-now and running ad placements change with the clock, not only with
- * events: recompute every listed shop's time-dependent keys (two queries) and
- * rewrite only the shops whose keys changed. Returns how many changed.
- * It shares a workers process with consumers, so it reads through the driver
- * (`sql`; Prisma took most of a second to read 20,000 shops' rows) and
- * gives the event loop back between slices of shops.
+ * events. Each shop's next such moment is kept (`keysChangeAt`, written by
+ * refreshListing), and this looks only at the shops whose moment has come,
+ * found by an index: their keys are recomputed, the rows of those whose keys
+ * differ are rewritten, and the rest get their next moment, a thousand shops
+ * at a time with the event loop given back between. Returns how many shops'
+ * rows it rewrote. It shares a workers process with the consumers, and it
+ * used to recompute every listed shop on every run (1.3 s of the process for
+ * 20,000 shops, every 30 s, which stalled the consumers: docs/benchmarks.md).
  */
 export async function refreshClockKeys(
   sql: RawSql,
   db: { $transaction: <R>(fn: (tx: Tx) => Promise<R>) => Promise<R> },
   now = new Date(),
 ): Promise<number> {
-  const [views, listings] = await Promise.all([
-    sql.$queryRawUnsafe<SummaryRow[]>(SUMMARIES_SQL),
-    sql.$queryRawUnsafe<{ shopId: string; area: string; adRank: number; closedRank: number }[]>('SELECT "shopId", "area", "adRank", "closedRank" FROM "ShopListing"'),
-  ]);
+  const due = (await sql.$queryRawUnsafe<{ shopId: string }[]>(CLOCK_DUE_SQL, now.toISOString())).map((row) => row.shopId);
   const key = (r: { area: string; adRank: number; closedRank: number }) => `${r.area}:${r.adRank}:${r.closedRank}`;
-  const current = new Map<string, Set<string>>();
-  for (const row of listings) {
-    if (!current.has(row.shopId)) current.set(row.shopId, new Set());
-    current.get(row.shopId)!.add(key(row));
-  }
   let changed = 0;
-  for (const [i, view] of views.entries()) {
-    if (i % 1000 === 999) await new Promise((resolve) => setImmediate(resolve));
-    const rows = listingRows({ ...docFromView(view), openingHours: parseOpeningHours(view.openingHours) }, now);
-    const have = current.get(view.shopId) ?? new Set<string>();
-    if (have.size === rows.length && rows.every((r) => have.has(key(r)))) continue;
-    await db.$transaction((tx) => refreshListing(tx, view.shopId, now));
-    changed++;
+  for (let start = 0; start < due.length; start += 1000) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    const ids = due.slice(start, start + 1000);
+    const [views, listings] = await Promise.all([
+      summariesById(sql, ids),
+      sql.$queryRawUnsafe<{ shopId: string; area: string; adRank: number; closedRank: number }[]>(
+        'SELECT "shopId", "area", "adRank", "closedRank" FROM "ShopListing" WHERE "shopId" = ANY($1)',
+        ids,
+      ),
+    ]);
+    const current = new Map<string, Set<string>>();
+    for (const row of listings) {
+      if (!current.has(row.shopId)) current.set(row.shopId, new Set());
+      current.get(row.shopId)!.add(key(row));
+    }
+    const unchanged: { shopId: string; at: string | null }[] = [];
+    for (const view of views) {
+      const source = { ...docFromView(view), openingHours: parseOpeningHours(view.openingHours) };
+      const rows = listingRows(source, now);
+      const have = current.get(view.shopId) ?? new Set<string>();
+      if (have.size === rows.length && rows.every((r) => have.has(key(r)))) {
+        unchanged.push({ shopId: view.shopId, at: nextKeyChange(source, now)?.toISOString() ?? null });
+        continue;
+      }
+      await db.$transaction((tx) => refreshListing(tx, view.shopId, now));
+      changed++;
+    }
+    if (unchanged.length) {
+      await sql.$executeRawUnsafe(
+        `UPDATE "ShopView" v SET "keysChangeAt" = k."at"::timestamptz AT TIME ZONE 'UTC'
+           FROM unnest($1::text[], $2::text[]) AS k("shopId", "at") WHERE v."shopId" = k."shopId"`,
+        unchanged.map((u) => u.shopId),
+        unchanged.map((u) => u.at),
+      );
+    }
   }
   return changed;
 }

@@ -1,4 +1,4 @@
-import { adRankIn, listingRows, type ListingSource } from './listing';
+import { adRankIn, listingRows, nextKeyChange, type ListingSource } from './listing';
 
 const now = new Date('2026-11-27T12:00:00+09:00'); // a Friday noon in Seoul
 const day = 24 * 3600 * 1000;
@@ -45,5 +45,29 @@ describe('ranking keys', () => {
     const unrated = listingRows(shop({ reviewCount: 0, ratingSum: 0 }), now)[0];
     const oneStar = listingRows(shop({ reviewCount: 1, ratingSum: 1 }), now)[0];
     expect(unrated.ratingKey).toBeGreaterThan(oneStar.ratingKey);
+  });
+});
+
+describe('nextKeyChange', () => {
+  it('is the sooner of the next opening or closing time and the next start or end of an ad placement', () => {
+    expect(nextKeyChange(shop(), now)).toEqual(new Date('2026-11-27T22:00:00+09:00'));
+    const endsSoon = placement('MAPO', 'OPEN_LIST', -day, 3600 * 1000);
+    expect(nextKeyChange(shop({ adPlacements: [placement('GANGNAM', 'ULTRA_CALL'), endsSoon] }), now)).toEqual(new Date(endsSoon.endsAt));
+    const startsSoon = placement('GANGNAM', 'ULTRA_CALL', 60_000, day);
+    expect(nextKeyChange(shop({ adPlacements: [startsSoon] }), now)).toEqual(new Date(startsSoon.startsAt));
+  });
+
+  it('keys change at that moment and not before', () => {
+    const s = shop({ adPlacements: [placement('MAPO', 'ULTRA_CALL', -day, 3 * 3600 * 1000)] });
+    for (const at of [now, nextKeyChange(s, now)!]) {
+      const change = nextKeyChange(s, at)!;
+      expect(listingRows(s, new Date(change.getTime() - 1))).toEqual(listingRows(s, at));
+      expect(listingRows(s, change)).not.toEqual(listingRows(s, at));
+    }
+  });
+
+  it('is null for a paused shop without placements to come: only its owner can change it', () => {
+    expect(nextKeyChange(shop({ isOpen: false }), now)).toBeNull();
+    expect(nextKeyChange(shop({ isOpen: false, adPlacements: [placement('MAPO', 'OPEN_LIST', -2 * day, -day)] }), now)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { averageRating, isOpenAt, type OpeningInterval } from '@baedal/platform';
+import { averageRating, isOpenAt, nextOpeningChange, type OpeningInterval } from '@baedal/platform';
 import type { AdPlacementDoc } from '@baedal/events';
 
 /*
@@ -58,6 +58,22 @@ export function listingRows(shop: ListingSource, now: Date): ListingRow[] {
     deliveryFee: shop.deliveryFee,
     minimumOrder: shop.minimumOrder,
   }));
+}
+
+/**
+ * The first moment after `now` when the shop's rows may rank differently by
+ * the clock alone: it opens or closes, or an ad placement starts or ends.
+ * Null when only an event can change them. The clock refresh rewrites a
+ * shop's rows then, and only then.
+ */
+export function nextKeyChange(shop: ListingSource, now: Date): Date | null {
+  let soonest = nextOpeningChange(shop.openingHours, !shop.isOpen, now)?.getTime() ?? Infinity;
+  for (const p of shop.adPlacements) {
+    for (const at of [new Date(p.startsAt).getTime(), new Date(p.endsAt).getTime()]) {
+      if (at > now.getTime()) soonest = Math.min(soonest, at);
+    }
+  }
+  return soonest === Infinity ? null : new Date(soonest);
 }
 
 export const SORTS = {
