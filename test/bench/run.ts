@@ -563,8 +563,11 @@ ${orderCost ? `
 
 CPU per order placed and paid, by process group, with orders started at a fixed ${orderCost.rate} a second for ${DURATION} s (after ${ORDERS_WARMUP} s at that rate)
 and counted until every consumer had applied their events (${orderCost.seconds.toFixed(1)} s; ${orderCost.orders.toLocaleString('en-US')} orders, ${orderCost.failures} failed). What the
-platform spends without orders, measured over 30 s just before, is subtracted. At this rate the machine has cores to spare,
-so this is what an order costs, not what contention adds; it is the figure a change to the order path moves.
+platform spends without orders, measured over 30 s just before, is subtracted. At this rate the machine has cores to spare, so
+the figures do not move with how the processes contend for the cores, as throughput at saturation does (10-15% from run to
+run): they are the ones to compare changes to the order path by. They are higher than an order costs at saturation (the
+cores of the orders row over its orders/s): at a lower rate relay rounds and consumer transactions carry fewer events each,
+and every process wakes more often per order.
 
 | process group | ms of CPU per order |
 | --- | --- |
