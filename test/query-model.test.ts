@@ -156,6 +156,28 @@ describe('clock refresh', () => {
     expect((await shops.shopListing.findMany({ where: { shopId } })).map((l) => [l.closedRank, l.deliveryFee])).toEqual([[0, 99_999], [0, 99_999]]);
     expect((await shops.shopView.findUniqueOrThrow({ where: { shopId } })).keysChangeAt).toEqual(new Date(fifteen.getTime() + 7 * 3600_000));
   });
+
+  it("leaves the next moment an event set while it ran: it does not write one from the shop's older terms", async () => {
+    const shopId = randomUUID();
+    const split = Array.from({ length: 7 }, (_, day) => [{ day, opens: '10:00', closes: '15:00' }, { day, opens: '15:00', closes: '22:00' }]).flat();
+    await toShops(envelope('shop.registered', shopId, 1, info(shopId, { openingHours: split })));
+    const eleven = new Date(Date.now() + 24 * 3600_000);
+    eleven.setUTCHours(2, 0, 0, 0);
+    await refreshClockKeys(rawSql(shopsPool), shops, eleven);
+    // At 15:00 its keys stay the same; as the refresh is about to give it 22:00, its owner pauses it.
+    const sql = rawSql(shopsPool);
+    const racing = {
+      ...sql,
+      $queryRawUnsafe: sql.$queryRawUnsafe.bind(sql),
+      $executeRawUnsafe: async (query: string, ...values: unknown[]) => {
+        if (query.startsWith('UPDATE "ShopView" v SET "keysChangeAt"')) await toShops(envelope('shop.closed', shopId, 2, info(shopId, { openingHours: split, isOpen: false })));
+        return sql.$executeRawUnsafe(query, ...values);
+      },
+    };
+    await refreshClockKeys(racing as typeof sql, shops, new Date(eleven.getTime() + 4 * 3600_000));
+    // Paused, it has no next moment until its owner opens it again.
+    expect((await shops.shopView.findUniqueOrThrow({ where: { shopId } })).keysChangeAt).toBeNull();
+  });
 });
 
 describe('with 20,000 shops', () => {

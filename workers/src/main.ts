@@ -49,8 +49,8 @@ const CLOCK_REFRESH_MS = 30_000;
  * While orders flow, a relay round every few milliseconds would carry one or two events, and each
  * consumer would apply them one transaction each. Rounds at most every 50 ms, and consumers that wait
  * 10 ms to gather a burst, carry events in batches instead, at a cost of tens of milliseconds of lag:
- * at 50 orders/s an order cost the workers 4.9-7.7 ms of CPU instead of 8.5-9.7 with 10 ms and 2 ms,
- * and Postgres 5.2-6.0 instead of 7.3-8.3 (docs/benchmarks.md has the measurements).
+ * at 50 orders/s an order cost the workers 4.9-7.5 ms of CPU instead of 8.5-9.2 with 10 ms and 2 ms,
+ * and Postgres 5.2-5.9 instead of 7.3-8.0 (docs/benchmarks.md has the measurements).
  */
 const RELAY_INTERVAL_MS = Number(process.env.BAEDAL_RELAY_INTERVAL_MS ?? 50);
 const CONSUMER_LINGER_MS = Number(process.env.BAEDAL_CONSUMER_LINGER_MS ?? 10);
@@ -60,7 +60,7 @@ const CONSUMER_LINGER_MS = Number(process.env.BAEDAL_CONSUMER_LINGER_MS ?? 10);
  * the customer query model fresh, so when requests fill the machine the workers must not be the
  * ones that wait: they run at a higher CPU priority than the request-serving processes (nice -5,
  * about three times their weight). On two cores saturated by ordering, at equal priority the
- * consumers fell up to a second behind; prioritized, they kept within tens of milliseconds
+ * consumers fell up to a second behind; prioritized, their median lag stayed at 40-130 ms
  * (docs/benchmarks.md). Lowering a nice value needs the privilege to (root, CAP_SYS_NICE); without
  * it the workers run at the priority they were given.
  */

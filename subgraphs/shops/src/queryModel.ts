@@ -283,11 +283,15 @@ export async function refreshClockKeys(
       changed++;
     }
     if (unchanged.length) {
+      // Only where the moment is still due: an event applied meanwhile has rewritten the rows and set the
+      // next moment from newer terms, which this one, from the terms read above, must not overwrite.
       await sql.$executeRawUnsafe(
         `UPDATE "ShopView" v SET "keysChangeAt" = k."at"::timestamptz AT TIME ZONE 'UTC'
-           FROM unnest($1::text[], $2::text[]) AS k("shopId", "at") WHERE v."shopId" = k."shopId"`,
+           FROM unnest($1::text[], $2::text[]) AS k("shopId", "at")
+          WHERE v."shopId" = k."shopId" AND v."keysChangeAt" <= $3::timestamptz AT TIME ZONE 'UTC'`,
         unchanged.map((u) => u.shopId),
         unchanged.map((u) => u.at),
+        now.toISOString(),
       );
     }
   }
