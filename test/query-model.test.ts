@@ -113,6 +113,20 @@ describe('orders replica', () => {
 });
 
 describe('clock refresh', () => {
+  /**
+   * A shop open 10:00-15:00 and 15:00-22:00 in Seoul (two intervals, so nothing changes at 15:00),
+   * refreshed at 11:00 (02:00 UTC) tomorrow: open then, with 15:00 its next moment.
+   */
+  async function splitShopAtEleven() {
+    const shopId = randomUUID();
+    const split = Array.from({ length: 7 }, (_, day) => [{ day, opens: '10:00', closes: '15:00' }, { day, opens: '15:00', closes: '22:00' }]).flat();
+    await toShops(envelope('shop.registered', shopId, 1, info(shopId, { openingHours: split })));
+    const eleven = new Date(Date.now() + 24 * 3600_000);
+    eleven.setUTCHours(2, 0, 0, 0);
+    await refreshClockKeys(rawSql(shopsPool), shops, eleven);
+    return { shopId, split, fifteen: new Date(eleven.getTime() + 4 * 3600_000) };
+  }
+
   it("rewrites a shop's listing rows when the clock changes its keys, and not before", async () => {
     const [changing, paused] = [randomUUID(), randomUUID()];
     const dayTime = Array.from({ length: 7 }, (_, day) => ({ day, opens: '10:00', closes: '22:00' }));
@@ -141,14 +155,7 @@ describe('clock refresh', () => {
   });
 
   it('gives a shop whose keys stay the same at its moment (one interval ends as the next begins) its next moment, rows untouched', async () => {
-    const shopId = randomUUID();
-    const split = Array.from({ length: 7 }, (_, day) => [{ day, opens: '10:00', closes: '15:00' }, { day, opens: '15:00', closes: '22:00' }]).flat();
-    await toShops(envelope('shop.registered', shopId, 1, info(shopId, { openingHours: split })));
-    // 11:00 in Seoul (02:00 UTC) tomorrow: open, with 15:00 its next moment.
-    const eleven = new Date(Date.now() + 24 * 3600_000);
-    eleven.setUTCHours(2, 0, 0, 0);
-    await refreshClockKeys(rawSql(shopsPool), shops, eleven);
-    const fifteen = new Date(eleven.getTime() + 4 * 3600_000);
+    const { shopId, fifteen } = await splitShopAtEleven();
     expect((await shops.shopView.findUniqueOrThrow({ where: { shopId } })).keysChangeAt).toEqual(fifteen);
     // At 15:00 it stays open: its rows are left as they are (marked here, to tell), its next moment is 22:00.
     await shops.shopListing.updateMany({ where: { shopId }, data: { deliveryFee: 99_999 } });
@@ -158,12 +165,7 @@ describe('clock refresh', () => {
   });
 
   it("leaves the next moment an event set while it ran: it does not write one from the shop's older terms", async () => {
-    const shopId = randomUUID();
-    const split = Array.from({ length: 7 }, (_, day) => [{ day, opens: '10:00', closes: '15:00' }, { day, opens: '15:00', closes: '22:00' }]).flat();
-    await toShops(envelope('shop.registered', shopId, 1, info(shopId, { openingHours: split })));
-    const eleven = new Date(Date.now() + 24 * 3600_000);
-    eleven.setUTCHours(2, 0, 0, 0);
-    await refreshClockKeys(rawSql(shopsPool), shops, eleven);
+    const { shopId, split, fifteen } = await splitShopAtEleven();
     // At 15:00 its keys stay the same; as the refresh is about to give it 22:00, its owner pauses it.
     const sql = rawSql(shopsPool);
     const racing = {
@@ -174,7 +176,7 @@ describe('clock refresh', () => {
         return sql.$executeRawUnsafe(query, ...values);
       },
     };
-    await refreshClockKeys(racing as typeof sql, shops, new Date(eleven.getTime() + 4 * 3600_000));
+    await refreshClockKeys(racing as typeof sql, shops, fifteen);
     // Paused, it has no next moment until its owner opens it again.
     expect((await shops.shopView.findUniqueOrThrow({ where: { shopId } })).keysChangeAt).toBeNull();
   });

@@ -57,6 +57,9 @@ const env = { ...testEnv('bench', BASE), BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}
 const dbUrl = (service: string) => `${PG_URL}/${env.BAEDAL_DB_PREFIX}_${service}`;
 const log = (line: string) => console.log(`[bench] ${line}`);
 
+/** Waits until every outbox of the bench databases is relayed and every queue drained. */
+const settled = (what: string, intervalMs = 500, timeoutMs = 10 * 60_000) => eventually(what, () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), timeoutMs, intervalMs);
+
 /** Runs `work` on a connection of its own to a service's bench database, closed afterwards. */
 async function onDatabase<T>(service: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: dbUrl(service) });
@@ -190,7 +193,7 @@ async function main() {
     throw error;
   });
   const projectionStarted = Date.now();
-  await eventually('the query model to be built', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 30 * 60_000, 1000);
+  await settled('the query model to be built', 1000, 30 * 60_000);
   log(`query model ready (${Math.round((Date.now() - projectionStarted) / 1000)} s waiting)`);
   // Postgres on this machine runs without autovacuum, so nothing else would ever gather the planner's
   // statistics for the seeded data (stale ones had payOrder scanning 86,000 index entries for one
@@ -409,14 +412,14 @@ async function main() {
       };
 
       await placeAndPay(ORDERS_WARMUP, 'warm-up');
-      await eventually('warm-up events to settle', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 10 * 60_000, 500);
+      await settled('warm-up events to settle');
       const liveFrom = new Date();
       const live = await placeAndPay(DURATION, 'measured');
       results.push({ scenario: 'placeOrder + payOrder', target: 'Baedal', rps: live.rps, p50: live.p50, p99: live.p99, errors: live.errors, note: pairNote, cpu: live.cpu });
       log(`orders: ${live.rps} orders/s, errors ${live.errors}`);
 
       // ---- event pipeline, live: lag from commit to each consumer while those orders were placed ----
-      await eventually('events to settle', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 10 * 60_000, 500);
+      await settled('events to settle');
       const flowing = await pipelineSince(liveFrom);
       const flowingRate = Math.round(flowing.applied / ((flowing.lastAppliedAt - flowing.firstCommittedAt) / 1000));
       results.push({ scenario: 'event pipeline (live)', target: 'Baedal', rps: flowingRate, p50: flowing.p50, p99: flowing.p99, errors: 0, note: `events/s applied while ordering (${flowing.applied} applications of ${flowing.events} order and payment events, every consumer); latency = lag from commit to consumer` });
@@ -429,7 +432,7 @@ async function main() {
       const drainStarted = Date.now();
       const drainCpu = snapshotCpu();
       stack.start('workers', {}, profiled('workers'));
-      await eventually('the backlog to drain', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 10 * 60_000, 200);
+      await settled('the backlog to drain', 200);
       const drained = await pipelineSince(backlogFrom);
       // From the first application, so the workers' own start-up is not counted as pipeline time.
       const drainSeconds = (drained.lastAppliedAt - drained.firstAppliedAt) / 1000;
@@ -442,7 +445,6 @@ async function main() {
       // machine carries with cores to spare, counted until every consumer has applied its events. At saturation
       // (the orders row) processes also spend CPU on contending with each other, and throughput moves 10-15%
       // from run to run; at a fixed rate the cost per order is what a change to the order path changes. ----
-      const quiet = () => eventually('events to settle', () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), 10 * 60_000, 500);
       /** Orders started every 1/COST_RATE s for `seconds` (open loop: a slow answer does not slow the next order). */
       const atRate = async (seconds: number, from: number) => {
         const started = Date.now();
@@ -456,7 +458,7 @@ async function main() {
         return { orders: outcomes.length - failures, failures };
       };
       await atRate(ORDERS_WARMUP, 0);
-      await quiet();
+      await settled('events to settle');
       // What the platform spends with no orders (the workers' clock refresh every 30 s, polls, timers), per
       // second, over one refresh period: subtracted, so the figures are what orders cost.
       const idleFrom = snapshotCpu();
@@ -467,7 +469,7 @@ async function main() {
       const from = snapshotCpu();
       const started = Date.now();
       const m = await atRate(DURATION, ORDERS_WARMUP * COST_RATE);
-      await quiet();
+      await settled('events to settle');
       const seconds = (Date.now() - started) / 1000;
       const perOrder = [...cpuSecondsBetween(from, snapshotCpu())]
         .map(([group, used]) => [group, (1000 * (used - ((idle.get(group) ?? 0) * seconds) / idleSeconds)) / m.orders] as [string, number])

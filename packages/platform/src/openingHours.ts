@@ -58,9 +58,10 @@ export function nextOpeningChange(hours: readonly OpeningInterval[], pausedByOwn
   const nowInWeek = now.day * 1440 + now.minute;
   let soonest = Infinity;
   for (const interval of hours) {
-    const opens = interval.day * 1440 + minutes(interval.opens);
+    const [opensAt, closesAt] = [minutes(interval.opens), minutes(interval.closes)];
+    const opens = interval.day * 1440 + opensAt;
     // A closing time not after the opening time is the next day's (Saturday's, for Saturday's interval: next Sunday's).
-    const closes = (interval.day + (minutes(interval.closes) <= minutes(interval.opens) ? 1 : 0)) * 1440 + minutes(interval.closes);
+    const closes = (interval.day + (closesAt <= opensAt ? 1 : 0)) * 1440 + closesAt;
     for (const boundary of [opens, closes]) {
       const ahead = (boundary - nowInWeek + WEEK_MINUTES) % WEEK_MINUTES || WEEK_MINUTES;
       soonest = Math.min(soonest, ahead);
