@@ -10,7 +10,7 @@ import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { eligibility } from '@baedal/reviews/events';
-import { projection } from '@baedal/shops/events';
+import { projection, projectionTransaction } from '@baedal/shops/events';
 import { PG_URL } from './support/stack';
 
 /*
@@ -27,8 +27,10 @@ let shops: ReturnType<typeof createShopsClient>;
 // Orders and payments apply events in driver transactions, as the workers do.
 let ordersPool: ReturnType<typeof createPool>;
 let paymentsPool: ReturnType<typeof createPool>;
+let shopsPool: ReturnType<typeof createPool>;
 let ordersSql: RawDb;
 let paymentsSql: RawDb;
+let shopsSql: RawDb;
 
 beforeAll(async () => {
   for (const service of services) {
@@ -39,10 +41,12 @@ beforeAll(async () => {
   orders = createOrdersClient(`${PG_URL}/${prefix}_orders`, 2);
   payments = createPaymentsClient(`${PG_URL}/${prefix}_payments`, 2);
   reviews = createReviewsClient(`${PG_URL}/${prefix}_reviews`, 2);
-  shops = createShopsClient(`${PG_URL}/${prefix}_shops`, 2);
+  // The shops client and its driver share one pool, as in the workers.
+  shopsPool = createPool(`${PG_URL}/${prefix}_shops`, 2);
+  shops = createShopsClient(shopsPool);
   ordersPool = createPool(`${PG_URL}/${prefix}_orders`, 2);
   paymentsPool = createPool(`${PG_URL}/${prefix}_payments`, 2);
-  [ordersSql, paymentsSql] = [rawSql(ordersPool), rawSql(paymentsPool)];
+  [ordersSql, paymentsSql, shopsSql] = [rawSql(ordersPool), rawSql(paymentsPool), rawSql(shopsPool)];
 }, 60_000);
 
 afterAll(async () => {
@@ -61,7 +65,7 @@ function orderEvent<T extends OrderEventType>(type: T, orderId: string, version:
 
 const toPayments = (e: EventEnvelope) => applyOnce('payments', e, orderPayments, (work) => paymentsSql.$transaction(work));
 const toReviews = (e: EventEnvelope) => applyOnce('reviews', e, eligibility, (work) => reviews.$transaction(work));
-const toShops = (e: EventEnvelope) => applyOnce('shops', e, projection, (work) => shops.$transaction(work));
+const toShops = (e: EventEnvelope) => applyOnce('shops', e, projection, projectionTransaction(shops, shopsSql));
 
 describe('payments', () => {
   it('records one payment for a placed order delivered twice, and refunds it once when canceled twice', async () => {
@@ -110,11 +114,31 @@ describe('shops popularity', () => {
 describe('shops popularity', () => {
   it('counts a batch of placed orders in one step, each once', async () => {
     const placed = [orderEvent('order.placed', randomUUID(), 2, { shopId: 'shop-2' }), orderEvent('order.placed', randomUUID(), 2, { shopId: 'shop-3' }), orderEvent('order.placed', randomUUID(), 2, { shopId: 'shop-2' })];
-    const toShopsAtOnce = (events: EventEnvelope[]) => applyBatch('shops', events, projection, (work) => shops.$transaction(work));
+    const toShopsAtOnce = (events: EventEnvelope[]) => applyBatch('shops', events, projection, projectionTransaction(shops, shopsSql));
     expect(await toShopsAtOnce([placed[0], placed[1]])).toEqual(['applied', 'applied']);
     expect(await toShopsAtOnce([placed[1], placed[2], placed[0]])).toEqual(['duplicate', 'applied', 'duplicate']);
     const counts = await shops.shopView.findMany({ where: { shopId: { in: ['shop-2', 'shop-3'] } }, orderBy: { shopId: 'asc' } });
     expect(counts.map((v) => [v.shopId, v.orderCount])).toEqual([['shop-2', 2], ['shop-3', 1]]);
+  });
+
+  it("applies a batch of placed orders alone in a driver transaction, and a batch with a shop's own events in Prisma's", async () => {
+    const used: string[] = [];
+    const prisma = { $transaction: (work: never) => (used.push('prisma'), shops.$transaction(work)) } as unknown as typeof shops;
+    const driver: RawDb = { ...shopsSql, $transaction: (work) => (used.push('driver'), shopsSql.$transaction(work)) };
+    const inWorkers = (events: EventEnvelope[]) => applyBatch('shops', events, projection, projectionTransaction(prisma, driver));
+
+    expect(await inWorkers([orderEvent('order.placed', randomUUID(), 2, { shopId: 'shop-4' }), orderEvent('order.placed', randomUUID(), 2, { shopId: 'shop-4' })])).toEqual(['applied', 'applied']);
+    expect(used).toEqual(['driver']);
+    // The shop's terms need Prisma's client (a driver transaction has no models), so the whole batch runs in Prisma's.
+    const shopId = randomUUID();
+    const registered: EventEnvelope<'shop.registered'> = {
+      id: randomUUID(), type: 'shop.registered', version: 1, occurredAt: new Date().toISOString(), aggregateId: shopId,
+      payload: { shopId, ownerId: 'owner', name: '치킨공방', category: 'CHICKEN', description: '', minimumOrder: 0, deliveryFee: 0, deliveryAreas: ['MAPO'], openingHours: [], isOpen: true },
+    };
+    expect(await inWorkers([registered, orderEvent('order.placed', randomUUID(), 2, { shopId })])).toEqual(['applied', 'applied']);
+    expect(used).toEqual(['driver', 'prisma']);
+    const views = await shops.shopView.findMany({ where: { shopId: { in: ['shop-4', shopId] } }, orderBy: { orderCount: 'desc' } });
+    expect(views.map((v) => [v.shopId, v.name, v.orderCount])).toEqual([['shop-4', '', 2], [shopId, '치킨공방', 1]]);
   });
 });
 

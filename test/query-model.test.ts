@@ -5,7 +5,7 @@ import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPool, rawSql } from '@baedal/prisma/clients';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { projection, refreshClockKeys } from '@baedal/shops/events';
+import { projection, projectionTransaction, refreshClockKeys } from '@baedal/shops/events';
 import { CLOCK_DUE_SQL, DOCUMENTS_SQL, listQuery, SEARCH_SQL, searchShopIds } from '@baedal/shops/queryModel';
 import { PG_URL } from './support/stack';
 
@@ -51,7 +51,7 @@ const menu = (shopId: string, price: number) => ({
   groups: [{ id: 'g1', name: '피자', items: [{ id: `${shopId}-i1`, name: '페퍼로니피자', description: '', price, soldOut: false, optionGroups: [] }] }],
 });
 
-const toShops = (e: EventEnvelope) => applyOnce('shops', e, projection, (work) => shops.$transaction(work));
+const toShops = (e: EventEnvelope) => applyOnce('shops', e, projection, projectionTransaction(shops, rawSql(shopsPool)));
 const toOrders = (e: EventEnvelope) => applyOnce('orders', e, replica, (work) => orders.$transaction(work));
 
 describe('shops projection', () => {

@@ -11,10 +11,11 @@ import os from 'node:os';
 import { SERVICES, closeServer, createLogger, databaseUrl, forkPerCore, listen, port, processCount, queryModelChannel, type QueryModelChange, redisPrefix, redisUrl, sendJson, stopOnSignals } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createReviewsClient } from '@baedal/prisma/reviews';
-import { projection, refreshClockKeys } from '@baedal/shops/events';
+import { projection, projectionTransaction, refreshClockKeys } from '@baedal/shops/events';
 // Orders, payments and shops apply events with their own db modules: one pool per database in this process
 // (their event handlers already load those modules). Orders and payments apply the order flow's events with
-// raw statements in driver transactions, a fraction of Prisma's interactive ones (docs/benchmarks.md).
+// raw statements in driver transactions, a fraction of Prisma's interactive ones (docs/benchmarks.md), and so
+// does shops for a batch of placed orders alone (projectionTransaction).
 import { db as ordersDb, sql as ordersSql } from '@baedal/orders/db';
 import { db as paymentsDb, sql as paymentsSql } from '@baedal/payments/db';
 import { db as shopsDb, sql as shopsSql } from '@baedal/shops/db';
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
   const common = { connection: workerRedis, prefix, log, lingerMs: CONSUMER_LINGER_MS };
   const consumers: Worker[] = roles.includes('consumers')
     ? [
-        startConsumer({ consumer: 'shops', handlers: projection, transaction: (work) => shopsDb.$transaction(work), ...common }),
+        startConsumer({ consumer: 'shops', handlers: projection, transaction: projectionTransaction(shopsDb, shopsSql), ...common }),
         // Orders and payments apply their order events set-based, where a batch of 64 costs little more than one of 16
         // (drain: 2,300-2,900 -> 3,200-3,700 applications/s). The projection's shop events are applied one by one and
         // share counter rows, so shops keeps smaller transactions.

@@ -20,8 +20,11 @@ function applyEach<Tx>(handler: AnyHandler<Tx>, events: EventEnvelope[], tx: Tx)
   return typeof handler === 'function' ? events.reduce((done, e) => done.then(() => handler(e, tx)), Promise.resolve()) : handler.many(events, tx);
 }
 
-/** Runs `work` in one database transaction of the consuming domain (a Prisma or a rawSql `$transaction`). */
-export type RunInTransaction<Tx> = <R>(work: (tx: Tx) => Promise<R>) => Promise<R>;
+/**
+ * Runs `work` in one database transaction of the consuming domain (a Prisma or a rawSql `$transaction`).
+ * It is told the events the transaction applies, so a domain can pick the kind of transaction they need.
+ */
+export type RunInTransaction<Tx> = <R>(work: (tx: Tx) => Promise<R>, events: EventEnvelope[]) => Promise<R>;
 
 export type ApplyResult = 'applied' | 'duplicate' | 'ignored';
 
@@ -36,7 +39,7 @@ export async function applyOnce<Tx extends SqlTransaction>(
   handlers: Handlers<Tx>,
   transaction: RunInTransaction<Tx>,
 ): Promise<ApplyResult> {
-  return transaction(async (tx) => (await applyIn(tx, consumer, [event], handlers))[0]);
+  return transaction(async (tx) => (await applyIn(tx, consumer, [event], handlers))[0], [event]);
 }
 
 /**
@@ -51,7 +54,7 @@ export async function applyBatch<Tx extends SqlTransaction>(
   handlers: Handlers<Tx>,
   transaction: RunInTransaction<Tx>,
 ): Promise<ApplyResult[]> {
-  return transaction((tx) => applyIn(tx, consumer, events, handlers));
+  return transaction((tx) => applyIn(tx, consumer, events, handlers), events);
 }
 
 /** applyBatch's work inside the consumer's transaction `tx` (applyOnce's too, with one event). */

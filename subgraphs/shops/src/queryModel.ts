@@ -223,14 +223,16 @@ export async function applyReviewStats(tx: Tx, stats: ReviewStats, version: numb
   return count > 0;
 }
 
-/** Counts placed orders towards their shops' popularity, in one statement however many. */
-export async function countOrders(tx: Tx, shopIds: string[]): Promise<void> {
+/** Counts placed orders towards their shops' popularity, in one statement however many (raw: see projectionTransaction). */
+export async function countOrders(tx: RawSql, shopIds: string[]): Promise<void> {
   // An order can be counted before the shop's own events have made its view. Shops in id order: no deadlocks.
-  await tx.$executeRaw`
-    INSERT INTO "ShopView" ("shopId", "orderCount")
-    SELECT "shopId", count(*) FROM unnest(${shopIds}::text[]) AS placed("shopId") GROUP BY "shopId" ORDER BY "shopId"
-    ON CONFLICT ("shopId") DO UPDATE
-      SET "orderCount" = "ShopView"."orderCount" + EXCLUDED."orderCount", "updatedAt" = now() AT TIME ZONE 'UTC'`;
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "ShopView" ("shopId", "orderCount")
+     SELECT "shopId", count(*) FROM unnest($1::text[]) AS placed("shopId") GROUP BY "shopId" ORDER BY "shopId"
+     ON CONFLICT ("shopId") DO UPDATE
+       SET "orderCount" = "ShopView"."orderCount" + EXCLUDED."orderCount", "updatedAt" = now() AT TIME ZONE 'UTC'`,
+    shopIds,
+  );
 }
 
 /** The shops whose listing keys the clock has changed by $1 (an ISO time), soonest first. */
