@@ -2,7 +2,7 @@ import { parseOpeningHours } from '@baedal/platform';
 import type { AdPlacementDoc, MenuGroupDoc, MenuSnapshot, ReviewStats, ShopInfo } from '@baedal/events';
 import type { Prisma, ShopView } from '@baedal/prisma/shops';
 import type { RawSql } from '@baedal/prisma/clients';
-import { listingRows, nextKeyChange, NO_AD, SORTS, type ShopSort } from './domain/listing';
+import { listingRows, nextKeyChange, NO_AD, SORTS, type ListingSource, type ShopSort } from './domain/listing';
 
 /*
  * The customer query model: ShopView (one document per shop) and ShopListing
@@ -32,6 +32,11 @@ export function docFromView(view: SummaryRow & { menu?: ShopView['menu'] }): Sho
     menu: view.menu as unknown as MenuGroupDoc[] | undefined,
     adPlacements: view.adPlacements as unknown as AdPlacementDoc[],
   };
+}
+
+/** What the listing rules read of a shop's view: its document, with its opening hours parsed. */
+function listingSource(view: SummaryRow): ListingSource {
+  return { ...docFromView(view), openingHours: parseOpeningHours(view.openingHours) };
 }
 
 // ---- reads ----
@@ -153,7 +158,7 @@ export async function refreshListing(tx: Tx, shopId: string, now = new Date()): 
   const view = await tx.shopView.findUnique({ where: { shopId } });
   await tx.shopListing.deleteMany({ where: { shopId } });
   if (!view || view.infoVersion === 0) return;
-  const source = { ...docFromView(view), openingHours: parseOpeningHours(view.openingHours) };
+  const source = listingSource(view);
   const rows = listingRows(source, now);
   if (rows.length) await tx.shopListing.createMany({ data: rows });
   const openNow = rows[0]?.closedRank === 0;
@@ -274,7 +279,7 @@ export async function refreshClockKeys(
     }
     const unchanged: { shopId: string; at: string | null }[] = [];
     for (const view of views) {
-      const source = { ...docFromView(view), openingHours: parseOpeningHours(view.openingHours) };
+      const source = listingSource(view);
       const rows = listingRows(source, now);
       const have = current.get(view.shopId) ?? new Set<string>();
       if (have.size === rows.length && rows.every((r) => have.has(key(r)))) {
