@@ -135,6 +135,12 @@ export type EventType = keyof EventPayloads;
 export const CONSUMERS = ['shops', 'orders', 'ads', 'reviews', 'payments', 'delivery'] as const;
 export type Consumer = (typeof CONSUMERS)[number];
 
+/**
+ * Consumers whose events travel one to a job: the rider simulator waits on purpose in each event, so its
+ * events must not wait for each other in one job; its worker's concurrency runs several riders at once.
+ */
+export const ONE_EVENT_PER_JOB: readonly Consumer[] = ['delivery'];
+
 /** Fan-out: which consumers' queues receive each event type. */
 export const ROUTES: Record<EventType, readonly Consumer[]> = {
   'shop.registered': ['shops', 'orders', 'ads'],

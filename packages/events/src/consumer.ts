@@ -2,6 +2,7 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from '@baedal/platform';
 import type { Consumer, EventEnvelope, EventType } from './catalog';
 import type { SqlTransaction } from './outbox';
+import { eventJobs, openQueue, type EventsJob } from './queues';
 
 export type Handler<Tx, T extends EventType = EventType> = (event: EventEnvelope<T>, tx: Tx) => Promise<void>;
 /**
@@ -64,8 +65,9 @@ async function applyIn<Tx extends SqlTransaction>(tx: Tx, consumer: Consumer, ev
     consumer,
     events.map((e) => e.id),
   );
+  // An event in the batch twice (relayed again in another job) is fresh once: its first time.
   const fresh = new Set(inserted.map((row) => row.eventId));
-  const results = events.map((event): ApplyResult => (!fresh.has(event.id) ? 'duplicate' : handlers[event.type] ? 'applied' : 'ignored'));
+  const results = events.map((event): ApplyResult => (!fresh.delete(event.id) ? 'duplicate' : handlers[event.type] ? 'applied' : 'ignored'));
   const toApply = events.filter((_, i) => results[i] === 'applied');
   // Consecutive events with one handler go to it together; a set-based one applies them at once (one
   // handler may serve several types, so that all of a batch's rows are locked by one ordered statement).
@@ -143,18 +145,48 @@ export interface ConsumerOptions<Tx extends SqlTransaction> {
   lingerMs?: number;
 }
 
+/** Promise.allSettled, but each item's work starts when the previous one's has settled. */
+async function inTurn<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const outcomes: PromiseSettledResult<R>[] = [];
+  for (const item of items) {
+    try {
+      outcomes.push({ status: 'fulfilled', value: await work(item) });
+    } catch (reason) {
+      outcomes.push({ status: 'rejected', reason });
+    }
+  }
+  return outcomes;
+}
+
 /**
  * A BullMQ worker on the consumer's queue that applies each event once, in
- * batches while events queue up; failures retry with backoff (see jobOptions).
+ * batches while events queue up. A job carries several events (eventJobs):
+ * when some of them fail, the rest stay applied and each failed one is queued
+ * again as a job of its own, so it is retried with backoff (see jobOptions),
+ * and ends as a dead letter, alone. A job of one event fails as a whole.
  */
-export function startConsumer<Tx extends SqlTransaction>(options: ConsumerOptions<Tx>): Worker {
+export function startConsumer<Tx extends SqlTransaction>(options: ConsumerOptions<Tx>): Worker<EventsJob> {
   const batch = options.batch ?? 16;
   const apply =
     batch > 1
       ? batcher(options.consumer, options.handlers, options.transaction, batch, options.lingerMs)
       : (event: EventEnvelope) => applyOnce(options.consumer, event, options.handlers, options.transaction);
-  // As many jobs in hand as fit in two batches: one being applied while the next gathers.
-  const worker = new Worker(options.consumer, async (job: Job<EventEnvelope>) => apply(job.data), {
+  const queue = openQueue(options.consumer, options.connection, options.prefix);
+  const applyJob = async (job: Job<EventsJob>) => {
+    const { events } = job.data;
+    // Unbatched, a job's events are applied in turn, so a job holds one transaction at a time.
+    const outcomes = batch > 1 ? await Promise.allSettled(events.map((event) => apply(event))) : await inTurn(events, apply);
+    const failed = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ event: events[i], error: outcome.reason as unknown }] : []));
+    if (failed.length === 0) return;
+    if (events.length === 1) throw failed[0].error;
+    // If this add fails, the whole job is retried: its applied events are then duplicates, with no second effect.
+    await queue.addBulk(eventJobs(failed.map((f) => f.event), 1));
+    for (const { event, error } of failed) {
+      options.log.warn({ consumer: options.consumer, eventId: event.id, type: event.type, err: error }, 'event failed; queued again alone');
+    }
+  };
+  // As many jobs in hand as fit at least two batches: one being applied while the next gathers.
+  const worker = new Worker<EventsJob>(options.consumer, applyJob, {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? Math.max(8, 2 * batch),
@@ -163,5 +195,6 @@ export function startConsumer<Tx extends SqlTransaction>(options: ConsumerOption
     options.log.warn({ consumer: options.consumer, jobId: job?.id, type: job?.name, attempts: job?.attemptsMade, err: error }, 'event failed');
   });
   worker.on('error', (error) => options.log.warn({ consumer: options.consumer, err: error }, 'consumer error'));
+  worker.on('closed', () => void queue.close());
   return worker;
 }

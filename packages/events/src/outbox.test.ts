@@ -7,6 +7,7 @@ import { createPaymentsClient } from '@baedal/prisma/payments';
 import { ROUTES, type EventEnvelope } from './catalog';
 import { applyBatch, applyOnce, batcher, startConsumer } from './consumer';
 import { listDeadLetters, replayDeadLetters } from './dlq';
+import type { EventsJob } from './queues';
 import { appendToOutbox, event, OUTBOX_CHANNEL, outboxInsert } from './outbox';
 import { OutboxRelay } from './relay';
 
@@ -44,6 +45,14 @@ async function jobIds(consumer: string): Promise<string[]> {
   const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
   await queue.close();
   return jobs.map((j) => String(j.id)).sort();
+}
+
+/** The events a consumer's jobs carry, job by job, in queue order. */
+async function queuedEvents(consumer: string): Promise<string[][]> {
+  const queue = new Queue(consumer, { connection: redis, prefix });
+  const jobs = await queue.getJobs(['waiting'], 0, -1, true);
+  await queue.close();
+  return jobs.map((j) => (j.data as EventsJob).events.map((e) => e.id));
 }
 
 async function unrelayed(): Promise<number> {
@@ -159,30 +168,40 @@ describe('outbox', () => {
 });
 
 describe('relay', () => {
-  it('moves each event to every consuming queue with the event id as job id, and marks it relayed', async () => {
+  it('moves each event to every consuming queue, a round\'s events in one job per queue, and marks them relayed', async () => {
     const [shopEvent, menuEvent] = await db.$transaction((tx) =>
       appendToOutbox(tx, [event('shop.updated', 's1', 2, info('s1')), event('menu.updated', 's1', 3, { shopId: 's1', groups: [] })]),
     );
     expect(await relay().relayOnce()).toBe(2);
     for (const consumer of ROUTES['shop.updated']) {
-      const expected = ROUTES['menu.updated'].includes(consumer) ? [shopEvent.id, menuEvent.id].sort() : [shopEvent.id];
-      expect(await jobIds(consumer)).toEqual(expected);
+      const expected = ROUTES['menu.updated'].includes(consumer) ? [shopEvent.id, menuEvent.id] : [shopEvent.id];
+      expect(await queuedEvents(consumer)).toEqual([expected]);
     }
+    // A lone event's job has the event's id.
+    expect(await jobIds('ads')).toEqual([shopEvent.id]);
     expect(await unrelayed()).toBe(0);
     expect(await relay().relayOnce()).toBe(0);
   });
 
-  it('queues the events of a batch in the order they were appended', async () => {
-    const appended = await db.$transaction((tx) => appendToOutbox(tx, [1, 2, 3, 4, 5, 6].map((v) => event('shop.updated', 's1', v, info('s1')))));
-    expect(await relay().relayOnce()).toBe(6);
-    const queue = new Queue('shops', { connection: redis, prefix });
-    const waiting = await queue.getJobs(['waiting'], 0, -1, true);
-    await queue.close();
-    expect(waiting.map((j) => j.id)).toEqual(appended.map((e) => e.id));
+  it('queues the events of a batch in the order they were appended, at most eventsPerJob to a job', async () => {
+    const appended = await db.$transaction((tx) => appendToOutbox(tx, [1, 2, 3, 4, 5].map((v) => event('shop.updated', 's1', v, info('s1')))));
+    expect(await relay({ eventsPerJob: 2 }).relayOnce()).toBe(5);
+    const ids = appended.map((e) => e.id);
+    expect(await queuedEvents('shops')).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
   });
 
-  it('relays again an event whose relay died between publishing it and committing its mark, without a second job', async () => {
-    const [e] = await db.$transaction((tx) => appendToOutbox(tx, [event('shop.updated', 's1', 1, info('s1'))]));
+  it('queues the rider simulator\'s events one to a job', async () => {
+    const snapshot = (orderId: string) => ({
+      orderId, customerId: 'c1', shopId: 's1', status: 'ACCEPTED' as const, itemsTotal: 1, deliveryFee: 0, total: 1, deliveryArea: 'MAPO',
+      reason: null, estimatedCookingMinutes: 10, paymentId: null,
+    });
+    const [a, b] = await db.$transaction((tx) => appendToOutbox(tx, ['o1', 'o2'].map((id) => event('order.accepted', id, 3, snapshot(id)))));
+    expect(await relay().relayOnce()).toBe(2);
+    expect(await queuedEvents('delivery')).toEqual([[a.id], [b.id]]);
+  });
+
+  it('relays again events whose relay died between publishing them and committing their mark, without a second job', async () => {
+    const [e, f] = await db.$transaction((tx) => appendToOutbox(tx, [event('shop.updated', 's1', 1, info('s1')), event('shop.updated', 's2', 1, info('s2'))]));
     const dying = relay();
     // Publishing succeeds, then the process "dies" before the mark commits.
     type Client = { query: (sql: string, args?: unknown[]) => Promise<unknown> };
@@ -199,12 +218,12 @@ describe('relay', () => {
       return client;
     };
     await expect(dying.relayOnce()).rejects.toThrow('killed');
-    expect(await unrelayed()).toBe(1);
-    expect(await jobIds('shops')).toEqual([e.id]);
+    expect(await unrelayed()).toBe(2);
+    expect(await queuedEvents('shops')).toEqual([[e.id, f.id]]);
 
-    expect(await relay().relayOnce()).toBe(1);
+    expect(await relay().relayOnce()).toBe(2);
     expect(await unrelayed()).toBe(0);
-    expect(await jobIds('shops')).toEqual([e.id]);
+    expect(await queuedEvents('shops')).toEqual([[e.id, f.id]]);
   });
 
   it('keeps events in the outbox while Redis is unreachable and relays them when it is back', async () => {
@@ -379,6 +398,15 @@ describe('applyBatch and batcher', () => {
     expect((await db.processedEvent.findMany()).map((p) => p.eventId).sort()).toEqual([seen.id, a.id, b.id, other.id].sort());
   });
 
+  it('applies an event that is twice in a batch once (relayed again in another job)', async () => {
+    const applied: string[] = [];
+    const handlers = { 'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>) => void applied.push(e.id) };
+    const transaction = <R>(work: (tx: typeof db) => Promise<R>) => db.$transaction((tx) => work(tx as typeof db));
+    const [a, b] = [envelope(40), envelope(41)];
+    expect(await applyBatch('payments', [a, b, a], handlers, transaction)).toEqual(['applied', 'applied', 'duplicate']);
+    expect(applied).toEqual([a.id, b.id]);
+  });
+
   it('hands each run of one type to its set-based handler in one call, keeping the order across types', async () => {
     const calls: string[][] = [];
     const handlers = {
@@ -515,6 +543,79 @@ describe('dead letters', () => {
         await eventually(async () => applied.length === 1);
         expect(applied).toEqual([e.id]);
         expect(await listDeadLetters('shops', redis, prefix)).toEqual([]);
+      } finally {
+        await worker.close();
+        connection.disconnect();
+      }
+    } finally {
+      delete process.env.BAEDAL_EVENT_ATTEMPTS;
+      delete process.env.BAEDAL_EVENT_BACKOFF_MS;
+    }
+  });
+});
+
+describe('jobs of several events', () => {
+  it('are applied one event at a time by an unbatched consumer', async () => {
+    const stats = (shopId: string) => event('review.stats.changed', shopId, 1, { shopId, reviewCount: 1, ratingSum: 1 });
+    await db.$transaction((tx) => appendToOutbox(tx, [stats('s1'), stats('s2'), stats('s3')]));
+    await relay().relayOnce();
+    let running = 0;
+    const overlaps: number[] = [];
+    const connection = redis.duplicate({ maxRetriesPerRequest: null });
+    const worker = startConsumer({
+      consumer: 'shops',
+      handlers: {
+        'review.stats.changed': async () => {
+          overlaps.push(++running);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          running--;
+        },
+      },
+      transaction: (work) => db.$transaction(work),
+      batch: 1,
+      connection,
+      prefix,
+      log,
+    });
+    try {
+      await eventually(async () => (await db.processedEvent.count()) === 3);
+      expect(overlaps).toEqual([1, 1, 1]);
+    } finally {
+      await worker.close();
+      connection.disconnect();
+    }
+  });
+
+  it('keep the events that were applied, and queue each failed one again alone, to end as a dead letter of its own', async () => {
+    process.env.BAEDAL_EVENT_ATTEMPTS = '2';
+    process.env.BAEDAL_EVENT_BACKOFF_MS = '20';
+    try {
+      const stats = (shopId: string, ratingSum: number) => event('review.stats.changed', shopId, 1, { shopId, reviewCount: 1, ratingSum });
+      const [good, bad, later] = await db.$transaction((tx) => appendToOutbox(tx, [stats('s1', 1), stats('s2', 13), stats('s3', 3)]));
+      await relay().relayOnce();
+      expect(await queuedEvents('shops')).toEqual([[good.id, bad.id, later.id]]);
+      const connection = redis.duplicate({ maxRetriesPerRequest: null });
+      const worker = startConsumer({
+        consumer: 'shops',
+        handlers: {
+          'review.stats.changed': async (ev) => {
+            if (ev.payload.ratingSum === 13) throw new Error('projection bug');
+          },
+        },
+        transaction: (work) => db.$transaction(work),
+        connection,
+        prefix,
+        log,
+      });
+      try {
+        await eventually(async () => (await listDeadLetters('shops', redis, prefix)).length === 1);
+        const letters = await listDeadLetters('shops', redis, prefix);
+        expect(letters).toEqual([expect.objectContaining({ jobId: bad.id, type: 'review.stats.changed', attempts: 2, failedReason: 'projection bug' })]);
+        expect((await db.processedEvent.findMany()).map((p) => p.eventId).sort()).toEqual([good.id, later.id].sort());
+        // The job of three completed (its good events are not tried again); the bad event's own job failed.
+        const queue = new Queue('shops', { connection: redis, prefix });
+        expect((await queue.getCompleted()).map((j) => j.data.events.length)).toEqual([3]);
+        await queue.close();
       } finally {
         await worker.close();
         connection.disconnect();

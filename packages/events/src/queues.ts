@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import type { Consumer } from './catalog';
+import type { Consumer, EventEnvelope } from './catalog';
 
 /**
  * Every job carries these: retries with exponential backoff (8 attempts from
@@ -15,6 +16,31 @@ export function jobOptions(): JobsOptions {
   };
 }
 
-export function openQueue(consumer: Consumer, connection: ConnectionOptions, prefix: string): Queue {
-  return new Queue(consumer, { connection, prefix, defaultJobOptions: jobOptions() });
+export function openQueue(consumer: Consumer, connection: ConnectionOptions, prefix: string): Queue<EventsJob> {
+  return new Queue<EventsJob>(consumer, { connection, prefix, defaultJobOptions: jobOptions() });
+}
+
+/** What a job on a consumer's queue carries: consecutive events of one relay round, in outbox order. */
+export interface EventsJob {
+  events: EventEnvelope[];
+}
+
+/** Most events in one job. */
+export const EVENTS_PER_JOB = 64;
+
+/**
+ * The jobs that carry `events` to a consumer, up to `perJob` events each: a
+ * queue operation per job rather than per event (each costs the relay, Redis
+ * and the consumer a few round trips). A lone event's job is named by its
+ * type and has the event id as job id; a larger job's id is made of a digest
+ * of its event ids. Either way the same events relayed twice make one job.
+ */
+export function eventJobs(events: EventEnvelope[], perJob = EVENTS_PER_JOB): { name: string; data: EventsJob; opts: JobsOptions }[] {
+  const jobs = [];
+  for (let start = 0; start < events.length; start += perJob) {
+    const chunk = events.slice(start, start + perJob);
+    const jobId = chunk.length === 1 ? chunk[0].id : `events-${createHash('sha1').update(chunk.map((e) => e.id).join(',')).digest('hex')}`;
+    jobs.push({ name: chunk.length === 1 ? chunk[0].type : 'events', data: { events: chunk }, opts: { jobId } });
+  }
+  return jobs;
 }

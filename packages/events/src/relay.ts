@@ -2,9 +2,9 @@ import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import pg from 'pg';
 import type { Logger } from '@baedal/platform';
-import { ROUTES, type Consumer, type EventEnvelope } from './catalog';
+import { ONE_EVENT_PER_JOB, ROUTES, type Consumer, type EventEnvelope } from './catalog';
 import { OUTBOX_CHANNEL } from './outbox';
-import { openQueue } from './queues';
+import { eventJobs, openQueue, type EventsJob } from './queues';
 
 /** The advisory lock key of "the relay of this database" (any constant; each database has its own locks). */
 const RELAY_LOCK = 0x0b0ed41;
@@ -25,6 +25,8 @@ export interface RelayOptions {
    * rounds, and bursts the consumers apply in fewer transactions.
    */
   minIntervalMs?: number;
+  /** Most events in one job (EVENTS_PER_JOB). */
+  eventsPerJob?: number;
   /** After Redis comes back empty, events relayed within this window are relayed again. */
   redeliverWindowMs?: number;
 }
@@ -40,9 +42,10 @@ interface OutboxRow {
 }
 
 /**
- * Moves committed outbox rows to BullMQ, one queue per consuming domain, with
- * the event id as the job id: one statement locks and marks a batch relayed,
- * the batch is published, and the transaction commits. A crash before the
+ * Moves committed outbox rows to BullMQ, one queue per consuming domain, a
+ * round's events for a consumer in as few jobs as fit them (eventJobs): one
+ * statement locks and marks a batch relayed, the batch is published, and the
+ * transaction commits. A crash before the
  * commit relays them again (consumers are idempotent by event id). A Redis
  * that comes back empty is noticed by a missing sentinel key, and recent
  * events are relayed again.
@@ -58,7 +61,7 @@ interface OutboxRow {
 export class OutboxRelay {
   private readonly pool: pg.Pool;
   private listener: pg.Client | null = null;
-  private readonly queues = new Map<Consumer, Queue>();
+  private readonly queues = new Map<Consumer, Queue<EventsJob>>();
   private running = false;
   private wake: (() => void) | null = null;
   /** A notification that arrived while a batch was running: relay again without sleeping. */
@@ -77,7 +80,7 @@ export class OutboxRelay {
     return `${this.options.prefix}:outbox-sentinel:${this.options.source}`;
   }
 
-  private queue(consumer: Consumer): Queue {
+  private queue(consumer: Consumer): Queue<EventsJob> {
     let queue = this.queues.get(consumer);
     if (!queue) {
       queue = openQueue(consumer, this.options.redis, this.options.prefix);
@@ -144,7 +147,7 @@ export class OutboxRelay {
       }
       await Promise.all(
         [...byConsumer].map(([consumer, envelopes]) =>
-          this.queue(consumer).addBulk(envelopes.map((e) => ({ name: e.type, data: e, opts: { jobId: e.id } }))),
+          this.queue(consumer).addBulk(eventJobs(envelopes, ONE_EVENT_PER_JOB.includes(consumer) ? 1 : this.options.eventsPerJob)),
         ),
       );
       await client.query('COMMIT');
