@@ -510,120 +510,97 @@ describe('applyBatch and batcher', () => {
   });
 });
 
+/**
+ * Runs `body` while a "shops" consumer applies review stats with `handler`; its jobs (those relayed
+ * meanwhile, and those it queues again) get 2 attempts, 20 ms apart.
+ */
+async function whileConsuming(handler: (e: EventEnvelope<'review.stats.changed'>) => Promise<void>, body: () => Promise<void>, batch?: number) {
+  process.env.BAEDAL_EVENT_ATTEMPTS = '2';
+  process.env.BAEDAL_EVENT_BACKOFF_MS = '20';
+  const connection = redis.duplicate({ maxRetriesPerRequest: null });
+  const worker = startConsumer({
+    consumer: 'shops',
+    handlers: { 'review.stats.changed': handler },
+    transaction: (work) => db.$transaction(work),
+    batch,
+    connection,
+    prefix,
+    log,
+  });
+  try {
+    await body();
+  } finally {
+    await worker.close();
+    connection.disconnect();
+    delete process.env.BAEDAL_EVENT_ATTEMPTS;
+    delete process.env.BAEDAL_EVENT_BACKOFF_MS;
+  }
+}
+
+const stats = (shopId: string, ratingSum = 1) => event('review.stats.changed', shopId, 1, { shopId, reviewCount: 1, ratingSum });
+
 describe('dead letters', () => {
   it('keeps a job that used up its retries for listing, and replays it once fixed', async () => {
-    process.env.BAEDAL_EVENT_ATTEMPTS = '2';
-    process.env.BAEDAL_EVENT_BACKOFF_MS = '20';
-    try {
-      const [e] = await db.$transaction((tx) => appendToOutbox(tx, [event('review.stats.changed', 's9', 1, { shopId: 's9', reviewCount: 1, ratingSum: 3 })]));
+    let broken = true;
+    const applied: string[] = [];
+    const handler = async (ev: EventEnvelope<'review.stats.changed'>) => {
+      if (broken) throw new Error('projection bug');
+      applied.push(ev.id);
+    };
+    await whileConsuming(handler, async () => {
+      const [e] = await db.$transaction((tx) => appendToOutbox(tx, [stats('s9', 3)]));
       await relay().relayOnce();
-      let broken = true;
-      const applied: string[] = [];
-      const connection = redis.duplicate({ maxRetriesPerRequest: null });
-      const worker = startConsumer({
-        consumer: 'shops',
-        handlers: {
-          'review.stats.changed': async (ev) => {
-            if (broken) throw new Error('projection bug');
-            applied.push(ev.id);
-          },
-        },
-        transaction: (work) => db.$transaction(work),
-        connection,
-        prefix,
-        log,
-      });
-      try {
-        await eventually(async () => (await listDeadLetters('shops', redis, prefix)).length === 1);
-        const [letter] = await listDeadLetters('shops', redis, prefix);
-        expect(letter).toMatchObject({ jobId: e.id, type: 'review.stats.changed', attempts: 2, failedReason: 'projection bug' });
+      await eventually(async () => (await listDeadLetters('shops', redis, prefix)).length === 1);
+      const [letter] = await listDeadLetters('shops', redis, prefix);
+      expect(letter).toMatchObject({ jobId: e.id, type: 'review.stats.changed', attempts: 2, failedReason: 'projection bug' });
 
-        broken = false;
-        expect(await replayDeadLetters('shops', redis, prefix)).toBe(1);
-        await eventually(async () => applied.length === 1);
-        expect(applied).toEqual([e.id]);
-        expect(await listDeadLetters('shops', redis, prefix)).toEqual([]);
-      } finally {
-        await worker.close();
-        connection.disconnect();
-      }
-    } finally {
-      delete process.env.BAEDAL_EVENT_ATTEMPTS;
-      delete process.env.BAEDAL_EVENT_BACKOFF_MS;
-    }
+      broken = false;
+      expect(await replayDeadLetters('shops', redis, prefix)).toBe(1);
+      await eventually(async () => applied.length === 1);
+      expect(applied).toEqual([e.id]);
+      expect(await listDeadLetters('shops', redis, prefix)).toEqual([]);
+    });
   });
 });
 
 describe('jobs of several events', () => {
   it('are applied one event at a time by an unbatched consumer', async () => {
-    const stats = (shopId: string) => event('review.stats.changed', shopId, 1, { shopId, reviewCount: 1, ratingSum: 1 });
-    await db.$transaction((tx) => appendToOutbox(tx, [stats('s1'), stats('s2'), stats('s3')]));
-    await relay().relayOnce();
     let running = 0;
     const overlaps: number[] = [];
-    const connection = redis.duplicate({ maxRetriesPerRequest: null });
-    const worker = startConsumer({
-      consumer: 'shops',
-      handlers: {
-        'review.stats.changed': async () => {
-          overlaps.push(++running);
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          running--;
-        },
+    const handler = async () => {
+      overlaps.push(++running);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      running--;
+    };
+    await whileConsuming(
+      handler,
+      async () => {
+        await db.$transaction((tx) => appendToOutbox(tx, [stats('s1'), stats('s2'), stats('s3')]));
+        await relay().relayOnce();
+        expect(await jobIds('shops')).toHaveLength(1); // the three events in one job
+        await eventually(async () => (await db.processedEvent.count()) === 3);
+        expect(overlaps).toEqual([1, 1, 1]);
       },
-      transaction: (work) => db.$transaction(work),
-      batch: 1,
-      connection,
-      prefix,
-      log,
-    });
-    try {
-      await eventually(async () => (await db.processedEvent.count()) === 3);
-      expect(overlaps).toEqual([1, 1, 1]);
-    } finally {
-      await worker.close();
-      connection.disconnect();
-    }
+      1,
+    );
   });
 
   it('keep the events that were applied, and queue each failed one again alone, to end as a dead letter of its own', async () => {
-    process.env.BAEDAL_EVENT_ATTEMPTS = '2';
-    process.env.BAEDAL_EVENT_BACKOFF_MS = '20';
-    try {
-      const stats = (shopId: string, ratingSum: number) => event('review.stats.changed', shopId, 1, { shopId, reviewCount: 1, ratingSum });
+    const handler = async (ev: EventEnvelope<'review.stats.changed'>) => {
+      if (ev.payload.ratingSum === 13) throw new Error('projection bug');
+    };
+    await whileConsuming(handler, async () => {
       const [good, bad, later] = await db.$transaction((tx) => appendToOutbox(tx, [stats('s1', 1), stats('s2', 13), stats('s3', 3)]));
       await relay().relayOnce();
-      expect(await queuedEvents('shops')).toEqual([[good.id, bad.id, later.id]]);
-      const connection = redis.duplicate({ maxRetriesPerRequest: null });
-      const worker = startConsumer({
-        consumer: 'shops',
-        handlers: {
-          'review.stats.changed': async (ev) => {
-            if (ev.payload.ratingSum === 13) throw new Error('projection bug');
-          },
-        },
-        transaction: (work) => db.$transaction(work),
-        connection,
-        prefix,
-        log,
-      });
-      try {
-        await eventually(async () => (await listDeadLetters('shops', redis, prefix)).length === 1);
-        const letters = await listDeadLetters('shops', redis, prefix);
-        expect(letters).toEqual([expect.objectContaining({ jobId: bad.id, type: 'review.stats.changed', attempts: 2, failedReason: 'projection bug' })]);
-        expect((await db.processedEvent.findMany()).map((p) => p.eventId).sort()).toEqual([good.id, later.id].sort());
-        // The job of three completed (its good events are not tried again); the bad event's own job failed.
-        const queue = new Queue('shops', { connection: redis, prefix });
-        expect((await queue.getCompleted()).map((j) => j.data.events.length)).toEqual([3]);
-        await queue.close();
-      } finally {
-        await worker.close();
-        connection.disconnect();
-      }
-    } finally {
-      delete process.env.BAEDAL_EVENT_ATTEMPTS;
-      delete process.env.BAEDAL_EVENT_BACKOFF_MS;
-    }
+      await eventually(async () => (await listDeadLetters('shops', redis, prefix)).length === 1);
+      const letters = await listDeadLetters('shops', redis, prefix);
+      expect(letters).toEqual([expect.objectContaining({ jobId: bad.id, type: 'review.stats.changed', attempts: 2, failedReason: 'projection bug' })]);
+      expect((await db.processedEvent.findMany()).map((p) => p.eventId).sort()).toEqual([good.id, later.id].sort());
+      // The job of three completed (its good events are not tried again); the bad event's own job failed.
+      const queue = new Queue<EventsJob>('shops', { connection: redis, prefix });
+      expect((await queue.getCompleted()).map((j) => j.data.events.map((e) => e.id))).toEqual([[good.id, bad.id, later.id]]);
+      await queue.close();
+    });
   });
 });
 
