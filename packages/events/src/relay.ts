@@ -25,7 +25,7 @@ export interface RelayOptions {
    * rounds, and bursts the consumers apply in fewer transactions.
    */
   minIntervalMs?: number;
-  /** Most events in one job (EVENTS_PER_JOB). */
+  /** Most events in one job (EVENTS_PER_JOB unless set; the rider simulator's are one to a job whatever this says). */
   eventsPerJob?: number;
   /** After Redis comes back empty, events relayed within this window are relayed again. */
   redeliverWindowMs?: number;
