@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { Queue } from 'bullmq';
+import { Queue, type Job, type JobType } from 'bullmq';
 import pg from 'pg';
 import pino from 'pino';
 import { dropDatabase, ensureDatabase, migrate } from '@baedal/prisma';
@@ -40,19 +40,23 @@ function relay(overrides: Partial<ConstructorParameters<typeof OutboxRelay>[0]> 
   return new OutboxRelay({ source: 'test', databaseUrl: url, redis, prefix, log, ...overrides });
 }
 
-async function jobIds(consumer: string): Promise<string[]> {
-  const queue = new Queue(consumer, { connection: redis, prefix });
-  const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
-  await queue.close();
-  return jobs.map((j) => String(j.id)).sort();
+/** A consumer's jobs in the given states, oldest first. */
+async function jobsIn(consumer: string, states: JobType[] = ['waiting', 'active', 'completed', 'failed', 'delayed']): Promise<Job<EventsJob>[]> {
+  const queue = new Queue<EventsJob>(consumer, { connection: redis, prefix });
+  try {
+    return await queue.getJobs(states, 0, -1, true);
+  } finally {
+    await queue.close();
+  }
 }
 
-/** The events a consumer's jobs carry, job by job, in queue order. */
-async function queuedEvents(consumer: string): Promise<string[][]> {
-  const queue = new Queue(consumer, { connection: redis, prefix });
-  const jobs = await queue.getJobs(['waiting'], 0, -1, true);
-  await queue.close();
-  return jobs.map((j) => (j.data as EventsJob).events.map((e) => e.id));
+async function jobIds(consumer: string): Promise<string[]> {
+  return (await jobsIn(consumer)).map((j) => String(j.id)).sort();
+}
+
+/** The events a consumer's jobs in `states` (waiting ones unless told) carry, job by job, in queue order. */
+async function queuedEvents(consumer: string, states: JobType[] = ['waiting']): Promise<string[][]> {
+  return (await jobsIn(consumer, states)).map((j) => j.data.events.map((e) => e.id));
 }
 
 async function unrelayed(): Promise<number> {
@@ -597,9 +601,7 @@ describe('jobs of several events', () => {
       expect(letters).toEqual([expect.objectContaining({ jobId: bad.id, type: 'review.stats.changed', attempts: 2, failedReason: 'projection bug' })]);
       expect((await db.processedEvent.findMany()).map((p) => p.eventId).sort()).toEqual([good.id, later.id].sort());
       // The job of three completed (its good events are not tried again); the bad event's own job failed.
-      const queue = new Queue<EventsJob>('shops', { connection: redis, prefix });
-      expect((await queue.getCompleted()).map((j) => j.data.events.map((e) => e.id))).toEqual([[good.id, bad.id, later.id]]);
-      await queue.close();
+      expect(await queuedEvents('shops', ['completed'])).toEqual([[good.id, bad.id, later.id]]);
     });
   });
 });
