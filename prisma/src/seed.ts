@@ -90,6 +90,7 @@ export async function seed(options: SeedOptions, log: (line: string) => void = (
   const lines = [];
   const history: { id: string; orderId: string; status: 'PENDING_PAYMENT' | 'PLACED' | 'ACCEPTED' | 'PICKED_UP' | 'DELIVERED'; at: Date }[] = [];
   const payments = [];
+  const ledgers = [];
   const reviews = [];
   const ratings = [];
 
@@ -165,6 +166,8 @@ export async function seed(options: SeedOptions, log: (line: string) => void = (
         history.push({ id: rnd.uuid(), orderId, status, at: new Date(placedAt.getTime() + step * 10 * 60 * 1000) });
       });
       payments.push({ id: rnd.uuid(), orderId, customerId: customer.id, amount: itemsTotal + shop.deliveryFee, method: 'CARD', status: 'APPROVED' as const, createdAt: placedAt });
+      // Payments' ledger of the order as its events left it: order.placed (version 2) is the last order event it consumes.
+      ledgers.push({ orderId, customerId: customer.id, total: itemsTotal + shop.deliveryFee, version: 2 });
       const rating = Math.min(5, Math.max(1, Math.round(3.6 + rnd.next() * 2 - (rnd.next() < 0.15 ? 2 : 0))));
       ratingSum += rating;
       reviews.push({ id: rnd.uuid(), shopId: shop.id, orderId, customerId: customer.id, rating, text: rnd.pick(REVIEW_TEXTS), createdAt: new Date(placedAt.getTime() + day) });
@@ -193,7 +196,8 @@ export async function seed(options: SeedOptions, log: (line: string) => void = (
     log(`orders: ${orders.length} delivered orders`);
 
     await inChunks(payments, (chunk) => paymentsDb.payment.createMany({ data: chunk }));
-    log(`payments: ${payments.length} payments`);
+    await inChunks(ledgers, (chunk) => paymentsDb.orderLedger.createMany({ data: chunk }));
+    log(`payments: ${payments.length} payments, ${ledgers.length} order ledgers`);
 
     await inChunks(reviews, (chunk) => reviewsDb.review.createMany({ data: chunk }));
     await inChunks(ratings, (chunk) => reviewsDb.shopRating.createMany({ data: chunk }));
