@@ -222,6 +222,11 @@ describe('orders: payment outcomes', () => {
     expect(history.map((h) => [h.status, h.actorId])).toEqual([['PLACED', null], ['ACCEPTED', 'o1']]);
     const announced = await orders.outboxEvent.findMany({ where: { aggregateId: orderId }, orderBy: { seq: 'asc' } });
     expect(announced.map((e) => [e.type, e.version])).toEqual([['order.placed', 2], ['order.accepted', 3]]);
+    // Each event describes the order as that step left it.
+    expect(announced.map((e) => e.payload)).toEqual([
+      expect.objectContaining({ orderId, status: 'PLACED', paymentId: 'p-1', estimatedCookingMinutes: null, total: 23000 }),
+      expect.objectContaining({ orderId, status: 'ACCEPTED', paymentId: 'p-1', estimatedCookingMinutes: 25, total: 23000 }),
+    ]);
   });
 
   it('refuses a batch that names an order orders has never seen, with nothing written', async () => {
