@@ -78,11 +78,13 @@ async function settle(pending: Payment, provider: PaymentProvider | null, result
   // reads the ledger as it committed (Read Committed's locking read); if it marks it later, it waits for
   // this statement's commit and its look finds this approval. Either way the approval is refunded once
   // (refundPayment refunds once). The ledger exists: payOrder's statement wrote it with the payment.
+  // "status"::text keeps the planner on the primary key: statistics that have seen few PENDING payments
+  // made it read every PENDING payment through the status index to find this one (docs/benchmarks.md).
   const [row] = await sql.$queryRawUnsafe<(Payment & { orderCanceled: boolean | null })[]>(
     `WITH settled AS (
        UPDATE "Payment" SET "status" = $2::"PaymentStatus", "provider" = $3, "providerTransactionId" = $4, "declineReason" = $5,
          "updatedAt" = $6::timestamptz AT TIME ZONE 'UTC'
-       WHERE "id" = $1 AND "status" = 'PENDING'
+       WHERE "id" = $1 AND "status"::text = 'PENDING'
        RETURNING *),
      recorded AS (
        INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "provider", "amount", "detail", "at")
