@@ -107,7 +107,7 @@ describe('payOrder', () => {
     expect(await paymentsDb.payment.count({ where: { orderId: order.id } })).toBe(0);
   });
 
-  it('knows the demo data\'s orders as paid: paying one again is a CONFLICT, at once', async () => {
+  it("knows the demo data's orders as paid: paying one again is a CONFLICT, at once", async () => {
     const seeded = await ordersDb.order.findFirstOrThrow({ where: { status: 'DELIVERED', idempotencyKey: { startsWith: 'seed-' } } });
     const answer = await pay(seeded.id, randomUUID(), null, { token: issueToken({ id: seeded.customerId, role: 'CUSTOMER' }), userId: seeded.customerId });
     expect(codes(answer)).toEqual(['CONFLICT']);

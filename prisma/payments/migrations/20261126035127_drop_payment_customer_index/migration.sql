@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "Payment_customerId_idx";
