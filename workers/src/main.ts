@@ -104,8 +104,8 @@ async function main(): Promise<void> {
         startConsumer({ consumer: 'reviews', handlers: eligibility, transaction: (work) => reviewsDb.$transaction(work), ...common }),
         startConsumer({ consumer: 'payments', handlers: orderPayments, transaction: (work) => paymentsSql.$transaction(work), batch: 64, ...common }),
         // The simulated rider keeps its bookkeeping in the orders database, whose orders it moves.
-        // Each event alone (side by side): the rider's handler waits on purpose, and a batch would wait for each rider in turn.
-        startConsumer({ consumer: 'delivery', handlers: riderSimulator, transaction: (work) => ordersSql.$transaction(work), batch: 1, ...common }),
+        // Each event alone (side by side, ONE_EVENT_PER_JOB): the rider's handler waits on purpose, and a batch would wait for each rider in turn.
+        startConsumer({ consumer: 'delivery', handlers: riderSimulator, transaction: (work) => ordersSql.$transaction(work), ...common }),
         // Coupon claims decided in Redis, persisted into the payments database.
         new Worker(CLAIMS_QUEUE, (job) => persistCouponClaim(job.data), { connection: workerRedis, prefix, concurrency: 16 }),
       ]

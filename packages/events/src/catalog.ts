@@ -136,8 +136,9 @@ export const CONSUMERS = ['shops', 'orders', 'ads', 'reviews', 'payments', 'deli
 export type Consumer = (typeof CONSUMERS)[number];
 
 /**
- * Consumers whose events travel one to a job: the rider simulator waits on purpose in each event, so its
- * events must not wait for each other in one job; its worker's concurrency runs several riders at once.
+ * Consumers whose events travel one to a job and are applied one to a transaction (the relay and
+ * startConsumer both read this): the rider simulator waits on purpose in each event, so its events must
+ * not wait for each other in one job or batch; its worker's concurrency runs several riders at once.
  */
 export const ONE_EVENT_PER_JOB: readonly Consumer[] = ['delivery'];
 

@@ -1,6 +1,6 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from '@baedal/platform';
-import type { Consumer, EventEnvelope, EventType } from './catalog';
+import { ONE_EVENT_PER_JOB, type Consumer, type EventEnvelope, type EventType } from './catalog';
 import type { SqlTransaction } from './outbox';
 import { eventJobs, openQueue, type EventsJob } from './queues';
 
@@ -139,7 +139,7 @@ export interface ConsumerOptions<Tx extends SqlTransaction> {
   prefix: string;
   log: Logger;
   concurrency?: number;
-  /** Most events applied in one transaction (16); 1 applies each alone, e.g. where a handler waits on purpose. */
+  /** Most events applied in one transaction: 16, or 1 (each alone) for a consumer in ONE_EVENT_PER_JOB. */
   batch?: number;
   /** How long a quiet consumer waits for more events before applying the first (0: at once); see batcher. */
   lingerMs?: number;
@@ -166,7 +166,7 @@ async function inTurn<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<
  * and ends as a dead letter, alone. A job of one event fails as a whole.
  */
 export function startConsumer<Tx extends SqlTransaction>(options: ConsumerOptions<Tx>): Worker<EventsJob> {
-  const batch = options.batch ?? 16;
+  const batch = options.batch ?? (ONE_EVENT_PER_JOB.includes(options.consumer) ? 1 : 16);
   const apply =
     batch > 1
       ? batcher(options.consumer, options.handlers, options.transaction, batch, options.lingerMs)
