@@ -338,6 +338,34 @@ describe('coupons', () => {
     expect(codes(await pay((await placeOrder()).id, randomUUID(), claim))).toEqual(['CONFLICT']);
   });
 
+  it("refuses paying a canceled order with its paymentToken and leaves the coupon claimed; the key's own payment still answers", async () => {
+    const cancel = async (orderId: string) => {
+      expect((await graphql(url, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: orderId }, bearer(customer.token))).data.cancelOrder.status).toBe('CANCELED');
+      await eventually('payments to hear of the cancel', async () => !!(await paymentsDb.orderLedger.findUnique({ where: { orderId } }))?.canceled);
+    };
+    const payWithToken = (order: { id: string; paymentToken: string }, key: string, coupon: string | null = null) =>
+      graphql(url, PAY, { orderId: order.id, key, coupon, token: order.paymentToken }, bearer(customer.token));
+    // The token's terms say nothing of a cancel: the payment's own statement finds it in the ledger.
+    const unpaid = await placeOrder();
+    await cancel(unpaid.id);
+    const claim = (await graphql(url, CLAIM, { c: await campaign() }, bearer(customer.token))).data.claimCoupon.id;
+    expect(codes(await payWithToken(unpaid, randomUUID()))).toEqual(['ORDER_STATE_CONFLICT']);
+    expect(codes(await payWithToken(unpaid, randomUUID(), claim))).toEqual(['ORDER_STATE_CONFLICT']);
+    expect(await paymentsDb.payment.count({ where: { orderId: unpaid.id } })).toBe(0);
+    expect(await paymentsDb.couponClaim.findUniqueOrThrow({ where: { id: claim } })).toMatchObject({ status: 'CLAIMED', usedPaymentId: null });
+
+    const paid = await placeOrder();
+    const key = randomUUID();
+    const payment = (await payWithToken(paid, key)).data.payOrder;
+    expect(payment.status).toBe('APPROVED');
+    await eventually('the order to be placed', async () => (await orderStatus(paid.id)) === 'PLACED');
+    await cancel(paid.id);
+    const again = await payWithToken(paid, key);
+    expect(again.errors).toBeUndefined();
+    expect(again.data.payOrder).toMatchObject({ id: payment.id, status: 'REFUNDED' });
+    expect(codes(await payWithToken(paid, randomUUID(), claim))).toEqual(['ORDER_STATE_CONFLICT']);
+  });
+
   it('gives the coupon back when the payment is declined', async () => {
     const id = await campaign({ stock: 5 });
     const claim = (await graphql(url, CLAIM, { c: id }, bearer(customer.token))).data.claimCoupon.id;

@@ -131,13 +131,14 @@ async function fail(paymentId: string, detail: string): Promise<void> {
 }
 
 /**
- * The order's ledger if payments has heard of the order, else the one orders'
- * signed charge describes (the customer may pay before the order's first event
- * arrives), at version 0. payOrder's statement writes that row with the
- * payment, in one commit; order events (version 1 on) then advance it.
+ * The order as orders' signed charge describes it (the customer may pay before
+ * the order's first event arrives), at version 0. It is not read from the
+ * ledger first: payOrder's statement writes that row with the payment if it is
+ * new, and refuses the payment if the stored one is canceled or another
+ * customer's (refusal says which); order events (version 1 on) then advance it.
  */
-async function ledgerFrom(charge: OrderCharge): Promise<Ledger> {
-  return (await readLedger(charge.orderId)) ?? { orderId: charge.orderId, customerId: charge.customerId, total: charge.total, version: 0, canceled: false };
+function ledgerFrom(charge: OrderCharge): Ledger {
+  return { orderId: charge.orderId, customerId: charge.customerId, total: charge.total, version: 0, canceled: false };
 }
 
 async function readLedger(orderId: string): Promise<Ledger | null> {
@@ -179,12 +180,19 @@ async function outcomeOf(payment: Payment): Promise<Payment> {
   return payment;
 }
 
+/** Why `customerId` may not pay for the order of this ledger, if they may not. */
+function refusal(ledger: Ledger, customerId: string): DomainError | null {
+  if (ledger.customerId !== customerId) return forbidden('You can only pay for your own orders');
+  if (ledger.canceled) return new DomainError('ORDER_STATE_CONFLICT', 'This order was canceled', { field: 'orderId' });
+  return null;
+}
+
 /** What a new payment of the order is made of: the order's ledger, the coupon claim if any, and its discount. */
 async function paymentTerms(customerId: string, input: PayOrderInput): Promise<{ ledger: Ledger; discount: number }> {
   const ledger = await ledgerOf(input.orderId, input.paymentToken);
   if (!ledger) throw notFound('Order', input.orderId);
-  if (ledger.customerId !== customerId) throw forbidden('You can only pay for your own orders');
-  if (ledger.canceled) throw new DomainError('ORDER_STATE_CONFLICT', 'This order was canceled', { field: 'orderId' });
+  const refused = refusal(ledger, customerId);
+  if (refused) throw refused;
 
   // A claim decided in Redis but not yet persisted is persisted here, before the payment's transaction.
   const claim = input.couponClaimId ? await findClaim(db, input.couponClaimId) : null;
@@ -235,16 +243,20 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
     // The payment, its first records, its coupon taken and the order's ledger opened if new, in one
     // statement: atomic without BEGIN and COMMIT. A claim is taken only while still CLAIMED, so two
     // payments racing for one coupon cannot both use it; the order's second live payment, or this key's
-    // second, is refused by a unique index.
+    // second, is refused by a unique index; a stored ledger that refuses the customer (ledgerFrom did
+    // not read it) refuses the payment and leaves the coupon alone.
     [payment] = await sql.$queryRawUnsafe<Payment[]>(
-      `WITH opened AS (
+      `WITH refused AS (
+         SELECT 1 FROM "OrderLedger" WHERE "orderId" = $2 AND ("canceled" OR "customerId" <> $3)),
+       opened AS (
          INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled") VALUES ($2, $3, $11, 0, false) ON CONFLICT DO NOTHING),
        taken AS (
-         UPDATE "CouponClaim" SET "status" = 'USED', "usedPaymentId" = $1 WHERE "id" = $8 AND "status" = 'CLAIMED' RETURNING 1),
+         UPDATE "CouponClaim" SET "status" = 'USED', "usedPaymentId" = $1
+          WHERE "id" = $8 AND "status" = 'CLAIMED' AND NOT EXISTS (SELECT 1 FROM refused) RETURNING 1),
        created AS (
          INSERT INTO "Payment" ("id", "orderId", "customerId", "amount", "discount", "method", "status", "idempotencyKey", "couponClaimId", "createdAt", "updatedAt")
          SELECT $1, $2, $3, $4, $5, $6, 'PENDING', $7, $8, $9::timestamptz AT TIME ZONE 'UTC', $9::timestamptz AT TIME ZONE 'UTC'
-          WHERE $8::text IS NULL OR EXISTS (SELECT 1 FROM taken)
+          WHERE ($8::text IS NULL OR EXISTS (SELECT 1 FROM taken)) AND NOT EXISTS (SELECT 1 FROM refused)
          RETURNING *),
        recorded AS (
          INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "detail", "at")
@@ -260,7 +272,15 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
     if (twin) return twin;
   }
   if (!payment) {
-    // Refused: the order has a live payment (the unique index), or the coupon was taken meanwhile.
+    // Refused: the order was canceled (as the key's payment may have been refunded: that one answers),
+    // it has a live payment (the unique index), or the coupon was taken meanwhile.
+    const stored = await readLedger(input.orderId);
+    const refused = stored && refusal(stored, customerId);
+    if (refused) {
+      const existing = await byKey();
+      if (existing) return existing;
+      throw refused;
+    }
     const [live] = await sql.$queryRawUnsafe<Pick<Payment, 'id' | 'status'>[]>(
       `SELECT "id", "status" FROM "Payment" WHERE "orderId" = $1 AND "status" IN ('APPROVED', 'PENDING', 'REFUNDED') LIMIT 1`,
       input.orderId,
