@@ -105,6 +105,16 @@ describe('lifecycle', () => {
     expect(ordered.data.placeOrder.lines).toEqual([{ unitPrice: 32000, options: [{ group: '소스', name: '간장', price: 2000 }] }]);
     const missing = await graphql(url, PLACE, { input: orderInput({ items: [{ menuItemId: itemId, quantity: 1 }] }) }, bearer(customer.token));
     expect([codes(missing), missing.errors?.[0].extensions?.field]).toEqual([['BAD_USER_INPUT'], 'items.options']);
+
+    // The owner's new price reaches the replica, and the next order is priced at it (not from the copy of the shop the last order was priced from).
+    const repriced = await graphql(url, 'mutation($s: ID!, $i: MenuItemInput!) { upsertMenuItem(shopId: $s, input: $i) { price } }', { s: shop.id, i: { id: itemId, groupId: group.data.upsertMenuGroup.id, name: '치킨세트', price: 31000 } }, bearer(owner.token));
+    expect(repriced.data.upsertMenuItem.price).toBe(31000);
+    await eventually('the new price in the orders replica', async () => (await ordersDb.menuItemReplica.findUnique({ where: { menuItemId: itemId } }))?.price === 31000);
+    const again = await graphql(url, PLACE, { input: orderInput({ items: [{ menuItemId: itemId, quantity: 1, options: [soy] }] }) }, bearer(customer.token));
+    expect(again.data.placeOrder.lines).toEqual([{ unitPrice: 33000, options: [{ group: '소스', name: '간장', price: 2000 }] }]);
+    // The write refused for the copy's old price left no events behind.
+    const orphans = await ordersDb.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "OutboxEvent" e WHERE NOT EXISTS (SELECT 1 FROM "Order" o WHERE o."id" = e."aggregateId")`;
+    expect(orphans[0].n).toBe(0);
   });
 
   it('refuses illegal transitions with ORDER_STATE_CONFLICT and changes nothing', async () => {
@@ -223,7 +233,12 @@ describe('delivery of events', () => {
     const input = orderInput();
     const first = await graphql(url, PLACE, { input }, bearer(customer.token));
     const itemId = input.items[0].menuItemId;
-    await ordersDb.menuItemReplica.update({ where: { menuItemId: itemId }, data: { soldOut: true } });
+    // As a menu event changes the replica: the items, and the menu's version.
+    const soldOut = async (value: boolean) => {
+      await ordersDb.menuItemReplica.update({ where: { menuItemId: itemId }, data: { soldOut: value } });
+      await ordersDb.shopReplica.update({ where: { shopId: shop.id }, data: { menuVersion: { increment: 1 } } });
+    };
+    await soldOut(true);
     try {
       const repeated = await graphql(url, PLACE, { input }, bearer(customer.token));
       expect(repeated.errors).toBeUndefined();
@@ -232,7 +247,7 @@ describe('delivery of events', () => {
       const fresh = await graphql(url, PLACE, { input: { ...input, idempotencyKey: randomUUID() } }, bearer(customer.token));
       expect(codes(fresh)).toEqual(['BAD_USER_INPUT']);
     } finally {
-      await ordersDb.menuItemReplica.update({ where: { menuItemId: itemId }, data: { soldOut: false } });
+      await soldOut(false);
     }
   });
 

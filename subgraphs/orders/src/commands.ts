@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { outboxInsert } from '@baedal/events';
 import { autoApprovePayment, DomainError, forbidden, isUniqueViolation, notFound, roundsBy, type Identity } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
@@ -14,6 +15,38 @@ type Tx = RawSql;
 
 export type PlaceOrderInput = OrderRequest & { shopId: string };
 
+/** A shop's replica as placing an order prices from it: the shop's row and its whole menu. */
+type ShopCopy = ShopReplica & { menu: MenuItemReplica[] };
+
+/*
+ * Shops recently ordered from, as last read from the replica. An order is priced from this copy and
+ * its statement writes it only while the replica is still at the copy's versions (shop and menu), else
+ * the shop is read again: a copy never prices an order wrongly, and most orders skip the read, which
+ * was one of placing an order's two statements (docs/benchmarks.md).
+ */
+const copies = new LRUCache<string, ShopCopy>({ max: 2_000 });
+
+async function readShop(shopId: string): Promise<ShopCopy | null> {
+  // The shop and its menu in one statement (the items as JSON: every column of theirs is a JSON type).
+  const [shop] = await sql.$queryRawUnsafe<ShopCopy[]>(
+    `SELECT s.*, COALESCE((SELECT json_agg(m) FROM "MenuItemReplica" m WHERE m."shopId" = s."shopId"), '[]') AS "menu"
+       FROM "ShopReplica" s WHERE s."shopId" = $1`,
+    shopId,
+  );
+  if (shop && shop.version > 0) copies.set(shopId, shop);
+  else copies.delete(shopId);
+  return shop ?? null;
+}
+
+/** Tries at pricing and writing an order, each but the first from a fresh read, before placing gives up. */
+const PRICINGS = 3;
+
+// Through the driver (sql): the commonest command, where Prisma's own cost was most of the service's (docs/benchmarks.md).
+async function orderByKey(customerId: string, key: string): Promise<Order | null> {
+  const [order] = await sql.$queryRawUnsafe<Order[]>('SELECT * FROM "Order" WHERE "customerId" = $1 AND "idempotencyKey" = $2', customerId, key);
+  return order ?? null;
+}
+
 /**
  * Places an order priced from the orders service's own replica: placing an
  * order never calls the shops service. The same idempotency key returns the
@@ -21,29 +54,38 @@ export type PlaceOrderInput = OrderRequest & { shopId: string };
  */
 export async function placeOrder(customerId: string, input: PlaceOrderInput): Promise<Order> {
   const key = input.idempotencyKey.trim();
-  // Through the driver (sql): the commonest command, where Prisma's own cost was most of the service's (docs/benchmarks.md).
-  const byKey = async () =>
-    (await sql.$queryRawUnsafe<Order[]>('SELECT * FROM "Order" WHERE "customerId" = $1 AND "idempotencyKey" = $2', customerId, key))[0] ?? null;
-
   // A repeated key is the rare case, so it is not looked up first: the write refuses it (a unique index), and
-  // so does pricing when the shop or menu changed since, and either answers with the key's order. The shop and
-  // its ordered items in one statement (the items as JSON: every column of theirs is a JSON type).
-  const [shop] = await sql.$queryRawUnsafe<(ShopReplica & { ordered: MenuItemReplica[] })[]>(
-    `SELECT s.*, COALESCE((SELECT json_agg(m) FROM "MenuItemReplica" m WHERE m."menuItemId" = ANY($2::text[])), '[]') AS "ordered"
-       FROM "ShopReplica" s WHERE s."shopId" = $1`,
-    input.shopId,
-    input.items.map((i) => i.menuItemId),
-  );
-  let priced: ReturnType<typeof priceOrder>;
-  try {
-    if (!shop || shop.version === 0) throw notFound('Shop', input.shopId);
-    priced = priceOrder(shop, shop.ordered, input, new Date());
-  } catch (error) {
-    const existing = error instanceof DomainError ? await byKey() : null;
-    if (existing) return existing;
-    throw error;
+  // so does pricing when the shop or menu changed since, and either answers with the key's order.
+  let copy = copies.get(input.shopId);
+  for (let pricing = 0; pricing < PRICINGS; pricing++) {
+    const shop = copy ?? (await readShop(input.shopId));
+    let priced: ReturnType<typeof priceOrder>;
+    try {
+      if (!shop || shop.version === 0) throw notFound('Shop', input.shopId);
+      priced = priceOrder(shop, shop.menu, input, new Date());
+    } catch (error) {
+      // A copy may predate the item ordered, or its coming back: only the replica itself refuses.
+      if (copy && error instanceof DomainError) {
+        copy = undefined;
+        continue;
+      }
+      const existing = error instanceof DomainError ? await orderByKey(customerId, key) : null;
+      if (existing) return existing;
+      throw error;
+    }
+    const order = await writeOrder(customerId, input, key, shop, priced);
+    if (order) return order;
+    // The replica moved on since the copy, or since the read: price again from it as it is now.
+    copy = undefined;
   }
+  throw new DomainError('CONFLICT', 'The shop changed its terms while the order was placed; try again', { field: 'shopId' });
+}
 
+/**
+ * Writes a priced order, or nothing (null) if the shop's replica is no longer
+ * at the versions it was priced from. A repeated key answers with its order.
+ */
+async function writeOrder(customerId: string, input: PlaceOrderInput, key: string, shop: ShopCopy, priced: ReturnType<typeof priceOrder>): Promise<Order | null> {
   const statuses: OrderStatus[] = ['PENDING_PAYMENT'];
   // Development switch until payments approve orders.
   if (autoApprovePayment()) statuses.push(nextStatus('PENDING_PAYMENT', 'pay'));
@@ -57,7 +99,7 @@ export async function placeOrder(customerId: string, input: PlaceOrderInput): Pr
     id: orderId, customerId, shopId: shop.shopId, status: statuses.at(-1)!, itemsTotal: priced.itemsTotal, deliveryFee: priced.deliveryFee,
     total: priced.total, deliveryArea: input.deliveryArea, estimatedCookingMinutes: null, paymentId: null,
   };
-  const outbox = outboxInsert(statuses.map((status, i) => orderStatusEvent(facts, status, i + 1)), 17);
+  const outbox = outboxInsert(statuses.map((status, i) => orderStatusEvent(facts, status, i + 1)), 19, 'EXISTS (SELECT 1 FROM placed)');
   try {
     // The order, its lines, its history and its events in one statement: atomic without a transaction's
     // BEGIN and COMMIT, the two round trips that were left of placing an order (docs/benchmarks.md).
@@ -65,7 +107,8 @@ export async function placeOrder(customerId: string, input: PlaceOrderInput): Pr
       `WITH placed AS (
          INSERT INTO "Order" ("id", "customerId", "shopId", "shopOwnerId", "shopName", "status", "itemsTotal", "deliveryFee", "total",
                               "deliveryAddress", "deliveryArea", "idempotencyKey", "version", "createdAt", "updatedAt")
-         VALUES ($1, $2, $3, $4, $5, $6::"OrderStatus", $7, $8, $9, $10, $11, $12, $13, $14::timestamptz AT TIME ZONE 'UTC', $14::timestamptz AT TIME ZONE 'UTC')
+         SELECT $1, $2, $3, $4, $5, $6::"OrderStatus", $7, $8, $9, $10, $11, $12, $13, $14::timestamptz AT TIME ZONE 'UTC', $14::timestamptz AT TIME ZONE 'UTC'
+          WHERE EXISTS (SELECT 1 FROM "ShopReplica" WHERE "shopId" = $3 AND "version" = $17 AND "menuVersion" = $18)
          RETURNING *),
        lines AS (
          INSERT INTO "OrderLine" ("id", "orderId", "menuItemId", "name", "options", "unitPrice", "quantity", "lineTotal")
@@ -79,13 +122,14 @@ export async function placeOrder(customerId: string, input: PlaceOrderInput): Pr
        events AS (${outbox.sql})
        SELECT * FROM placed`,
       orderId, customerId, shop.shopId, shop.ownerId, shop.name, facts.status, priced.itemsTotal, priced.deliveryFee, priced.total,
-      priced.deliveryAddress, input.deliveryArea, key, statuses.length, at(0), JSON.stringify(lines), JSON.stringify(history), ...outbox.values,
+      priced.deliveryAddress, input.deliveryArea, key, statuses.length, at(0), JSON.stringify(lines), JSON.stringify(history),
+      shop.version, shop.menuVersion, ...outbox.values,
     );
-    return order;
+    return order ?? null;
   } catch (error) {
     // A concurrent request with the same key won the race: answer with its order.
     if (isUniqueViolation(error)) {
-      const winner = await byKey();
+      const winner = await orderByKey(customerId, key);
       if (winner) return winner;
     }
     throw error;
