@@ -3,7 +3,7 @@ import fs from 'node:fs';
 /*
  * Where the CPU went during a measurement: CPU time of every process on the
  * machine, read from /proc before and after, grouped by what the process is
- * (gateway, each subgraph, workers, Postgres, Redis, the load generator).
+ * (gateway, each subgraph, workers, Postgres by database, Redis, the load generator).
  * A coarse profile across processes; --profile adds V8's own inside them.
  */
 
@@ -17,7 +17,10 @@ const GROUPS: [RegExp, string][] = [
   [/workers\/dist\/main\.js/, 'workers'],
   [/bench\/bareServer\.js/, 'bare server (a)'],
   [/bench\/naiveGateway\.js/, 'plain gateway (b)'],
-  [/^postgres/, 'postgres'],
+  // A backend's title names its database ("postgres: 15/main: <user> <database> <client> <state>"): Postgres's
+  // CPU is charged to the service whose database it served, so a profile says which database an order costs most.
+  [/^postgres: \S+ \S+ \w*_(shops|ads|orders|payments|reviews) /, 'postgres ($1)'],
+  [/^postgres/, 'postgres (server)'],
   [/^redis-server/, 'redis'],
 ];
 
