@@ -571,7 +571,8 @@ CPU per order placed and paid, by process group, with orders started at a fixed 
 and counted until every consumer had applied their events (${orderCost.seconds.toFixed(1)} s; ${orderCost.orders.toLocaleString('en-US')} orders, ${orderCost.failures} failed). What the
 platform spends without orders, measured over 30 s just before, is subtracted. At this rate the machine has cores to spare, so
 the figures do not move with how the processes contend for the cores, as throughput at saturation does (10-15% from run to
-run): they are the ones to compare changes to the order path by. They are higher than an order costs at saturation (the
+run, up to a third on some machines): they are the ones to compare changes to the order path by, though a group's
+figure still moves by up to 0.5 ms between runs. They are higher than an order costs at saturation (the
 cores of the orders row over its orders/s): at a lower rate relay rounds and consumer transactions carry fewer events each,
 and every process wakes more often per order.
 
