@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { SERVICES } from '@baedal/platform';
 
 /*
  * Where the CPU went during a measurement: CPU time of every process on the
@@ -19,7 +20,7 @@ const GROUPS: [RegExp, string][] = [
   [/bench\/naiveGateway\.js/, 'plain gateway (b)'],
   // A backend's title names its database ("postgres: 15/main: <user> <database> <client> <state>"): Postgres's
   // CPU is charged to the service whose database it served, so a profile says which database an order costs most.
-  [/^postgres: \S+ \S+ \w*_(shops|ads|orders|payments|reviews) /, 'postgres ($1)'],
+  [new RegExp(`^postgres: \\S+ \\S+ \\w*_(${SERVICES.join('|')}) `), 'postgres ($1)'],
   [/^postgres/, 'postgres (server)'],
   [/^redis-server/, 'redis'],
 ];

@@ -216,6 +216,12 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
     const existing = await paymentByKey(customerId, key);
     return existing && (existing.status === 'PENDING' ? authorize(existing) : outcomeOf(existing));
   };
+  // A refusal of the order or coupon answers with this key's payment if it has one (sent again after the change).
+  const keysPaymentOr = async (refusal: unknown): Promise<Payment> => {
+    const existing = refusal instanceof DomainError ? await byKey() : null;
+    if (existing) return existing;
+    throw refusal;
+  };
 
   // A repeated key is the rare case, so it is not looked up first: the payment's insert refuses it (a unique
   // index), and so do the checks when the order or coupon changed since (e.g. the order was canceled and this
@@ -224,9 +230,7 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
   try {
     terms = await paymentTerms(customerId, input);
   } catch (error) {
-    const existing = error instanceof DomainError ? await byKey() : null;
-    if (existing) return existing;
-    throw error;
+    return keysPaymentOr(error);
   }
   const { ledger, discount } = terms;
   const id = randomUUID();
@@ -276,11 +280,7 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
     // it has a live payment (the unique index), or the coupon was taken meanwhile.
     const stored = await readLedger(input.orderId);
     const refused = stored && refusal(stored, customerId);
-    if (refused) {
-      const existing = await byKey();
-      if (existing) return existing;
-      throw refused;
-    }
+    if (refused) return keysPaymentOr(refused);
     const [live] = await sql.$queryRawUnsafe<Pick<Payment, 'id' | 'status'>[]>(
       `SELECT "id", "status" FROM "Payment" WHERE "orderId" = $1 AND "status" IN ('APPROVED', 'PENDING', 'REFUNDED') LIMIT 1`,
       input.orderId,
