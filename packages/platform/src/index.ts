@@ -15,3 +15,4 @@ export * from './pagination';
 export * from './breaker';
 export * from './charge';
 export * from './cores';
+export * from './batching';
