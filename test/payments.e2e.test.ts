@@ -53,6 +53,26 @@ async function placeOrder(quantity = 0, who = customer): Promise<{ id: string; t
 const orderStatus = async (id: string) => (await ordersDb.order.findUniqueOrThrow({ where: { id } })).status;
 const pay = (orderId: string, key: string = randomUUID(), coupon: string | null = null, who = customer) => graphql(url, PAY, { orderId, key, coupon }, bearer(who.token));
 
+/**
+ * Sends `requests` while `table` is locked against writes: the service's first writes wait in Postgres and
+ * the rest gather behind them in its batcher, so once the lock goes they are written together.
+ */
+async function gathered<T>(db: ReturnType<typeof createOrdersClient> | ReturnType<typeof createPaymentsClient>, table: string, requests: () => Promise<T>[]): Promise<T[]> {
+  let answers!: Promise<T[]>;
+  await (db as ReturnType<typeof createOrdersClient>).$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe(`LOCK TABLE "${table}" IN EXCLUSIVE MODE`);
+      answers = Promise.all(requests());
+      const waiting = async () => (await tx.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n;
+      await eventually('writes to wait for the lock', async () => (await waiting()) > 0);
+      // Time for the other requests to reach the service and queue behind the waiting writes.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    },
+    { timeout: 20_000 },
+  );
+  return answers;
+}
+
 beforeAll(async () => {
   platform = await startTestPlatform('payments', BASE, 60, {
     ORDERS_AUTO_APPROVE_PAYMENT: 'false',
@@ -255,6 +275,35 @@ describe('payOrder', () => {
     expect(answers.flatMap(codes)).toEqual(['CONFLICT']);
     expect(await paymentsDb.payment.count({ where: { orderId: order.id } })).toBe(1);
     expect((await stats('A')).authorizations.filter((a) => a.key === approved[0].data.payOrder.id)).toHaveLength(1);
+  });
+
+  it('answers each of many customers placing and paying at once with their own order and payment', async () => {
+    // Commands that arrive together are written together (one statement for the batch), so each answer must
+    // still be its own caller's: different quantities make every order's total, and its payment's amount, different.
+    const who = await Promise.all(Array.from({ length: 8 }, (_, i) => login(url, `customer${i + 1}@baedal.dev`)));
+    const item = shop.items[0];
+    const base = Math.max(1, Math.ceil(shop.minimumOrder / item.price));
+    const orders = await gathered(ordersDb, 'OrderLine', () => who.map((w, i) => placeOrder(base + i, w)));
+    const stored = await ordersDb.order.findMany({ where: { id: { in: orders.map((o) => o.id) } } });
+    expect(new Set(stored.map((o) => o.id)).size).toBe(who.length);
+    for (const [i, order] of orders.entries()) {
+      const row = stored.find((o) => o.id === order.id)!;
+      expect([row.customerId, row.total, order.total - item.price * (base + i)]).toEqual([who[i].userId, order.total, orders[0].total - item.price * base]);
+    }
+
+    const answers = await gathered(paymentsDb, 'PaymentRecord', () =>
+      orders.map((order, i) => graphql(url, PAY, { orderId: order.id, key: randomUUID(), token: order.paymentToken }, bearer(who[i].token))),
+    );
+    expect(answers.flatMap(codes)).toEqual([]);
+    const payments = await paymentsDb.payment.findMany({ where: { orderId: { in: orders.map((o) => o.id) } } });
+    expect(payments).toHaveLength(who.length);
+    for (const [i, order] of orders.entries()) {
+      const payment = payments.find((p) => p.orderId === order.id)!;
+      expect([payment.customerId, payment.amount, payment.status, answers[i].data?.payOrder?.id, answers[i].data?.payOrder?.amount]).toEqual([who[i].userId, order.total, 'APPROVED', payment.id, order.total]);
+    }
+    const records = await paymentsDb.paymentRecord.findMany({ where: { paymentId: { in: payments.map((p) => p.id) } } });
+    expect(records.map((r) => r.kind).sort()).toEqual([...Array(who.length).fill('APPROVED'), ...Array(who.length).fill('REQUESTED')]);
+    await eventually('every order to be placed', async () => (await Promise.all(orders.map((o) => orderStatus(o.id)))).every((status) => status === 'PLACED'));
   });
 
   it('refunds an approval that arrives after the order was canceled, once', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { outboxInsert } from '@baedal/events';
-import { autoApprovePayment, DomainError, forbidden, isUniqueViolation, notFound, roundsBy, type Identity } from '@baedal/platform';
+import { outboxInsert, type NewEvent } from '@baedal/events';
+import { autoApprovePayment, batchedWrites, DomainError, forbidden, isUniqueViolation, notFound, roundsBy, type Identity } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { MenuItemReplica, Order, OrderStatus, ShopReplica } from '@baedal/prisma/orders';
 import { db, sql } from './db';
@@ -81,6 +81,50 @@ export async function placeOrder(customerId: string, input: PlaceOrderInput): Pr
   throw new DomainError('CONFLICT', 'The shop changed its terms while the order was placed; try again', { field: 'shopId' });
 }
 
+/** A priced order as the placing statement writes it: the order's row with its lines and history, and its events. */
+interface OrderToWrite {
+  order: Record<string, unknown> & { id: string; lines: unknown[]; history: unknown[] };
+  events: NewEvent[];
+}
+
+/*
+ * Placing orders writes many customers' orders in one statement when they come together (batchedWrites):
+ * each order, its lines, its history and its events, all or nothing, without BEGIN and COMMIT. An order
+ * is written only while the shop's replica is still at the versions it was priced from; else it is null.
+ */
+const writeOrders = batchedWrites(async (orders: readonly OrderToWrite[]): Promise<(Order | null)[]> => {
+  const outbox = outboxInsert(orders.flatMap((o) => o.events), 2, 'e."aggregateId" IN (SELECT "id" FROM placed)');
+  const placed = await sql.$queryRawUnsafe<Order[]>(
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS o("id" text, "customerId" text, "shopId" text, "shopOwnerId" text, "shopName" text,
+         "status" text, "itemsTotal" int, "deliveryFee" int, "total" int, "deliveryAddress" text, "deliveryArea" text, "idempotencyKey" text,
+         "version" int, "at" text, "shopVersion" int, "menuVersion" int, "lines" jsonb, "history" jsonb)),
+     placed AS (
+       INSERT INTO "Order" ("id", "customerId", "shopId", "shopOwnerId", "shopName", "status", "itemsTotal", "deliveryFee", "total",
+                            "deliveryAddress", "deliveryArea", "idempotencyKey", "version", "createdAt", "updatedAt")
+       SELECT o."id", o."customerId", o."shopId", o."shopOwnerId", o."shopName", o."status"::"OrderStatus", o."itemsTotal", o."deliveryFee", o."total",
+              o."deliveryAddress", o."deliveryArea", o."idempotencyKey", o."version", o."at"::timestamptz AT TIME ZONE 'UTC', o."at"::timestamptz AT TIME ZONE 'UTC'
+         FROM input o
+        WHERE EXISTS (SELECT 1 FROM "ShopReplica" r WHERE r."shopId" = o."shopId" AND r."version" = o."shopVersion" AND r."menuVersion" = o."menuVersion")
+       RETURNING *),
+     lines AS (
+       INSERT INTO "OrderLine" ("id", "orderId", "menuItemId", "name", "options", "unitPrice", "quantity", "lineTotal")
+       SELECT l."id", placed."id", l."menuItemId", l."name", l."options", l."unitPrice", l."quantity", l."lineTotal"
+         FROM placed JOIN input o ON o."id" = placed."id",
+              jsonb_to_recordset(o."lines") AS l("id" text, "menuItemId" text, "name" text, "options" jsonb, "unitPrice" int, "quantity" int, "lineTotal" int)),
+     history AS (
+       INSERT INTO "OrderStatusChange" ("id", "orderId", "status", "actorId", "at")
+       SELECT h."id", placed."id", h."status"::"OrderStatus", placed."customerId", h."at"::timestamptz AT TIME ZONE 'UTC'
+         FROM placed JOIN input o ON o."id" = placed."id", jsonb_to_recordset(o."history") AS h("id" text, "status" text, "at" text)),
+     events AS (${outbox.sql})
+     SELECT * FROM placed`,
+    JSON.stringify(orders.map((o) => o.order)),
+    ...outbox.values,
+  );
+  const byId = new Map(placed.map((order) => [order.id, order]));
+  return orders.map((o) => byId.get(o.order.id) ?? null);
+});
+
 /**
  * Writes a priced order, or nothing (null) if the shop's replica is no longer
  * at the versions it was priced from. A repeated key answers with its order.
@@ -92,40 +136,19 @@ async function writeOrder(customerId: string, input: PlaceOrderInput, key: strin
   const orderId = randomUUID();
   const now = Date.now();
   const at = (i: number) => new Date(now + i).toISOString();
-  const lines = priced.lines.map((line) => ({ id: randomUUID(), ...line }));
-  // Distinct timestamps keep the history's order stable.
-  const history = statuses.map((status, i) => ({ id: randomUUID(), status, at: at(i) }));
   const facts: OrderFacts = {
     id: orderId, customerId, shopId: shop.shopId, status: statuses.at(-1)!, itemsTotal: priced.itemsTotal, deliveryFee: priced.deliveryFee,
     total: priced.total, deliveryArea: input.deliveryArea, estimatedCookingMinutes: null, paymentId: null,
   };
-  const outbox = outboxInsert(statuses.map((status, i) => orderStatusEvent(facts, status, i + 1)), 19, 'EXISTS (SELECT 1 FROM placed)');
+  const order = {
+    ...facts, shopOwnerId: shop.ownerId, shopName: shop.name, deliveryAddress: priced.deliveryAddress, idempotencyKey: key, version: statuses.length,
+    at: at(0), shopVersion: shop.version, menuVersion: shop.menuVersion,
+    lines: priced.lines.map((line) => ({ id: randomUUID(), ...line })),
+    // Distinct timestamps keep the history's order stable.
+    history: statuses.map((status, i) => ({ id: randomUUID(), status, at: at(i) })),
+  };
   try {
-    // The order, its lines, its history and its events in one statement: atomic without a transaction's
-    // BEGIN and COMMIT, the two round trips that were left of placing an order (docs/benchmarks.md).
-    const [order] = await sql.$queryRawUnsafe<Order[]>(
-      `WITH placed AS (
-         INSERT INTO "Order" ("id", "customerId", "shopId", "shopOwnerId", "shopName", "status", "itemsTotal", "deliveryFee", "total",
-                              "deliveryAddress", "deliveryArea", "idempotencyKey", "version", "createdAt", "updatedAt")
-         SELECT $1, $2, $3, $4, $5, $6::"OrderStatus", $7, $8, $9, $10, $11, $12, $13, $14::timestamptz AT TIME ZONE 'UTC', $14::timestamptz AT TIME ZONE 'UTC'
-          WHERE EXISTS (SELECT 1 FROM "ShopReplica" WHERE "shopId" = $3 AND "version" = $17 AND "menuVersion" = $18)
-         RETURNING *),
-       lines AS (
-         INSERT INTO "OrderLine" ("id", "orderId", "menuItemId", "name", "options", "unitPrice", "quantity", "lineTotal")
-         SELECT l."id", placed."id", l."menuItemId", l."name", l."options", l."unitPrice", l."quantity", l."lineTotal"
-           FROM placed, jsonb_to_recordset($15::jsonb)
-             AS l("id" text, "menuItemId" text, "name" text, "options" jsonb, "unitPrice" int, "quantity" int, "lineTotal" int)),
-       history AS (
-         INSERT INTO "OrderStatusChange" ("id", "orderId", "status", "actorId", "at")
-         SELECT h."id", placed."id", h."status"::"OrderStatus", $2, h."at"::timestamptz AT TIME ZONE 'UTC'
-           FROM placed, jsonb_to_recordset($16::jsonb) AS h("id" text, "status" text, "at" text)),
-       events AS (${outbox.sql})
-       SELECT * FROM placed`,
-      orderId, customerId, shop.shopId, shop.ownerId, shop.name, facts.status, priced.itemsTotal, priced.deliveryFee, priced.total,
-      priced.deliveryAddress, input.deliveryArea, key, statuses.length, at(0), JSON.stringify(lines), JSON.stringify(history),
-      shop.version, shop.menuVersion, ...outbox.values,
-    );
-    return order ?? null;
+    return await writeOrders({ order, events: statuses.map((status, i) => orderStatusEvent(facts, status, i + 1)) });
   } catch (error) {
     // A concurrent request with the same key won the race: answer with its order.
     if (isUniqueViolation(error)) {

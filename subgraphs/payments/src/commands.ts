@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { event, outboxInsert } from '@baedal/events';
-import { badInput, createLogger, DomainError, forbidden, isUniqueViolation, notFound, requireRole, verifyOrderCharge, type Identity, type OrderCharge } from '@baedal/platform';
+import { event, outboxInsert, type NewEvent } from '@baedal/events';
+import { badInput, batchedWrites, createLogger, DomainError, forbidden, isUniqueViolation, notFound, requireRole, verifyOrderCharge, type Identity, type OrderCharge } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { CouponCampaign, Payment } from '@baedal/prisma/payments';
 import { findClaim } from './coupons';
@@ -62,51 +62,81 @@ async function paymentByKey(customerId: string, key: string): Promise<Payment | 
   return payment ?? null;
 }
 
+/** A provider's answer for a PENDING payment, as the settling statement writes it, with the event announcing it. */
+interface Settlement {
+  outcome: { paymentId: string; status: 'APPROVED' | 'DECLINED'; provider: string | null; transactionId: string; reason: string | null; at: string; recordId: string; detail: string; releaseId: string };
+  event: NewEvent;
+}
+
+/*
+ * Settling writes many payments' outcomes in one statement when they come together (batchedWrites), atomic
+ * without BEGIN and COMMIT. For each: the outcome (only of a payment still PENDING, so it settles once), its
+ * record, a declined payment's coupon given back to the customer, the event, and for an approval whether the
+ * order was canceled meanwhile. A cancel (refundOrder) marks the ledger, then looks for an approved payment.
+ * If it marked the ledger first, FOR SHARE waits for its commit and reads the ledger as it committed (Read
+ * Committed's locking read); if it marks it later, it waits for this statement's commit and its look finds
+ * this approval. Either way the approval is refunded once (refundPayment refunds once). Ledgers are locked in
+ * order id order, as the consumer of order events locks them, so the two cannot deadlock. The ledger exists:
+ * payOrder's statement wrote it with the payment. A payment no longer PENDING answers null.
+ * "status"::text keeps the planner on the primary key: statistics that have seen few PENDING payments
+ * made it read every PENDING payment through the status index to find these (docs/benchmarks.md).
+ */
+const writeSettlements = batchedWrites(async (settlements: readonly Settlement[]): Promise<((Payment & { orderCanceled: boolean | null }) | null)[]> => {
+  const events = outboxInsert(settlements.map((s) => s.event), 2, 'e."aggregateId" IN (SELECT "id" FROM settled)');
+  const rows = await sql.$queryRawUnsafe<(Payment & { orderCanceled: boolean | null })[]>(
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS s("paymentId" text, "status" text, "provider" text, "transactionId" text, "reason" text,
+         "at" text, "recordId" text, "detail" text, "releaseId" text)),
+     settled AS (
+       UPDATE "Payment" p SET "status" = s."status"::"PaymentStatus", "provider" = s."provider", "providerTransactionId" = s."transactionId",
+         "declineReason" = s."reason", "updatedAt" = s."at"::timestamptz AT TIME ZONE 'UTC'
+         FROM input s
+        WHERE p."id" = s."paymentId" AND p."status"::text = 'PENDING'
+       RETURNING p.*),
+     recorded AS (
+       INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "provider", "amount", "detail", "at")
+       SELECT s."recordId", settled."id", s."status", settled."provider", settled."amount", s."detail", s."at"::timestamptz AT TIME ZONE 'UTC'
+         FROM settled JOIN input s ON s."paymentId" = settled."id"),
+     released AS (
+       UPDATE "CouponClaim" c SET "status" = 'CLAIMED', "usedPaymentId" = NULL FROM settled
+        WHERE settled."status" = 'DECLINED' AND c."id" = settled."couponClaimId" AND c."status" = 'USED' AND c."usedPaymentId" = settled."id"
+        RETURNING settled."id" AS "paymentId", settled."discount"),
+     release_recorded AS (
+       INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "detail", "at")
+       SELECT s."releaseId", released."paymentId", 'COUPON_RELEASED', released."discount", 'payment declined',
+              (s."at"::timestamptz + interval '1 millisecond') AT TIME ZONE 'UTC'
+         FROM released JOIN input s ON s."paymentId" = released."paymentId"),
+     events AS (${events.sql}),
+     ledger AS (
+       SELECT "orderId", "canceled" FROM "OrderLedger"
+        WHERE "orderId" IN (SELECT "orderId" FROM settled WHERE "status" = 'APPROVED') ORDER BY "orderId" FOR SHARE)
+     SELECT settled.*, (SELECT "canceled" FROM ledger WHERE ledger."orderId" = settled."orderId") AS "orderCanceled" FROM settled`,
+    JSON.stringify(settlements.map((s) => s.outcome)),
+    ...events.values,
+  );
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return settlements.map((s) => byId.get(s.outcome.paymentId) ?? null);
+});
+
 /**
  * Records a provider's answer for a PENDING payment, once; publishes the
  * outcome; refunds at once if the order was canceled meanwhile.
  */
 async function settle(pending: Payment, provider: PaymentProvider | null, result: AuthorizationResult, how: string): Promise<Payment> {
   const paymentId = pending.id;
-  const approved = result.status === 'APPROVED';
+  const status = result.status === 'APPROVED' ? 'APPROVED' : 'DECLINED';
   const outcome = { paymentId, orderId: pending.orderId, customerId: pending.customerId, amount: pending.amount, discount: pending.discount, provider: provider?.name ?? null, reason: result.reason };
-  const events = outboxInsert([event(approved ? 'payment.approved' : 'payment.declined', paymentId, 1, outcome)], 10, 'EXISTS (SELECT 1 FROM settled)');
-  // One statement, atomic without BEGIN and COMMIT: the outcome (only of a payment still PENDING, so
-  // it settles once), its record, a declined payment's coupon given back to the customer, the event, and
-  // for an approval whether the order was canceled meanwhile. A cancel (refundOrder) marks the ledger,
-  // then looks for an approved payment. If it marked the ledger first, FOR SHARE waits for its commit and
-  // reads the ledger as it committed (Read Committed's locking read); if it marks it later, it waits for
-  // this statement's commit and its look finds this approval. Either way the approval is refunded once
-  // (refundPayment refunds once). The ledger exists: payOrder's statement wrote it with the payment.
-  // "status"::text keeps the planner on the primary key: statistics that have seen few PENDING payments
-  // made it read every PENDING payment through the status index to find this one (docs/benchmarks.md).
-  const [row] = await sql.$queryRawUnsafe<(Payment & { orderCanceled: boolean | null })[]>(
-    `WITH settled AS (
-       UPDATE "Payment" SET "status" = $2::"PaymentStatus", "provider" = $3, "providerTransactionId" = $4, "declineReason" = $5,
-         "updatedAt" = $6::timestamptz AT TIME ZONE 'UTC'
-       WHERE "id" = $1 AND "status"::text = 'PENDING'
-       RETURNING *),
-     recorded AS (
-       INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "provider", "amount", "detail", "at")
-       SELECT $7, "id", $2::text, "provider", "amount", $8, $6::timestamptz AT TIME ZONE 'UTC' FROM settled),
-     released AS (
-       UPDATE "CouponClaim" c SET "status" = 'CLAIMED', "usedPaymentId" = NULL FROM settled
-        WHERE $2::text = 'DECLINED' AND c."id" = settled."couponClaimId" AND c."status" = 'USED' AND c."usedPaymentId" = settled."id"
-        RETURNING settled."id" AS "paymentId", settled."discount"),
-     release_recorded AS (
-       INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "detail", "at")
-       SELECT $9, "paymentId", 'COUPON_RELEASED', "discount", 'payment declined', ($6::timestamptz + interval '1 millisecond') AT TIME ZONE 'UTC' FROM released),
-     events AS (${events.sql}),
-     ledger AS (
-       SELECT "canceled" FROM "OrderLedger" WHERE "orderId" = $${10 + events.values.length} AND $2::text = 'APPROVED' FOR SHARE)
-     SELECT settled.*, (SELECT "canceled" FROM ledger) AS "orderCanceled" FROM settled`,
-    paymentId, approved ? 'APPROVED' : 'DECLINED', provider?.name ?? null, result.transactionId, result.reason, new Date().toISOString(),
-    randomUUID(), result.reason ?? how, randomUUID(), ...events.values, pending.orderId,
-  );
+  const row = await writeSettlements({
+    outcome: {
+      paymentId, status, provider: provider?.name ?? null, transactionId: result.transactionId, reason: result.reason, at: new Date().toISOString(),
+      recordId: randomUUID(), detail: result.reason ?? how, releaseId: randomUUID(),
+    },
+    event: event(status === 'APPROVED' ? 'payment.approved' : 'payment.declined', paymentId, 1, outcome),
+  });
   if (!row) {
     // Already settled by another provider's answer: an approval from this one is a second charge, so undo it.
     const current = await paymentById(sql, paymentId);
-    if (approved && provider && current.provider !== provider.name) await voidCharge(current, provider, result.transactionId);
+    if (status === 'APPROVED' && provider && current.provider !== provider.name) await voidCharge(current, provider, result.transactionId);
     return current;
   }
   const { orderCanceled, ...settled } = row;
@@ -207,6 +237,63 @@ async function paymentTerms(customerId: string, input: PayOrderInput): Promise<{
   return { ledger, discount: discountFor(campaign, ledger.total) };
 }
 
+/** A new payment as payOrder's statement writes it, with its first records and its order's total. */
+interface NewPayment {
+  id: string;
+  orderId: string;
+  customerId: string;
+  amount: number;
+  discount: number;
+  method: string;
+  idempotencyKey: string;
+  couponClaimId: string | null;
+  at: string;
+  total: number;
+  records: { id: string; kind: string; amount: number; detail: string | null; at: string }[];
+}
+
+/*
+ * New payments, many customers' in one statement when they come together (batchedWrites), atomic without BEGIN
+ * and COMMIT. For each: the payment, its first records, its coupon taken and the order's ledger opened if new.
+ * Ledger rows are written in order id order, as the consumer of order events locks them, so the two cannot
+ * deadlock. A claim is taken only while still CLAIMED, so two payments racing for one coupon cannot both use it (the
+ * second is null); the order's second live payment, or this key's second, is refused by a unique index (the
+ * batch is then written again one payment at a time, and that one alone fails); a stored ledger that refuses
+ * the customer (ledgerFrom did not read it) refuses the payment (null) and leaves the coupon alone.
+ */
+const writePayments = batchedWrites(async (payments: readonly NewPayment[]): Promise<(Payment | null)[]> => {
+  const created = await sql.$queryRawUnsafe<Payment[]>(
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS p("id" text, "orderId" text, "customerId" text, "amount" int, "discount" int, "method" text,
+         "idempotencyKey" text, "couponClaimId" text, "at" text, "total" int, "records" jsonb)),
+     refused AS (
+       SELECT p."id" FROM input p JOIN "OrderLedger" l ON l."orderId" = p."orderId" WHERE l."canceled" OR l."customerId" <> p."customerId"),
+     opened AS (
+       INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled")
+       SELECT p."orderId", p."customerId", p."total", 0, false FROM input p ORDER BY p."orderId" ON CONFLICT DO NOTHING),
+     taken AS (
+       UPDATE "CouponClaim" c SET "status" = 'USED', "usedPaymentId" = p."id" FROM input p
+        WHERE c."id" = p."couponClaimId" AND c."status" = 'CLAIMED' AND p."id" NOT IN (SELECT "id" FROM refused)
+       RETURNING p."id"),
+     created AS (
+       INSERT INTO "Payment" ("id", "orderId", "customerId", "amount", "discount", "method", "status", "idempotencyKey", "couponClaimId", "createdAt", "updatedAt")
+       SELECT p."id", p."orderId", p."customerId", p."amount", p."discount", p."method", 'PENDING', p."idempotencyKey", p."couponClaimId",
+              p."at"::timestamptz AT TIME ZONE 'UTC', p."at"::timestamptz AT TIME ZONE 'UTC'
+         FROM input p
+        WHERE (p."couponClaimId" IS NULL OR p."id" IN (SELECT "id" FROM taken)) AND p."id" NOT IN (SELECT "id" FROM refused)
+       RETURNING *),
+     recorded AS (
+       INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "detail", "at")
+       SELECT r."id", created."id", r."kind", r."amount", r."detail", r."at"::timestamptz AT TIME ZONE 'UTC'
+         FROM created JOIN input p ON p."id" = created."id",
+              jsonb_to_recordset(p."records") AS r("id" text, "kind" text, "amount" int, "detail" text, "at" text))
+     SELECT * FROM created`,
+    JSON.stringify(payments),
+  );
+  const byId = new Map(created.map((payment) => [payment.id, payment]));
+  return payments.map((p) => byId.get(p.id) ?? null);
+});
+
 export async function payOrder(identity: Identity, input: PayOrderInput): Promise<Payment> {
   const customerId = requireRole(identity, 'CUSTOMER');
   const key = input.idempotencyKey.trim();
@@ -238,37 +325,16 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
   const now = Date.now();
   const at = new Date(now).toISOString();
   // Distinct timestamps keep the records' order.
-  const records: { id: string; kind: string; amount: number; detail: string | null; at: string }[] = [
+  const records: NewPayment['records'] = [
     { id: randomUUID(), kind: 'REQUESTED', amount, detail: `${input.method}, order total ${ledger.total} won`, at },
   ];
   if (discount) records.push({ id: randomUUID(), kind: 'COUPON_APPLIED', amount: discount, detail: input.couponClaimId ?? null, at: new Date(now + 1).toISOString() });
-  let payment: Payment | undefined;
+  let payment: Payment | null = null;
   try {
-    // The payment, its first records, its coupon taken and the order's ledger opened if new, in one
-    // statement: atomic without BEGIN and COMMIT. A claim is taken only while still CLAIMED, so two
-    // payments racing for one coupon cannot both use it; the order's second live payment, or this key's
-    // second, is refused by a unique index; a stored ledger that refuses the customer (ledgerFrom did
-    // not read it) refuses the payment and leaves the coupon alone.
-    [payment] = await sql.$queryRawUnsafe<Payment[]>(
-      `WITH refused AS (
-         SELECT 1 FROM "OrderLedger" WHERE "orderId" = $2 AND ("canceled" OR "customerId" <> $3)),
-       opened AS (
-         INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled") VALUES ($2, $3, $11, 0, false) ON CONFLICT DO NOTHING),
-       taken AS (
-         UPDATE "CouponClaim" SET "status" = 'USED', "usedPaymentId" = $1
-          WHERE "id" = $8 AND "status" = 'CLAIMED' AND NOT EXISTS (SELECT 1 FROM refused) RETURNING 1),
-       created AS (
-         INSERT INTO "Payment" ("id", "orderId", "customerId", "amount", "discount", "method", "status", "idempotencyKey", "couponClaimId", "createdAt", "updatedAt")
-         SELECT $1, $2, $3, $4, $5, $6, 'PENDING', $7, $8, $9::timestamptz AT TIME ZONE 'UTC', $9::timestamptz AT TIME ZONE 'UTC'
-          WHERE ($8::text IS NULL OR EXISTS (SELECT 1 FROM taken)) AND NOT EXISTS (SELECT 1 FROM refused)
-         RETURNING *),
-       recorded AS (
-         INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "detail", "at")
-         SELECT r."id", created."id", r."kind", r."amount", r."detail", r."at"::timestamptz AT TIME ZONE 'UTC'
-           FROM created, jsonb_to_recordset($10::jsonb) AS r("id" text, "kind" text, "amount" int, "detail" text, "at" text))
-       SELECT * FROM created`,
-      id, input.orderId, customerId, amount, discount, input.method, key, input.couponClaimId ?? null, at, JSON.stringify(records), ledger.total,
-    );
+    payment = await writePayments({
+      id, orderId: input.orderId, customerId, amount, discount, method: input.method, idempotencyKey: key, couponClaimId: input.couponClaimId ?? null,
+      at, total: ledger.total, records,
+    });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     // The key's payment exists: sent again, or twice at once (the second waits for the first's outcome).
