@@ -64,7 +64,7 @@ async function paymentByKey(customerId: string, key: string): Promise<Payment | 
 
 /** A provider's answer for a PENDING payment, as the settling statement writes it, with the event announcing it. */
 interface Settlement {
-  outcome: { paymentId: string; status: 'APPROVED' | 'DECLINED'; provider: string | null; transactionId: string; reason: string | null; at: string; recordId: string; detail: string; releaseId: string };
+  row: { paymentId: string; status: 'APPROVED' | 'DECLINED'; provider: string | null; transactionId: string; reason: string | null; at: string; recordId: string; detail: string; releaseId: string };
   event: NewEvent;
 }
 
@@ -111,11 +111,11 @@ const writeSettlements = batchedWrites(async (settlements: readonly Settlement[]
        SELECT "orderId", "canceled" FROM "OrderLedger"
         WHERE "orderId" IN (SELECT "orderId" FROM settled WHERE "status" = 'APPROVED') ORDER BY "orderId" FOR SHARE)
      SELECT settled.*, (SELECT "canceled" FROM ledger WHERE ledger."orderId" = settled."orderId") AS "orderCanceled" FROM settled`,
-    JSON.stringify(settlements.map((s) => s.outcome)),
+    JSON.stringify(settlements.map((s) => s.row)),
     ...events.values,
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
-  return settlements.map((s) => byId.get(s.outcome.paymentId) ?? null);
+  return settlements.map((s) => byId.get(s.row.paymentId) ?? null);
 });
 
 /**
@@ -127,7 +127,7 @@ async function settle(pending: Payment, provider: PaymentProvider | null, result
   const status = result.status === 'APPROVED' ? 'APPROVED' : 'DECLINED';
   const outcome = { paymentId, orderId: pending.orderId, customerId: pending.customerId, amount: pending.amount, discount: pending.discount, provider: provider?.name ?? null, reason: result.reason };
   const row = await writeSettlements({
-    outcome: {
+    row: {
       paymentId, status, provider: provider?.name ?? null, transactionId: result.transactionId, reason: result.reason, at: new Date().toISOString(),
       recordId: randomUUID(), detail: result.reason ?? how, releaseId: randomUUID(),
     },
