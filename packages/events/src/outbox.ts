@@ -36,7 +36,8 @@ export interface OutboxInsert {
  * the relay, which Postgres delivers only at commit; the relay also polls, so
  * a lost notification only delays. `events` must not be empty. `onlyIf`, an
  * SQL condition, writes them only when it holds (e.g. when the statement's
- * update found its row).
+ * update found its row); it may name an event's columns as e."aggregateId"
+ * and so on, so a batch writes only the events of the rows it wrote.
  */
 export function outboxInsert(events: NewEvent[], firstParam = 1, onlyIf?: string): OutboxInsert {
   const occurredAt = new Date().toISOString();
