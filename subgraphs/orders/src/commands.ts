@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { outboxInsert, type NewEvent } from '@baedal/events';
-import { autoApprovePayment, batchedWrites, DomainError, forbidden, isUniqueViolation, notFound, roundsBy, type Identity } from '@baedal/platform';
+import { autoApprovePayment, batchedWrites, DomainError, forbidden, isUniqueViolation, notFound, roundsBy, rowsInOrder, type Identity } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { MenuItemReplica, Order, OrderStatus, ShopReplica } from '@baedal/prisma/orders';
 import { db, sql } from './db';
@@ -121,8 +121,7 @@ const writeOrders = batchedWrites(async (orders: readonly OrderToWrite[]): Promi
     JSON.stringify(orders.map((o) => o.order)),
     ...outbox.values,
   );
-  const byId = new Map(placed.map((order) => [order.id, order]));
-  return orders.map((o) => byId.get(o.order.id) ?? null);
+  return rowsInOrder(orders.map((o) => o.order.id), placed, (order) => order.id);
 });
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { event, outboxInsert, type NewEvent } from '@baedal/events';
-import { badInput, batchedWrites, createLogger, DomainError, forbidden, isUniqueViolation, notFound, requireRole, verifyOrderCharge, type Identity, type OrderCharge } from '@baedal/platform';
+import { badInput, batchedWrites, createLogger, DomainError, forbidden, isUniqueViolation, notFound, requireRole, rowsInOrder, verifyOrderCharge, type Identity, type OrderCharge } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { CouponCampaign, Payment } from '@baedal/prisma/payments';
 import { findClaim } from './coupons';
@@ -114,8 +114,7 @@ const writeSettlements = batchedWrites(async (settlements: readonly Settlement[]
     JSON.stringify(settlements.map((s) => s.row)),
     ...events.values,
   );
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return settlements.map((s) => byId.get(s.row.paymentId) ?? null);
+  return rowsInOrder(settlements.map((s) => s.row.paymentId), rows, (row) => row.id);
 });
 
 /**
@@ -124,7 +123,7 @@ const writeSettlements = batchedWrites(async (settlements: readonly Settlement[]
  */
 async function settle(pending: Payment, provider: PaymentProvider | null, result: AuthorizationResult, how: string): Promise<Payment> {
   const paymentId = pending.id;
-  const status = result.status === 'APPROVED' ? 'APPROVED' : 'DECLINED';
+  const { status } = result;
   const outcome = { paymentId, orderId: pending.orderId, customerId: pending.customerId, amount: pending.amount, discount: pending.discount, provider: provider?.name ?? null, reason: result.reason };
   const row = await writeSettlements({
     row: {
@@ -290,8 +289,7 @@ const writePayments = batchedWrites(async (payments: readonly NewPayment[]): Pro
      SELECT * FROM created`,
     JSON.stringify(payments),
   );
-  const byId = new Map(created.map((payment) => [payment.id, payment]));
-  return payments.map((p) => byId.get(p.id) ?? null);
+  return rowsInOrder(payments.map((p) => p.id), created, (payment) => payment.id);
 });
 
 export async function payOrder(identity: Identity, input: PayOrderInput): Promise<Payment> {
