@@ -276,24 +276,28 @@ describe('relay', () => {
   });
 
   it('while events keep coming, starts a round at most every minIntervalMs, carrying all that committed meanwhile', async () => {
-    const r = relay({ minIntervalMs: 300, pollMs: 5000 });
-    const moved: number[] = [];
+    // An interval well above what five small commits take on a busy CI machine (300 ms was not).
+    const minIntervalMs = 1000;
+    const r = relay({ minIntervalMs, pollMs: 5000 });
+    const rounds: { startedAt: number; moved: number }[] = [];
     const relayOnce = r.relayOnce.bind(r);
     r.relayOnce = async () => {
-      const n = await relayOnce();
-      if (n) moved.push(n);
-      return n;
+      const startedAt = Date.now();
+      const moved = await relayOnce();
+      if (moved) rounds.push({ startedAt, moved });
+      return moved;
     };
     await r.start();
     try {
       const append = (i: number) => db.$transaction((tx) => appendToOutbox(tx, [event('review.stats.changed', `s${i}`, 1, { shopId: `s${i}`, reviewCount: 1, ratingSum: 5 })]));
       await append(0);
-      for (let waited = 0; moved.length === 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(moved).toEqual([1]); // a quiet relay relays at once
+      for (let waited = 0; rounds.length === 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(rounds.map((round) => round.moved)).toEqual([1]); // a quiet relay relays at once
       // Five commits, each notifying, within the interval: one round carries them.
       for (let i = 1; i <= 5; i++) await append(i);
-      for (let waited = 0; (await unrelayed()) > 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(moved).toEqual([1, 5]);
+      for (let waited = 0; (await unrelayed()) > 0 && waited < 3000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(rounds.map((round) => round.moved)).toEqual([1, 5]);
+      expect(rounds[1].startedAt - rounds[0].startedAt).toBeGreaterThanOrEqual(minIntervalMs - 5);
     } finally {
       await r.stop();
     }
