@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { IDENTITY_HEADERS, identityHeaders, isOpenAt, parseOpeningHours } from '@baedal/platform';
+import { COMMANDS_PATH, IDENTITY_HEADERS, MAX_GATHERED_COMMANDS, identityHeaders, isOpenAt, parseOpeningHours } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createReviewsClient } from '@baedal/prisma/reviews';
@@ -178,6 +178,36 @@ describe('identity', () => {
     expect(codes(await graphql(shopsUrl, '{ me { id } }', {}, forged))).toEqual(['UNAUTHENTICATED']);
     const signed = await graphql(shopsUrl, '{ me { id } }', {}, identityHeaders({ userId: null, role: 'ANONYMOUS' }));
     expect(signed.data).toEqual({ me: null });
+  });
+
+  it("subgraphs run gathered commands each under its own caller's signed identity, refusing only those not signed", async () => {
+    const commandsUrl = `http://127.0.0.1:${platform.stack.port('shops')}${COMMANDS_PATH}`;
+    const [first, second] = await Promise.all(['customer1@baedal.dev', 'customer2@baedal.dev'].map((email) => shopsDb.account.findUniqueOrThrow({ where: { email } })));
+    const as = (id: string) => ({ 'content-type': 'application/json', ...identityHeaders({ userId: id, role: 'CUSTOMER' }) });
+    const me = JSON.stringify({ query: '{ me { email } }' });
+    const post = async (body: unknown) => {
+      const response = await fetch(commandsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as { answers?: { status: number; body: string }[]; errors?: { extensions: { code: string } }[] } };
+    };
+    const { status, body } = await post({
+      commands: [
+        { headers: as(first.id), body: me },
+        { headers: { ...as(first.id), [IDENTITY_HEADERS.user]: second.id }, body: me },
+        { headers: as(second.id), body: me },
+        { headers: as(second.id), body: '{ not json' },
+      ],
+    });
+    expect(status).toBe(200);
+    expect(body.answers!.map((answer) => [answer.status, JSON.parse(answer.body)])).toEqual([
+      [200, { data: { me: { email: 'customer1@baedal.dev' } } }],
+      [401, { errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] }],
+      [200, { data: { me: { email: 'customer2@baedal.dev' } } }],
+      [400, { errors: [expect.objectContaining({ extensions: { code: 'BAD_REQUEST' } })] }],
+    ]);
+    for (const malformed of [{}, { commands: [{ body: me }] }, { commands: Array(MAX_GATHERED_COMMANDS + 1).fill({ headers: as(first.id), body: me }) }]) {
+      const refused = await post(malformed);
+      expect([refused.status, refused.body.errors?.[0].extensions.code]).toEqual([400, 'BAD_REQUEST']);
+    }
   });
 });
 

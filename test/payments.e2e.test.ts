@@ -73,6 +73,13 @@ async function gathered<T>(db: ReturnType<typeof createOrdersClient> | ReturnTyp
   return answers;
 }
 
+/** Requests the gateway has sent to `subgraph` with gathered commands, and the commands they carried (its metrics). */
+async function gatheredSoFar(subgraph: string): Promise<{ requests: number; commands: number }> {
+  const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+  const read = (what: string) => Number(new RegExp(`^baedal_gathered_commands_${what}\\{subgraph="${subgraph}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { requests: read('count'), commands: read('sum') };
+}
+
 beforeAll(async () => {
   platform = await startTestPlatform('payments', BASE, 60, {
     ORDERS_AUTO_APPROVE_PAYMENT: 'false',
@@ -278,12 +285,17 @@ describe('payOrder', () => {
   });
 
   it('answers each of many customers placing and paying at once with their own order and payment', async () => {
-    // Commands that arrive together are written together (one statement for the batch), so each answer must
-    // still be its own caller's: different quantities make every order's total, and its payment's amount, different.
+    // Commands that arrive together go to their subgraph in one request and are written together (one statement
+    // for the batch), so each answer must still be its own caller's: different quantities make every order's
+    // total, and its payment's amount, different; each order and payment must be its own customer's.
     const who = await Promise.all(Array.from({ length: 8 }, (_, i) => login(url, `customer${i + 1}@baedal.dev`)));
     const item = shop.items[0];
     const base = Math.max(1, Math.ceil(shop.minimumOrder / item.price));
+    const sent = { orders: await gatheredSoFar('orders'), payments: await gatheredSoFar('payments') };
     const orders = await gathered(ordersDb, 'OrderLine', () => who.map((w, i) => placeOrder(base + i, w)));
+    const placing = await gatheredSoFar('orders');
+    expect(placing.commands - sent.orders.commands).toBe(who.length);
+    expect(placing.requests - sent.orders.requests).toBeLessThan(who.length);
     const stored = await ordersDb.order.findMany({ where: { id: { in: orders.map((o) => o.id) } } });
     expect(new Set(stored.map((o) => o.id)).size).toBe(who.length);
     for (const [i, order] of orders.entries()) {
@@ -295,6 +307,9 @@ describe('payOrder', () => {
       orders.map((order, i) => graphql(url, PAY, { orderId: order.id, key: randomUUID(), token: order.paymentToken }, bearer(who[i].token))),
     );
     expect(answers.flatMap(codes)).toEqual([]);
+    const paying = await gatheredSoFar('payments');
+    expect(paying.commands - sent.payments.commands).toBe(who.length);
+    expect(paying.requests - sent.payments.requests).toBeLessThan(who.length);
     const payments = await paymentsDb.payment.findMany({ where: { orderId: { in: orders.map((o) => o.id) } } });
     expect(payments).toHaveLength(who.length);
     for (const [i, order] of orders.entries()) {

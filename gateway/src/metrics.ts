@@ -53,3 +53,11 @@ export const singleSubgraphReads = new Counter({
   labelNames: ['subgraph', 'result'] as const,
   registers: [registry],
 });
+
+export const gatheredCommands = new Histogram({
+  name: 'baedal_gathered_commands',
+  help: 'Commands sent to a subgraph in one request (the commands that arrived together)',
+  labelNames: ['subgraph'] as const,
+  buckets: [1, 2, 4, 8, 16, 32],
+  registers: [registry],
+});

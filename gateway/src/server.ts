@@ -5,7 +5,10 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
   SERVICES,
+  COMMANDS_PATH,
+  MAX_GATHERED_COMMANDS,
   CallFailure,
+  batchedWrites,
   callWithin,
   createHttpServer,
   closeServer,
@@ -24,6 +27,8 @@ import {
   subgraphUrl,
   REQUEST_ID_HEADER,
   type CallAnswer,
+  type CommandAnswer,
+  type GatheredCommand,
   type GuardedCall,
   type Identity,
   type ServiceName,
@@ -33,7 +38,7 @@ import Redis from 'ioredis';
 import fetch, { Response } from 'node-fetch';
 import { SUPERGRAPH_PATH } from './compose';
 import { FallbackCache, type FallbackEntry } from './fallbackCache';
-import { fallbackLookups, registry, singleSubgraphCommands, singleSubgraphReads, subgraphErrors, subgraphLatency, subgraphRequests } from './metrics';
+import { fallbackLookups, gatheredCommands, registry, singleSubgraphCommands, singleSubgraphReads, subgraphErrors, subgraphLatency, subgraphRequests } from './metrics';
 import { isCallerSpecific, isMutation } from './privacy';
 import { createResponseCache } from './responseCache';
 import { singleSubgraphRouter } from './singleSubgraph';
@@ -85,6 +90,8 @@ async function fetchWithin(subgraph: string, url: string, init: { method?: strin
 class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly breaker: GuardedCall;
   private readonly settings: GuardSettings;
+  /** Commands that arrive together go in one request (COMMANDS_PATH); a failed one is never sent again. */
+  private readonly sendCommand: (command: GatheredCommand) => Promise<CommandAnswer>;
 
   constructor(
     private readonly subgraph: string,
@@ -99,6 +106,8 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     });
     this.settings = settings;
     this.breaker = createBreaker(subgraph, settings, log);
+    const commandsUrl = new URL(COMMANDS_PATH, url).toString();
+    this.sendCommand = batchedWrites((commands: readonly GatheredCommand[]) => this.sendCommands(commandsUrl, commands), { maxBatch: MAX_GATHERED_COMMANDS, retryAlone: false });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -161,12 +170,27 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     }
   }
 
+  /** The headers a client's request goes to the subgraph with: its signed identity and request id. */
+  private headersFor(context: GatewayContext): Record<string, string> {
+    return { 'content-type': 'application/json', [REQUEST_ID_HEADER]: context.requestId, ...identityHeaders(context.identity) };
+  }
+
   /** A client's request body, sent as it came with the caller's identity; a 5xx answer is a failure of the subgraph. */
   private async post(rawBody: string, context: GatewayContext, timeoutMs: number): Promise<CallAnswer> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', [REQUEST_ID_HEADER]: context.requestId, ...identityHeaders(context.identity) };
-    const answer = await sendWithin(this.subgraph, this.url!, { headers, body: rawBody }, timeoutMs);
+    const answer = await sendWithin(this.subgraph, this.url!, { headers: this.headersFor(context), body: rawBody }, timeoutMs);
     if (answer.status >= 500) throw new SubgraphFailure(this.subgraph, 'http_5xx', `${this.subgraph} answered ${answer.status}`);
     return answer;
+  }
+
+  /** Commands that arrived together, in one request; each answer is its own command's (status and body). */
+  private async sendCommands(url: string, commands: readonly GatheredCommand[]): Promise<CommandAnswer[]> {
+    const subgraph = this.subgraph;
+    gatheredCommands.observe({ subgraph }, commands.length);
+    const answer = await sendWithin(subgraph, url, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commands }) }, this.settings.mutationTimeoutMs);
+    if (answer.status !== 200) throw new SubgraphFailure(subgraph, answer.status >= 500 ? 'http_5xx' : 'unavailable', `${subgraph} answered ${answer.status} to gathered commands`);
+    const { answers } = JSON.parse(answer.text) as { answers?: CommandAnswer[] };
+    if (answers?.length !== commands.length) throw new SubgraphFailure(subgraph, 'unavailable', `${subgraph} answered ${answers?.length ?? 'no'} of ${commands.length} gathered commands`);
+    return answers;
   }
 
   /**
@@ -216,7 +240,7 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   /**
    * A command this subgraph alone answers (singleSubgraph.ts), sent once as it
-   * came. It is never handed to the pipeline afterwards, which would run it a
+   * came, with the commands for this subgraph that arrived with it. It is never handed to the pipeline afterwards, which would run it a
    * second time, except when the subgraph refused it before running it (an
    * HTTP 4xx: bad variables), where null lets the pipeline word the refusal.
    * Errors are passed on as the pipeline passes a subgraph's errors, naming
@@ -227,7 +251,8 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const endTimer = subgraphLatency.startTimer({ subgraph });
     try {
       const answer = (await this.breaker.fire(async () => {
-        const { status, text } = await this.post(rawBody, context, this.settings.mutationTimeoutMs);
+        const { status, body: text } = await this.sendCommand({ headers: this.headersFor(context), body: rawBody });
+        if (status >= 500) throw new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${status}`);
         if (status >= 400) return null;
         if (!text.includes('"errors"')) return text;
         const reply = JSON.parse(text) as { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] };
@@ -318,9 +343,9 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       if (!target || !source) return null;
       return target.mutation ? source.command(rawBody, context) : source.forward(rawBody, { query: request.query, variables: request.variables }, context);
     },
-    context: async (req, requestId) => {
+    context: async (headers, requestId) => {
       try {
-        return { identity: identityFromAuthorization(req.headers.authorization), requestId, stale: new Map() };
+        return { identity: identityFromAuthorization(headers.authorization), requestId, stale: new Map() };
       } catch (error) {
         (error as { extensions: Record<string, unknown> }).extensions.http = { status: 401 };
         throw error;

@@ -66,4 +66,12 @@ describe('batchedWrites', () => {
     ]);
     expect(batches).toEqual([['a', 'b', 'c'], ['a'], ['b'], ['c']]);
   });
+
+  it('with retryAlone false, fails every input of a failed batch and never sends it again', async () => {
+    const { write, batches } = recordingWrite({ failOn: 'b' });
+    const send = batchedWrites(write, { retryAlone: false });
+    const answers = await Promise.allSettled(['a', 'b', 'c'].map(send));
+    expect(answers).toEqual(['a', 'b', 'c'].map(() => ({ status: 'rejected', reason: new Error('refused b') })));
+    expect(batches).toEqual([['a', 'b', 'c']]);
+  });
 });

@@ -5,6 +5,12 @@ export interface BatchingOptions {
   inFlight?: number;
   /** Most inputs in one batch. */
   maxBatch?: number;
+  /**
+   * What a failed batch does: written again one input at a time (the default),
+   * or failed as a whole, for a batch that must never be sent twice (the
+   * gateway's commands: a subgraph may have run them before the failure).
+   */
+  retryAlone?: boolean;
 }
 
 /**
@@ -16,9 +22,10 @@ export interface BatchingOptions {
  * commit, waking both ends) is paid once per batch rather than per customer.
  * A batch that fails is written again one input at a time, so an input's
  * failure (a repeated key, a bad value) is its own and the others go through;
- * `write` must therefore be one statement, all or nothing.
+ * `write` must therefore be one statement, all or nothing; with `retryAlone`
+ * false every input of a failed batch fails with its error instead.
  */
-export function batchedWrites<I, O>(write: (inputs: readonly I[]) => Promise<O[]>, { inFlight = 2, maxBatch = 32 }: BatchingOptions = {}): (input: I) => Promise<O> {
+export function batchedWrites<I, O>(write: (inputs: readonly I[]) => Promise<O[]>, { inFlight = 2, maxBatch = 32, retryAlone = true }: BatchingOptions = {}): (input: I) => Promise<O> {
   let running = 0;
   const waiting: (() => void)[] = [];
   const release = () => {
@@ -30,7 +37,7 @@ export function batchedWrites<I, O>(write: (inputs: readonly I[]) => Promise<O[]
     try {
       return await write(inputs);
     } catch (error) {
-      if (inputs.length === 1) return [error as Error];
+      if (inputs.length === 1 || !retryAlone) return inputs.map(() => error as Error);
       return Promise.all(inputs.map((input) => write([input]).then(([output]) => output, (alone: Error) => alone)));
     } finally {
       release();

@@ -15,8 +15,8 @@ export interface ResponseCache {
 
 export interface HttpAppOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
-  /** Builds the per-request context; a GraphQLError thrown here is answered as a GraphQL error. */
-  context: (req: http.IncomingMessage, requestId: string) => Promise<TContext>;
+  /** Builds the per-request context from its headers; a GraphQLError thrown here is answered as a GraphQL error. */
+  context: (headers: http.IncomingHttpHeaders, requestId: string) => Promise<TContext>;
   /** Extra GET routes by exact path, e.g. /healthz. */
   routes?: Record<string, Route>;
   logger: Logger;
@@ -28,9 +28,35 @@ export interface HttpAppOptions<TContext extends BaseContext> {
    * single-subgraph reads): the answer's JSON text, or null to run the pipeline.
    */
   shortcut?: (body: unknown, rawBody: string, context: TContext) => Promise<string | null>;
+  /** Serves COMMANDS_PATH: several callers' commands in one request (subgraphs, for the gateway). */
+  commands?: boolean;
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * Where a subgraph takes several callers' commands in one request: the
+ * gateway gathers the commands that arrive together for one subgraph
+ * (batchedWrites) and sends them as one message, paying a request's fixed
+ * price (two sends on loopback, parsing, waking both ends) once for all.
+ * Each command keeps its own headers (its caller's signed identity, its
+ * request id), so its own context, and gets its own answer, status included.
+ */
+export const COMMANDS_PATH = '/graphql/commands';
+/** Most commands in one such request. */
+export const MAX_GATHERED_COMMANDS = 32;
+
+/** One command in a COMMANDS_PATH request: the headers and body it would have had alone. */
+export interface GatheredCommand {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A gathered command's answer: the status and body it would have had alone. */
+export interface CommandAnswer {
+  status: number;
+  body: string;
+}
 
 class BodyTooLarge extends Error {}
 
@@ -74,6 +100,59 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const routes = options.routes ?? {};
 
+  /** The caller's context, or the error answer that refuses the request (a GraphQLError from `options.context`). */
+  const contextFor = async (headers: http.IncomingHttpHeaders, requestId: string): Promise<{ context: TContext } | CommandAnswer> => {
+    try {
+      return { context: await options.context(headers, requestId) };
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      return { status: (error.extensions?.http as { status?: number } | undefined)?.status ?? 400, body: JSON.stringify(graphqlErrorBody(error)) };
+    }
+  };
+
+  const execute = (method: string, headers: http.IncomingHttpHeaders, search: string, body: unknown, context: TContext) => {
+    const headerMap = new HeaderMap();
+    for (const [key, value] of Object.entries(headers)) {
+      if (value !== undefined) headerMap.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    return apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers: headerMap, search, body }, context: async () => context });
+  };
+
+  /** One gathered command, answered as it would have been alone. */
+  const answerCommand = async (command: GatheredCommand): Promise<CommandAnswer> => {
+    let body: unknown;
+    try {
+      body = JSON.parse(command.body);
+    } catch {
+      return { status: 400, body: JSON.stringify({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }) };
+    }
+    const headers = command.headers as http.IncomingHttpHeaders;
+    const caller = await contextFor(headers, command.headers[REQUEST_ID_HEADER] ?? randomUUID());
+    if (!('context' in caller)) return caller;
+    const response = await execute('POST', headers, '', body, caller.context);
+    let text = '';
+    if (response.body.kind === 'complete') text = response.body.string;
+    else for await (const chunk of response.body.asyncIterator) text += chunk;
+    return { status: response.status ?? 200, body: text };
+  };
+
+  const answerCommands = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const rawBody = await readBody(req, maxBodyBytes * MAX_GATHERED_COMMANDS);
+    let commands: unknown;
+    try {
+      commands = (JSON.parse(rawBody) as { commands?: unknown }).commands;
+    } catch {
+      commands = undefined;
+    }
+    const valid = Array.isArray(commands) && commands.length <= MAX_GATHERED_COMMANDS && commands.every((c) => typeof c?.body === 'string' && typeof c.headers === 'object' && c.headers !== null);
+    if (!valid) {
+      sendJson(res, 400, { errors: [{ message: `The body must be { commands: [{ headers, body }] }, at most ${MAX_GATHERED_COMMANDS}`, extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+    // All at once, as separate requests would run: their writes go together (batchedWrites).
+    sendJson(res, 200, { answers: await Promise.all((commands as GatheredCommand[]).map(answerCommand)) });
+  };
+
   return http.createServer(async (req, res) => {
     // A request target is a path and a query; splitting it is all routing needs (no URL object per request).
     const target = req.url ?? '/';
@@ -87,20 +166,15 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
         await route(req, res);
         return;
       }
+      if (options.commands && url.pathname === COMMANDS_PATH && req.method === 'POST') {
+        await answerCommands(req, res);
+        return;
+      }
       if (url.pathname !== graphqlPath) {
         sendJson(res, 404, { error: `No route for ${req.method} ${url.pathname}` });
         return;
       }
-      let rawBody: string;
-      try {
-        rawBody = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
-      } catch (error) {
-        if (error instanceof BodyTooLarge) {
-          sendJson(res, 413, { errors: [{ message: 'Request body is too large', extensions: { code: 'BAD_REQUEST' } }] });
-          return;
-        }
-        throw error;
-      }
+      const rawBody = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
       const found = req.method === 'POST' ? options.responseCache?.lookup(req, rawBody) : null;
       // Most hits are answered in this turn; only a request waiting for a twin's answer awaits.
       const cached = found instanceof Promise ? await found : found;
@@ -118,17 +192,13 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
           return;
         }
       }
-      let context: TContext;
-      try {
-        context = await options.context(req, requestId);
-      } catch (error) {
-        if (error instanceof GraphQLError) {
-          const status = (error.extensions?.http as { status?: number } | undefined)?.status ?? 400;
-          sendJson(res, status, graphqlErrorBody(error));
-          return;
-        }
-        throw error;
+      const caller = await contextFor(req.headers, requestId);
+      if (!('context' in caller)) {
+        res.writeHead(caller.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(caller.body) });
+        res.end(caller.body);
+        return;
       }
+      const { context } = caller;
       if (options.shortcut && req.method === 'POST' && /^application\/json/i.test(req.headers['content-type'] ?? '')) {
         const answer = await options.shortcut(body, rawBody, context);
         if (answer !== null) {
@@ -138,14 +208,7 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
           return;
         }
       }
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-      }
-      const response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => context,
-      });
+      const response = await execute(req.method ?? 'GET', req.headers, url.search, body, context);
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === 'complete') {
@@ -156,6 +219,10 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
       res.end();
     } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        sendJson(res, 413, { errors: [{ message: 'Request body is too large', extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
       logger.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.end();

@@ -82,10 +82,11 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
   const server = createHttpServer<SubgraphContext<TLoaders>>({
     apollo,
     logger: log,
-    context: async (req, requestId) => {
+    commands: true,
+    context: async (headers, requestId) => {
       let identity: Identity;
       try {
-        identity = verifyIdentityHeaders(req.headers);
+        identity = verifyIdentityHeaders(headers);
       } catch (error) {
         (error as { extensions: Record<string, unknown> }).extensions.http = { status: 401 };
         throw error;
