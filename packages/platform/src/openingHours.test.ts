@@ -1,8 +1,21 @@
-import { isOpenAt, nextOpeningChange, parseOpeningHours } from './openingHours';
+import { isOpenAt, localTime, nextOpeningChange, parseOpeningHours } from './openingHours';
 
 // 2026-11-27 is a Friday; Korea is UTC+9 with no daylight saving.
 const kst = (iso: string) => new Date(`${iso}+09:00`);
 const everyDay = (opens: string, closes: string) => Array.from({ length: 7 }, (_, day) => ({ day, opens, closes }));
+
+describe('localTime', () => {
+  it("reads the platform's clock for each minute asked, in any order, across midnight", () => {
+    const readings = ['2026-11-27T23:59:05', '2026-11-27T23:59:59', '2026-11-28T00:00:00', '2026-11-27T23:59:30', '2026-11-27T12:34:56'].map((at) => localTime(kst(at)));
+    expect(readings).toEqual([
+      { day: 5, minute: 1439 },
+      { day: 5, minute: 1439 },
+      { day: 6, minute: 0 },
+      { day: 5, minute: 1439 },
+      { day: 5, minute: 754 },
+    ]);
+  });
+});
 
 describe('isOpenAt', () => {
   it('is open inside a same-day interval and closed outside it', () => {
