@@ -240,7 +240,8 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   /**
    * A command this subgraph alone answers (singleSubgraph.ts), sent once as it
-   * came, with the commands for this subgraph that arrived with it. It is never handed to the pipeline afterwards, which would run it a
+   * came, in one request with the commands for this subgraph that arrived with
+   * it. It is never handed to the pipeline afterwards, which would run it a
    * second time, except when the subgraph refused it before running it (an
    * HTTP 4xx: bad variables), where null lets the pipeline word the refusal.
    * Errors are passed on as the pipeline passes a subgraph's errors, naming

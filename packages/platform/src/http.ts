@@ -149,8 +149,17 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
       sendJson(res, 400, { errors: [{ message: `The body must be { commands: [{ headers, body }] }, at most ${MAX_GATHERED_COMMANDS}`, extensions: { code: 'BAD_REQUEST' } }] });
       return;
     }
-    // All at once, as separate requests would run: their writes go together (batchedWrites).
-    sendJson(res, 200, { answers: await Promise.all((commands as GatheredCommand[]).map(answerCommand)) });
+    // All at once, as separate requests would run: their writes go together (batchedWrites). A command
+    // that fails unexpectedly fails alone, as it would have alone: the others may have run.
+    const answers = await Promise.all(
+      (commands as GatheredCommand[]).map((command) =>
+        answerCommand(command).catch((error: unknown) => {
+          logger.error({ err: error, requestId: command.headers[REQUEST_ID_HEADER] }, 'command failed');
+          return { status: 500, body: JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }) };
+        }),
+      ),
+    );
+    sendJson(res, 200, { answers });
   };
 
   return http.createServer(async (req, res) => {
