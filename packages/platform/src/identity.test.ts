@@ -27,6 +27,24 @@ describe('tokens', () => {
     expect(codeOf(() => identityFromAuthorization(`Bearer ${expired}`))).toBe('UNAUTHENTICATED');
     expect(codeOf(() => identityFromAuthorization('Basic abc'))).toBe('UNAUTHENTICATED');
   });
+
+  it('verifies a token once, then knows it until it expires, and refuses it after', () => {
+    const verify = jest.spyOn(jwt, 'verify');
+    jest.useFakeTimers({ now: Date.now() });
+    try {
+      const token = issueToken({ id: 'u2', role: 'CUSTOMER' }, 60);
+      expect([identityFromAuthorization(`Bearer ${token}`), identityFromAuthorization(`Bearer ${token}`)]).toEqual([
+        { userId: 'u2', role: 'CUSTOMER' },
+        { userId: 'u2', role: 'CUSTOMER' },
+      ]);
+      expect(verify).toHaveBeenCalledTimes(1);
+      jest.setSystemTime(Date.now() + 61_000);
+      expect(codeOf(() => identityFromAuthorization(`Bearer ${token}`))).toBe('UNAUTHENTICATED');
+    } finally {
+      jest.useRealTimers();
+      verify.mockRestore();
+    }
+  });
 });
 
 describe('identity headers', () => {

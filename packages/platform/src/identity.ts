@@ -1,5 +1,6 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import { identitySecret, jwtSecret } from './config';
 import { forbidden, unauthenticated } from './errors';
 
@@ -37,17 +38,26 @@ export function issueToken(user: { id: string; role: Role }, ttlSeconds = TOKEN_
   });
 }
 
+// Tokens already verified, until they expire: a customer sends the same token with every request, and
+// verifying it (decoding, parsing, an HMAC) was about 7% of the gateway's CPU under signed-in load.
+const verifiedTokens = new LRUCache<string, { identity: Identity; expiresAt: number }>({ max: 50_000 });
+
 /** Reads an `Authorization: Bearer` header; no header means anonymous, a bad token is refused. */
 export function identityFromAuthorization(header: string | undefined): Identity {
   if (!header) return ANONYMOUS;
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+  const token = match[1];
+  const known = verifiedTokens.get(token);
+  if (known && Date.now() < known.expiresAt) return known.identity;
   try {
-    const claims = jwt.verify(match[1], hmacKey(jwtSecret()), { algorithms: ['HS256'], issuer: 'baedal' });
+    const claims = jwt.verify(token, hmacKey(jwtSecret()), { algorithms: ['HS256'], issuer: 'baedal' });
     if (typeof claims === 'string' || !claims.sub || !ROLES.includes(claims.role)) {
       throw new Error('malformed claims');
     }
-    return { userId: claims.sub, role: claims.role as Role };
+    const identity: Identity = Object.freeze({ userId: claims.sub, role: claims.role as Role });
+    if (typeof claims.exp === 'number') verifiedTokens.set(token, { identity, expiresAt: claims.exp * 1000 });
+    return identity;
   } catch (error) {
     const expired = error instanceof jwt.TokenExpiredError;
     throw unauthenticated(expired ? 'Your token has expired; sign in again' : 'Your token is not valid; sign in again');
