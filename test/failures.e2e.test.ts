@@ -4,7 +4,7 @@ import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { bearer, codes, graphql, login, type GraphQLResponse } from './support/graphql';
+import { bearer, codes, gatewayMetrics, graphql, type GraphQLResponse, login } from './support/graphql';
 import { FaultProxy } from './support/proxy';
 import { eventually, startTestPlatform, type TestPlatform } from './support/stack';
 
@@ -205,7 +205,7 @@ describe.each(['shops', 'ads', 'reviews'] as const)('%s failing', (subgraph) => 
       expect(first.ms).toBeLessThan(TIMEOUT_MS + 700);
       expect(first.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
       // Each further timeout raises the failure rate in the breaker's window until it opens.
-      const metrics = async () => (await fetch(url.replace('/graphql', '/metrics'))).text();
+      const metrics = () => gatewayMetrics(url);
       const open = `baedal_subgraph_breaker_state{subgraph="${subgraph}"} 2`;
       for (let i = 0; i < 12 && !(await metrics()).includes(open); i++) {
         const slow = await timed();
@@ -249,7 +249,7 @@ describe('orders slow', () => {
 describe('single-subgraph reads', () => {
   const OWN = `query($id: ID!) { shop(id: $id) { id name deliveryFee menu { name items { name price } } rating } }`;
   const count = async (result: string) => {
-    const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+    const text = await gatewayMetrics(url);
     return Number(text.match(new RegExp(`baedal_single_subgraph_reads_total\\{subgraph="shops",result="${result}"\\} (\\d+)`))?.[1] ?? 0);
   };
 
@@ -301,7 +301,7 @@ describe('single-subgraph reads', () => {
 
   it('take a shop text that reads like an error code as text, not as a failure of shops', async () => {
     const failures = async () => {
-      const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+      const text = await gatewayMetrics(url);
       return Number(text.match(/baedal_subgraph_requests_total\{subgraph="shops",outcome="error"\} (\d+)/)?.[1] ?? 0);
     };
     const { name, description } = await shopsDb.shopView.findUniqueOrThrow({ where: { shopId: shop.id } });
@@ -352,7 +352,7 @@ describe('private data', () => {
 
 describe('single-subgraph commands', () => {
   const count = async (subgraph: string, result: string) => {
-    const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+    const text = await gatewayMetrics(url);
     return Number(text.match(new RegExp(`baedal_single_subgraph_commands_total\\{subgraph="${subgraph}",result="${result}"\\} (\\d+)`))?.[1] ?? 0);
   };
 

@@ -4,7 +4,7 @@ import { issueToken, isOpenAt, parseOpeningHours } from '@baedal/platform';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { bearer, codes, graphql, login, type GraphQLResponse } from './support/graphql';
+import { bearer, codes, gatewayMetrics, graphql, type GraphQLResponse, login } from './support/graphql';
 import { eventually, startTestPlatform, type TestPlatform } from './support/stack';
 
 /*
@@ -75,7 +75,7 @@ async function gathered<T>(db: ReturnType<typeof createOrdersClient> | ReturnTyp
 
 /** Requests the gateway has sent to `subgraph` with gathered commands, and the commands they carried (its metrics). */
 async function gatheredSoFar(subgraph: string): Promise<{ requests: number; commands: number }> {
-  const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+  const text = await gatewayMetrics(url);
   const read = (what: string) => Number(new RegExp(`^baedal_gathered_commands_${what}\\{subgraph="${subgraph}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { requests: read('count'), commands: read('sum') };
 }

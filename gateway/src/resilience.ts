@@ -46,6 +46,11 @@ export function unavailable(subgraph: string): GraphQLError {
   });
 }
 
+/** An HTTP answer that is a failure of the subgraph (a 5xx), or null. */
+export function statusFailure(subgraph: string, status: number): SubgraphFailure | null {
+  return status >= 500 ? new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${status}`) : null;
+}
+
 /** A subgraph that lost its database still answers, with SERVICE_UNAVAILABLE errors; it has failed all the same. */
 export function databaseFailure(subgraph: string, errors: readonly { extensions?: { code?: unknown } }[] | undefined): SubgraphFailure | null {
   return errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE') ? new SubgraphFailure(subgraph, 'unavailable', `${subgraph} cannot reach its database`) : null;

@@ -42,7 +42,7 @@ import { fallbackLookups, gatheredCommands, registry, singleSubgraphCommands, si
 import { isCallerSpecific, isMutation } from './privacy';
 import { createResponseCache } from './responseCache';
 import { singleSubgraphRouter } from './singleSubgraph';
-import { asFailure, createBreaker, databaseFailure, guardSettings, SubgraphFailure, unavailable, type GuardSettings } from './resilience';
+import { asFailure, createBreaker, databaseFailure, guardSettings, statusFailure, SubgraphFailure, unavailable, type GuardSettings } from './resilience';
 
 export interface GatewayContext {
   identity: Identity;
@@ -178,7 +178,8 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   /** A client's request body, sent as it came with the caller's identity; a 5xx answer is a failure of the subgraph. */
   private async post(rawBody: string, context: GatewayContext, timeoutMs: number): Promise<CallAnswer> {
     const answer = await sendWithin(this.subgraph, this.url!, { headers: this.headersFor(context), body: rawBody }, timeoutMs);
-    if (answer.status >= 500) throw new SubgraphFailure(this.subgraph, 'http_5xx', `${this.subgraph} answered ${answer.status}`);
+    const failure = statusFailure(this.subgraph, answer.status);
+    if (failure) throw failure;
     return answer;
   }
 
@@ -187,7 +188,7 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const subgraph = this.subgraph;
     gatheredCommands.observe({ subgraph }, commands.length);
     const answer = await sendWithin(subgraph, url, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commands }) }, this.settings.mutationTimeoutMs);
-    if (answer.status !== 200) throw new SubgraphFailure(subgraph, answer.status >= 500 ? 'http_5xx' : 'unavailable', `${subgraph} answered ${answer.status} to gathered commands`);
+    if (answer.status !== 200) throw statusFailure(subgraph, answer.status) ?? new SubgraphFailure(subgraph, 'unavailable', `${subgraph} answered ${answer.status} to gathered commands`);
     const { answers } = JSON.parse(answer.text) as { answers?: CommandAnswer[] };
     if (answers?.length !== commands.length) throw new SubgraphFailure(subgraph, 'unavailable', `${subgraph} answered ${answers?.length ?? 'no'} of ${commands.length} gathered commands`);
     return answers;
@@ -253,7 +254,8 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     try {
       const answer = (await this.breaker.fire(async () => {
         const { status, body: text } = await this.sendCommand({ headers: this.headersFor(context), body: rawBody });
-        if (status >= 500) throw new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${status}`);
+        const failed = statusFailure(subgraph, status);
+        if (failed) throw failed;
         if (status >= 400) return null;
         if (!text.includes('"errors"')) return text;
         const reply = JSON.parse(text) as { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] };

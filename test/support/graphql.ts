@@ -19,6 +19,11 @@ export async function graphql<T = any>(
   return { status: response.status, ...((await response.json()) as object) };
 }
 
+/** The gateway's /metrics text (Prometheus format), beside its GraphQL `url`. */
+export async function gatewayMetrics(url: string): Promise<string> {
+  return (await fetch(url.replace('/graphql', '/metrics'))).text();
+}
+
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export function codes(response: GraphQLResponse): (string | undefined)[] {
