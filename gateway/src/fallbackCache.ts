@@ -66,3 +66,24 @@ export class FallbackCache {
     this.local.clear();
   }
 }
+
+/** `extensions.stale`: which subgraphs were answered from the fallback cache, and how old that data is. */
+export function staleExtension(stale: Map<string, number>) {
+  return { stale: { subgraphs: [...stale].map(([name, ageSeconds]) => ({ name, ageSeconds })) } };
+}
+
+/**
+ * A kept answer's text with `extensions.stale` added. Most kept answers have no
+ * extensions; then the marker is appended to the text instead of the whole
+ * answer (a shop's document with its menu) being parsed and written again.
+ */
+export function withStaleMarker(text: string, stale: Map<string, number>): string {
+  const extension = staleExtension(stale);
+  const kept = text.trimEnd();
+  // No "extensions" anywhere in the text (a string value holds it escaped), so none at the top level to merge with.
+  if (kept.length > 2 && kept.startsWith('{') && kept.endsWith('}') && !kept.includes('"extensions"')) {
+    return `${kept.slice(0, -1)},"extensions":${JSON.stringify(extension)}}`;
+  }
+  const answer = JSON.parse(kept) as { extensions?: Record<string, unknown> };
+  return JSON.stringify({ ...answer, extensions: { ...answer.extensions, ...extension } });
+}

@@ -37,7 +37,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import Redis from 'ioredis';
 import fetch, { Response } from 'node-fetch';
 import { SUPERGRAPH_PATH } from './compose';
-import { FallbackCache, type FallbackEntry } from './fallbackCache';
+import { FallbackCache, staleExtension, withStaleMarker, type FallbackEntry } from './fallbackCache';
 import { fallbackLookups, gatheredCommands, registry, singleSubgraphCommands, singleSubgraphReads, subgraphErrors, subgraphLatency, subgraphRequests } from './metrics';
 import { isCallerSpecific, isMutation } from './privacy';
 import { createResponseCache } from './responseCache';
@@ -133,8 +133,11 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const failure = asFailure(subgraph, error);
     if (!failure) throw error;
     subgraphRequests.inc({ subgraph, outcome: failure.kind === 'breaker_open' ? 'rejected' : 'error' });
-    if (failure.kind !== 'breaker_open') subgraphErrors.inc({ subgraph, kind: failure.kind });
-    log.warn({ subgraph, kind: failure.kind, requestId: context.requestId }, failure.message);
+    // While the breaker is open every request is refused at once: counted, not logged (the breaker logs opening and closing).
+    if (failure.kind !== 'breaker_open') {
+      subgraphErrors.inc({ subgraph, kind: failure.kind });
+      log.warn({ subgraph, kind: failure.kind, requestId: context.requestId }, failure.message);
+    }
     if (!key) return null;
     const entry = await this.cache.lookup(key);
     fallbackLookups.inc({ subgraph, result: entry ? 'hit' : 'miss' });
@@ -232,8 +235,7 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
         return null;
       }
       singleSubgraphReads.inc({ subgraph, result: 'stale' });
-      const kept = JSON.parse(entry.response) as { extensions?: Record<string, unknown> };
-      return JSON.stringify({ ...kept, extensions: { ...kept.extensions, ...staleExtension(context.stale) } });
+      return withStaleMarker(entry.response, context.stale);
     } finally {
       endTimer();
     }
@@ -285,11 +287,6 @@ async function subgraphReady(name: ServiceName): Promise<{ name: string; ready: 
   } catch (error) {
     return { name, ready: false, detail: (error as Error).message };
   }
-}
-
-/** `extensions.stale`: which subgraphs were answered from the fallback cache, and how old that data is. */
-function staleExtension(stale: Map<string, number>) {
-  return { stale: { subgraphs: [...stale].map(([name, ageSeconds]) => ({ name, ageSeconds })) } };
 }
 
 const staleMarker: ApolloServerPlugin<GatewayContext> = {
