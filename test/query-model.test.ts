@@ -281,6 +281,10 @@ describe('with 20,000 shops', () => {
     const short = await explain(SEARCH_SQL, '%족발%', null, 20, '족발');
     expect(short).toMatch(/ShopView_searchGrams_idx/);
     expect(short).not.toMatch(/Seq Scan/);
+    // A word every shop's menu has: walk the most reviewed shops and stop at a page, not check and rank them all.
+    const common = await explain(SEARCH_SQL, '%치킨%', null, 20, '치킨');
+    expect(common).toMatch(/Index Scan using "ShopView_reviewCount_shopId_idx"/);
+    expect(common).not.toMatch(/Seq Scan/);
   });
 
   it('keeps the two-character pieces with every write of the search text, and finds exactly the shops containing the word', async () => {
@@ -294,5 +298,36 @@ describe('with 20,000 shops', () => {
     expect(pigsFeet).toHaveLength(200);
     expect(pigsFeet.every((id) => Number(id.slice('bulk-'.length)) % 100 === 0)).toBe(true);
     expect(await searchShopIds(shops, '치킨', 'MAPO', 5)).toHaveLength(5);
+  });
+
+  it('ranks the shops whose name has the words first, then the most reviewed, exactly as checking every shop would', async () => {
+    // Some shops renamed as the projection renames them (the text starts with the name; the trigger keeps the
+    // name's pieces), reviews spread, ties left to the shop id.
+    await shops.$executeRawUnsafe(`UPDATE "ShopView" SET "reviewCount" = abs(hashtext("shopId")) % 300 WHERE "shopId" LIKE 'bulk-%'`);
+    const rename = (prefix: string, where: string) =>
+      shops.$executeRawUnsafe(`UPDATE "ShopView" SET "name" = '${prefix}' || "name", "searchText" = '${prefix}' || "searchText" WHERE ${where}`);
+    await rename('치킨', `"shopId" LIKE 'bulk-%' AND substr("shopId", 6)::int % 37 = 0`);
+    await rename('족발집', `"shopId" IN ('bulk-100', 'bulk-7')`);
+    await shops.$executeRawUnsafe('ANALYZE "ShopView"');
+    const everyShop = async (words: string, area: string | null, first: number) =>
+      (
+        await shops.$queryRawUnsafe<{ shopId: string }[]>(
+          `SELECT "shopId" FROM "ShopView" WHERE "infoVersion" > 0 AND "searchText" ILIKE $1 AND ($2::text IS NULL OR "deliveryAreas" @> ARRAY[$2::text])
+           ORDER BY ("name" ILIKE $1) DESC, "reviewCount" DESC, "shopId" LIMIT $3`,
+          `%${words}%`, area, first,
+        )
+      ).map((r) => r.shopId);
+    const cases: [string, string | null, number][] = [
+      ['치킨', null, 20], ['치킨', 'MAPO', 20], ['치킨', null, 600], ['족발', null, 20], ['족발', 'SEOCHO', 10],
+      ['가게123', null, 20], ['곱창', null, 20], ['후라이드치킨', 'JONGNO', 20], ['없는말', null, 20],
+    ];
+    for (const [words, area, first] of cases) {
+      const expected = await everyShop(words, area, first);
+      expect({ words, area, first, found: await searchShopIds(shops, words, area, first) }).toEqual({ words, area, first, found: expected });
+    }
+    // The cases cross from names to menus: 540 renamed shops have 치킨 in the name, and the first page is theirs.
+    expect((await everyShop('치킨', null, 600)).slice(539, 542).map((id) => Number(id.slice(5)) % 37 === 0)).toEqual([true, false, false]);
+    // Two shops named for 족발 come before the 200 whose menus alone have it, whatever their reviews.
+    expect((await searchShopIds(shops, '족발', null, 2)).sort()).toEqual(['bulk-100', 'bulk-7']);
   });
 });

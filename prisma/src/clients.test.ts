@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { postgresServerUrl } from '@baedal/platform';
-import { createPool, rawSql, type RawDb } from './clients';
+import { createPool, planEachTime, rawSql, type RawDb } from './clients';
 import { dropDatabase, ensureDatabase } from './databases';
 import { migrate } from './migrate';
 import { createOrdersClient } from './orders';
@@ -69,6 +69,19 @@ describe('rawSql', () => {
     ).rejects.toThrow('refused');
     const found = await prisma.outboxEvent.findMany({ where: { id: { in: [kept, lost] } }, select: { id: true } });
     expect(found.map((e) => e.id)).toEqual([kept]);
+  });
+
+  it('prepares each statement once per connection, but never one marked to be planned at every run', async () => {
+    const prepared = 'SELECT count(*) FROM "OutboxEvent" WHERE "aggregateId" = $1';
+    const planned = planEachTime('SELECT count(*) FROM "OutboxEvent" WHERE "type" = $1');
+    const statements = await sql.$transaction(async (tx) => {
+      await tx.$queryRawUnsafe(prepared, 'o1');
+      await tx.$queryRawUnsafe(planned, 'order.placed');
+      return tx.$queryRawUnsafe<{ statement: string }[]>('SELECT "statement" FROM pg_prepared_statements');
+    });
+    const texts = statements.map((s) => s.statement);
+    expect(texts).toContain(prepared);
+    expect(texts).not.toContain(planned);
   });
 
   it('reports a unique violation with the code the services check for', async () => {

@@ -56,7 +56,17 @@ const types = { getTypeParser: (oid: number, format?: string) => PARSERS[oid] ??
 // up to a bound, so statements built with varying text do not pile up in every connection.
 const MAX_PREPARED = 500;
 const names = new Map<string, string>();
+// Prepared, a statement is planned for its values five times, then may keep one generic plan for any values.
+const plannedEachTime = new Set<string>();
+
+/** Marks a statement whose best plan depends on its values (search: a word few shops have, or many) to be planned at every run: never prepared. */
+export function planEachTime(text: string): string {
+  plannedEachTime.add(text);
+  return text;
+}
+
 function nameOf(text: string): string | undefined {
+  if (plannedEachTime.has(text)) return undefined;
   let name = names.get(text);
   if (!name && names.size < MAX_PREPARED) {
     name = `baedal_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;

@@ -1,7 +1,7 @@
 import { parseOpeningHours } from '@baedal/platform';
 import type { AdPlacementDoc, MenuGroupDoc, MenuSnapshot, ReviewStats, ShopInfo } from '@baedal/events';
 import type { Prisma, ShopView } from '@baedal/prisma/shops';
-import type { RawSql } from '@baedal/prisma/clients';
+import { planEachTime, type RawSql } from '@baedal/prisma/clients';
 import { listingRows, nextKeyChange, NO_AD, SORTS, type ListingSource, type ShopSort } from './domain/listing';
 
 /*
@@ -120,16 +120,24 @@ export async function listShops(db: RawSql, args: ListArgs): Promise<ListPage> {
 }
 
 /**
- * Shops whose name or menu contains the words; name matches first, then the most reviewed. An index
- * finds the candidates (the trigram one for words of three characters or more, the two-character
- * pieces kept by search_bigrams for shorter ones) and ILIKE checks them.
+ * Shops whose name or menu contains the words; name matches first, then the most reviewed. Two parts, each
+ * ranked by itself: shops whose name has the words, then shops whose menu alone has them. Each finds its
+ * candidates by the two-character pieces of the words (nameGrams, searchGrams: the trigram index cannot
+ * serve words of two characters, most Korean dish names) and ILIKE checks them, or, for a word many shops
+ * have, walks the shops from the most reviewed and stops at a page of matches, instead of checking and
+ * ranking thousands (the planner picks by how many shops have the words, so each search is planned for its words).
  */
-export const SEARCH_SQL = `
-  SELECT "shopId" FROM "ShopView"
-  WHERE "infoVersion" > 0 AND "searchGrams" @> search_bigrams($4) AND "searchText" ILIKE $1
-    AND ($2::text IS NULL OR "deliveryAreas" @> ARRAY[$2::text])
-  ORDER BY ("name" ILIKE $1) DESC, "reviewCount" DESC, "shopId"
-  LIMIT $3`;
+export const SEARCH_SQL = planEachTime(`
+  (SELECT "shopId", true AS "inName", "reviewCount" FROM "ShopView"
+    WHERE "infoVersion" > 0 AND "nameGrams" @> search_bigrams($4) AND "name" ILIKE $1
+      AND ($2::text IS NULL OR "deliveryAreas" @> ARRAY[$2::text])
+    ORDER BY "reviewCount" DESC, "shopId" LIMIT $3)
+  UNION ALL
+  (SELECT "shopId", false, "reviewCount" FROM "ShopView"
+    WHERE "infoVersion" > 0 AND "searchGrams" @> search_bigrams($4) AND "searchText" ILIKE $1 AND "name" NOT ILIKE $1
+      AND ($2::text IS NULL OR "deliveryAreas" @> ARRAY[$2::text])
+    ORDER BY "reviewCount" DESC, "shopId" LIMIT $3)
+  ORDER BY "inName" DESC, "reviewCount" DESC, "shopId" LIMIT $3`);
 
 export async function searchShopIds(
   db: RawSql,
