@@ -79,10 +79,21 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
 }
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
-  res.end(payload);
+  sendJsonText(res, status, JSON.stringify(body));
 }
+
+/** JSON already written as text (an answer as it came from a subgraph or a cache). */
+function sendJsonText(res: http.ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** A GraphQL-shaped error answer with its stable code. */
+function errorBody(message: string, code: 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR') {
+  return { errors: [{ message, extensions: { code } }] };
+}
+const NOT_JSON = JSON.stringify(errorBody('The request body is not valid JSON', 'BAD_REQUEST'));
+const INTERNAL_ERROR = JSON.stringify(errorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
 
 function graphqlErrorBody(error: GraphQLError) {
   const { http: _http, ...extensions } = (error.extensions ?? {}) as Record<string, unknown>;
@@ -124,7 +135,7 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
     try {
       body = JSON.parse(command.body);
     } catch {
-      return { status: 400, body: JSON.stringify({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }) };
+      return { status: 400, body: NOT_JSON };
     }
     const headers = command.headers as http.IncomingHttpHeaders;
     const caller = await contextFor(headers, command.headers[REQUEST_ID_HEADER] ?? randomUUID());
@@ -146,7 +157,7 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
     }
     const valid = Array.isArray(commands) && commands.length <= MAX_GATHERED_COMMANDS && commands.every((c) => typeof c?.body === 'string' && typeof c.headers === 'object' && c.headers !== null);
     if (!valid) {
-      sendJson(res, 400, { errors: [{ message: `The body must be { commands: [{ headers, body }] }, at most ${MAX_GATHERED_COMMANDS}`, extensions: { code: 'BAD_REQUEST' } }] });
+      sendJson(res, 400, errorBody(`The body must be { commands: [{ headers, body }] }, at most ${MAX_GATHERED_COMMANDS}`, 'BAD_REQUEST'));
       return;
     }
     // All at once, as separate requests would run: their writes go together (batchedWrites). A command
@@ -155,7 +166,7 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
       (commands as GatheredCommand[]).map((command) =>
         answerCommand(command).catch((error: unknown) => {
           logger.error({ err: error, requestId: command.headers[REQUEST_ID_HEADER] }, 'command failed');
-          return { status: 500, body: JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }) };
+          return { status: 500, body: INTERNAL_ERROR };
         }),
       ),
     );
@@ -197,22 +208,20 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
         try {
           body = JSON.parse(rawBody);
         } catch {
-          sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+          sendJsonText(res, 400, NOT_JSON);
           return;
         }
       }
       const caller = await contextFor(req.headers, requestId);
       if (!('context' in caller)) {
-        res.writeHead(caller.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(caller.body) });
-        res.end(caller.body);
+        sendJsonText(res, caller.status, caller.body);
         return;
       }
       const { context } = caller;
       if (options.shortcut && req.method === 'POST' && /^application\/json/i.test(req.headers['content-type'] ?? '')) {
         const answer = await options.shortcut(body, rawBody, context);
         if (answer !== null) {
-          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer) });
-          res.end(answer);
+          sendJsonText(res, 200, answer);
           options.responseCache?.store(req, rawBody, 200, answer);
           return;
         }
@@ -229,11 +238,11 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
       res.end();
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        sendJson(res, 413, { errors: [{ message: 'Request body is too large', extensions: { code: 'BAD_REQUEST' } }] });
+        sendJson(res, 413, errorBody('Request body is too large', 'BAD_REQUEST'));
         return;
       }
       logger.error({ err: error, requestId }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent) sendJsonText(res, 500, INTERNAL_ERROR);
       else res.end();
     }
   });
