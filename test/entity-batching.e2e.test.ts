@@ -41,7 +41,12 @@ beforeAll(async () => {
   stack = new Stack({ env, seedShops: 40, output: path.join(__dirname, '.logs', 'batching') });
   await stack.prepare();
   await stack.restart('workers');
-  await eventually('the query model', () => isQuiet(env.BAEDAL_DB_PREFIX, (s) => `${PG_URL}/${env.BAEDAL_DB_PREFIX}_${s}`), 60_000, 200);
+  await eventually(
+    'the query model',
+    () => isQuiet(env.BAEDAL_DB_PREFIX, (s) => `${PG_URL}/${env.BAEDAL_DB_PREFIX}_${s}`),
+    60_000,
+    200,
+  );
 
   const { createShopsClient } = await import('@baedal/prisma/shops');
   const { createOrdersClient } = await import('@baedal/prisma/orders');
@@ -61,7 +66,13 @@ beforeAll(async () => {
   define('orders', 'orders', 'Order', 'id total lines { name } history { status }', orderIds);
   define('payments', 'payments', 'Order', 'id payment { amount }', orderIds);
 
-  const starters: Record<ServiceName, string> = { shops: 'startShops', ads: 'startAds', orders: 'startOrders', payments: 'startPayments', reviews: 'startReviews' };
+  const starters: Record<ServiceName, string> = {
+    shops: 'startShops',
+    ads: 'startAds',
+    orders: 'startOrders',
+    payments: 'startPayments',
+    reviews: 'startReviews',
+  };
   for (const subject of Object.values(subjects)) {
     const { server, db, sql } = load(subject.service);
     db.$on('query', () => subject.queries++);

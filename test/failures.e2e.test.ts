@@ -40,10 +40,15 @@ const LIST = `query($area: DeliveryArea!) { shops(area: $area, first: 10) { edge
 const DETAIL = `query($id: ID!) { shop(id: $id) { id name deliveryFee menu { name items { name price } } rating activeAds { id startsAt } reviews(first: 3) { rating text } } }`;
 
 async function customerReads(): Promise<GraphQLResponse[]> {
-  return Promise.all([graphql(url, HOME, { area: shop.area }), graphql(url, LIST, { area: shop.area }), graphql(url, DETAIL, { id: shop.id })]);
+  return Promise.all([
+    graphql(url, HOME, { area: shop.area }),
+    graphql(url, LIST, { area: shop.area }),
+    graphql(url, DETAIL, { id: shop.id }),
+  ]);
 }
 
-const staleNames = (r: GraphQLResponse & { extensions?: any }) => (r.extensions?.stale?.subgraphs ?? []).map((s: any) => s.name);
+const staleNames = (r: GraphQLResponse & { extensions?: any }) =>
+  (r.extensions?.stale?.subgraphs ?? []).map((s: any) => s.name);
 
 function expectFresh(responses: GraphQLResponse[]) {
   for (const r of responses) {
@@ -59,33 +64,64 @@ function expectStaleCopy(responses: GraphQLResponse[], warm: GraphQLResponse[], 
   });
   // Every read that needed the subgraph says so, with the age of its data.
   expect(responses.some((r) => staleNames(r).includes(subgraph))).toBe(true);
-  for (const r of responses as any[]) for (const s of r.extensions?.stale?.subgraphs ?? []) expect(s.ageSeconds).toBeGreaterThanOrEqual(0);
+  for (const r of responses as any[])
+    for (const s of r.extensions?.stale?.subgraphs ?? []) expect(s.ageSeconds).toBeGreaterThanOrEqual(0);
 }
 
 async function placeOrder(): Promise<GraphQLResponse> {
   return graphql(
     url,
     'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id status total } }',
-    { input: { shopId: shop.id, items: [{ menuItemId: shop.itemId, quantity: shop.quantity }], deliveryAddress: '서울시 중구 1', deliveryArea: shop.area, idempotencyKey: randomUUID() } },
+    {
+      input: {
+        shopId: shop.id,
+        items: [{ menuItemId: shop.itemId, quantity: shop.quantity }],
+        deliveryAddress: '서울시 중구 1',
+        deliveryArea: shop.area,
+        idempotencyKey: randomUUID(),
+      },
+    },
     bearer(alice.token),
   );
 }
 
 /** An owner mutation on the failed subgraph, and a count that must not change. */
-const ownerMutations: Record<'shops' | 'ads' | 'reviews', { run: () => Promise<GraphQLResponse>; count: () => Promise<number> }> = {
+const ownerMutations: Record<
+  'shops' | 'ads' | 'reviews',
+  { run: () => Promise<GraphQLResponse>; count: () => Promise<number> }
+> = {
   shops: {
-    run: () => graphql(url, 'mutation($id: ID!) { updateShop(id: $id, input: { deliveryFee: 777 }) { id } }', { id: shop.id }, bearer(owner.token)),
+    run: () =>
+      graphql(
+        url,
+        'mutation($id: ID!) { updateShop(id: $id, input: { deliveryFee: 777 }) { id } }',
+        { id: shop.id },
+        bearer(owner.token),
+      ),
     count: () => shopsDb.shop.count({ where: { deliveryFee: 777 } }),
   },
   ads: {
-    run: () => graphql(url, 'mutation($s: ID!, $a: DeliveryArea!) { startAdPlacement(input: { shopId: $s, product: OPEN_LIST, area: $a, days: 3 }) { id } }', { s: shop.id, a: shop.area }, bearer(owner.token)),
+    run: () =>
+      graphql(
+        url,
+        'mutation($s: ID!, $a: DeliveryArea!) { startAdPlacement(input: { shopId: $s, product: OPEN_LIST, area: $a, days: 3 }) { id } }',
+        { s: shop.id, a: shop.area },
+        bearer(owner.token),
+      ),
     count: () => adsDb.adCampaign.count({ where: { shopId: shop.id, product: 'OPEN_LIST', status: 'ACTIVE' } }),
   },
   reviews: {
     run: async () => {
       const orderId = randomUUID();
-      await reviewsDb.reviewableOrder.create({ data: { orderId, customerId: alice.userId, shopId: shop.id, deliveredAt: new Date() } });
-      return graphql(url, 'mutation($o: ID!) { writeReview(input: { orderId: $o, rating: 1, text: "별로" }) { id } }', { o: orderId }, bearer(alice.token));
+      await reviewsDb.reviewableOrder.create({
+        data: { orderId, customerId: alice.userId, shopId: shop.id, deliveredAt: new Date() },
+      });
+      return graphql(
+        url,
+        'mutation($o: ID!) { writeReview(input: { orderId: $o, rating: 1, text: "별로" }) { id } }',
+        { o: orderId },
+        bearer(alice.token),
+      );
     },
     count: () => reviewsDb.review.count({ where: { shopId: shop.id, rating: 1, text: '별로' } }),
   },
@@ -95,10 +131,15 @@ async function restore(subgraph: ServiceName): Promise<void> {
   proxies.get(subgraph)!.mode = 'pass';
   await platform.stack.restart(subgraph);
   // The breaker half-opens after its reset time and closes on the first good probe.
-  await eventually(`${subgraph} to answer fresh again`, async () => {
-    const responses = await customerReads();
-    return responses.every((r) => !r.errors && staleNames(r).length === 0);
-  }, 15_000, 200);
+  await eventually(
+    `${subgraph} to answer fresh again`,
+    async () => {
+      const responses = await customerReads();
+      return responses.every((r) => !r.errors && staleNames(r).length === 0);
+    },
+    15_000,
+    200,
+  );
 }
 
 beforeAll(async () => {
@@ -124,13 +165,46 @@ beforeAll(async () => {
   adsDb = createAdsClient(platform.databaseUrl('ads'), 2);
   reviewsDb = createReviewsClient(platform.databaseUrl('reviews'), 2);
   ordersDb = createOrdersClient(platform.databaseUrl('orders'), 2);
-  [owner, alice, bob] = await Promise.all([login(url, 'owner1@baedal.dev'), login(url, 'customer1@baedal.dev'), login(url, 'customer2@baedal.dev')]);
-  const shops = await shopsDb.shop.findMany({ where: { ownerId: owner.userId }, include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' } } } });
-  const open = shops.find((s) => isOpenAt(parseOpeningHours(s.openingHours), !s.isOpen, new Date()) && s.menuItems.length)!;
-  shop = { id: open.id, area: open.deliveryAreas[0], itemId: open.menuItems[0].id, quantity: Math.max(1, Math.ceil(open.minimumOrder / open.menuItems[0].price)) };
+  [owner, alice, bob] = await Promise.all([
+    login(url, 'owner1@baedal.dev'),
+    login(url, 'customer1@baedal.dev'),
+    login(url, 'customer2@baedal.dev'),
+  ]);
+  const shops = await shopsDb.shop.findMany({
+    where: { ownerId: owner.userId },
+    include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' } } },
+  });
+  const open = shops.find(
+    (s) => isOpenAt(parseOpeningHours(s.openingHours), !s.isOpen, new Date()) && s.menuItems.length,
+  )!;
+  shop = {
+    id: open.id,
+    area: open.deliveryAreas[0],
+    itemId: open.menuItems[0].id,
+    quantity: Math.max(1, Math.ceil(open.minimumOrder / open.menuItems[0].price)),
+  };
   // Give the shop an ad and a review, so ads and reviews have something to lose.
-  await adsDb.adCampaign.create({ data: { id: randomUUID(), shopId: shop.id, product: 'ULTRA_CALL', area: shop.area, startsAt: new Date(Date.now() - 3600_000), endsAt: new Date(Date.now() + 7 * 86400_000), status: 'ACTIVE' } });
-  await reviewsDb.review.create({ data: { id: randomUUID(), shopId: shop.id, orderId: randomUUID(), customerId: alice.userId, rating: 4, text: '괜찮아요' } });
+  await adsDb.adCampaign.create({
+    data: {
+      id: randomUUID(),
+      shopId: shop.id,
+      product: 'ULTRA_CALL',
+      area: shop.area,
+      startsAt: new Date(Date.now() - 3600_000),
+      endsAt: new Date(Date.now() + 7 * 86400_000),
+      status: 'ACTIVE',
+    },
+  });
+  await reviewsDb.review.create({
+    data: {
+      id: randomUUID(),
+      shopId: shop.id,
+      orderId: randomUUID(),
+      customerId: alice.userId,
+      rating: 4,
+      text: '괜찮아요',
+    },
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -171,7 +245,9 @@ describe.each(['shops', 'ads', 'reviews'] as const)('%s failing', (subgraph) => 
 
   it('database unreachable: the same, and its readiness check fails', async () => {
     await platform.stack.stop(subgraph);
-    platform.stack.start(subgraph, { [`${subgraph.toUpperCase()}_DATABASE_URL`]: 'postgres://postgres@127.0.0.1:1/nowhere' });
+    platform.stack.start(subgraph, {
+      [`${subgraph.toUpperCase()}_DATABASE_URL`]: 'postgres://postgres@127.0.0.1:1/nowhere',
+    });
     const base = `http://127.0.0.1:${subgraphPort(subgraph)}`;
     await platform.stack.waitFor(subgraph, `${base}/healthz`);
     try {
@@ -217,7 +293,9 @@ describe.each(['shops', 'ads', 'reviews'] as const)('%s failing', (subgraph) => 
       expect(afterOpen.response.data).toEqual(warm[2].data);
       expect(staleNames(afterOpen.response)).toContain(subgraph);
       expect(afterOpen.ms).toBeLessThan(TIMEOUT_MS / 2);
-      expect(await metrics()).toMatch(new RegExp(`baedal_fallback_lookups_total\\{subgraph="${subgraph}",result="hit"\\} [1-9]`));
+      expect(await metrics()).toMatch(
+        new RegExp(`baedal_fallback_lookups_total\\{subgraph="${subgraph}",result="hit"\\} [1-9]`),
+      );
     } finally {
       await restore(subgraph);
     }
@@ -250,7 +328,11 @@ describe('single-subgraph reads', () => {
   const OWN = `query($id: ID!) { shop(id: $id) { id name deliveryFee menu { name items { name price } } rating } }`;
   const count = async (result: string) => {
     const text = await gatewayMetrics(url);
-    return Number(text.match(new RegExp(`baedal_single_subgraph_reads_total\\{subgraph="shops",result="${result}"\\} (\\d+)`))?.[1] ?? 0);
+    return Number(
+      text.match(
+        new RegExp(`baedal_single_subgraph_reads_total\\{subgraph="shops",result="${result}"\\} (\\d+)`),
+      )?.[1] ?? 0,
+    );
   };
 
   it('go straight to shops with the answer the query planner gives, and are answered from their kept copy while shops is stopped', async () => {
@@ -306,7 +388,10 @@ describe('single-subgraph reads', () => {
     };
     const { name, description } = await shopsDb.shopView.findUniqueOrThrow({ where: { shopId: shop.id } });
     // Whole JSON strings, as an error's code and key would appear in the answer's text.
-    await shopsDb.shopView.update({ where: { shopId: shop.id }, data: { name: 'errors', description: 'SERVICE_UNAVAILABLE' } });
+    await shopsDb.shopView.update({
+      where: { shopId: shop.id },
+      data: { name: 'errors', description: 'SERVICE_UNAVAILABLE' },
+    });
     try {
       const before = await failures();
       const answered = await count('answered');
@@ -322,7 +407,7 @@ describe('single-subgraph reads', () => {
 });
 
 describe('private data', () => {
-  it("is never served to another customer from the fallback cache", async () => {
+  it('is never served to another customer from the fallback cache', async () => {
     const myOrders = '{ myOrders(first: 5) { id total } me { email } }';
     const placed = await placeOrder();
     expect(placed.errors).toBeUndefined();
@@ -353,7 +438,11 @@ describe('private data', () => {
 describe('single-subgraph commands', () => {
   const count = async (subgraph: string, result: string) => {
     const text = await gatewayMetrics(url);
-    return Number(text.match(new RegExp(`baedal_single_subgraph_commands_total\\{subgraph="${subgraph}",result="${result}"\\} (\\d+)`))?.[1] ?? 0);
+    return Number(
+      text.match(
+        new RegExp(`baedal_single_subgraph_commands_total\\{subgraph="${subgraph}",result="${result}"\\} (\\d+)`),
+      )?.[1] ?? 0,
+    );
   };
 
   it('go straight to their subgraph, and its errors come back as the pipeline words them, naming the service', async () => {
@@ -365,16 +454,34 @@ describe('single-subgraph commands', () => {
     const refused = await graphql(
       url,
       'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
-      { input: { shopId: missing, items: [{ menuItemId: shop.itemId, quantity: 1 }], deliveryAddress: '서울시 중구 1', deliveryArea: shop.area, idempotencyKey: randomUUID() } },
+      {
+        input: {
+          shopId: missing,
+          items: [{ menuItemId: shop.itemId, quantity: 1 }],
+          deliveryAddress: '서울시 중구 1',
+          deliveryArea: shop.area,
+          idempotencyKey: randomUUID(),
+        },
+      },
       bearer(alice.token),
     );
-    expect(refused.errors).toEqual([expect.objectContaining({ path: ['placeOrder'], extensions: expect.objectContaining({ code: 'NOT_FOUND', serviceName: 'orders' }) })]);
+    expect(refused.errors).toEqual([
+      expect.objectContaining({
+        path: ['placeOrder'],
+        extensions: expect.objectContaining({ code: 'NOT_FOUND', serviceName: 'orders' }),
+      }),
+    ]);
     expect(refused.data).toBeNull();
     expect(await count('orders', 'answered')).toBe(before + 2);
   });
 
   it('bad variables are refused before anything runs, worded by the pipeline', async () => {
-    const refused = await graphql(url, 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', { input: { shopId: shop.id } }, bearer(alice.token));
+    const refused = await graphql(
+      url,
+      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+      { input: { shopId: shop.id } },
+      bearer(alice.token),
+    );
     expect(refused.status).toBe(400);
     expect(codes(refused).length).toBeGreaterThan(0);
     expect(new Set(codes(refused))).toEqual(new Set(['BAD_USER_INPUT']));
@@ -392,19 +499,32 @@ describe('single-subgraph commands', () => {
     const [sentBefore, campaignsBefore] = [proxy.posts, await campaigns()];
     try {
       const started = Date.now();
-      const answer = await graphql(url, 'mutation($s: ID!, $a: DeliveryArea!) { startAdPlacement(input: { shopId: $s, product: OPEN_LIST, area: $a, days: 3 }) { id } }', { s: shop.id, a: area }, bearer(owner.token));
+      const answer = await graphql(
+        url,
+        'mutation($s: ID!, $a: DeliveryArea!) { startAdPlacement(input: { shopId: $s, product: OPEN_LIST, area: $a, days: 3 }) { id } }',
+        { s: shop.id, a: area },
+        bearer(owner.token),
+      );
       expect(Date.now() - started).toBeGreaterThanOrEqual(ADS_COMMAND_TIMEOUT_MS - 50);
       expect(codes(answer)).toEqual(['SERVICE_UNAVAILABLE']);
       expect(answer.errors?.[0].message).toContain('ads');
       // The subgraph did run it (its answer came too late): once, not a second time through the pipeline.
-      await eventually('the slow placement to commit', async () => (await campaigns()) === campaignsBefore + 1, 5000, 100);
+      await eventually(
+        'the slow placement to commit',
+        async () => (await campaigns()) === campaignsBefore + 1,
+        5000,
+        100,
+      );
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await campaigns()).toBe(campaignsBefore + 1);
       expect(proxy.posts - sentBefore).toBe(1);
     } finally {
       proxy.mode = 'pass';
       proxy.reset();
-      await adsDb.adCampaign.updateMany({ where: { shopId: shop.id, area, status: 'ACTIVE' }, data: { status: 'ENDED' } });
+      await adsDb.adCampaign.updateMany({
+        where: { shopId: shop.id, area, status: 'ACTIVE' },
+        data: { status: 'ENDED' },
+      });
     }
   });
 });

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { COMMANDS_PATH, IDENTITY_HEADERS, MAX_GATHERED_COMMANDS, identityHeaders, isOpenAt, parseOpeningHours } from '@baedal/platform';
+import {
+  COMMANDS_PATH,
+  IDENTITY_HEADERS,
+  MAX_GATHERED_COMMANDS,
+  identityHeaders,
+  isOpenAt,
+  parseOpeningHours,
+} from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createReviewsClient } from '@baedal/prisma/reviews';
@@ -38,8 +45,13 @@ afterAll(async () => {
 /** An owner1 shop that is open now, with an item that is not sold out. */
 async function orderableShop() {
   const owner = await shopsDb.account.findUniqueOrThrow({ where: { email: 'owner1@baedal.dev' } });
-  const shops = await shopsDb.shop.findMany({ where: { ownerId: owner.id }, include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' } } } });
-  const shop = shops.find((s) => isOpenAt(parseOpeningHours(s.openingHours), !s.isOpen, new Date()) && s.menuItems.length > 0);
+  const shops = await shopsDb.shop.findMany({
+    where: { ownerId: owner.id },
+    include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' } } },
+  });
+  const shop = shops.find(
+    (s) => isOpenAt(parseOpeningHours(s.openingHours), !s.isOpen, new Date()) && s.menuItems.length > 0,
+  );
   if (!shop) throw new Error('the seed gives owner1 an always-open shop; none found');
   return shop;
 }
@@ -67,7 +79,8 @@ describe('health', () => {
   });
 
   it('runs the workers at a higher CPU priority than the processes serving requests', () => {
-    const priority = (name: 'workers' | 'gateway' | 'orders') => os.getPriority(platform.stack.processes.get(name)!.pid!);
+    const priority = (name: 'workers' | 'gateway' | 'orders') =>
+      os.getPriority(platform.stack.processes.get(name)!.pid!);
     // Raising a priority needs root (or CAP_SYS_NICE), which CI has; elsewhere the workers keep the one given.
     const expected = process.getuid?.() === 0 ? -5 : 0;
     expect(priority('workers')).toBe(expected);
@@ -89,13 +102,36 @@ describe('customer browsing', () => {
     do {
       const response: any = await graphql(
         url,
-        `query($area: DeliveryArea!, $category: Category, $after: String) {
-          shops(area: $area, category: $category, first: 5, after: $after) {
-            edges { node { id name category rating reviewCount adPlacement(area: $area) { product area }
-                           reviews(first: 1) { rating } activeAds { id startsAt } } }
-            pageInfo { hasNextPage endCursor }
+        `
+          query ($area: DeliveryArea!, $category: Category, $after: String) {
+            shops(area: $area, category: $category, first: 5, after: $after) {
+              edges {
+                node {
+                  id
+                  name
+                  category
+                  rating
+                  reviewCount
+                  adPlacement(area: $area) {
+                    product
+                    area
+                  }
+                  reviews(first: 1) {
+                    rating
+                  }
+                  activeAds {
+                    id
+                    startsAt
+                  }
+                }
+              }
+              pageInfo {
+                hasNextPage
+                endCursor
+              }
+            }
           }
-        }`,
+        `,
         { area: campaign.area, category: shop.category, after },
       );
       expect(response.errors).toBeUndefined();
@@ -105,7 +141,10 @@ describe('customer browsing', () => {
     } while (!found && after && pages < 50);
 
     // reviews and activeAds exist only in the reviews and ads subgraphs: the gateway joined them.
-    const newest = await reviewsDb.review.findFirst({ where: { shopId: shop.id }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+    const newest = await reviewsDb.review.findFirst({
+      where: { shopId: shop.id },
+      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+    });
     expect(found.reviews).toEqual(newest ? [{ rating: newest.rating }] : []);
     expect(found.activeAds).toContainEqual({ id: campaign.id, startsAt: campaign.startsAt.toISOString() });
     delete found.reviews;
@@ -124,7 +163,11 @@ describe('customer browsing', () => {
     const seen: string[] = [];
     let after: string | null = null;
     do {
-      const response: any = await graphql(url, 'query($after: String) { shops(area: MAPO, first: 7, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }', { after });
+      const response: any = await graphql(
+        url,
+        'query($after: String) { shops(area: MAPO, first: 7, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
       seen.push(...response.data.shops.edges.map((e: any) => e.node.id));
       after = response.data.shops.pageInfo.hasNextPage ? response.data.shops.pageInfo.endCursor : null;
     } while (after);
@@ -135,32 +178,57 @@ describe('customer browsing', () => {
 
   it('opens a shop with its menu groups and items', async () => {
     const shop = await shopsDb.shop.findFirstOrThrow({ include: { menuItems: true, menuGroups: true } });
-    const response = await graphql(url, 'query($id: ID!) { shop(id: $id) { id name minimumOrder deliveryFee isOpenNow openingHours { day opens closes } menu { name items { id name price soldOut } } } }', { id: shop.id });
+    const response = await graphql(
+      url,
+      'query($id: ID!) { shop(id: $id) { id name minimumOrder deliveryFee isOpenNow openingHours { day opens closes } menu { name items { id name price soldOut } } } }',
+      { id: shop.id },
+    );
     expect(response.errors).toBeUndefined();
     const detail = response.data.shop;
-    expect(detail.menu.map((g: any) => g.name)).toEqual(shop.menuGroups.sort((a, b) => a.position - b.position).map((g) => g.name));
+    expect(detail.menu.map((g: any) => g.name)).toEqual(
+      shop.menuGroups.sort((a, b) => a.position - b.position).map((g) => g.name),
+    );
     const items = detail.menu.flatMap((g: any) => g.items);
     expect(items).toHaveLength(shop.menuItems.length);
     const first = shop.menuItems[0];
-    expect(items.find((i: any) => i.id === first.id)).toEqual({ id: first.id, name: first.name, price: first.price, soldOut: first.soldOut });
+    expect(items.find((i: any) => i.id === first.id)).toEqual({
+      id: first.id,
+      name: first.name,
+      price: first.price,
+      soldOut: first.soldOut,
+    });
     expect(detail.openingHours).toHaveLength(7);
   });
 
   it('answers an unknown shop with NOT_FOUND and bad arguments with BAD_USER_INPUT', async () => {
     expect(codes(await graphql(url, '{ shop(id: "no-such-shop") { id } }'))).toEqual(['NOT_FOUND']);
-    expect(codes(await graphql(url, '{ shops(area: GANGNAM, first: 500) { edges { cursor } } }'))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await graphql(url, '{ shops(area: GANGNAM, after: "bogus") { edges { cursor } } }'))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await graphql(url, '{ shops(area: ATLANTIS) { edges { cursor } } }'))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(codes(await graphql(url, '{ shops(area: GANGNAM, first: 500) { edges { cursor } } }'))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(codes(await graphql(url, '{ shops(area: GANGNAM, after: "bogus") { edges { cursor } } }'))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(codes(await graphql(url, '{ shops(area: ATLANTIS) { edges { cursor } } }'))).toEqual([
+      'GRAPHQL_VALIDATION_FAILED',
+    ]);
   });
 });
 
 describe('identity', () => {
   it('signs in seeded accounts and refuses a wrong password', async () => {
-    const response = await graphql(url, 'mutation { login(email: "customer1@baedal.dev", password: "baedal1234") { token user { email role } } }');
+    const response = await graphql(
+      url,
+      'mutation { login(email: "customer1@baedal.dev", password: "baedal1234") { token user { email role } } }',
+    );
     expect(response.data.login.user).toEqual({ email: 'customer1@baedal.dev', role: 'CUSTOMER' });
     const { token } = response.data.login;
-    expect((await graphql(url, '{ me { email role } }', {}, bearer(token))).data.me).toEqual({ email: 'customer1@baedal.dev', role: 'CUSTOMER' });
-    expect(codes(await graphql(url, 'mutation { login(email: "customer1@baedal.dev", password: "nope") { token } }'))).toEqual(['UNAUTHENTICATED']);
+    expect((await graphql(url, '{ me { email role } }', {}, bearer(token))).data.me).toEqual({
+      email: 'customer1@baedal.dev',
+      role: 'CUSTOMER',
+    });
+    expect(
+      codes(await graphql(url, 'mutation { login(email: "customer1@baedal.dev", password: "nope") { token } }')),
+    ).toEqual(['UNAUTHENTICATED']);
   });
 
   it('refuses a forged token at the gateway with UNAUTHENTICATED', async () => {
@@ -182,12 +250,29 @@ describe('identity', () => {
 
   it("subgraphs run gathered commands each under its own caller's signed identity, refusing only those not signed", async () => {
     const commandsUrl = `http://127.0.0.1:${platform.stack.port('shops')}${COMMANDS_PATH}`;
-    const [first, second] = await Promise.all(['customer1@baedal.dev', 'customer2@baedal.dev'].map((email) => shopsDb.account.findUniqueOrThrow({ where: { email } })));
-    const as = (id: string) => ({ 'content-type': 'application/json', ...identityHeaders({ userId: id, role: 'CUSTOMER' }) });
+    const [first, second] = await Promise.all(
+      ['customer1@baedal.dev', 'customer2@baedal.dev'].map((email) =>
+        shopsDb.account.findUniqueOrThrow({ where: { email } }),
+      ),
+    );
+    const as = (id: string) => ({
+      'content-type': 'application/json',
+      ...identityHeaders({ userId: id, role: 'CUSTOMER' }),
+    });
     const me = JSON.stringify({ query: '{ me { email } }' });
     const post = async (body: unknown) => {
-      const response = await fetch(commandsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: response.status, body: (await response.json()) as { answers?: { status: number; body: string }[]; errors?: { extensions: { code: string } }[] } };
+      const response = await fetch(commandsUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as {
+          answers?: { status: number; body: string }[];
+          errors?: { extensions: { code: string } }[];
+        },
+      };
     };
     const { status, body } = await post({
       commands: [
@@ -204,7 +289,11 @@ describe('identity', () => {
       [200, { data: { me: { email: 'customer2@baedal.dev' } } }],
       [400, { errors: [expect.objectContaining({ extensions: { code: 'BAD_REQUEST' } })] }],
     ]);
-    for (const malformed of [{}, { commands: [{ body: me }] }, { commands: Array(MAX_GATHERED_COMMANDS + 1).fill({ headers: as(first.id), body: me }) }]) {
+    for (const malformed of [
+      {},
+      { commands: [{ body: me }] },
+      { commands: Array(MAX_GATHERED_COMMANDS + 1).fill({ headers: as(first.id), body: me }) },
+    ]) {
       const refused = await post(malformed);
       expect([refused.status, refused.body.errors?.[0].extensions.code]).toEqual([400, 'BAD_REQUEST']);
     }
@@ -225,7 +314,13 @@ describe('ordering', () => {
     customer = await login(url, 'customer1@baedal.dev');
     const item = shop.menuItems[0];
     const quantity = Math.max(1, Math.ceil(shop.minimumOrder / item.price));
-    input = { shopId: shop.id, items: [{ menuItemId: item.id, quantity }], deliveryAddress: '서울시 강남구 테헤란로 231', deliveryArea: shop.deliveryAreas[0], idempotencyKey: randomUUID() };
+    input = {
+      shopId: shop.id,
+      items: [{ menuItemId: item.id, quantity }],
+      deliveryAddress: '서울시 강남구 테헤란로 231',
+      deliveryArea: shop.deliveryAreas[0],
+      idempotencyKey: randomUUID(),
+    };
   });
 
   it('places an order as a customer, priced from the menu, with the shop resolved from the shops subgraph', async () => {
@@ -251,17 +346,31 @@ describe('ordering', () => {
   it('returns the same order for a repeated idempotency key', async () => {
     const again = await graphql(url, PLACE, { input }, bearer(customer.token));
     expect(again.data.placeOrder.id).toBe(orderId);
-    expect(await ordersDb.order.count({ where: { customerId: customer.userId, idempotencyKey: input.idempotencyKey as string } })).toBe(1);
+    expect(
+      await ordersDb.order.count({
+        where: { customerId: customer.userId, idempotencyKey: input.idempotencyKey as string },
+      }),
+    ).toBe(1);
   });
 
   it("shows the order to its customer and to the shop's owner", async () => {
     const mine = await graphql(url, '{ myOrders { id } me { id } }', {}, bearer(customer.token));
     expect(mine.data.myOrders.map((o: any) => o.id)).toContain(orderId);
     const owner = await login(url, 'owner1@baedal.dev');
-    const dashboard = await graphql(url, 'query($shopId: ID!) { shopOrders(shopId: $shopId, status: PLACED) { id total } }', { shopId: shop.id }, bearer(owner.token));
+    const dashboard = await graphql(
+      url,
+      'query($shopId: ID!) { shopOrders(shopId: $shopId, status: PLACED) { id total } }',
+      { shopId: shop.id },
+      bearer(owner.token),
+    );
     expect(dashboard.errors).toBeUndefined();
     expect(dashboard.data.shopOrders.map((o: any) => o.id)).toContain(orderId);
-    const detail = await graphql(url, 'query($id: ID!) { order(id: $id) { id status customer { id } } }', { id: orderId }, bearer(owner.token));
+    const detail = await graphql(
+      url,
+      'query($id: ID!) { order(id: $id) { id status customer { id } } }',
+      { id: orderId },
+      bearer(owner.token),
+    );
     expect(detail.data.order).toEqual({ id: orderId, status: 'PLACED', customer: { id: customer.userId } });
   });
 
@@ -269,7 +378,16 @@ describe('ordering', () => {
     const query = 'query($id: ID!) { order(id: $id) { id total } }';
     const otherOwner = await login(url, 'owner2@baedal.dev');
     expect(codes(await graphql(url, query, { id: orderId }, bearer(otherOwner.token)))).toEqual(['FORBIDDEN']);
-    expect(codes(await graphql(url, 'query($s: ID!) { shopOrders(shopId: $s) { id } }', { s: shop.id }, bearer(otherOwner.token)))).toEqual(['FORBIDDEN']);
+    expect(
+      codes(
+        await graphql(
+          url,
+          'query($s: ID!) { shopOrders(shopId: $s) { id } }',
+          { s: shop.id },
+          bearer(otherOwner.token),
+        ),
+      ),
+    ).toEqual(['FORBIDDEN']);
     const otherCustomer = await login(url, 'customer2@baedal.dev');
     expect(codes(await graphql(url, query, { id: orderId }, bearer(otherCustomer.token)))).toEqual(['FORBIDDEN']);
     expect(codes(await graphql(url, query, { id: orderId }))).toEqual(['UNAUTHENTICATED']);
@@ -283,11 +401,22 @@ describe('ordering', () => {
     const owner = await login(url, 'owner1@baedal.dev');
     expect(codes(await graphql(url, PLACE, { input: fresh() }, bearer(owner.token)))).toEqual(['FORBIDDEN']);
     const auth = bearer(customer.token);
-    expect(codes(await graphql(url, PLACE, { input: { ...fresh(), shopId: 'no-such-shop' } }, auth))).toEqual(['NOT_FOUND']);
-    const bad = await graphql(url, PLACE, { input: { ...fresh(), items: [{ menuItemId: shop.menuItems[0].id, quantity: 0 }] } }, auth);
+    expect(codes(await graphql(url, PLACE, { input: { ...fresh(), shopId: 'no-such-shop' } }, auth))).toEqual([
+      'NOT_FOUND',
+    ]);
+    const bad = await graphql(
+      url,
+      PLACE,
+      { input: { ...fresh(), items: [{ menuItemId: shop.menuItems[0].id, quantity: 0 }] } },
+      auth,
+    );
     expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
     expect(bad.errors?.[0].extensions?.field).toBe('items.quantity');
-    expect(codes(await graphql(url, PLACE, { input: { ...fresh(), items: [{ menuItemId: 'not-on-menu', quantity: 1 }] } }, auth))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      codes(
+        await graphql(url, PLACE, { input: { ...fresh(), items: [{ menuItemId: 'not-on-menu', quantity: 1 }] } }, auth),
+      ),
+    ).toEqual(['BAD_USER_INPUT']);
     expect(await ordersDb.order.count()).toBe(before);
   });
 });

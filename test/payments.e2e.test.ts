@@ -28,7 +28,12 @@ const provider = (which: 'A' | 'B') => `http://127.0.0.1:${BASE + (which === 'A'
 async function control(which: 'A' | 'B', settings: Record<string, unknown>) {
   await fetch(`${provider(which)}/control`, { method: 'POST', body: JSON.stringify(settings) });
 }
-async function stats(which: 'A' | 'B'): Promise<{ authorizations: { key: string; status: string; transactionId: string; refunded: boolean }[]; refunds: { transactionId: string }[] }> {
+async function stats(
+  which: 'A' | 'B',
+): Promise<{
+  authorizations: { key: string; status: string; transactionId: string; refunded: boolean }[];
+  refunds: { transactionId: string }[];
+}> {
   return (await fetch(`${provider(which)}/stats`)).json() as never;
 }
 const healthy = { outage: false, latencyMs: 0, errorRate: 0, answerDelayMs: 0 };
@@ -42,7 +47,15 @@ async function placeOrder(quantity = 0, who = customer): Promise<{ id: string; t
   const response = await graphql(
     url,
     'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id status total paymentToken } }',
-    { input: { shopId: shop.id, items: [{ menuItemId: item.id, quantity: quantity || Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }], deliveryAddress: '서울시 강남구 1', deliveryArea: shop.area, idempotencyKey: randomUUID() } },
+    {
+      input: {
+        shopId: shop.id,
+        items: [{ menuItemId: item.id, quantity: quantity || Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }],
+        deliveryAddress: '서울시 강남구 1',
+        deliveryArea: shop.area,
+        idempotencyKey: randomUUID(),
+      },
+    },
     bearer(who.token),
   );
   if (!response.data?.placeOrder) throw new Error(JSON.stringify(response.errors));
@@ -51,19 +64,29 @@ async function placeOrder(quantity = 0, who = customer): Promise<{ id: string; t
 }
 
 const orderStatus = async (id: string) => (await ordersDb.order.findUniqueOrThrow({ where: { id } })).status;
-const pay = (orderId: string, key: string = randomUUID(), coupon: string | null = null, who = customer) => graphql(url, PAY, { orderId, key, coupon }, bearer(who.token));
+const pay = (orderId: string, key: string = randomUUID(), coupon: string | null = null, who = customer) =>
+  graphql(url, PAY, { orderId, key, coupon }, bearer(who.token));
 
 /**
  * Sends `requests` while `table` is locked against writes: the service's first writes wait in Postgres and
  * the rest gather behind them in its batcher, so once the lock goes they are written together.
  */
-async function gathered<T>(db: ReturnType<typeof createOrdersClient> | ReturnType<typeof createPaymentsClient>, table: string, requests: () => Promise<T>[]): Promise<T[]> {
+async function gathered<T>(
+  db: ReturnType<typeof createOrdersClient> | ReturnType<typeof createPaymentsClient>,
+  table: string,
+  requests: () => Promise<T>[],
+): Promise<T[]> {
   let answers!: Promise<T[]>;
   await (db as ReturnType<typeof createOrdersClient>).$transaction(
     async (tx) => {
       await tx.$executeRawUnsafe(`LOCK TABLE "${table}" IN EXCLUSIVE MODE`);
       answers = Promise.all(requests());
-      const waiting = async () => (await tx.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n;
+      const waiting = async () =>
+        (
+          await tx.$queryRawUnsafe<{ n: number }[]>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )
+        )[0].n;
       await eventually('writes to wait for the lock', async () => (await waiting()) > 0);
       // Time for the other requests to reach the service and queue behind the waiting writes.
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -76,7 +99,10 @@ async function gathered<T>(db: ReturnType<typeof createOrdersClient> | ReturnTyp
 /** Requests the gateway has sent to `subgraph` with gathered commands, and the commands they carried (its metrics). */
 async function gatheredSoFar(subgraph: string): Promise<{ requests: number; commands: number }> {
   const text = await gatewayMetrics(url);
-  const read = (what: string) => Number(new RegExp(`^baedal_gathered_commands_${what}\\{subgraph="${subgraph}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  const read = (what: string) =>
+    Number(
+      new RegExp(`^baedal_gathered_commands_${what}\\{subgraph="${subgraph}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0,
+    );
   return { requests: read('count'), commands: read('sum') };
 }
 
@@ -93,9 +119,19 @@ beforeAll(async () => {
   paymentsDb = createPaymentsClient(platform.databaseUrl('payments'), 3);
   [customer, admin] = await Promise.all([login(url, 'customer1@baedal.dev'), login(url, 'admin@baedal.dev')]);
   const owner = await shopsDb.account.findUniqueOrThrow({ where: { email: 'owner1@baedal.dev' } });
-  const shops = await shopsDb.shop.findMany({ where: { ownerId: owner.id }, include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' } } } });
-  const open = shops.find((s) => isOpenAt(parseOpeningHours(s.openingHours), !s.isOpen, new Date()) && s.menuItems.length)!;
-  shop = { id: open.id, area: open.deliveryAreas[0], items: open.menuItems.map((i) => ({ id: i.id, price: i.price })), minimumOrder: open.minimumOrder };
+  const shops = await shopsDb.shop.findMany({
+    where: { ownerId: owner.id },
+    include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' } } },
+  });
+  const open = shops.find(
+    (s) => isOpenAt(parseOpeningHours(s.openingHours), !s.isOpen, new Date()) && s.menuItems.length,
+  )!;
+  shop = {
+    id: open.id,
+    area: open.deliveryAreas[0],
+    items: open.menuItems.map((i) => ({ id: i.id, price: i.price })),
+    minimumOrder: open.minimumOrder,
+  };
 }, 180_000);
 
 afterEach(async () => {
@@ -114,7 +150,12 @@ describe('payOrder', () => {
     const key = randomUUID();
     const paid = await pay(order.id, key);
     expect(paid.errors).toBeUndefined();
-    expect(paid.data.payOrder).toMatchObject({ status: 'APPROVED', amount: order.total, discount: 0, provider: 'provider-a' });
+    expect(paid.data.payOrder).toMatchObject({
+      status: 'APPROVED',
+      amount: order.total,
+      discount: 0,
+      provider: 'provider-a',
+    });
     expect(paid.data.payOrder.history.map((h: any) => h.kind)).toEqual(['REQUESTED', 'APPROVED']);
     await eventually('the order to be placed', async () => (await orderStatus(order.id)) === 'PLACED');
 
@@ -135,8 +176,13 @@ describe('payOrder', () => {
   });
 
   it("knows the demo data's orders as paid: paying one again is a CONFLICT, at once", async () => {
-    const seeded = await ordersDb.order.findFirstOrThrow({ where: { status: 'DELIVERED', idempotencyKey: { startsWith: 'seed-' } } });
-    const answer = await pay(seeded.id, randomUUID(), null, { token: issueToken({ id: seeded.customerId, role: 'CUSTOMER' }), userId: seeded.customerId });
+    const seeded = await ordersDb.order.findFirstOrThrow({
+      where: { status: 'DELIVERED', idempotencyKey: { startsWith: 'seed-' } },
+    });
+    const answer = await pay(seeded.id, randomUUID(), null, {
+      token: issueToken({ id: seeded.customerId, role: 'CUSTOMER' }),
+      userId: seeded.customerId,
+    });
     expect(codes(answer)).toEqual(['CONFLICT']);
     expect(answer.errors?.[0].message).toMatch(/already paid/);
   });
@@ -146,11 +192,20 @@ describe('payOrder', () => {
     try {
       const order = await placeOrder();
       expect(await paymentsDb.orderLedger.count({ where: { orderId: order.id } })).toBe(0);
-      const paid = await graphql(url, PAY, { orderId: order.id, key: randomUUID(), token: order.paymentToken }, bearer(customer.token));
+      const paid = await graphql(
+        url,
+        PAY,
+        { orderId: order.id, key: randomUUID(), token: order.paymentToken },
+        bearer(customer.token),
+      );
       expect(paid.errors).toBeUndefined();
       expect(paid.data.payOrder).toMatchObject({ status: 'APPROVED', amount: order.total });
       // The ledger row came from the token (version 0): no order event has been consumed.
-      expect(await paymentsDb.orderLedger.findUniqueOrThrow({ where: { orderId: order.id } })).toMatchObject({ total: order.total, version: 0, canceled: false });
+      expect(await paymentsDb.orderLedger.findUniqueOrThrow({ where: { orderId: order.id } })).toMatchObject({
+        total: order.total,
+        version: 0,
+        canceled: false,
+      });
     } finally {
       await platform.stack.restart('workers');
     }
@@ -158,7 +213,8 @@ describe('payOrder', () => {
 
   it('refuses a forged paymentToken or one of another order, writing nothing; the token is only for the paying customer', async () => {
     const [first, second] = [await placeOrder(), await placeOrder()];
-    const payWith = (orderId: string, token: string) => graphql(url, PAY, { orderId, key: randomUUID(), token }, bearer(customer.token));
+    const payWith = (orderId: string, token: string) =>
+      graphql(url, PAY, { orderId, key: randomUUID(), token }, bearer(customer.token));
     expect(codes(await payWith(second.id, first.paymentToken))).toEqual(['BAD_USER_INPUT']);
     const [head, , signature] = first.paymentToken.split('.');
     const cheaper = `${head}.${Buffer.from(JSON.stringify({ customerId: customer.userId, total: 1, sub: first.id })).toString('base64url')}.${signature}`;
@@ -170,7 +226,9 @@ describe('payOrder', () => {
     const ORDER = 'query($id: ID!) { order(id: $id) { paymentToken } }';
     expect((await graphql(url, ORDER, { id: first.id }, bearer(admin.token))).data.order.paymentToken).toBeNull();
     expect(codes(await graphql(url, ORDER, { id: first.id }, bearer(other.token)))).toEqual(['FORBIDDEN']);
-    expect((await graphql(url, ORDER, { id: first.id }, bearer(customer.token))).data.order.paymentToken).toEqual(expect.any(String));
+    expect((await graphql(url, ORDER, { id: first.id }, bearer(customer.token))).data.order.paymentToken).toEqual(
+      expect.any(String),
+    );
     expect((await payWith(first.id, first.paymentToken)).data.payOrder.status).toBe('APPROVED');
     await eventually('the order to be placed', async () => (await orderStatus(first.id)) === 'PLACED');
     expect((await graphql(url, ORDER, { id: first.id }, bearer(customer.token))).data.order.paymentToken).toBeNull();
@@ -185,7 +243,9 @@ describe('payOrder', () => {
     expect(declined.errors?.[0].message).toContain('limit');
     const payment = await paymentsDb.payment.findFirstOrThrow({ where: { orderId: order.id } });
     expect(payment).toMatchObject({ status: 'DECLINED', declineReason: 'The card limit is exceeded' });
-    expect(await paymentsDb.outboxEvent.count({ where: { type: 'payment.declined', aggregateId: payment.id } })).toBe(1);
+    expect(await paymentsDb.outboxEvent.count({ where: { type: 'payment.declined', aggregateId: payment.id } })).toBe(
+      1,
+    );
     expect(await orderStatus(order.id)).toBe('PENDING_PAYMENT');
   });
 
@@ -194,7 +254,9 @@ describe('payOrder', () => {
     const order = await placeOrder();
     const paid = await pay(order.id);
     expect(paid.data.payOrder).toMatchObject({ status: 'APPROVED', provider: 'provider-b' });
-    expect(paid.data.payOrder.history).toEqual(expect.arrayContaining([{ kind: 'PROVIDER_FAILED', provider: 'provider-a' }]));
+    expect(paid.data.payOrder.history).toEqual(
+      expect.arrayContaining([{ kind: 'PROVIDER_FAILED', provider: 'provider-a' }]),
+    );
     await eventually('the order to be placed', async () => (await orderStatus(order.id)) === 'PLACED');
   });
 
@@ -208,7 +270,8 @@ describe('payOrder', () => {
     expect(payment.status).toBe('FAILED');
     await control('A', healthy);
     await control('B', healthy);
-    for (const which of ['A', 'B'] as const) expect((await stats(which)).authorizations.some((a) => a.key === payment.id)).toBe(false);
+    for (const which of ['A', 'B'] as const)
+      expect((await stats(which)).authorizations.some((a) => a.key === payment.id)).toBe(false);
     expect(await orderStatus(order.id)).toBe('PENDING_PAYMENT');
   });
 
@@ -217,12 +280,21 @@ describe('payOrder', () => {
     await control('A', { answerDelayMs: 3000 });
     const order = await placeOrder();
     const pending = pay(order.id).catch(() => null);
-    const recorded = async () => (await stats('A')).authorizations.find((a) => a.status === 'APPROVED' && a.transactionId && paymentsWithOrder.has(a.key));
+    const recorded = async () =>
+      (await stats('A')).authorizations.find(
+        (a) => a.status === 'APPROVED' && a.transactionId && paymentsWithOrder.has(a.key),
+      );
     const paymentsWithOrder = new Set<string>();
-    await eventually('the provider to approve', async () => {
-      for (const p of await paymentsDb.payment.findMany({ where: { orderId: order.id } })) paymentsWithOrder.add(p.id);
-      return !!(await recorded());
-    }, 5000, 20);
+    await eventually(
+      'the provider to approve',
+      async () => {
+        for (const p of await paymentsDb.payment.findMany({ where: { orderId: order.id } }))
+          paymentsWithOrder.add(p.id);
+        return !!(await recorded());
+      },
+      5000,
+      20,
+    );
     await platform.stack.stop('payments', 'SIGKILL');
     await pending;
     const [payment] = await paymentsDb.payment.findMany({ where: { orderId: order.id } });
@@ -230,7 +302,11 @@ describe('payOrder', () => {
 
     await control('A', healthy);
     await platform.stack.restart('payments');
-    await eventually('reconciliation to settle it', async () => (await paymentsDb.payment.findUniqueOrThrow({ where: { id: payment.id } })).status === 'APPROVED', 10_000);
+    await eventually(
+      'reconciliation to settle it',
+      async () => (await paymentsDb.payment.findUniqueOrThrow({ where: { id: payment.id } })).status === 'APPROVED',
+      10_000,
+    );
     await eventually('the order to be placed', async () => (await orderStatus(order.id)) === 'PLACED');
     expect((await stats('A')).authorizations.filter((a) => a.key === payment.id)).toHaveLength(1);
     expect((await stats('B')).authorizations.filter((a) => a.key === payment.id)).toHaveLength(0);
@@ -244,10 +320,15 @@ describe('payOrder', () => {
     const id = paid.data.payOrder.id;
     // Payments records the void once A has answered the refund, a moment after A counts it refunded.
     const voids = () => paymentsDb.paymentRecord.findMany({ where: { paymentId: id, kind: 'VOIDED' } });
-    await eventually('the stray charge at A to be refunded and the void recorded', async () => {
-      const stray = (await stats('A')).authorizations.find((a) => a.key === id);
-      return !!stray?.refunded && (await voids()).length > 0;
-    }, 15_000, 200);
+    await eventually(
+      'the stray charge at A to be refunded and the void recorded',
+      async () => {
+        const stray = (await stats('A')).authorizations.find((a) => a.key === id);
+        return !!stray?.refunded && (await voids()).length > 0;
+      },
+      15_000,
+      200,
+    );
     expect((await voids()).map((r) => r.provider)).toEqual(['provider-a']);
     expect((await stats('B')).authorizations.find((a) => a.key === id)?.refunded).toBe(false);
   });
@@ -257,14 +338,28 @@ describe('payOrder', () => {
     const key = randomUUID();
     const paid = await pay(order.id, key);
     await eventually('the order to be placed', async () => (await orderStatus(order.id)) === 'PLACED');
-    const canceled = await graphql(url, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: order.id }, bearer(customer.token));
+    const canceled = await graphql(
+      url,
+      'mutation($id: ID!) { cancelOrder(id: $id) { status } }',
+      { id: order.id },
+      bearer(customer.token),
+    );
     expect(canceled.data.cancelOrder.status).toBe('CANCELED');
-    await eventually('the refund', async () => (await paymentsDb.payment.findUniqueOrThrow({ where: { id: paid.data.payOrder.id } })).status === 'REFUNDED');
+    await eventually(
+      'the refund',
+      async () =>
+        (await paymentsDb.payment.findUniqueOrThrow({ where: { id: paid.data.payOrder.id } })).status === 'REFUNDED',
+    );
     await platform.settle();
     expect(await paymentsDb.refund.count({ where: { orderId: order.id } })).toBe(1);
     const charged = (await stats('A')).authorizations.find((a) => a.key === paid.data.payOrder.id)!;
     expect((await stats('A')).refunds.filter((r) => r.transactionId === charged.transactionId)).toHaveLength(1);
-    const history = await graphql(url, 'query($id: ID!) { payment(id: $id) { history { kind } } }', { id: paid.data.payOrder.id }, bearer(customer.token));
+    const history = await graphql(
+      url,
+      'query($id: ID!) { payment(id: $id) { history { kind } } }',
+      { id: paid.data.payOrder.id },
+      bearer(customer.token),
+    );
     expect(history.data.payment.history.map((h: any) => h.kind)).toEqual(['REQUESTED', 'APPROVED', 'REFUNDED']);
     // The key sent again answers with its payment, not with the canceled order's conflict, and charges nothing.
     const again = await pay(order.id, key);
@@ -300,11 +395,17 @@ describe('payOrder', () => {
     expect(new Set(stored.map((o) => o.id)).size).toBe(who.length);
     for (const [i, order] of orders.entries()) {
       const row = stored.find((o) => o.id === order.id)!;
-      expect([row.customerId, row.total, order.total - item.price * (base + i)]).toEqual([who[i].userId, order.total, orders[0].total - item.price * base]);
+      expect([row.customerId, row.total, order.total - item.price * (base + i)]).toEqual([
+        who[i].userId,
+        order.total,
+        orders[0].total - item.price * base,
+      ]);
     }
 
     const answers = await gathered(paymentsDb, 'PaymentRecord', () =>
-      orders.map((order, i) => graphql(url, PAY, { orderId: order.id, key: randomUUID(), token: order.paymentToken }, bearer(who[i].token))),
+      orders.map((order, i) =>
+        graphql(url, PAY, { orderId: order.id, key: randomUUID(), token: order.paymentToken }, bearer(who[i].token)),
+      ),
     );
     expect(answers.flatMap(codes)).toEqual([]);
     const paying = await gatheredSoFar('payments');
@@ -314,11 +415,24 @@ describe('payOrder', () => {
     expect(payments).toHaveLength(who.length);
     for (const [i, order] of orders.entries()) {
       const payment = payments.find((p) => p.orderId === order.id)!;
-      expect([payment.customerId, payment.amount, payment.status, answers[i].data?.payOrder?.id, answers[i].data?.payOrder?.amount]).toEqual([who[i].userId, order.total, 'APPROVED', payment.id, order.total]);
+      expect([
+        payment.customerId,
+        payment.amount,
+        payment.status,
+        answers[i].data?.payOrder?.id,
+        answers[i].data?.payOrder?.amount,
+      ]).toEqual([who[i].userId, order.total, 'APPROVED', payment.id, order.total]);
     }
-    const records = await paymentsDb.paymentRecord.findMany({ where: { paymentId: { in: payments.map((p) => p.id) } } });
-    expect(records.map((r) => r.kind).sort()).toEqual([...Array(who.length).fill('APPROVED'), ...Array(who.length).fill('REQUESTED')]);
-    await eventually('every order to be placed', async () => (await Promise.all(orders.map((o) => orderStatus(o.id)))).every((status) => status === 'PLACED'));
+    const records = await paymentsDb.paymentRecord.findMany({
+      where: { paymentId: { in: payments.map((p) => p.id) } },
+    });
+    expect(records.map((r) => r.kind).sort()).toEqual([
+      ...Array(who.length).fill('APPROVED'),
+      ...Array(who.length).fill('REQUESTED'),
+    ]);
+    await eventually('every order to be placed', async () =>
+      (await Promise.all(orders.map((o) => orderStatus(o.id)))).every((status) => status === 'PLACED'),
+    );
   });
 
   it('refunds an approval that arrives after the order was canceled, once', async () => {
@@ -327,10 +441,25 @@ describe('payOrder', () => {
       await control('A', { latencyMs: 2500 });
       const order = await placeOrder();
       const paying = pay(order.id);
-      await eventually('the payment to be pending', async () => (await paymentsDb.payment.count({ where: { orderId: order.id, status: 'PENDING' } })) === 1, 5000, 20);
-      const canceled = await graphql(url, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: order.id }, bearer(customer.token));
+      await eventually(
+        'the payment to be pending',
+        async () => (await paymentsDb.payment.count({ where: { orderId: order.id, status: 'PENDING' } })) === 1,
+        5000,
+        20,
+      );
+      const canceled = await graphql(
+        url,
+        'mutation($id: ID!) { cancelOrder(id: $id) { status } }',
+        { id: order.id },
+        bearer(customer.token),
+      );
       expect(canceled.data.cancelOrder.status).toBe('CANCELED');
-      await eventually('payments to hear of the cancel', async () => !!(await paymentsDb.orderLedger.findUnique({ where: { orderId: order.id } }))?.canceled, 2000, 20);
+      await eventually(
+        'payments to hear of the cancel',
+        async () => !!(await paymentsDb.orderLedger.findUnique({ where: { orderId: order.id } }))?.canceled,
+        2000,
+        20,
+      );
       // The provider answers after the cancel was applied: the approval is refunded by the payment itself.
       const paid = await paying;
       expect(paid.data.payOrder).toMatchObject({ status: 'REFUNDED', provider: 'provider-a' });
@@ -351,7 +480,15 @@ describe('coupons', () => {
   const CREATE = `mutation($input: CreateCouponCampaignInput!) { createCouponCampaign(input: $input) { id stock remaining } }`;
   const CLAIM = 'mutation($c: ID!) { claimCoupon(campaignId: $c) { id campaignId status } }';
   const campaign = async (over: Record<string, unknown> = {}) => {
-    const input = { name: '7천원 할인', discountType: 'FIXED', amount: 7000, stock: 3, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), ...over };
+    const input = {
+      name: '7천원 할인',
+      discountType: 'FIXED',
+      amount: 7000,
+      stock: 3,
+      startsAt: new Date(Date.now() - 1000).toISOString(),
+      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+      ...over,
+    };
     const response = await graphql(url, CREATE, { input }, bearer(admin.token));
     if (!response.data) throw new Error(JSON.stringify(response.errors));
     return response.data.createCouponCampaign.id as string;
@@ -359,7 +496,14 @@ describe('coupons', () => {
   const customerToken = (n: number) => bearer(issueToken({ id: `burst-customer-${n}`, role: 'CUSTOMER' }));
 
   it('lets only admins create campaigns, with valid terms', async () => {
-    const input = { name: 'x', discountType: 'FIXED', amount: 7000, stock: 3, startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 1000).toISOString() };
+    const input = {
+      name: 'x',
+      discountType: 'FIXED',
+      amount: 7000,
+      stock: 3,
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 1000).toISOString(),
+    };
     expect(codes(await graphql(url, CREATE, { input }, bearer(customer.token)))).toEqual(['FORBIDDEN']);
     const bad = await graphql(url, CREATE, { input: { ...input, stock: 0 } }, bearer(admin.token));
     expect([codes(bad), bad.errors?.[0].extensions?.field]).toEqual([['BAD_USER_INPUT'], 'stock']);
@@ -373,9 +517,15 @@ describe('coupons', () => {
     await graphql(url, CLAIM, { c: id }, customerToken(2));
     await graphql(url, CLAIM, { c: id }, customerToken(3));
     expect(codes(await graphql(url, CLAIM, { c: id }, customerToken(4)))).toEqual(['COUPON_SOLD_OUT']);
-    const later = await campaign({ startsAt: new Date(Date.now() + 3600_000).toISOString(), endsAt: new Date(Date.now() + 7200_000).toISOString() });
+    const later = await campaign({
+      startsAt: new Date(Date.now() + 3600_000).toISOString(),
+      endsAt: new Date(Date.now() + 7200_000).toISOString(),
+    });
     expect(codes(await graphql(url, CLAIM, { c: later }, customerToken(1)))).toEqual(['COUPON_NOT_STARTED']);
-    const over = await campaign({ startsAt: new Date(Date.now() - 7200_000).toISOString(), endsAt: new Date(Date.now() - 3600_000).toISOString() });
+    const over = await campaign({
+      startsAt: new Date(Date.now() - 7200_000).toISOString(),
+      endsAt: new Date(Date.now() - 3600_000).toISOString(),
+    });
     expect(codes(await graphql(url, CLAIM, { c: over }, customerToken(1)))).toEqual(['COUPON_EXPIRED']);
     expect(codes(await graphql(url, CLAIM, { c: 'no-such-campaign' }, customerToken(1)))).toEqual(['NOT_FOUND']);
   });
@@ -383,7 +533,9 @@ describe('coupons', () => {
   it('takes the discount off the payment, and gives the coupon back (not to the stock) when the payment fails', async () => {
     const id = await campaign({ stock: 5 });
     const claim = (await graphql(url, CLAIM, { c: id }, bearer(customer.token))).data.claimCoupon.id;
-    const remaining = async () => (await graphql(url, 'query($c: ID!) { couponCampaign(id: $c) { remaining } }', { c: id })).data.couponCampaign.remaining;
+    const remaining = async () =>
+      (await graphql(url, 'query($c: ID!) { couponCampaign(id: $c) { remaining } }', { c: id })).data.couponCampaign
+        .remaining;
     expect(await remaining()).toBe(4);
 
     await control('A', { outage: true });
@@ -397,15 +549,31 @@ describe('coupons', () => {
 
     const order = await placeOrder();
     const paid = await pay(order.id, randomUUID(), claim);
-    expect(paid.data.payOrder).toMatchObject({ status: 'APPROVED', amount: Math.max(0, order.total - 7000), discount: Math.min(7000, order.total) });
+    expect(paid.data.payOrder).toMatchObject({
+      status: 'APPROVED',
+      amount: Math.max(0, order.total - 7000),
+      discount: Math.min(7000, order.total),
+    });
     expect((await paymentsDb.couponClaim.findUniqueOrThrow({ where: { id: claim } })).status).toBe('USED');
     expect(codes(await pay((await placeOrder()).id, randomUUID(), claim))).toEqual(['CONFLICT']);
   });
 
   it("refuses paying a canceled order with its paymentToken and leaves the coupon claimed; the key's own payment still answers", async () => {
     const cancel = async (orderId: string) => {
-      expect((await graphql(url, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: orderId }, bearer(customer.token))).data.cancelOrder.status).toBe('CANCELED');
-      await eventually('payments to hear of the cancel', async () => !!(await paymentsDb.orderLedger.findUnique({ where: { orderId } }))?.canceled);
+      expect(
+        (
+          await graphql(
+            url,
+            'mutation($id: ID!) { cancelOrder(id: $id) { status } }',
+            { id: orderId },
+            bearer(customer.token),
+          )
+        ).data.cancelOrder.status,
+      ).toBe('CANCELED');
+      await eventually(
+        'payments to hear of the cancel',
+        async () => !!(await paymentsDb.orderLedger.findUnique({ where: { orderId } }))?.canceled,
+      );
     };
     const payWithToken = (order: { id: string; paymentToken: string }, key: string, coupon: string | null = null) =>
       graphql(url, PAY, { orderId: order.id, key, coupon, token: order.paymentToken }, bearer(customer.token));
@@ -416,7 +584,10 @@ describe('coupons', () => {
     expect(codes(await payWithToken(unpaid, randomUUID()))).toEqual(['ORDER_STATE_CONFLICT']);
     expect(codes(await payWithToken(unpaid, randomUUID(), claim))).toEqual(['ORDER_STATE_CONFLICT']);
     expect(await paymentsDb.payment.count({ where: { orderId: unpaid.id } })).toBe(0);
-    expect(await paymentsDb.couponClaim.findUniqueOrThrow({ where: { id: claim } })).toMatchObject({ status: 'CLAIMED', usedPaymentId: null });
+    expect(await paymentsDb.couponClaim.findUniqueOrThrow({ where: { id: claim } })).toMatchObject({
+      status: 'CLAIMED',
+      usedPaymentId: null,
+    });
 
     const paid = await placeOrder();
     const key = randomUUID();
@@ -435,9 +606,15 @@ describe('coupons', () => {
     const claim = (await graphql(url, CLAIM, { c: id }, bearer(customer.token))).data.claimCoupon.id;
     const order = await placeOrder(Math.min(99, Math.ceil(510_000 / shop.items[0].price)));
     expect(codes(await pay(order.id, randomUUID(), claim))).toEqual(['PAYMENT_DECLINED']);
-    expect(await paymentsDb.couponClaim.findUniqueOrThrow({ where: { id: claim } })).toMatchObject({ status: 'CLAIMED', usedPaymentId: null });
+    expect(await paymentsDb.couponClaim.findUniqueOrThrow({ where: { id: claim } })).toMatchObject({
+      status: 'CLAIMED',
+      usedPaymentId: null,
+    });
     const payment = await paymentsDb.payment.findFirstOrThrow({ where: { orderId: order.id } });
-    const records = await paymentsDb.paymentRecord.findMany({ where: { paymentId: payment.id }, orderBy: { at: 'asc' } });
+    const records = await paymentsDb.paymentRecord.findMany({
+      where: { paymentId: payment.id },
+      orderBy: { at: 'asc' },
+    });
     expect(records.map((r) => r.kind)).toEqual(['REQUESTED', 'COUPON_APPLIED', 'DECLINED', 'COUPON_RELEASED']);
   });
 
@@ -472,8 +649,12 @@ describe('coupons', () => {
         const response = await graphql(url, CLAIM, { c: id }, attempts[i]);
         const code = response.data?.claimCoupon ? 'CLAIMED' : (response.errors?.[0].extensions?.code ?? 'UNKNOWN');
         outcomes[code] = (outcomes[code] ?? 0) + 1;
-        if (code === 'CLAIMED') issued.push({ customer: tokens.indexOf(attempts[i]), claimId: response.data.claimCoupon.id });
-        if (i % 500 === 0) listsDuringBurst.push(await graphql(url, '{ shops(area: GANGNAM, first: 10) { edges { node { id name } } } }'));
+        if (code === 'CLAIMED')
+          issued.push({ customer: tokens.indexOf(attempts[i]), claimId: response.data.claimCoupon.id });
+        if (i % 500 === 0)
+          listsDuringBurst.push(
+            await graphql(url, '{ shops(area: GANGNAM, first: 10) { edges { node { id name } } } }'),
+          );
       }
     };
     await Promise.all(Array.from({ length: 64 }, claimer));
@@ -482,7 +663,9 @@ describe('coupons', () => {
     expect(outcomes.CLAIMED).toBe(STOCK);
     expect(new Set(issued.map((i) => i.customer)).size).toBe(STOCK);
     expect(outcomes.COUPON_SOLD_OUT + (outcomes.COUPON_ALREADY_CLAIMED ?? 0)).toBe(2 * CUSTOMERS - STOCK);
-    expect(Object.keys(outcomes).sort()).toEqual(['CLAIMED', 'COUPON_ALREADY_CLAIMED', 'COUPON_SOLD_OUT'].filter((k) => outcomes[k]).sort());
+    expect(Object.keys(outcomes).sort()).toEqual(
+      ['CLAIMED', 'COUPON_ALREADY_CLAIMED', 'COUPON_SOLD_OUT'].filter((k) => outcomes[k]).sort(),
+    );
     expect(listsDuringBurst.length).toBeGreaterThan(0);
     for (const list of listsDuringBurst) {
       expect(list.errors).toBeUndefined();
@@ -490,7 +673,12 @@ describe('coupons', () => {
     }
 
     // Once the queue drains, Postgres holds exactly the claims Redis issued.
-    await eventually('the claims to be persisted', async () => (await paymentsDb.couponClaim.count({ where: { campaignId: id } })) === STOCK, 60_000, 200);
+    await eventually(
+      'the claims to be persisted',
+      async () => (await paymentsDb.couponClaim.count({ where: { campaignId: id } })) === STOCK,
+      60_000,
+      200,
+    );
     const persisted = await paymentsDb.couponClaim.findMany({ where: { campaignId: id } });
     expect(new Set(persisted.map((c) => c.id))).toEqual(new Set(issued.map((i) => i.claimId)));
     const redis = new Redis(process.env.BAEDAL_REDIS_URL ?? 'redis://127.0.0.1:6379/0');
@@ -502,7 +690,11 @@ describe('coupons', () => {
       await paymentsDb.couponClaim.delete({ where: { id: persisted[0].id } });
       const { execFileSync } = await import('node:child_process');
       const env = { ...process.env, BAEDAL_DB_PREFIX: platform.prefix, BAEDAL_REDIS_PREFIX: platform.prefix };
-      const report = execFileSync(process.execPath, [`${__dirname}/../workers/dist/cli.js`, 'coupons', 'reconcile', id], { env, encoding: 'utf8' });
+      const report = execFileSync(
+        process.execPath,
+        [`${__dirname}/../workers/dist/cli.js`, 'coupons', 'reconcile', id],
+        { env, encoding: 'utf8' },
+      );
       expect(report).toContain('persisted 1 claim(s) from Redis, restored 0 to Redis, 0 left');
       expect(await paymentsDb.couponClaim.count({ where: { campaignId: id } })).toBe(STOCK);
     } finally {

@@ -37,21 +37,42 @@ afterAll(async () => {
   for (const service of ['shops', 'orders']) await dropDatabase(`${prefix}_${service}`);
 }, 60_000);
 
-function envelope<T extends EventType>(type: T, aggregateId: string, version: number, payload: EventPayloads[T]): EventEnvelope<T> {
+function envelope<T extends EventType>(
+  type: T,
+  aggregateId: string,
+  version: number,
+  payload: EventPayloads[T],
+): EventEnvelope<T> {
   return { id: randomUUID(), type, version, occurredAt: new Date().toISOString(), aggregateId, payload };
 }
 
 const allDay = Array.from({ length: 7 }, (_, day) => ({ day, opens: '00:00', closes: '00:00' }));
 const info = (shopId: string, over: Partial<ShopInfo> = {}): ShopInfo => ({
-  shopId, ownerId: 'owner', name: '피자마루 본점', category: 'PIZZA', description: '', minimumOrder: 10000, deliveryFee: 2000,
-  deliveryAreas: ['MAPO', 'JONGNO'], openingHours: allDay, isOpen: true, ...over,
+  shopId,
+  ownerId: 'owner',
+  name: '피자마루 본점',
+  category: 'PIZZA',
+  description: '',
+  minimumOrder: 10000,
+  deliveryFee: 2000,
+  deliveryAreas: ['MAPO', 'JONGNO'],
+  openingHours: allDay,
+  isOpen: true,
+  ...over,
 });
 const menu = (shopId: string, price: number) => ({
   shopId,
-  groups: [{ id: 'g1', name: '피자', items: [{ id: `${shopId}-i1`, name: '페퍼로니피자', description: '', price, soldOut: false, optionGroups: [] }] }],
+  groups: [
+    {
+      id: 'g1',
+      name: '피자',
+      items: [{ id: `${shopId}-i1`, name: '페퍼로니피자', description: '', price, soldOut: false, optionGroups: [] }],
+    },
+  ],
 });
 
-const toShops = (e: EventEnvelope) => applyOnce('shops', e, projection, projectionTransaction(shops, rawSql(shopsPool)));
+const toShops = (e: EventEnvelope) =>
+  applyOnce('shops', e, projection, projectionTransaction(shops, rawSql(shopsPool)));
 const toOrders = (e: EventEnvelope) => applyOnce('orders', e, replica, (work) => orders.$transaction(work));
 
 describe('shops projection', () => {
@@ -59,7 +80,12 @@ describe('shops projection', () => {
     const shopId = randomUUID();
     const v1 = envelope('shop.registered', shopId, 1, info(shopId));
     const v2 = envelope('shop.updated', shopId, 2, info(shopId, { name: '피자마루 마포점', deliveryFee: 0 }));
-    const v3 = envelope('shop.closed', shopId, 3, info(shopId, { name: '피자마루 마포점', deliveryFee: 0, isOpen: false }));
+    const v3 = envelope(
+      'shop.closed',
+      shopId,
+      3,
+      info(shopId, { name: '피자마루 마포점', deliveryFee: 0, isOpen: false }),
+    );
     const m4 = envelope('menu.updated', shopId, 4, menu(shopId, 21000));
     const m2 = envelope('menu.updated', shopId, 2, menu(shopId, 19000));
 
@@ -69,11 +95,20 @@ describe('shops projection', () => {
     expect(results).toEqual(['applied', 'applied', 'applied', 'applied', 'duplicate', 'applied', 'duplicate']);
 
     const view = await shops.shopView.findUniqueOrThrow({ where: { shopId } });
-    expect(view).toMatchObject({ name: '피자마루 마포점', deliveryFee: 0, isOpen: false, infoVersion: 3, menuVersion: 4 });
+    expect(view).toMatchObject({
+      name: '피자마루 마포점',
+      deliveryFee: 0,
+      isOpen: false,
+      infoVersion: 3,
+      menuVersion: 4,
+    });
     expect((view.menu as any)[0].items[0].price).toBe(21000);
     expect(view.searchText).toContain('페퍼로니피자');
     const listing = await shops.shopListing.findMany({ where: { shopId }, orderBy: { area: 'asc' } });
-    expect(listing.map((l) => [l.area, l.closedRank, l.deliveryFee])).toEqual([['JONGNO', 1, 0], ['MAPO', 1, 0]]);
+    expect(listing.map((l) => [l.area, l.closedRank, l.deliveryFee])).toEqual([
+      ['JONGNO', 1, 0],
+      ['MAPO', 1, 0],
+    ]);
     expect(await shops.processedEvent.count({ where: { consumer: 'shops' } })).toBe(5); // five distinct events
   });
 
@@ -83,13 +118,23 @@ describe('shops projection', () => {
     await toShops(envelope('review.stats.changed', a, 2, { shopId: a, reviewCount: 2, ratingSum: 10 }));
     await toShops(envelope('review.stats.changed', a, 1, { shopId: a, reviewCount: 1, ratingSum: 1 })); // stale
     const now = Date.now();
-    const placement = { campaignId: 'c1', area: 'SONGPA', product: 'OPEN_LIST' as const, startsAt: new Date(now - 1000).toISOString(), endsAt: new Date(now + 3600_000).toISOString() };
+    const placement = {
+      campaignId: 'c1',
+      area: 'SONGPA',
+      product: 'OPEN_LIST' as const,
+      startsAt: new Date(now - 1000).toISOString(),
+      endsAt: new Date(now + 3600_000).toISOString(),
+    };
     await toShops(envelope('ad.placement.changed', b, 1, { shopId: b, placements: [placement] }));
 
     const songpa = listQuery({ area: 'SONGPA', sort: 'RECOMMENDED', first: 20 });
     const ranked = await shops.$queryRawUnsafe<{ shopId: string }[]>(songpa.sql, ...songpa.values);
     expect(ranked.map((r) => r.shopId)).toEqual([b, a]); // advertised first, then the 5-star shop
-    expect(await shops.shopView.findUniqueOrThrow({ where: { shopId: a } })).toMatchObject({ reviewCount: 2, ratingSum: 10, ratingVersion: 2 });
+    expect(await shops.shopView.findUniqueOrThrow({ where: { shopId: a } })).toMatchObject({
+      reviewCount: 2,
+      ratingSum: 10,
+      ratingVersion: 2,
+    });
 
     await toShops(envelope('ad.placement.changed', b, 2, { shopId: b, placements: [] }));
     const after = await shops.$queryRawUnsafe<{ shopId: string }[]>(songpa.sql, ...songpa.values);
@@ -107,7 +152,12 @@ describe('orders replica', () => {
       envelope('menu.updated', shopId, 1, menu(shopId, 20000)),
     ];
     for (const e of [...events, events[0], events[2]]) await toOrders(e);
-    expect(await orders.shopReplica.findUniqueOrThrow({ where: { shopId } })).toMatchObject({ minimumOrder: 15000, version: 2, menuVersion: 3, isOpen: true });
+    expect(await orders.shopReplica.findUniqueOrThrow({ where: { shopId } })).toMatchObject({
+      minimumOrder: 15000,
+      version: 2,
+      menuVersion: 3,
+      isOpen: true,
+    });
     expect((await orders.menuItemReplica.findMany({ where: { shopId } })).map((m) => m.price)).toEqual([23000]);
   });
 });
@@ -119,7 +169,10 @@ describe('clock refresh', () => {
    */
   async function splitShopAtEleven() {
     const shopId = randomUUID();
-    const split = Array.from({ length: 7 }, (_, day) => [{ day, opens: '10:00', closes: '15:00' }, { day, opens: '15:00', closes: '22:00' }]).flat();
+    const split = Array.from({ length: 7 }, (_, day) => [
+      { day, opens: '10:00', closes: '15:00' },
+      { day, opens: '15:00', closes: '22:00' },
+    ]).flat();
     await toShops(envelope('shop.registered', shopId, 1, info(shopId, { openingHours: split })));
     const eleven = new Date(Date.now() + 24 * 3600_000);
     eleven.setUTCHours(2, 0, 0, 0);
@@ -132,8 +185,10 @@ describe('clock refresh', () => {
     const dayTime = Array.from({ length: 7 }, (_, day) => ({ day, opens: '10:00', closes: '22:00' }));
     await toShops(envelope('shop.registered', changing, 1, info(changing, { openingHours: dayTime })));
     await toShops(envelope('shop.registered', paused, 1, info(paused, { openingHours: dayTime, isOpen: false })));
-    const keysChangeAt = async (shopId: string) => (await shops.shopView.findUniqueOrThrow({ where: { shopId } })).keysChangeAt;
-    const closedRanks = async (shopId: string) => (await shops.shopListing.findMany({ where: { shopId } })).map((l) => l.closedRank);
+    const keysChangeAt = async (shopId: string) =>
+      (await shops.shopView.findUniqueOrThrow({ where: { shopId } })).keysChangeAt;
+    const closedRanks = async (shopId: string) =>
+      (await shops.shopListing.findMany({ where: { shopId } })).map((l) => l.closedRank);
 
     // It opens or closes next at 10:00 or 22:00 in Seoul; a paused shop changes only by its owner's event.
     const change = (await keysChangeAt(changing))!;
@@ -160,8 +215,15 @@ describe('clock refresh', () => {
     // At 15:00 it stays open: its rows are left as they are (marked here, to tell), its next moment is 22:00.
     await shops.shopListing.updateMany({ where: { shopId }, data: { deliveryFee: 99_999 } });
     await refreshClockKeys(rawSql(shopsPool), shops, fifteen);
-    expect((await shops.shopListing.findMany({ where: { shopId } })).map((l) => [l.closedRank, l.deliveryFee])).toEqual([[0, 99_999], [0, 99_999]]);
-    expect((await shops.shopView.findUniqueOrThrow({ where: { shopId } })).keysChangeAt).toEqual(new Date(fifteen.getTime() + 7 * 3600_000));
+    expect((await shops.shopListing.findMany({ where: { shopId } })).map((l) => [l.closedRank, l.deliveryFee])).toEqual(
+      [
+        [0, 99_999],
+        [0, 99_999],
+      ],
+    );
+    expect((await shops.shopView.findUniqueOrThrow({ where: { shopId } })).keysChangeAt).toEqual(
+      new Date(fifteen.getTime() + 7 * 3600_000),
+    );
   });
 
   it("leaves the next moment an event set while it ran: it does not write one from the shop's older terms", async () => {
@@ -172,7 +234,8 @@ describe('clock refresh', () => {
       ...sql,
       $queryRawUnsafe: sql.$queryRawUnsafe.bind(sql),
       $executeRawUnsafe: async (query: string, ...values: unknown[]) => {
-        if (query.startsWith('UPDATE "ShopView" v SET "keysChangeAt"')) await toShops(envelope('shop.closed', shopId, 2, info(shopId, { openingHours: split, isOpen: false })));
+        if (query.startsWith('UPDATE "ShopView" v SET "keysChangeAt"'))
+          await toShops(envelope('shop.closed', shopId, 2, info(shopId, { openingHours: split, isOpen: false })));
         return sql.$executeRawUnsafe(query, ...values);
       },
     };
@@ -199,7 +262,9 @@ describe('with 20,000 shops', () => {
              -(random() * 500)::int, -(random() * 100)::int, (random() * 40)::int * 100, (random() * 20)::int * 1000
       FROM "ShopView" v WHERE v."shopId" LIKE 'bulk-%'`);
     // Each shop's next opening or closing time, spread over the coming week.
-    await shops.$executeRawUnsafe(`UPDATE "ShopView" SET "keysChangeAt" = now() AT TIME ZONE 'UTC' + (hashtext("shopId") % 10080 + 10080) * interval '1 minute' WHERE "shopId" LIKE 'bulk-%'`);
+    await shops.$executeRawUnsafe(
+      `UPDATE "ShopView" SET "keysChangeAt" = now() AT TIME ZONE 'UTC' + (hashtext("shopId") % 10080 + 10080) * interval '1 minute' WHERE "shopId" LIKE 'bulk-%'`,
+    );
     await shops.$executeRawUnsafe('ANALYZE "ShopView"');
     await shops.$executeRawUnsafe('ANALYZE "ShopListing"');
   }, 60_000);
@@ -236,14 +301,27 @@ describe('with 20,000 shops', () => {
 
   it("keeps each area's category counts equal to its listing, whoever writes it", async () => {
     const counted = async () =>
-      (await shops.areaCategoryCount.findMany({ where: { shopCount: { not: 0 } }, orderBy: [{ area: 'asc' }, { category: 'asc' }] })).map((c) => [c.area, c.category, c.shopCount]);
+      (
+        await shops.areaCategoryCount.findMany({
+          where: { shopCount: { not: 0 } },
+          orderBy: [{ area: 'asc' }, { category: 'asc' }],
+        })
+      ).map((c) => [c.area, c.category, c.shopCount]);
     const grouped = async () =>
-      (await shops.shopListing.groupBy({ by: ['area', 'category'], _count: { _all: true }, orderBy: [{ area: 'asc' }, { category: 'asc' }] })).map((g) => [g.area, g.category, g._count._all]);
+      (
+        await shops.shopListing.groupBy({
+          by: ['area', 'category'],
+          _count: { _all: true },
+          orderBy: [{ area: 'asc' }, { category: 'asc' }],
+        })
+      ).map((g) => [g.area, g.category, g._count._all]);
     // The bulk insert above, and the projection's shops from the first block.
     expect((await counted()).length).toBeGreaterThanOrEqual(10);
     expect(await counted()).toEqual(await grouped());
 
-    await shops.$executeRawUnsafe(`UPDATE "ShopListing" SET "category" = 'CAFE_DESSERT', "area" = 'SONGPA' WHERE "shopId" IN ('bulk-1', 'bulk-2', 'bulk-3')`);
+    await shops.$executeRawUnsafe(
+      `UPDATE "ShopListing" SET "category" = 'CAFE_DESSERT', "area" = 'SONGPA' WHERE "shopId" IN ('bulk-1', 'bulk-2', 'bulk-3')`,
+    );
     await shops.shopListing.deleteMany({ where: { shopId: { in: ['bulk-4', 'bulk-5', 'bulk-6'] } } });
     expect(await counted()).toEqual(await grouped());
 
@@ -252,7 +330,17 @@ describe('with 20,000 shops', () => {
     await Promise.all(ids.map((id) => toShops(envelope('shop.registered', id, 1, info(id)))));
     await Promise.all(
       ids.map((id, i) =>
-        toShops(envelope('shop.updated', id, 2, info(id, { category: i % 2 ? 'CHICKEN' : 'KOREAN', deliveryAreas: i % 3 ? ['GANGNAM', 'MAPO'] : ['SEOCHO'] }))),
+        toShops(
+          envelope(
+            'shop.updated',
+            id,
+            2,
+            info(id, {
+              category: i % 2 ? 'CHICKEN' : 'KOREAN',
+              deliveryAreas: i % 3 ? ['GANGNAM', 'MAPO'] : ['SEOCHO'],
+            }),
+          ),
+        ),
       ),
     );
     expect(await counted()).toEqual(await grouped());
@@ -265,7 +353,7 @@ describe('with 20,000 shops', () => {
     expect(plan).not.toMatch(/Seq Scan/);
   });
 
-  it('rewrites one shop\'s listing rows through an index, not a scan of every listing', async () => {
+  it("rewrites one shop's listing rows through an index, not a scan of every listing", async () => {
     // What the projection runs for every change of a shop's document (rewriteListing).
     const plan = await explain('DELETE FROM "ShopListing" WHERE "shopId" = $1', 'bulk-7');
     expect(plan).toMatch(/ShopListing_shopId_idx/);
@@ -288,10 +376,14 @@ describe('with 20,000 shops', () => {
   });
 
   it('keeps the two-character pieces with every write of the search text, and finds exactly the shops containing the word', async () => {
-    const [bulk] = await shops.$queryRawUnsafe<{ searchGrams: string[] }[]>(`SELECT "searchGrams" FROM "ShopView" WHERE "shopId" = 'bulk-42'`);
+    const [bulk] = await shops.$queryRawUnsafe<{ searchGrams: string[] }[]>(
+      `SELECT "searchGrams" FROM "ShopView" WHERE "shopId" = 'bulk-42'`,
+    );
     expect(bulk.searchGrams).toEqual(expect.arrayContaining(['가게', '치킨', '양념', ' 양']));
     await shops.$executeRawUnsafe(`UPDATE "ShopView" SET "searchText" = '가게42 곱창전골' WHERE "shopId" = 'bulk-42'`);
-    const [moved] = await shops.$queryRawUnsafe<{ searchGrams: string[] }[]>(`SELECT "searchGrams" FROM "ShopView" WHERE "shopId" = 'bulk-42'`);
+    const [moved] = await shops.$queryRawUnsafe<{ searchGrams: string[] }[]>(
+      `SELECT "searchGrams" FROM "ShopView" WHERE "shopId" = 'bulk-42'`,
+    );
     expect(moved.searchGrams.sort()).toEqual([' 곱', '2 ', '42', '가게', '게4', '곱창', '전골', '창전'].sort());
     expect(await searchShopIds(shops, '곱창', null, 20)).toEqual(['bulk-42']);
     const pigsFeet = await searchShopIds(shops, '족발', null, 1000);
@@ -303,9 +395,13 @@ describe('with 20,000 shops', () => {
   it('ranks the shops whose name has the words first, then the most reviewed, exactly as checking every shop would', async () => {
     // Some shops renamed as the projection renames them (the text starts with the name; the trigger keeps the
     // name's pieces), reviews spread, ties left to the shop id.
-    await shops.$executeRawUnsafe(`UPDATE "ShopView" SET "reviewCount" = abs(hashtext("shopId")) % 300 WHERE "shopId" LIKE 'bulk-%'`);
+    await shops.$executeRawUnsafe(
+      `UPDATE "ShopView" SET "reviewCount" = abs(hashtext("shopId")) % 300 WHERE "shopId" LIKE 'bulk-%'`,
+    );
     const rename = (prefix: string, where: string) =>
-      shops.$executeRawUnsafe(`UPDATE "ShopView" SET "name" = '${prefix}' || "name", "searchText" = '${prefix}' || "searchText" WHERE ${where}`);
+      shops.$executeRawUnsafe(
+        `UPDATE "ShopView" SET "name" = '${prefix}' || "name", "searchText" = '${prefix}' || "searchText" WHERE ${where}`,
+      );
     await rename('치킨', `"shopId" LIKE 'bulk-%' AND substr("shopId", 6)::int % 37 = 0`);
     await rename('족발집', `"shopId" IN ('bulk-100', 'bulk-7')`);
     await shops.$executeRawUnsafe('ANALYZE "ShopView"');
@@ -314,19 +410,37 @@ describe('with 20,000 shops', () => {
         await shops.$queryRawUnsafe<{ shopId: string }[]>(
           `SELECT "shopId" FROM "ShopView" WHERE "infoVersion" > 0 AND "searchText" ILIKE $1 AND ($2::text IS NULL OR "deliveryAreas" @> ARRAY[$2::text])
            ORDER BY ("name" ILIKE $1) DESC, "reviewCount" DESC, "shopId" LIMIT $3`,
-          `%${words}%`, area, first,
+          `%${words}%`,
+          area,
+          first,
         )
       ).map((r) => r.shopId);
     const cases: [string, string | null, number][] = [
-      ['치킨', null, 20], ['치킨', 'MAPO', 20], ['치킨', null, 600], ['족발', null, 20], ['족발', 'SEOCHO', 10],
-      ['가게123', null, 20], ['곱창', null, 20], ['후라이드치킨', 'JONGNO', 20], ['없는말', null, 20],
+      ['치킨', null, 20],
+      ['치킨', 'MAPO', 20],
+      ['치킨', null, 600],
+      ['족발', null, 20],
+      ['족발', 'SEOCHO', 10],
+      ['가게123', null, 20],
+      ['곱창', null, 20],
+      ['후라이드치킨', 'JONGNO', 20],
+      ['없는말', null, 20],
     ];
     for (const [words, area, first] of cases) {
       const expected = await everyShop(words, area, first);
-      expect({ words, area, first, found: await searchShopIds(shops, words, area, first) }).toEqual({ words, area, first, found: expected });
+      expect({ words, area, first, found: await searchShopIds(shops, words, area, first) }).toEqual({
+        words,
+        area,
+        first,
+        found: expected,
+      });
     }
     // The cases cross from names to menus: 540 renamed shops have 치킨 in the name, and the first page is theirs.
-    expect((await everyShop('치킨', null, 600)).slice(539, 542).map((id) => Number(id.slice(5)) % 37 === 0)).toEqual([true, false, false]);
+    expect((await everyShop('치킨', null, 600)).slice(539, 542).map((id) => Number(id.slice(5)) % 37 === 0)).toEqual([
+      true,
+      false,
+      false,
+    ]);
     // Two shops named for 족발 come before the 200 whose menus alone have it, whatever their reviews.
     expect((await searchShopIds(shops, '족발', null, 2)).sort()).toEqual(['bulk-100', 'bulk-7']);
   });

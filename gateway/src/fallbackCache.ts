@@ -32,7 +32,13 @@ export class FallbackCache {
   }
 
   key(subgraph: string, query: string, variables: unknown, caller: string | null): string {
-    const digest = createHash('sha256').update(query).update('\0').update(JSON.stringify(variables ?? {})).update('\0').update(caller ?? '').digest('base64url');
+    const digest = createHash('sha256')
+      .update(query)
+      .update('\0')
+      .update(JSON.stringify(variables ?? {}))
+      .update('\0')
+      .update(caller ?? '')
+      .digest('base64url');
     return `${this.options.prefix}:fallback:${subgraph}:${digest}`;
   }
 
@@ -42,7 +48,9 @@ export class FallbackCache {
     if (existing && now - existing.storedAt < (this.options.rewriteAfterMs ?? 5000)) return;
     const entry = { storedAt: now, response };
     this.local.set(key, entry);
-    this.options.redis?.set(key, JSON.stringify(entry), 'EX', this.options.ttlSeconds).catch((error) => this.options.log.debug({ err: error }, 'fallback store failed'));
+    this.options.redis
+      ?.set(key, JSON.stringify(entry), 'EX', this.options.ttlSeconds)
+      .catch((error) => this.options.log.debug({ err: error }, 'fallback store failed'));
   }
 
   async lookup(key: string): Promise<FallbackEntry | null> {

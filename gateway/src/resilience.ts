@@ -1,5 +1,11 @@
 import { GraphQLError } from 'graphql';
-import { createCircuitBreaker, isBreakerOpen, type BreakerSettings, type GuardedCall, type Logger } from '@baedal/platform';
+import {
+  createCircuitBreaker,
+  isBreakerOpen,
+  type BreakerSettings,
+  type GuardedCall,
+  type Logger,
+} from '@baedal/platform';
 import { breakerState, subgraphErrors } from './metrics';
 
 /** Per-subgraph limits; every default can be set for all subgraphs or one (e.g. SHOPS_TIMEOUT_MS). */
@@ -52,18 +58,31 @@ export function statusFailure(subgraph: string, status: number): SubgraphFailure
 }
 
 /** A subgraph that lost its database still answers, with SERVICE_UNAVAILABLE errors; it has failed all the same. */
-export function databaseFailure(subgraph: string, errors: readonly { extensions?: { code?: unknown } }[] | undefined): SubgraphFailure | null {
-  return errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE') ? new SubgraphFailure(subgraph, 'unavailable', `${subgraph} cannot reach its database`) : null;
+export function databaseFailure(
+  subgraph: string,
+  errors: readonly { extensions?: { code?: unknown } }[] | undefined,
+): SubgraphFailure | null {
+  return errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')
+    ? new SubgraphFailure(subgraph, 'unavailable', `${subgraph} cannot reach its database`)
+    : null;
 }
 
 /** Classifies an error thrown by a subgraph fetch: a failure of the subgraph, or null for anything else. */
 export function asFailure(subgraph: string, error: unknown): SubgraphFailure | null {
   if (error instanceof SubgraphFailure) return error;
-  const e = error as { name?: string; type?: string; code?: string; message?: string; extensions?: { response?: { status?: number } } };
-  if (e?.name === 'AbortError' || e?.type === 'aborted' || e?.name === 'TimeoutError') return new SubgraphFailure(subgraph, 'timeout', `${subgraph} timed out`);
+  const e = error as {
+    name?: string;
+    type?: string;
+    code?: string;
+    message?: string;
+    extensions?: { response?: { status?: number } };
+  };
+  if (e?.name === 'AbortError' || e?.type === 'aborted' || e?.name === 'TimeoutError')
+    return new SubgraphFailure(subgraph, 'timeout', `${subgraph} timed out`);
   if (isBreakerOpen(e)) return new SubgraphFailure(subgraph, 'breaker_open', `${subgraph} breaker is open`);
   const status = e?.extensions?.response?.status;
-  if (typeof status === 'number') return status >= 500 ? new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${status}`) : null;
+  if (typeof status === 'number')
+    return status >= 500 ? new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${status}`) : null;
   if (e?.name === 'FetchError' || /ECONNREFUSED|ECONNRESET|socket hang up|EPIPE/.test(e?.message ?? '')) {
     return new SubgraphFailure(subgraph, 'connection', `${subgraph}: ${e.message}`);
   }
@@ -73,8 +92,12 @@ export function asFailure(subgraph: string, error: unknown): SubgraphFailure | n
 /** The subgraph's breaker, with its state and refusals in the metrics. */
 export function createBreaker(subgraph: string, settings: GuardSettings, log: Logger): GuardedCall {
   const states = { closed: 0, halfOpen: 1, open: 2 } as const;
-  const breaker = createCircuitBreaker(subgraph, settings, (error) => asFailure(subgraph, error) !== null, log, (state) =>
-    breakerState.set({ subgraph }, states[state]),
+  const breaker = createCircuitBreaker(
+    subgraph,
+    settings,
+    (error) => asFailure(subgraph, error) !== null,
+    log,
+    (state) => breakerState.set({ subgraph }, states[state]),
   );
   breaker.on('reject', () => subgraphErrors.inc({ subgraph, kind: 'breaker_open' }));
   return breaker;

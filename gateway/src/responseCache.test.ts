@@ -43,7 +43,10 @@ describe('response cache', () => {
     const announcements = new EventEmitter() as EventEmitter & { subscribe(): Promise<void> };
     announcements.subscribe = async () => {};
     const cache = createResponseCache(announcements as never, 60_000)!;
-    const detail = JSON.stringify({ query: 'query D($id: ID!) { shop(id: $id) { id name } }', variables: { id: 's1' } });
+    const detail = JSON.stringify({
+      query: 'query D($id: ID!) { shop(id: $id) { id name } }',
+      variables: { id: 's1' },
+    });
     const home = JSON.stringify({ query: '{ home(area: MAPO) { categories { shopCount } } }' });
     const both = JSON.stringify({ query: '{ shop(id: "s1") { id } shops(area: MAPO) { edges { cursor } } }' });
     for (const body of [detail, home, list, both]) cache.store(anonymous, body, 200, answer);

@@ -21,10 +21,16 @@ const PUBLIC_ROOT_FIELDS = new Set(['home', 'shops', 'shop', 'searchShops']);
 /** A public read of one shop's document (`shop` alone), or of lists of shops (everything else public); false if not public. */
 type Kind = 'document' | 'list' | false;
 
-export function createResponseCache(changes: Redis | null, ttlMs = Number(process.env.BAEDAL_RESPONSE_CACHE_TTL_MS ?? 30_000)): ResponseCache | undefined {
+export function createResponseCache(
+  changes: Redis | null,
+  ttlMs = Number(process.env.BAEDAL_RESPONSE_CACHE_TTL_MS ?? 30_000),
+): ResponseCache | undefined {
   if (!(ttlMs > 0)) return undefined;
   // Two stores, because the clock changes lists (open now, running ads) far more often than documents.
-  const stores = { document: new LRUCache<string, Buffer>({ max: 40_000, ttl: ttlMs, ttlAutopurge: false }), list: new LRUCache<string, Buffer>({ max: 10_000, ttl: ttlMs, ttlAutopurge: false }) };
+  const stores = {
+    document: new LRUCache<string, Buffer>({ max: 40_000, ttl: ttlMs, ttlAutopurge: false }),
+    list: new LRUCache<string, Buffer>({ max: 10_000, ttl: ttlMs, ttlAutopurge: false }),
+  };
   if (changes) {
     void changes.subscribe(queryModelChannel());
     changes.on('message', (_channel: string, change: string) => {
@@ -47,10 +53,14 @@ export function createResponseCache(changes: Redis | null, ttlMs = Number(proces
     if (known === undefined) {
       known = { kind: false };
       try {
-        const operations = parse(query).definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-        const fields = operations.length === 1 && operations[0].operation === 'query' ? operations[0].selectionSet.selections : [];
+        const operations = parse(query).definitions.filter(
+          (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
+        );
+        const fields =
+          operations.length === 1 && operations[0].operation === 'query' ? operations[0].selectionSet.selections : [];
         const names = fields.map((s) => (s.kind === 'Field' ? s.name.value : ''));
-        if (names.length && names.every((name) => PUBLIC_ROOT_FIELDS.has(name))) known = { kind: names.every((name) => name === 'shop') ? 'document' : 'list' };
+        if (names.length && names.every((name) => PUBLIC_ROOT_FIELDS.has(name)))
+          known = { kind: names.every((name) => name === 'shop') ? 'document' : 'list' };
       } catch {
         // not GraphQL: not cached
       }

@@ -38,11 +38,29 @@ import Redis from 'ioredis';
 import fetch, { Response } from 'node-fetch';
 import { SUPERGRAPH_PATH } from './compose';
 import { FallbackCache, staleExtension, withStaleMarker, type FallbackEntry } from './fallbackCache';
-import { fallbackLookups, gatheredCommands, registry, singleSubgraphCommands, singleSubgraphReads, subgraphErrors, subgraphLatency, subgraphRequests } from './metrics';
+import {
+  fallbackLookups,
+  gatheredCommands,
+  registry,
+  singleSubgraphCommands,
+  singleSubgraphReads,
+  subgraphErrors,
+  subgraphLatency,
+  subgraphRequests,
+} from './metrics';
 import { isCallerSpecific, isMutation } from './privacy';
 import { createResponseCache } from './responseCache';
 import { singleSubgraphRouter } from './singleSubgraph';
-import { asFailure, createBreaker, databaseFailure, guardSettings, statusFailure, SubgraphFailure, unavailable, type GuardSettings } from './resilience';
+import {
+  asFailure,
+  createBreaker,
+  databaseFailure,
+  guardSettings,
+  statusFailure,
+  SubgraphFailure,
+  unavailable,
+  type GuardSettings,
+} from './resilience';
 
 export interface GatewayContext {
   identity: Identity;
@@ -61,17 +79,31 @@ const agent = keepAliveAgent();
 const TIMEOUT_HEADER = 'x-baedal-timeout-ms';
 
 /** Every subgraph call: callWithin over the shared pool; no answer in time is a SubgraphFailure. */
-async function sendWithin(subgraph: string, url: string, init: { method?: string; headers: Record<string, string>; body: string }, timeoutMs: number): Promise<CallAnswer> {
+async function sendWithin(
+  subgraph: string,
+  url: string,
+  init: { method?: string; headers: Record<string, string>; body: string },
+  timeoutMs: number,
+): Promise<CallAnswer> {
   try {
     return await callWithin(url, { ...init, timeoutMs, agent });
   } catch (error) {
     if (!(error instanceof CallFailure)) throw error;
-    throw new SubgraphFailure(subgraph, error.kind, error.kind === 'timeout' ? `${subgraph} timed out` : `${subgraph}: ${error.message}`);
+    throw new SubgraphFailure(
+      subgraph,
+      error.kind,
+      error.kind === 'timeout' ? `${subgraph} timed out` : `${subgraph}: ${error.message}`,
+    );
   }
 }
 
 /** sendWithin as the fetcher Apollo's data source expects: a fetch Response with the headers it reads. */
-async function fetchWithin(subgraph: string, url: string, init: { method?: string; headers: Record<string, string>; body: string }, timeoutMs: number) {
+async function fetchWithin(
+  subgraph: string,
+  url: string,
+  init: { method?: string; headers: Record<string, string>; body: string },
+  timeoutMs: number,
+) {
   const answer = await sendWithin(subgraph, url, init, timeoutMs);
   const headers: Record<string, string> = {};
   for (const name of ['content-type', 'cache-control']) {
@@ -107,7 +139,10 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     this.settings = settings;
     this.breaker = createBreaker(subgraph, settings, log);
     const commandsUrl = new URL(COMMANDS_PATH, url).toString();
-    this.sendCommand = batchedWrites((commands: readonly GatheredCommand[]) => this.sendCommands(commandsUrl, commands), { maxBatch: MAX_GATHERED_COMMANDS, retryAlone: false });
+    this.sendCommand = batchedWrites(
+      (commands: readonly GatheredCommand[]) => this.sendCommands(commandsUrl, commands),
+      { maxBatch: MAX_GATHERED_COMMANDS, retryAlone: false },
+    );
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -116,7 +151,8 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const identity = gatewayContext.identity ?? { userId: null, role: 'ANONYMOUS' };
     for (const [name, value] of Object.entries(identityHeaders(identity))) request.http?.headers.set(name, value);
     if (gatewayContext.requestId) request.http?.headers.set(REQUEST_ID_HEADER, gatewayContext.requestId);
-    if (isMutation(request.query ?? '')) request.http?.headers.set(TIMEOUT_HEADER, String(this.settings.mutationTimeoutMs));
+    if (isMutation(request.query ?? ''))
+      request.http?.headers.set(TIMEOUT_HEADER, String(this.settings.mutationTimeoutMs));
   }
 
   private callerOf(query: string, identity: Identity | undefined): string | null {
@@ -128,7 +164,11 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    * copy (noting its age in `context.stale`). Rethrows anything that is not a
    * failure of the subgraph.
    */
-  private async recover(error: unknown, key: string | null, context: Partial<GatewayContext>): Promise<FallbackEntry | null> {
+  private async recover(
+    error: unknown,
+    key: string | null,
+    context: Partial<GatewayContext>,
+  ): Promise<FallbackEntry | null> {
     const subgraph = this.subgraph;
     const failure = asFailure(subgraph, error);
     if (!failure) throw error;
@@ -152,7 +192,9 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const subgraph = this.subgraph;
     const context = options.context as Partial<GatewayContext>;
     const query = options.request.query ?? '';
-    const key = isMutation(query) ? null : this.cache.key(subgraph, query, options.request.variables, this.callerOf(query, context.identity));
+    const key = isMutation(query)
+      ? null
+      : this.cache.key(subgraph, query, options.request.variables, this.callerOf(query, context.identity));
     const endTimer = subgraphLatency.startTimer({ subgraph });
     try {
       const response = (await this.breaker.fire(async () => {
@@ -175,12 +217,21 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   /** The headers a client's request goes to the subgraph with: its signed identity and request id. */
   private headersFor(context: GatewayContext): Record<string, string> {
-    return { 'content-type': 'application/json', [REQUEST_ID_HEADER]: context.requestId, ...identityHeaders(context.identity) };
+    return {
+      'content-type': 'application/json',
+      [REQUEST_ID_HEADER]: context.requestId,
+      ...identityHeaders(context.identity),
+    };
   }
 
   /** A client's request body, sent as it came with the caller's identity; a 5xx answer is a failure of the subgraph. */
   private async post(rawBody: string, context: GatewayContext, timeoutMs: number): Promise<CallAnswer> {
-    const answer = await sendWithin(this.subgraph, this.url!, { headers: this.headersFor(context), body: rawBody }, timeoutMs);
+    const answer = await sendWithin(
+      this.subgraph,
+      this.url!,
+      { headers: this.headersFor(context), body: rawBody },
+      timeoutMs,
+    );
     const failure = statusFailure(this.subgraph, answer.status);
     if (failure) throw failure;
     return answer;
@@ -190,10 +241,24 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private async sendCommands(url: string, commands: readonly GatheredCommand[]): Promise<CommandAnswer[]> {
     const subgraph = this.subgraph;
     gatheredCommands.observe({ subgraph }, commands.length);
-    const answer = await sendWithin(subgraph, url, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commands }) }, this.settings.mutationTimeoutMs);
-    if (answer.status !== 200) throw statusFailure(subgraph, answer.status) ?? new SubgraphFailure(subgraph, 'unavailable', `${subgraph} answered ${answer.status} to gathered commands`);
+    const answer = await sendWithin(
+      subgraph,
+      url,
+      { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commands }) },
+      this.settings.mutationTimeoutMs,
+    );
+    if (answer.status !== 200)
+      throw (
+        statusFailure(subgraph, answer.status) ??
+        new SubgraphFailure(subgraph, 'unavailable', `${subgraph} answered ${answer.status} to gathered commands`)
+      );
     const { answers } = JSON.parse(answer.text) as { answers?: CommandAnswer[] };
-    if (answers?.length !== commands.length) throw new SubgraphFailure(subgraph, 'unavailable', `${subgraph} answered ${answers?.length ?? 'no'} of ${commands.length} gathered commands`);
+    if (answers?.length !== commands.length)
+      throw new SubgraphFailure(
+        subgraph,
+        'unavailable',
+        `${subgraph} answered ${answers?.length ?? 'no'} of ${commands.length} gathered commands`,
+      );
     return answers;
   }
 
@@ -204,9 +269,18 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    * Null leaves the request to the pipeline: an answer with errors (the
    * pipeline words errors), or a failure with no kept copy.
    */
-  async forward(rawBody: string, request: { query: string; variables?: unknown }, context: GatewayContext): Promise<string | null> {
+  async forward(
+    rawBody: string,
+    request: { query: string; variables?: unknown },
+    context: GatewayContext,
+  ): Promise<string | null> {
     const subgraph = this.subgraph;
-    const key = this.cache.key(subgraph, request.query, request.variables, this.callerOf(request.query, context.identity));
+    const key = this.cache.key(
+      subgraph,
+      request.query,
+      request.variables,
+      this.callerOf(request.query, context.identity),
+    );
     const endTimer = subgraphLatency.startTimer({ subgraph });
     try {
       const answer = (await this.breaker.fire(async () => {
@@ -264,13 +338,18 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
         const failure = databaseFailure(subgraph, reply.errors);
         if (failure) throw failure;
         if (!reply.errors?.length) return text;
-        return JSON.stringify({ ...reply, errors: reply.errors.map((e) => ({ ...e, extensions: { ...e.extensions, serviceName: subgraph } })) });
+        return JSON.stringify({
+          ...reply,
+          errors: reply.errors.map((e) => ({ ...e, extensions: { ...e.extensions, serviceName: subgraph } })),
+        });
       })) as string | null;
       subgraphRequests.inc({ subgraph, outcome: 'ok' });
       singleSubgraphCommands.inc({ subgraph, result: answer === null ? 'pipeline' : 'answered' });
       return answer;
     } catch (error) {
-      await this.recover(error, null, context).catch((unexpected) => log.error({ err: unexpected, subgraph, requestId: context.requestId }, 'command failed'));
+      await this.recover(error, null, context).catch((unexpected) =>
+        log.error({ err: unexpected, subgraph, requestId: context.requestId }, 'command failed'),
+      );
       singleSubgraphCommands.inc({ subgraph, result: 'unavailable' });
       return JSON.stringify({ errors: [unavailable(subgraph).toJSON()], data: null });
     } finally {
@@ -294,7 +373,10 @@ const staleMarker: ApolloServerPlugin<GatewayContext> = {
     return {
       async willSendResponse({ response, contextValue }) {
         if (!contextValue.stale.size || response.body.kind !== 'single') return;
-        response.body.singleResult.extensions = { ...response.body.singleResult.extensions, ...staleExtension(contextValue.stale) };
+        response.body.singleResult.extensions = {
+          ...response.body.singleResult.extensions,
+          ...staleExtension(contextValue.stale),
+        };
       },
     };
   },
@@ -307,7 +389,12 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
   // A connection of its own: a subscribed Redis connection can do nothing else.
   const changes = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
   changes.on('error', (error) => log.debug({ err: error }, 'query model change feed error'));
-  const cache = new FallbackCache({ redis, prefix: redisPrefix(), ttlSeconds: Number(process.env.BAEDAL_FALLBACK_TTL_SECONDS ?? 24 * 3600), log });
+  const cache = new FallbackCache({
+    redis,
+    prefix: redisPrefix(),
+    ttlSeconds: Number(process.env.BAEDAL_FALLBACK_TTL_SECONDS ?? 24 * 3600),
+    log,
+  });
   const supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
   const sources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
@@ -326,7 +413,11 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     includeStacktraceInErrorResponses: false,
     introspection: true,
     // Cache hints are not used: the response cache is keyed by operation and emptied by query-model events.
-    plugins: [ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }), ApolloServerPluginCacheControlDisabled(), staleMarker],
+    plugins: [
+      ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
+      ApolloServerPluginCacheControlDisabled(),
+      staleMarker,
+    ],
   });
   await apollo.start();
 
@@ -341,7 +432,9 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       const target = route(request.query);
       const source = target && sources.get(target.subgraph);
       if (!target || !source) return null;
-      return target.mutation ? source.command(rawBody, context) : source.forward(rawBody, { query: request.query, variables: request.variables }, context);
+      return target.mutation
+        ? source.command(rawBody, context)
+        : source.forward(rawBody, { query: request.query, variables: request.variables }, context);
     },
     context: async (headers, requestId) => {
       try {

@@ -1,5 +1,15 @@
 import { Supergraph } from '@apollo/federation-internals';
-import { Kind, parse, TypeInfo, validate, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  parse,
+  TypeInfo,
+  validate,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { LRUCache } from 'lru-cache';
 
 /*
@@ -39,7 +49,8 @@ export function singleSubgraphRouter(supergraphSdl: string): SingleSubgraphRoute
   const candidates: Candidate[] = [...supergraph.subgraphs()].map((subgraph) => {
     const external = new Set<string>();
     for (const type of subgraph.schema.objectTypes()) {
-      for (const field of type.fields()) if (field.hasAppliedDirective('external')) external.add(`${type.name}.${field.name}`);
+      for (const field of type.fields())
+        if (field.hasAppliedDirective('external')) external.add(`${type.name}.${field.name}`);
     }
     return { name: subgraph.name, schema: subgraph.schema.toGraphQLJSSchema(), external };
   });
@@ -69,7 +80,9 @@ export function singleSubgraphRouter(supergraphSdl: string): SingleSubgraphRoute
     } catch {
       return null;
     }
-    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operations = document.definitions.filter(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
     if (operations.length !== 1 || operations[0].operation === 'subscription') return null;
     let introspects = false;
     visit(document, {

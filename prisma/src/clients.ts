@@ -23,7 +23,10 @@ function poolConfig(url: string, poolSize: number): pg.PoolConfig {
 export function clientOptions(urlOrPool: string | pg.Pool, poolSize = 10) {
   return {
     // A pool handed in belongs to the client from then on: $disconnect ends it.
-    adapter: typeof urlOrPool === 'string' ? new PrismaPg(poolConfig(urlOrPool, poolSize)) : new PrismaPg(urlOrPool, { disposeExternalPool: true }),
+    adapter:
+      typeof urlOrPool === 'string'
+        ? new PrismaPg(poolConfig(urlOrPool, poolSize))
+        : new PrismaPg(urlOrPool, { disposeExternalPool: true }),
     // Each emitted query event costs about 40 µs of CPU (it formats the statement and its parameters), so
     // they are emitted only when asked for: tests that count queries per request set BAEDAL_PRISMA_QUERY_EVENTS=1.
     log: process.env.BAEDAL_PRISMA_QUERY_EVENTS === '1' ? [{ emit: 'event' as const, level: 'query' as const }] : [],
@@ -50,7 +53,9 @@ const PARSERS: Record<number, (value: string) => unknown> = {
   1114: (value) => new Date(`${value.replace(' ', 'T')}Z`),
   20: (value) => BigInt(value),
 };
-const types = { getTypeParser: (oid: number, format?: string) => PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text') };
+const types = {
+  getTypeParser: (oid: number, format?: string) => PARSERS[oid] ?? pg.types.getTypeParser(oid, format as 'text'),
+};
 
 // Each distinct statement is prepared once per connection (Postgres skips parsing and planning it again),
 // up to a bound, so statements built with varying text do not pile up in every connection.

@@ -28,7 +28,9 @@ export async function ensureDatabase(name: string): Promise<boolean> {
     if (rowCount) return false;
     try {
       // UTF-8 with a Unicode-aware ctype, so pg_trgm indexes Hangul.
-      await client.query(`CREATE DATABASE ${quoteIdent(name)} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0`);
+      await client.query(
+        `CREATE DATABASE ${quoteIdent(name)} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0`,
+      );
       return true;
     } catch (error) {
       if ((error as { code?: string }).code === '42P04') return false; // created meanwhile

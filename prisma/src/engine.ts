@@ -12,9 +12,13 @@ type SchemaEngineModule = typeof import('@prisma/schema-engine-wasm', { with: { 
 export type SchemaEngine = Awaited<ReturnType<SchemaEngineModule['SchemaEngine']['new']>>;
 
 // @types/node 20 does not declare the WebAssembly global that Node has.
-const wasmRuntime = (globalThis as unknown as {
-  WebAssembly: { instantiate(bytes: Buffer, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }> };
-}).WebAssembly;
+const wasmRuntime = (
+  globalThis as unknown as {
+    WebAssembly: {
+      instantiate(bytes: Buffer, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }>;
+    };
+  }
+).WebAssembly;
 
 let modulePromise: Promise<SchemaEngineModule> | undefined;
 

@@ -47,7 +47,10 @@ describe('every model of every schema reads through its client after migrating',
 
   it.each(SERVICES)('%s: a findMany of every model selects all its columns', async (service) => {
     const [create, modelNames] = clients[service];
-    const db = create(urlOf(service), 1) as unknown as Record<string, { findMany(args: object): Promise<unknown[]> }> & { $disconnect(): Promise<void> };
+    const db = create(urlOf(service), 1) as unknown as Record<
+      string,
+      { findMany(args: object): Promise<unknown[]> }
+    > & { $disconnect(): Promise<void> };
     try {
       const models = Object.values(modelNames as Record<string, string>);
       expect(models.length).toBeGreaterThan(0);
@@ -65,13 +68,29 @@ describe('every model works through its client after migrating', () => {
   it('shops', async () => {
     const db = createShopsClient(urlOf('shops'), 2);
     try {
-      const owner = await db.account.create({ data: { id: id(), email: `${id()}@x.dev`, name: 'o', role: 'OWNER', passwordHash: 'h' } });
+      const owner = await db.account.create({
+        data: { id: id(), email: `${id()}@x.dev`, name: 'o', role: 'OWNER', passwordHash: 'h' },
+      });
       const shop = await db.shop.create({
-        data: { id: id(), ownerId: owner.id, name: 's', category: 'PIZZA', minimumOrder: 1, deliveryFee: 0, deliveryAreas: ['MAPO'], openingHours: [] },
+        data: {
+          id: id(),
+          ownerId: owner.id,
+          name: 's',
+          category: 'PIZZA',
+          minimumOrder: 1,
+          deliveryFee: 0,
+          deliveryAreas: ['MAPO'],
+          openingHours: [],
+        },
       });
       const group = await db.menuGroup.create({ data: { id: id(), shopId: shop.id, name: 'g', position: 0 } });
-      await db.menuItem.create({ data: { id: id(), shopId: shop.id, groupId: group.id, name: 'i', price: 1000, position: 0 } });
-      const loaded = await db.shop.findUniqueOrThrow({ where: { id: shop.id }, include: { owner: true, menuGroups: { include: { items: true } }, menuItems: true } });
+      await db.menuItem.create({
+        data: { id: id(), shopId: shop.id, groupId: group.id, name: 'i', price: 1000, position: 0 },
+      });
+      const loaded = await db.shop.findUniqueOrThrow({
+        where: { id: shop.id },
+        include: { owner: true, menuGroups: { include: { items: true } }, menuItems: true },
+      });
       expect(loaded.menuGroups[0].items[0].price).toBe(1000);
       expect(loaded.deliveryAreas).toEqual(['MAPO']);
     } finally {
@@ -82,7 +101,17 @@ describe('every model works through its client after migrating', () => {
   it('ads', async () => {
     const db = createAdsClient(urlOf('ads'), 2);
     try {
-      const c = await db.adCampaign.create({ data: { id: id(), shopId: 's', product: 'ULTRA_CALL', area: 'MAPO', startsAt: new Date(), endsAt: new Date(), status: 'ACTIVE' } });
+      const c = await db.adCampaign.create({
+        data: {
+          id: id(),
+          shopId: 's',
+          product: 'ULTRA_CALL',
+          area: 'MAPO',
+          startsAt: new Date(),
+          endsAt: new Date(),
+          status: 'ACTIVE',
+        },
+      });
       expect((await db.adCampaign.findUniqueOrThrow({ where: { id: c.id } })).product).toBe('ULTRA_CALL');
     } finally {
       await db.$disconnect();
@@ -92,17 +121,44 @@ describe('every model works through its client after migrating', () => {
   it('orders', async () => {
     const db = createOrdersClient(urlOf('orders'), 2);
     try {
-      await db.shopReplica.create({ data: { shopId: 's', ownerId: 'o', name: 's', minimumOrder: 0, deliveryFee: 0, deliveryAreas: [], openingHours: [], isOpen: true, version: 1 } });
-      await db.menuItemReplica.create({ data: { menuItemId: 'm', shopId: 's', name: 'm', price: 1, soldOut: false, version: 1 } });
+      await db.shopReplica.create({
+        data: {
+          shopId: 's',
+          ownerId: 'o',
+          name: 's',
+          minimumOrder: 0,
+          deliveryFee: 0,
+          deliveryAreas: [],
+          openingHours: [],
+          isOpen: true,
+          version: 1,
+        },
+      });
+      await db.menuItemReplica.create({
+        data: { menuItemId: 'm', shopId: 's', name: 'm', price: 1, soldOut: false, version: 1 },
+      });
       const order = await db.order.create({
         data: {
-          id: id(), customerId: 'c', shopId: 's', shopOwnerId: 'o', shopName: 's', status: 'PLACED', itemsTotal: 1, deliveryFee: 0, total: 1,
-          deliveryAddress: 'a', deliveryArea: 'MAPO', idempotencyKey: 'k',
+          id: id(),
+          customerId: 'c',
+          shopId: 's',
+          shopOwnerId: 'o',
+          shopName: 's',
+          status: 'PLACED',
+          itemsTotal: 1,
+          deliveryFee: 0,
+          total: 1,
+          deliveryAddress: 'a',
+          deliveryArea: 'MAPO',
+          idempotencyKey: 'k',
           lines: { create: [{ id: id(), menuItemId: 'm', name: 'm', unitPrice: 1, quantity: 1, lineTotal: 1 }] },
           history: { create: [{ id: id(), status: 'PLACED' }] },
         },
       });
-      const loaded = await db.order.findUniqueOrThrow({ where: { id: order.id }, include: { lines: true, history: true } });
+      const loaded = await db.order.findUniqueOrThrow({
+        where: { id: order.id },
+        include: { lines: true, history: true },
+      });
       expect([loaded.lines.length, loaded.history.length]).toEqual([1, 1]);
       expect(await db.menuItemReplica.count()).toBe(1);
       expect(await db.shopReplica.count()).toBe(1);
@@ -114,7 +170,9 @@ describe('every model works through its client after migrating', () => {
   it('payments', async () => {
     const db = createPaymentsClient(urlOf('payments'), 2);
     try {
-      await db.payment.create({ data: { id: id(), orderId: 'o', customerId: 'c', amount: 1000, method: 'CARD', status: 'APPROVED' } });
+      await db.payment.create({
+        data: { id: id(), orderId: 'o', customerId: 'c', amount: 1000, method: 'CARD', status: 'APPROVED' },
+      });
       expect(await db.payment.count()).toBe(1);
     } finally {
       await db.$disconnect();

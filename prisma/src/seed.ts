@@ -50,7 +50,12 @@ function prng(seed: number) {
 
 function openingHoursFor(index: number, category: Category) {
   // A third of the shops, and all of the first demo owner's, never close, so the demo always has shops to order from.
-  const [opens, closes] = index % 3 === 0 || index < SHOPS_PER_OWNER ? ['00:00', '00:00'] : category === 'NIGHT_SNACK' || category === 'CHICKEN' ? ['16:00', '03:00'] : ['10:00', '22:00'];
+  const [opens, closes] =
+    index % 3 === 0 || index < SHOPS_PER_OWNER
+      ? ['00:00', '00:00']
+      : category === 'NIGHT_SNACK' || category === 'CHICKEN'
+        ? ['16:00', '03:00']
+        : ['10:00', '22:00'];
   return Array.from({ length: 7 }, (_, day) => ({ day, opens, closes }));
 }
 
@@ -76,10 +81,18 @@ export async function seed(options: SeedOptions, log: (line: string) => void = (
   const person = () => `${rnd.pick(FAMILY_NAMES)}${rnd.pick(GIVEN_NAMES)}`;
   const admin = { id: rnd.uuid(), email: DEMO_ADMIN_EMAIL, name: '관리자', role: 'ADMIN' as const, passwordHash };
   const customers = Array.from({ length: options.customers }, (_, i) => ({
-    id: rnd.uuid(), email: demoCustomerEmail(i + 1), name: person(), role: 'CUSTOMER' as const, passwordHash,
+    id: rnd.uuid(),
+    email: demoCustomerEmail(i + 1),
+    name: person(),
+    role: 'CUSTOMER' as const,
+    passwordHash,
   }));
   const owners = Array.from({ length: Math.ceil(options.shops / SHOPS_PER_OWNER) }, (_, i) => ({
-    id: rnd.uuid(), email: demoOwnerEmail(i + 1), name: person(), role: 'OWNER' as const, passwordHash,
+    id: rnd.uuid(),
+    email: demoOwnerEmail(i + 1),
+    name: person(),
+    role: 'OWNER' as const,
+    passwordHash,
   }));
 
   const shops = [];
@@ -88,7 +101,12 @@ export async function seed(options: SeedOptions, log: (line: string) => void = (
   const campaigns = [];
   const orders = [];
   const lines = [];
-  const history: { id: string; orderId: string; status: 'PENDING_PAYMENT' | 'PLACED' | 'ACCEPTED' | 'PICKED_UP' | 'DELIVERED'; at: Date }[] = [];
+  const history: {
+    id: string;
+    orderId: string;
+    status: 'PENDING_PAYMENT' | 'PLACED' | 'ACCEPTED' | 'PICKED_UP' | 'DELIVERED';
+    at: Date;
+  }[] = [];
   const payments = [];
   const ledgers = [];
   const reviews = [];
@@ -157,20 +175,55 @@ export async function seed(options: SeedOptions, log: (line: string) => void = (
       const orderId = rnd.uuid();
       const area = [...areas][0];
       orders.push({
-        id: orderId, customerId: customer.id, shopId: shop.id, shopOwnerId: shop.ownerId, shopName: shop.name, status: 'DELIVERED' as const,
-        itemsTotal, deliveryFee: shop.deliveryFee, total: itemsTotal + shop.deliveryFee, deliveryAddress: `서울시 ${area} ${rnd.int(1, 300)}번길 ${rnd.int(1, 40)}`,
-        deliveryArea: area, idempotencyKey: `seed-${orderId}`, version: 5, createdAt: placedAt,
+        id: orderId,
+        customerId: customer.id,
+        shopId: shop.id,
+        shopOwnerId: shop.ownerId,
+        shopName: shop.name,
+        status: 'DELIVERED' as const,
+        itemsTotal,
+        deliveryFee: shop.deliveryFee,
+        total: itemsTotal + shop.deliveryFee,
+        deliveryAddress: `서울시 ${area} ${rnd.int(1, 300)}번길 ${rnd.int(1, 40)}`,
+        deliveryArea: area,
+        idempotencyKey: `seed-${orderId}`,
+        version: 5,
+        createdAt: placedAt,
       });
-      lines.push({ id: rnd.uuid(), orderId, menuItemId: item.id, name: item.name, unitPrice: item.price, quantity, lineTotal: itemsTotal });
+      lines.push({
+        id: rnd.uuid(),
+        orderId,
+        menuItemId: item.id,
+        name: item.name,
+        unitPrice: item.price,
+        quantity,
+        lineTotal: itemsTotal,
+      });
       (['PENDING_PAYMENT', 'PLACED', 'ACCEPTED', 'PICKED_UP', 'DELIVERED'] as const).forEach((status, step) => {
         history.push({ id: rnd.uuid(), orderId, status, at: new Date(placedAt.getTime() + step * 10 * 60 * 1000) });
       });
-      payments.push({ id: rnd.uuid(), orderId, customerId: customer.id, amount: itemsTotal + shop.deliveryFee, method: 'CARD', status: 'APPROVED' as const, createdAt: placedAt });
+      payments.push({
+        id: rnd.uuid(),
+        orderId,
+        customerId: customer.id,
+        amount: itemsTotal + shop.deliveryFee,
+        method: 'CARD',
+        status: 'APPROVED' as const,
+        createdAt: placedAt,
+      });
       // Payments' ledger of the order as its events left it: order.placed (version 2) is the last order event it consumes.
       ledgers.push({ orderId, customerId: customer.id, total: itemsTotal + shop.deliveryFee, version: 2 });
       const rating = Math.min(5, Math.max(1, Math.round(3.6 + rnd.next() * 2 - (rnd.next() < 0.15 ? 2 : 0))));
       ratingSum += rating;
-      reviews.push({ id: rnd.uuid(), shopId: shop.id, orderId, customerId: customer.id, rating, text: rnd.pick(REVIEW_TEXTS), createdAt: new Date(placedAt.getTime() + day) });
+      reviews.push({
+        id: rnd.uuid(),
+        shopId: shop.id,
+        orderId,
+        customerId: customer.id,
+        rating,
+        text: rnd.pick(REVIEW_TEXTS),
+        createdAt: new Date(placedAt.getTime() + day),
+      });
     }
     if (reviewCount > 0) ratings.push({ shopId: shop.id, reviewCount, ratingSum, version: 1 });
   }
@@ -209,12 +262,19 @@ export async function seed(options: SeedOptions, log: (line: string) => void = (
 
 /** Empties every table the seed fills, for `--reset`. */
 export async function clearAll(): Promise<void> {
-  const clients = [createShopsClient(), createAdsClient(), createOrdersClient(), createPaymentsClient(), createReviewsClient()];
+  const clients = [
+    createShopsClient(),
+    createAdsClient(),
+    createOrdersClient(),
+    createPaymentsClient(),
+    createReviewsClient(),
+  ];
   try {
     for (const client of clients) {
       const tables = await client.$queryRaw<{ tablename: string }[]>`
         SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`;
-      if (tables.length) await client.$executeRawUnsafe(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} CASCADE`);
+      if (tables.length)
+        await client.$executeRawUnsafe(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} CASCADE`);
     }
   } finally {
     await Promise.all(clients.map((client) => client.$disconnect()));
@@ -247,7 +307,9 @@ if (require.main === module) {
     }
     const started = Date.now();
     await seed(options, (line) => console.log(line));
-    console.log(`seeded ${options.shops} shops (seed ${options.seed}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `seeded ${options.shops} shops (seed ${options.seed}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   })().then(
     () => process.exit(0),
     (error) => {

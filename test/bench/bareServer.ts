@@ -10,7 +10,9 @@ import { operationKey } from './fixtures';
  */
 
 const fixtures = new Map<string, Buffer>(
-  Object.entries(JSON.parse(fs.readFileSync(process.env.BENCH_FIXTURES!, 'utf8')) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v)]),
+  Object.entries(JSON.parse(fs.readFileSync(process.env.BENCH_FIXTURES!, 'utf8')) as Record<string, string>).map(
+    ([k, v]) => [k, Buffer.from(v)],
+  ),
 );
 const missing = Buffer.from('{"errors":[{"message":"no fixture"}]}');
 

@@ -27,22 +27,31 @@ function naiveSdl(name: string): string {
       .replace(/\n\s*"Average stars[^\n]*\n\s*rating: Float @shareable/, '')
       .replace(/\n\s*reviewCount: Int! @shareable/, '')
       .replace(/\n\s*"The ad placing[^\n]*\n\s*adPlacement\(area: DeliveryArea!\): AdCampaign @shareable/, '')
-      .replace(/"A shop's advertising in one area; the ads subgraph holds the rest of it."\ntype AdCampaign @key\(fields: "id"\) \{[^}]*\}/, '')
+      .replace(
+        /"A shop's advertising in one area; the ads subgraph holds the rest of it."\ntype AdCampaign @key\(fields: "id"\) \{[^}]*\}/,
+        '',
+      )
       .replace(/"What an owner buys[^"]*"\nenum AdProduct \{[^}]*\}/, '');
   }
   return sdl;
 }
 
 async function main() {
-  const result = composeServices(services.map((name) => ({ name, url: process.env[`${name.toUpperCase()}_URL`]!, typeDefs: parse(naiveSdl(name)) })));
+  const result = composeServices(
+    services.map((name) => ({ name, url: process.env[`${name.toUpperCase()}_URL`]!, typeDefs: parse(naiveSdl(name)) })),
+  );
   if (result.errors) throw new Error(result.errors.map((e) => e.message).join('\n'));
   const gateway = new ApolloGateway({
     supergraphSdl: result.supergraphSdl,
     // Our subgraphs only answer signed requests; everything else is the default data source.
     buildService: ({ url }) =>
       new (class extends RemoteGraphQLDataSource<{ identity: Identity }> {
-        override willSendRequest({ request, context }: Parameters<RemoteGraphQLDataSource<{ identity: Identity }>['willSendRequest'] & object>[0]) {
-          for (const [k, v] of Object.entries(identityHeaders(context.identity ?? { userId: null, role: 'ANONYMOUS' }))) request.http?.headers.set(k, v);
+        override willSendRequest({
+          request,
+          context,
+        }: Parameters<RemoteGraphQLDataSource<{ identity: Identity }>['willSendRequest'] & object>[0]) {
+          for (const [k, v] of Object.entries(identityHeaders(context.identity ?? { userId: null, role: 'ANONYMOUS' })))
+            request.http?.headers.set(k, v);
         }
       })({ url }),
   });

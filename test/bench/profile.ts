@@ -64,7 +64,10 @@ if (require.main === module) {
   const targets = process.argv.slice(2);
   const files = targets.flatMap((target) =>
     fs.statSync(target).isDirectory()
-      ? fs.readdirSync(target).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(target, f))
+      ? fs
+          .readdirSync(target)
+          .filter((f) => f.endsWith('.cpuprofile'))
+          .map((f) => path.join(target, f))
       : [target],
   );
   console.log(summarize(files));

@@ -5,7 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { callWithin, issueToken, isOpenAt, keepAliveAgent, parseOpeningHours, SERVICES, DELIVERY_AREAS, CATEGORIES } from '@baedal/platform';
+import {
+  callWithin,
+  issueToken,
+  isOpenAt,
+  keepAliveAgent,
+  parseOpeningHours,
+  SERVICES,
+  DELIVERY_AREAS,
+  CATEGORIES,
+} from '@baedal/platform';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createShopsClient } from '@baedal/prisma/shops';
@@ -53,12 +62,21 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 // As deployed: the gateway and the shops subgraph on every core, the workers in one process (their default; the
 // test suites pin every one of them to one process).
 const CORES = String(os.availableParallelism());
-const env = { ...testEnv('bench', BASE), BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}`, BAEDAL_REDIS_PREFIX: `baedal_bench${SHOPS}`, ORDERS_AUTO_APPROVE_PAYMENT: 'false', BAEDAL_RIDER_DELAY_MS: '0', GATEWAY_WORKERS: CORES, SHOPS_PROCESSES: CORES };
+const env = {
+  ...testEnv('bench', BASE),
+  BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}`,
+  BAEDAL_REDIS_PREFIX: `baedal_bench${SHOPS}`,
+  ORDERS_AUTO_APPROVE_PAYMENT: 'false',
+  BAEDAL_RIDER_DELAY_MS: '0',
+  GATEWAY_WORKERS: CORES,
+  SHOPS_PROCESSES: CORES,
+};
 const dbUrl = (service: string) => `${PG_URL}/${env.BAEDAL_DB_PREFIX}_${service}`;
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 /** Waits until every outbox of the bench databases is relayed and every queue drained. */
-const settled = (what: string, intervalMs = 500, timeoutMs = 10 * 60_000) => eventually(what, () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), timeoutMs, intervalMs);
+const settled = (what: string, intervalMs = 500, timeoutMs = 10 * 60_000) =>
+  eventually(what, () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), timeoutMs, intervalMs);
 
 /** Runs `work` on a connection of its own to a service's bench database, closed afterwards. */
 async function onDatabase<T>(service: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -86,7 +104,13 @@ interface Measure {
 }
 const results: Measure[] = [];
 /** The cost row: ms of CPU per order placed and paid, per process group, at a fixed rate. */
-let orderCost: { rate: number; orders: number; failures: number; seconds: number; perOrder: [string, number][] } | null = null;
+let orderCost: {
+  rate: number;
+  orders: number;
+  failures: number;
+  seconds: number;
+  perOrder: [string, number][];
+} | null = null;
 
 type Body = string;
 
@@ -103,7 +127,12 @@ const body = (query: string, variables: Record<string, unknown>): Body => JSON.s
 // fetch's load generator used 0.22 cores while ordering, a ninth of the machine the platform shares with it.
 const agent = keepAliveAgent();
 async function post(url: string, payload: Body, headers: Record<string, string> = {}) {
-  const answer = await callWithin(url, { headers: { 'content-type': 'application/json', ...headers }, body: payload, timeoutMs: 60_000, agent });
+  const answer = await callWithin(url, {
+    headers: { 'content-type': 'application/json', ...headers },
+    body: payload,
+    timeoutMs: 60_000,
+    agent,
+  });
   return { status: answer.status, text: answer.text };
 }
 
@@ -116,7 +145,7 @@ function zipf(count: number, n: number, s = 1.07): number[] {
   const cumulative: number[] = [];
   weights.reduce((sum, w, i) => (cumulative[i] = sum + w / total), 0);
   let seed = 7;
-  const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   return Array.from({ length: n }, () => {
     const r = rnd();
     let lo = 0;
@@ -134,8 +163,19 @@ function zipf(count: number, n: number, s = 1.07): number[] {
 const PREBUILT_LIMIT = 1000;
 
 /** Runs for `length` seconds, or for `{ amount }` requests; `onBody` sees every answer's body. */
-async function cannon(url: string, bodies: Body[], length: number | { amount: number }, headers: Record<string, string> = {}, onBody?: (body: string) => void): Promise<autocannon.Result> {
-  const request = { method: 'POST' as const, path: '/graphql', headers: { 'content-type': 'application/json', ...headers }, ...(onBody ? { onResponse: (_status: number, body: string) => onBody(body) } : {}) };
+async function cannon(
+  url: string,
+  bodies: Body[],
+  length: number | { amount: number },
+  headers: Record<string, string> = {},
+  onBody?: (body: string) => void,
+): Promise<autocannon.Result> {
+  const request = {
+    method: 'POST' as const,
+    path: '/graphql',
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(onBody ? { onResponse: (_status: number, body: string) => onBody(body) } : {}),
+  };
   // autocannon prebuilds every request once per connection: 20,000 detail bodies × 64 connections
   // saturated the load generator (and timed some connections out). Large sets take the next body
   // from one cursor shared by all connections instead, in the sample's order.
@@ -144,10 +184,23 @@ async function cannon(url: string, bodies: Body[], length: number | { amount: nu
     bodies.length > PREBUILT_LIMIT
       ? [{ ...request, setupRequest: (req: autocannon.Request) => ({ ...req, body: bodies[next++ % bodies.length] }) }]
       : bodies.map((b) => ({ ...request, body: b }));
-  return autocannon({ url, connections: CONNECTIONS, ...(typeof length === 'number' ? { duration: length } : length), requests });
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    ...(typeof length === 'number' ? { duration: length } : length),
+    requests,
+  });
 }
 
-async function measure(scenario: string, target: string, url: string, bodies: Body[], note?: string, headers: Record<string, string> = {}, warm = false): Promise<Measure> {
+async function measure(
+  scenario: string,
+  target: string,
+  url: string,
+  bodies: Body[],
+  note?: string,
+  headers: Record<string, string> = {},
+  warm = false,
+): Promise<Measure> {
   await cannon(url, bodies, WARMUP, headers);
   // A hot row measures warm caches: every gateway process caches on its own, and a request lands on
   // either, so the sample is walked three more times (each body reaches a given process with
@@ -166,16 +219,31 @@ async function measure(scenario: string, target: string, url: string, bodies: Bo
   const r = await cannon(url, bodies, DURATION, headers, inspect);
   // Over the cannon's whole run: it prepares its requests before its own clock starts.
   const cpu = cpuBetween(before, snapshotCpu(), (Date.now() - startedAt) / 1000);
-  const m = { scenario, target, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts + graphqlErrors, stale, note, cpu };
+  const m = {
+    scenario,
+    target,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.non2xx + r.timeouts + graphqlErrors,
+    stale,
+    note,
+    cpu,
+  };
   results.push(m);
-  log(`${scenario} / ${target}: ${m.rps} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, errors ${m.errors}, stale ${m.stale}`);
+  log(
+    `${scenario} / ${target}: ${m.rps} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, errors ${m.errors}, stale ${m.stale}`,
+  );
   return m;
 }
 
 function forkReady(file: string, extra: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     // As the platform's own processes run (the stack sets NODE_ENV=production for them).
-    const child = fork(path.join(__dirname, file), [], { env: { ...process.env, ...env, NODE_ENV: 'production', ...extra }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(path.join(__dirname, file), [], {
+      env: { ...process.env, ...env, NODE_ENV: 'production', ...extra },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`${file} exited ${code}`)));
   });
@@ -185,9 +253,16 @@ async function main() {
   const started = new Date();
   const stack = new Stack({ env, seedShops: SHOPS, output: path.join(REPO, 'test', '.logs', 'bench'), log });
   log(`starting the platform with ${SHOPS} shops (seeding and projecting a fresh data set takes minutes)`);
-  const leftover = await fetch(stack.readyUrl('gateway')).then(() => true, () => false);
-  if (leftover) throw new Error(`something already answers on ${stack.readyUrl('gateway')}: a previous bench still running? Stop it first`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stack.stopAll().finally(() => process.exit(130)));
+  const leftover = await fetch(stack.readyUrl('gateway')).then(
+    () => true,
+    () => false,
+  );
+  if (leftover)
+    throw new Error(
+      `something already answers on ${stack.readyUrl('gateway')}: a previous bench still running? Stop it first`,
+    );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void stack.stopAll().finally(() => process.exit(130)));
   await stack.up().catch(async (error) => {
     await stack.stopAll();
     throw error;
@@ -205,7 +280,8 @@ async function main() {
   log(`databases vacuumed and analyzed (${((Date.now() - vacuumStarted) / 1000).toFixed(1)} s)`);
   const gateway = stack.gatewayUrl;
   const profiles = path.join(REPO, 'test', '.logs', 'bench', 'profiles');
-  const profiled = (name: ProcessName): string[] => (PROFILE.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profiles, name)}`] : []);
+  const profiled = (name: ProcessName): string[] =>
+    PROFILE.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profiles, name)}`] : [];
   const shopsDb = createShopsClient(dbUrl('shops'), 2);
   const ordersDb = createOrdersClient(dbUrl('orders'), 2);
   const paymentsDb = createPaymentsClient(dbUrl('payments'), 2);
@@ -230,13 +306,36 @@ async function main() {
         }
       }
     }
-    const shopIds = (await shopsDb.shopView.findMany({ select: { shopId: true }, orderBy: { orderCount: 'desc' } })).map((s) => s.shopId);
+    const shopIds = (
+      await shopsDb.shopView.findMany({ select: { shopId: true }, orderBy: { orderCount: 'desc' } })
+    ).map((s) => s.shopId);
     // Popularity is skewed: a few shops get most detail views.
     const shuffled = [...shopIds].sort((a, b) => (a < b ? -1 : 1));
     const detailBodies = zipf(shuffled.length, 20000).map((rank) => body(Q.detail, { id: shuffled[rank] }));
-    const words = ['치킨', '피자', '떡볶이', '김밥', '짜장면', '초밥', '족발', '버거', '커피', '곱창', '양념', '불고기'];
-    const searchBodies = words.flatMap((q) => [body(Q.search, { q, area: null }), ...DELIVERY_AREAS.map((area) => body(Q.search, { q, area }))]);
-    const sets: [string, Body[]][] = [['home', homeBodies], ['shop list', listBodies], ['shop detail', detailBodies], ['search', searchBodies]];
+    const words = [
+      '치킨',
+      '피자',
+      '떡볶이',
+      '김밥',
+      '짜장면',
+      '초밥',
+      '족발',
+      '버거',
+      '커피',
+      '곱창',
+      '양념',
+      '불고기',
+    ];
+    const searchBodies = words.flatMap((q) => [
+      body(Q.search, { q, area: null }),
+      ...DELIVERY_AREAS.map((area) => body(Q.search, { q, area })),
+    ]);
+    const sets: [string, Body[]][] = [
+      ['home', homeBodies],
+      ['shop list', listBodies],
+      ['shop detail', detailBodies],
+      ['search', searchBodies],
+    ];
 
     const healthy: Record<string, Measure> = {};
     // A signed-in caller bypasses the response cache.
@@ -247,17 +346,39 @@ async function main() {
     // ---- commands: what the order and coupon rows send ----
     const customers = await shopsDb.account.findMany({ where: { role: 'CUSTOMER' }, take: 200 });
     const tokens = customers.map((c) => ({ authorization: `Bearer ${issueToken({ id: c.id, role: 'CUSTOMER' })}` }));
-    const orderable = (await shopsDb.shop.findMany({ where: { isOpen: true }, take: 400, include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' }, take: 1 } } }))
+    const orderable = (
+      await shopsDb.shop.findMany({
+        where: { isOpen: true },
+        take: 400,
+        include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' }, take: 1 } },
+      })
+    )
       .filter((s) => s.menuItems.length && isOpenAt(parseOpeningHours(s.openingHours), false, new Date()))
       .slice(0, 100);
     const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id paymentToken } }';
-    const PAY = 'mutation($o: ID!, $k: String!, $t: String) { payOrder(orderId: $o, method: CARD, idempotencyKey: $k, paymentToken: $t) { status } }';
+    const PAY =
+      'mutation($o: ID!, $k: String!, $t: String) { payOrder(orderId: $o, method: CARD, idempotencyKey: $k, paymentToken: $t) { status } }';
     const CLAIM = 'mutation($c: ID!) { claimCoupon(campaignId: $c) { id } }';
     const ORDERING = 32;
     const admin = await shopsDb.account.findFirstOrThrow({ where: { role: 'ADMIN' } });
     const createCampaign = async (name: string, stock: number): Promise<string> => {
-      const input = { name, discountType: 'FIXED', amount: 7000, stock, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString() };
-      const created = JSON.parse((await post(gateway, body('mutation($i: CreateCouponCampaignInput!) { createCouponCampaign(input: $i) { id } }', { i: input }), { authorization: `Bearer ${issueToken({ id: admin.id, role: 'ADMIN' })}` })).text);
+      const input = {
+        name,
+        discountType: 'FIXED',
+        amount: 7000,
+        stock,
+        startsAt: new Date(Date.now() - 1000).toISOString(),
+        endsAt: new Date(Date.now() + 3600_000).toISOString(),
+      };
+      const created = JSON.parse(
+        (
+          await post(
+            gateway,
+            body('mutation($i: CreateCouponCampaignInput!) { createCouponCampaign(input: $i) { id } }', { i: input }),
+            { authorization: `Bearer ${issueToken({ id: admin.id, role: 'ADMIN' })}` },
+          )
+        ).text,
+      );
       return created.data.createCouponCampaign.id;
     };
 
@@ -266,14 +387,31 @@ async function main() {
       const shop = orderable[i % orderable.length];
       const item = shop.menuItems[0];
       const auth = tokens[i % tokens.length];
-      const input = { shopId: shop.id, items: [{ menuItemId: item.id, quantity: Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }], deliveryAddress: '서울시 1', deliveryArea: shop.deliveryAreas[0], idempotencyKey: randomUUID() };
+      const input = {
+        shopId: shop.id,
+        items: [{ menuItemId: item.id, quantity: Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }],
+        deliveryAddress: '서울시 1',
+        deliveryArea: shop.deliveryAreas[0],
+        idempotencyKey: randomUUID(),
+      };
       const t0 = Date.now();
       const placed = (await post(url, body(PLACE, { input }), auth)).text;
       const t1 = Date.now();
       const order = JSON.parse(placed);
-      const paid = order.data ? (await post(url, body(PAY, { o: order.data.placeOrder.id, k: randomUUID(), t: order.data.placeOrder.paymentToken }), auth)).text : null;
+      const paid = order.data
+        ? (
+            await post(
+              url,
+              body(PAY, { o: order.data.placeOrder.id, k: randomUUID(), t: order.data.placeOrder.paymentToken }),
+              auth,
+            )
+          ).text
+        : null;
       const payment = paid ? JSON.parse(paid) : null;
-      const failure = payment?.data?.payOrder?.status === 'APPROVED' ? null : ((order.errors ?? payment?.errors)?.[0]?.extensions?.code ?? 'no answer');
+      const failure =
+        payment?.data?.payOrder?.status === 'APPROVED'
+          ? null
+          : ((order.errors ?? payment?.errors)?.[0]?.extensions?.code ?? 'no answer');
       return { placed, paid, failure, placing: t1 - t0, total: Date.now() - t0 };
     };
 
@@ -302,13 +440,25 @@ async function main() {
       const elapsed = (Date.now() - started) / 1000;
       latencies.sort((a, b) => a - b);
       placing.sort((a, b) => a - b);
-      log(`${label}: ${latencies.length} orders; placeOrder alone: p50 ${pct(placing, 50)} ms, p99 ${pct(placing, 99)} ms; failures ${JSON.stringify(Object.fromEntries(failures))}`);
-      return { rps: Math.round(latencies.length / elapsed), count: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed) };
+      log(
+        `${label}: ${latencies.length} orders; placeOrder alone: p50 ${pct(placing, 50)} ms, p99 ${pct(placing, 99)} ms; failures ${JSON.stringify(Object.fromEntries(failures))}`,
+      );
+      return {
+        rps: Math.round(latencies.length / elapsed),
+        count: latencies.length,
+        p50: pct(latencies, 50),
+        p99: pct(latencies, 99),
+        errors,
+        cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed),
+      };
     };
 
     /** 20,000 claims of `campaignId` through `url` by 10,000 customers (each tries twice, shuffled), CONNECTIONS at a time, for at most `seconds`. */
     const burst = async (url: string, campaignId: string, seconds = 120) => {
-      const claimTokens = Array.from({ length: 10000 }, (_, n) => `Bearer ${issueToken({ id: `bench-${campaignId}-${n}`, role: 'CUSTOMER' })}`);
+      const claimTokens = Array.from(
+        { length: 10000 },
+        (_, n) => `Bearer ${issueToken({ id: `bench-${campaignId}-${n}`, role: 'CUSTOMER' })}`,
+      );
       const attempts = [...claimTokens, ...claimTokens].sort(() => Math.random() - 0.5);
       const claim = body(CLAIM, { c: campaignId });
       const latencies: number[] = [];
@@ -323,13 +473,21 @@ async function main() {
             const t0 = Date.now();
             const answer = await post(url, claim, { authorization });
             latencies.push(Date.now() - t0);
-            if (answer.status !== 200 || !/claimCoupon|COUPON_SOLD_OUT|COUPON_ALREADY_CLAIMED/.test(answer.text)) errors++;
+            if (answer.status !== 200 || !/claimCoupon|COUPON_SOLD_OUT|COUPON_ALREADY_CLAIMED/.test(answer.text))
+              errors++;
           }
         }),
       );
       const elapsed = (Date.now() - started) / 1000;
       latencies.sort((a, b) => a - b);
-      return { rps: Math.round(latencies.length / elapsed), count: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), errors, cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed) };
+      return {
+        rps: Math.round(latencies.length / elapsed),
+        count: latencies.length,
+        p50: pct(latencies, 50),
+        p99: pct(latencies, 99),
+        errors,
+        cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed),
+      };
     };
 
     // ---- references: (a) answers with the bytes Baedal answered, (b) a plain gateway over the same subgraphs ----
@@ -366,11 +524,16 @@ async function main() {
     const fixturesPath = path.join(REPO, 'test', '.logs', 'bench', 'fixtures.json');
     fs.writeFileSync(fixturesPath, JSON.stringify(fixtures));
     children.push(await forkReady('bareServer.js', { BENCH_FIXTURES: fixturesPath, BENCH_PORT: String(BASE + 30) }));
-    const subgraphUrls = Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${stack.port(s)}/graphql`]));
+    const subgraphUrls = Object.fromEntries(
+      SERVICES.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${stack.port(s)}/graphql`]),
+    );
     children.push(await forkReady('naiveGateway.js', { ...subgraphUrls, BENCH_PORT: String(BASE + 31) }));
     const bare = `http://127.0.0.1:${BASE + 30}/graphql`;
     const naive = `http://127.0.0.1:${BASE + 31}/graphql`;
-    const references: [string, string][] = [['bare server (a)', bare], ['plain @apollo/gateway (b)', naive]];
+    const references: [string, string][] = [
+      ['bare server (a)', bare],
+      ['plain @apollo/gateway (b)', naive],
+    ];
 
     if (runs('reads') || cold) {
       // ---- reads ---- (--only cold: reference (b) and the cache-bypassed rows alone)
@@ -379,7 +542,14 @@ async function main() {
         await measure(scenario, 'plain @apollo/gateway (b)', naive, bodies);
         if (!cold) healthy[scenario] = await measure(scenario, 'Baedal', gateway, bodies, undefined, {}, true);
         // A signed-in caller bypasses the response cache: the whole pipeline, cold.
-        await measure(scenario, 'Baedal, response cache bypassed', gateway, bodies, 'signed-in customer (no response cache): gateway, shops subgraph, Postgres', bypass);
+        await measure(
+          scenario,
+          'Baedal, response cache bypassed',
+          gateway,
+          bodies,
+          'signed-in customer (no response cache): gateway, shops subgraph, Postgres',
+          bypass,
+        );
       }
     }
 
@@ -389,7 +559,16 @@ async function main() {
       for (const [target, url] of references) {
         await placeAndPay(WARMUP, `${target} warm-up`, url);
         const m = await placeAndPay(DURATION, target, url);
-        results.push({ scenario: 'placeOrder + payOrder', target, rps: m.rps, p50: m.p50, p99: m.p99, errors: m.errors, note: pairNote, cpu: m.cpu });
+        results.push({
+          scenario: 'placeOrder + payOrder',
+          target,
+          rps: m.rps,
+          p50: m.p50,
+          p99: m.p99,
+          errors: m.errors,
+          note: pairNote,
+          cpu: m.cpu,
+        });
       }
 
       /** Every order and payment event committed since `from`, and each consumer's application of it, with the lag between. */
@@ -397,13 +576,18 @@ async function main() {
         const committed = new Map<string, number>();
         for (const service of ['orders', 'payments'] as const) {
           const { rows } = await onDatabase(service, (client) =>
-            client.query(`SELECT "id", "occurredAt" FROM "OutboxEvent" WHERE "occurredAt" >= $1 AND ("type" LIKE 'order.%' OR "type" LIKE 'payment.%')`, [from]),
+            client.query(
+              `SELECT "id", "occurredAt" FROM "OutboxEvent" WHERE "occurredAt" >= $1 AND ("type" LIKE 'order.%' OR "type" LIKE 'payment.%')`,
+              [from],
+            ),
           );
           for (const row of rows) committed.set(row.id, row.occurredAt.getTime());
         }
         const applied: { at: number; lag: number }[] = [];
         for (const service of SERVICES) {
-          const { rows } = await onDatabase(service, (client) => client.query('SELECT "eventId", "processedAt" FROM "ProcessedEvent" WHERE "processedAt" >= $1', [from]));
+          const { rows } = await onDatabase(service, (client) =>
+            client.query('SELECT "eventId", "processedAt" FROM "ProcessedEvent" WHERE "processedAt" >= $1', [from]),
+          );
           for (const row of rows) {
             const at = committed.get(row.eventId);
             if (at !== undefined) applied.push({ at: row.processedAt.getTime(), lag: row.processedAt.getTime() - at });
@@ -412,21 +596,46 @@ async function main() {
         const lags = applied.map((a) => a.lag).sort((a, b) => a - b);
         const times = applied.map((a) => a.at).sort((a, b) => a - b);
         const firstCommittedAt = [...committed.values()].reduce((a, b) => Math.min(a, b), Infinity);
-        return { events: committed.size, applied: applied.length, firstAppliedAt: times[0], lastAppliedAt: times[times.length - 1], firstCommittedAt, p50: pct(lags, 50), p99: pct(lags, 99) };
+        return {
+          events: committed.size,
+          applied: applied.length,
+          firstAppliedAt: times[0],
+          lastAppliedAt: times[times.length - 1],
+          firstCommittedAt,
+          p50: pct(lags, 50),
+          p99: pct(lags, 99),
+        };
       };
 
       await placeAndPay(ORDERS_WARMUP, 'warm-up');
       await settled('warm-up events to settle');
       const liveFrom = new Date();
       const live = await placeAndPay(DURATION, 'measured');
-      results.push({ scenario: 'placeOrder + payOrder', target: 'Baedal', rps: live.rps, p50: live.p50, p99: live.p99, errors: live.errors, note: pairNote, cpu: live.cpu });
+      results.push({
+        scenario: 'placeOrder + payOrder',
+        target: 'Baedal',
+        rps: live.rps,
+        p50: live.p50,
+        p99: live.p99,
+        errors: live.errors,
+        note: pairNote,
+        cpu: live.cpu,
+      });
       log(`orders: ${live.rps} orders/s, errors ${live.errors}`);
 
       // ---- event pipeline, live: lag from commit to each consumer while those orders were placed ----
       await settled('events to settle');
       const flowing = await pipelineSince(liveFrom);
       const flowingRate = Math.round(flowing.applied / ((flowing.lastAppliedAt - flowing.firstCommittedAt) / 1000));
-      results.push({ scenario: 'event pipeline (live)', target: 'Baedal', rps: flowingRate, p50: flowing.p50, p99: flowing.p99, errors: 0, note: `events/s applied while ordering (${flowing.applied} applications of ${flowing.events} order and payment events, every consumer); latency = lag from commit to consumer` });
+      results.push({
+        scenario: 'event pipeline (live)',
+        target: 'Baedal',
+        rps: flowingRate,
+        p50: flowing.p50,
+        p99: flowing.p99,
+        errors: 0,
+        note: `events/s applied while ordering (${flowing.applied} applications of ${flowing.events} order and payment events, every consumer); latency = lag from commit to consumer`,
+      });
       log(`pipeline live: ${flowing.applied} applications, p99 lag ${flowing.p99} ms`);
 
       // ---- event pipeline, capacity: a backlog built with the workers stopped, then drained ----
@@ -440,7 +649,16 @@ async function main() {
       const drained = await pipelineSince(backlogFrom);
       // From the first application, so the workers' own start-up is not counted as pipeline time.
       const drainSeconds = (drained.lastAppliedAt - drained.firstAppliedAt) / 1000;
-      results.push({ scenario: 'event pipeline (drain)', target: 'Baedal', rps: Math.round(drained.applied / drainSeconds), p50: 0, p99: 0, errors: 0, note: `events/s applied from a backlog: ${backlog.count} orders placed and paid with the workers stopped (${drained.events} events, ${drained.applied} applications), then the workers started; no latency (they waited by design)`, cpu: cpuBetween(drainCpu, snapshotCpu(), (Date.now() - drainStarted) / 1000) });
+      results.push({
+        scenario: 'event pipeline (drain)',
+        target: 'Baedal',
+        rps: Math.round(drained.applied / drainSeconds),
+        p50: 0,
+        p99: 0,
+        errors: 0,
+        note: `events/s applied from a backlog: ${backlog.count} orders placed and paid with the workers stopped (${drained.events} events, ${drained.applied} applications), then the workers started; no latency (they waited by design)`,
+        cpu: cpuBetween(drainCpu, snapshotCpu(), (Date.now() - drainStarted) / 1000),
+      });
       log(`pipeline drain: ${drained.applied} applications in ${drainSeconds.toFixed(1)} s`);
     }
 
@@ -476,12 +694,17 @@ async function main() {
       await settled('events to settle');
       const seconds = (Date.now() - started) / 1000;
       const perOrder = [...cpuSecondsBetween(from, snapshotCpu())]
-        .map(([group, used]) => [group, (1000 * (used - ((idle.get(group) ?? 0) * seconds) / idleSeconds)) / m.orders] as [string, number])
+        .map(
+          ([group, used]) =>
+            [group, (1000 * (used - ((idle.get(group) ?? 0) * seconds) / idleSeconds)) / m.orders] as [string, number],
+        )
         // The references' processes stay up for the whole bench, but are no part of an order's cost.
         .filter(([group, ms]) => ms >= 0.05 && group !== 'bare server (a)' && group !== 'plain gateway (b)')
         .sort((a, b) => b[1] - a[1]);
       orderCost = { rate: COST_RATE, orders: m.orders, failures: m.failures, seconds, perOrder };
-      log(`cost of an order at ${COST_RATE}/s: ${m.orders} orders (${m.failures} failed), settled in ${seconds.toFixed(1)} s; ms of CPU per order: ${perOrder.map(([g, ms]) => `${g} ${ms.toFixed(2)}`).join(', ')}; total ${perOrder.reduce((t, [, ms]) => t + ms, 0).toFixed(2)}`);
+      log(
+        `cost of an order at ${COST_RATE}/s: ${m.orders} orders (${m.failures} failed), settled in ${seconds.toFixed(1)} s; ms of CPU per order: ${perOrder.map(([g, ms]) => `${g} ${ms.toFixed(2)}`).join(', ')}; total ${perOrder.reduce((t, [, ms]) => t + ms, 0).toFixed(2)}`,
+      );
     }
 
     if (runs('coupons')) {
@@ -490,16 +713,31 @@ async function main() {
       const campaigns: string[] = [];
       for (const [target, url] of [...references, ['Baedal', gateway]]) {
         // (a) answers by the operation's text, so it needs no campaign.
-        const campaign = (name: string) => (url === bare ? Promise.resolve(name) : createCampaign(`bench ${target} ${name}`, 1000));
+        const campaign = (name: string) =>
+          url === bare ? Promise.resolve(name) : createCampaign(`bench ${target} ${name}`, 1000);
         await burst(url, await campaign('warm-up'), WARMUP);
         const campaignId = await campaign('measured');
         if (url !== bare) campaigns.push(campaignId);
         const m = await burst(url, campaignId);
-        results.push({ scenario: 'claimCoupon burst', target, rps: m.rps, p50: m.p50, p99: m.p99, errors: m.errors, note: `${m.count.toLocaleString('en-US')} claims by 10,000 customers, stock 1,000, ${CONNECTIONS} at a time`, cpu: m.cpu });
+        results.push({
+          scenario: 'claimCoupon burst',
+          target,
+          rps: m.rps,
+          p50: m.p50,
+          p99: m.p99,
+          errors: m.errors,
+          note: `${m.count.toLocaleString('en-US')} claims by 10,000 customers, stock 1,000, ${CONNECTIONS} at a time`,
+          cpu: m.cpu,
+        });
         log(`burst / ${target}: ${m.rps} req/s, ${m.count} claims, errors ${m.errors}`);
       }
       for (const campaignId of campaigns) {
-        await eventually('claims persisted', async () => (await paymentsDb.couponClaim.count({ where: { campaignId } })) === 1000, 60_000, 500);
+        await eventually(
+          'claims persisted',
+          async () => (await paymentsDb.couponClaim.count({ where: { campaignId } })) === 1000,
+          60_000,
+          500,
+        );
       }
       log(`burst: exactly 1000 claims persisted for each campaign claimed through a gateway`);
     }
@@ -514,8 +752,7 @@ async function main() {
       }
       await stack.restart('shops', {}, profiled('shops'));
     }
-
-      } finally {
+  } finally {
     for (const child of children) child.kill();
     agent.destroy();
     await Promise.all([shopsDb.$disconnect(), ordersDb.$disconnect(), paymentsDb.$disconnect()]);
@@ -526,7 +763,9 @@ async function main() {
     const files = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
     log(`profile of ${name}:\n${files.length ? summarize(files) : 'no profile written'}`);
   }
-  if (ONLY) for (const r of results) log(`${r.scenario} / ${r.target}: ${r.rps}/s p50 ${r.p50} p99 ${r.p99} errors ${r.errors}; cpu ${r.cpu ?? '-'}`);
+  if (ONLY)
+    for (const r of results)
+      log(`${r.scenario} / ${r.target}: ${r.rps}/s p50 ${r.p50} p99 ${r.p99} errors ${r.errors}; cpu ${r.cpu ?? '-'}`);
   else writeReport(started);
 }
 
@@ -563,8 +802,13 @@ Cores used by each group of processes during each measured row (read from \`/pro
 
 | scenario | target | cores used |
 | --- | --- | --- |
-${results.filter((r) => r.cpu).map((r) => `| ${r.scenario} | ${r.target} | ${r.cpu} |`).join('\n')}
-${orderCost ? `
+${results
+  .filter((r) => r.cpu)
+  .map((r) => `| ${r.scenario} | ${r.target} | ${r.cpu} |`)
+  .join('\n')}
+${
+  orderCost
+    ? `
 ### The cost of an order
 
 CPU per order placed and paid, by process group, with orders started at a fixed ${orderCost.rate} a second for ${DURATION} s (after ${ORDERS_WARMUP} s at that rate)
@@ -580,10 +824,14 @@ and every process wakes more often per order.
 | --- | --- |
 ${orderCost.perOrder.map(([group, ms]) => `| ${group} | ${ms.toFixed(2)} |`).join('\n')}
 | all | ${orderCost.perOrder.reduce((t, [, ms]) => t + ms, 0).toFixed(2)} |
-` : ''}`;
+`
+    : ''
+}`;
   const file = path.join(REPO, 'docs', 'benchmarks.md');
   const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const analysis = previous.includes('## Against the targets') ? previous.slice(previous.indexOf('## Against the targets')) : '';
+  const analysis = previous.includes('## Against the targets')
+    ? previous.slice(previous.indexOf('## Against the targets'))
+    : '';
   fs.writeFileSync(file, `${report}\n${analysis}`);
   fs.writeFileSync(path.join(REPO, 'test', '.logs', 'bench', 'results.json'), JSON.stringify(results, null, 2));
   log(`wrote ${path.relative(process.cwd(), file)}`);

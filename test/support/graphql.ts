@@ -30,8 +30,16 @@ export function codes(response: GraphQLResponse): (string | undefined)[] {
   return (response.errors ?? []).map((e) => e.extensions?.code);
 }
 
-export async function login(url: string, email: string, password = 'baedal1234'): Promise<{ token: string; userId: string }> {
-  const response = await graphql(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token user { id } } }', { e: email, p: password });
+export async function login(
+  url: string,
+  email: string,
+  password = 'baedal1234',
+): Promise<{ token: string; userId: string }> {
+  const response = await graphql(
+    url,
+    'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token user { id } } }',
+    { e: email, p: password },
+  );
   if (!response.data?.login) throw new Error(`login ${email} failed: ${JSON.stringify(response.errors)}`);
   return { token: response.data.login.token, userId: response.data.login.user.id };
 }

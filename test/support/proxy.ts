@@ -15,7 +15,10 @@ export class FaultProxy {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
-  constructor(readonly listenPort: number, private readonly targetPort: number) {
+  constructor(
+    readonly listenPort: number,
+    private readonly targetPort: number,
+  ) {
     this.server = net.createServer((client) => this.accept(client));
   }
 

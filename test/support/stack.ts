@@ -21,7 +21,12 @@ export interface TestPlatform {
 }
 
 /** Polls `check` until it returns true; fails with `what` after the timeout. */
-export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000, intervalMs = 50): Promise<number> {
+export async function eventually(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<number> {
   const started = Date.now();
   for (;;) {
     if (await check()) return Date.now() - started;
@@ -105,7 +110,12 @@ export async function dropTestDatabases(prefix: string): Promise<void> {
   for (const service of SERVICES) await dropDatabase(`${prefix}_${service}`);
 }
 
-export async function startTestPlatform(name: string, basePort: number, seedShops = 60, extraEnv: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  name: string,
+  basePort: number,
+  seedShops = 60,
+  extraEnv: Record<string, string> = {},
+): Promise<TestPlatform> {
   const env = { ...testEnv(name, basePort), ...extraEnv };
   const prefix = env.BAEDAL_DB_PREFIX;
   await dropTestDatabases(prefix);

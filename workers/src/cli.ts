@@ -17,7 +17,8 @@ const USAGE = `usage:
 consumers: ${CONSUMERS.join(', ')}`;
 
 function consumerArg(value: string | undefined): Consumer {
-  if (!value || !(CONSUMERS as readonly string[]).includes(value)) throw new Error(`unknown consumer "${value ?? ''}"\n${USAGE}`);
+  if (!value || !(CONSUMERS as readonly string[]).includes(value))
+    throw new Error(`unknown consumer "${value ?? ''}"\n${USAGE}`);
   return value as Consumer;
 }
 
@@ -29,7 +30,9 @@ async function dlq(args: string[]): Promise<void> {
       const consumers = consumer ? [consumerArg(consumer)] : [...CONSUMERS];
       for (const c of consumers) {
         for (const letter of await listDeadLetters(c, redis, redisPrefix())) {
-          console.log(`${letter.consumer}\t${letter.jobId}\t${letter.type}\tattempts=${letter.attempts}\t${letter.failedAt ?? ''}\t${letter.failedReason}`);
+          console.log(
+            `${letter.consumer}\t${letter.jobId}\t${letter.type}\tattempts=${letter.attempts}\t${letter.failedAt ?? ''}\t${letter.failedReason}`,
+          );
         }
       }
     } else if (action === 'replay') {
@@ -60,8 +63,14 @@ async function rebuild(ifEmpty: boolean): Promise<void> {
       shops.shopView.deleteMany(),
       shops.processedEvent.deleteMany({ where: { consumer: 'shops' } }),
     ]);
-    const counts = [await publishShopSnapshots(shops), await publishAdSnapshots(ads), await publishRatingSnapshots(reviews)];
-    console.log(`published snapshots: ${counts[0]} shops, ${counts[1]} shops with ads, ${counts[2]} shops with reviews; workers rebuild the query model from them`);
+    const counts = [
+      await publishShopSnapshots(shops),
+      await publishAdSnapshots(ads),
+      await publishRatingSnapshots(reviews),
+    ];
+    console.log(
+      `published snapshots: ${counts[0]} shops, ${counts[1]} shops with ads, ${counts[2]} shops with reviews; workers rebuild the query model from them`,
+    );
   } finally {
     await Promise.all([shops.$disconnect(), ads.$disconnect(), reviews.$disconnect()]);
   }
@@ -71,10 +80,14 @@ async function reconcileCoupons(campaignId?: string): Promise<void> {
   const { reconcileCampaign, closeCoupons } = await import('@baedal/payments/coupons');
   const payments = createPaymentsClient(undefined, 2);
   try {
-    const ids = campaignId ? [campaignId] : (await payments.couponCampaign.findMany({ select: { id: true } })).map((c) => c.id);
+    const ids = campaignId
+      ? [campaignId]
+      : (await payments.couponCampaign.findMany({ select: { id: true } })).map((c) => c.id);
     for (const id of ids) {
       const report = await reconcileCampaign(payments, id);
-      console.log(`${report.campaignId}: persisted ${report.persistedFromRedis} claim(s) from Redis, restored ${report.restoredToRedis} to Redis, ${report.remaining} left`);
+      console.log(
+        `${report.campaignId}: persisted ${report.persistedFromRedis} claim(s) from Redis, restored ${report.restoredToRedis} to Redis, ${report.remaining} left`,
+      );
     }
   } finally {
     await payments.$disconnect();

@@ -23,7 +23,11 @@ describe('takeTurn', () => {
   });
 
   it('lets the process run the job when Redis cannot be reached', async () => {
-    const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const down = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     expect(await takeTurn(down, key, 1200)).toBe(true);
     down.disconnect();
   });

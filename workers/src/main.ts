@@ -8,7 +8,22 @@ import { orderPayments, persistCouponClaim } from '@baedal/payments/events';
 import { eligibility } from '@baedal/reviews/events';
 import http from 'node:http';
 import os from 'node:os';
-import { SERVICES, closeServer, createLogger, databaseUrl, forkPerCore, listen, port, processCount, queryModelChannel, type QueryModelChange, redisPrefix, redisUrl, sendJson, stopOnSignals } from '@baedal/platform';
+import {
+  SERVICES,
+  closeServer,
+  createLogger,
+  databaseUrl,
+  forkPerCore,
+  listen,
+  port,
+  processCount,
+  queryModelChannel,
+  type QueryModelChange,
+  redisPrefix,
+  redisUrl,
+  sendJson,
+  stopOnSignals,
+} from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { projection, projectionTransaction, refreshClockKeys } from '@baedal/shops/events';
@@ -20,7 +35,6 @@ import { db as ordersDb, sql as ordersSql } from '@baedal/orders/db';
 import { db as paymentsDb, sql as paymentsSql } from '@baedal/payments/db';
 import { db as shopsDb, sql as shopsSql } from '@baedal/shops/db';
 import { takeTurn } from './clock';
-
 
 /*
  * The workers process: one outbox relay per service database, and the
@@ -40,7 +54,10 @@ const log = createLogger('workers');
 export async function checkRedisPolicy(redis: Redis): Promise<string> {
   const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
   if (policy !== 'noeviction') {
-    log.error({ policy }, `REDIS maxmemory-policy is "${policy}"; queues need "noeviction" or jobs can be silently evicted`);
+    log.error(
+      { policy },
+      `REDIS maxmemory-policy is "${policy}"; queues need "noeviction" or jobs can be silently evicted`,
+    );
   }
   return policy;
 }
@@ -70,7 +87,7 @@ function takePriority(): void {
   try {
     os.setPriority(nice);
   } catch (error) {
-    log.warn({ err: error, nice }, 'cannot raise the workers\' CPU priority; running at the one given');
+    log.warn({ err: error, nice }, "cannot raise the workers' CPU priority; running at the one given");
   }
 }
 
@@ -88,26 +105,72 @@ async function main(): Promise<void> {
   const reviewsDb = createReviewsClient(undefined, 3);
 
   const relays = roles.includes('relays')
-    ? SERVICES.map((source) => new OutboxRelay({ source, databaseUrl: databaseUrl(source), redis: relayRedis, prefix, log, minIntervalMs: RELAY_INTERVAL_MS }))
+    ? SERVICES.map(
+        (source) =>
+          new OutboxRelay({
+            source,
+            databaseUrl: databaseUrl(source),
+            redis: relayRedis,
+            prefix,
+            log,
+            minIntervalMs: RELAY_INTERVAL_MS,
+          }),
+      )
     : [];
   for (const relay of relays) await relay.start();
 
   const common = { connection: workerRedis, prefix, log, lingerMs: CONSUMER_LINGER_MS };
   const consumers: Worker[] = roles.includes('consumers')
     ? [
-        startConsumer({ consumer: 'shops', handlers: projection, transaction: projectionTransaction(shopsDb, shopsSql), ...common }),
+        startConsumer({
+          consumer: 'shops',
+          handlers: projection,
+          transaction: projectionTransaction(shopsDb, shopsSql),
+          ...common,
+        }),
         // Orders and payments apply their order events set-based, where a batch of 64 costs little more than one of 16
         // (drain: 2,300-2,900 -> 3,200-3,700 applications/s). The projection's shop events are applied one by one and
         // share counter rows, so shops keeps smaller transactions.
-        startConsumer({ consumer: 'orders', handlers: replica, transaction: (work) => ordersSql.$transaction(work), batch: 64, ...common }),
-        startConsumer({ consumer: 'ads', handlers: ownership, transaction: (work) => adsDb.$transaction(work), ...common }),
-        startConsumer({ consumer: 'reviews', handlers: eligibility, transaction: (work) => reviewsDb.$transaction(work), ...common }),
-        startConsumer({ consumer: 'payments', handlers: orderPayments, transaction: (work) => paymentsSql.$transaction(work), batch: 64, ...common }),
+        startConsumer({
+          consumer: 'orders',
+          handlers: replica,
+          transaction: (work) => ordersSql.$transaction(work),
+          batch: 64,
+          ...common,
+        }),
+        startConsumer({
+          consumer: 'ads',
+          handlers: ownership,
+          transaction: (work) => adsDb.$transaction(work),
+          ...common,
+        }),
+        startConsumer({
+          consumer: 'reviews',
+          handlers: eligibility,
+          transaction: (work) => reviewsDb.$transaction(work),
+          ...common,
+        }),
+        startConsumer({
+          consumer: 'payments',
+          handlers: orderPayments,
+          transaction: (work) => paymentsSql.$transaction(work),
+          batch: 64,
+          ...common,
+        }),
         // The simulated rider keeps its bookkeeping in the orders database, whose orders it moves.
         // Each event alone (side by side, ONE_EVENT_PER_JOB): the rider's handler waits on purpose, and a batch would wait for each rider in turn.
-        startConsumer({ consumer: 'delivery', handlers: riderSimulator, transaction: (work) => ordersSql.$transaction(work), ...common }),
+        startConsumer({
+          consumer: 'delivery',
+          handlers: riderSimulator,
+          transaction: (work) => ordersSql.$transaction(work),
+          ...common,
+        }),
         // Coupon claims decided in Redis, persisted into the payments database.
-        new Worker(CLAIMS_QUEUE, (job) => persistCouponClaim(job.data), { connection: workerRedis, prefix, concurrency: 16 }),
+        new Worker(CLAIMS_QUEUE, (job) => persistCouponClaim(job.data), {
+          connection: workerRedis,
+          prefix,
+          concurrency: 16,
+        }),
       ]
     : [];
 
@@ -120,7 +183,9 @@ async function main(): Promise<void> {
       const message = pending;
       announce = null;
       pending = 'listings';
-      relayRedis.publish(queryModelChannel(), message).catch((error) => log.warn({ err: error }, 'cannot announce a query model change'));
+      relayRedis
+        .publish(queryModelChannel(), message)
+        .catch((error) => log.warn({ err: error }, 'cannot announce a query model change'));
     }, 100);
   };
   consumers.find((c) => c.name === 'shops')?.on('completed', () => queryModelChanged('documents'));
@@ -139,7 +204,11 @@ async function main(): Promise<void> {
 
   // /healthz answers once every relay and consumer has started; the stack waits for it.
   const health = http.createServer((req, res) =>
-    sendJson(res, req.url === '/healthz' || req.url === '/readyz' ? 200 : 404, { status: 'ok', relays: relays.length, consumers: consumers.map((c) => c.name) }),
+    sendJson(res, req.url === '/healthz' || req.url === '/readyz' ? 200 : 404, {
+      status: 'ok',
+      relays: relays.length,
+      consumers: consumers.map((c) => c.name),
+    }),
   );
   await listen(health, port('workers'));
   log.info({ relays: relays.length, consumers: consumers.map((c) => c.name) }, 'workers started');

@@ -18,7 +18,9 @@ export type Handlers<Tx> = { [T in EventType]?: Handler<Tx, T> | ManyHandler<Tx,
 type AnyHandler<Tx> = Handler<Tx> | ManyHandler<Tx>;
 
 function applyEach<Tx>(handler: AnyHandler<Tx>, events: EventEnvelope[], tx: Tx): Promise<void> {
-  return typeof handler === 'function' ? events.reduce((done, e) => done.then(() => handler(e, tx)), Promise.resolve()) : handler.many(events, tx);
+  return typeof handler === 'function'
+    ? events.reduce((done, e) => done.then(() => handler(e, tx)), Promise.resolve())
+    : handler.many(events, tx);
 }
 
 /**
@@ -59,7 +61,12 @@ export async function applyBatch<Tx extends SqlTransaction>(
 }
 
 /** applyBatch's work inside the consumer's transaction `tx` (applyOnce's too, with one event). */
-async function applyIn<Tx extends SqlTransaction>(tx: Tx, consumer: Consumer, events: EventEnvelope[], handlers: Handlers<Tx>): Promise<ApplyResult[]> {
+async function applyIn<Tx extends SqlTransaction>(
+  tx: Tx,
+  consumer: Consumer,
+  events: EventEnvelope[],
+  handlers: Handlers<Tx>,
+): Promise<ApplyResult[]> {
   const inserted = await tx.$queryRawUnsafe<{ eventId: string }[]>(
     'INSERT INTO "ProcessedEvent" ("consumer", "eventId") SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING "eventId"',
     consumer,
@@ -67,11 +74,13 @@ async function applyIn<Tx extends SqlTransaction>(tx: Tx, consumer: Consumer, ev
   );
   // An event in the batch twice (relayed again in another job) is fresh once: its first time.
   const fresh = new Set(inserted.map((row) => row.eventId));
-  const results = events.map((event): ApplyResult => (!fresh.delete(event.id) ? 'duplicate' : handlers[event.type] ? 'applied' : 'ignored'));
+  const results = events.map((event): ApplyResult =>
+    !fresh.delete(event.id) ? 'duplicate' : handlers[event.type] ? 'applied' : 'ignored',
+  );
   const toApply = events.filter((_, i) => results[i] === 'applied');
   // Consecutive events with one handler go to it together; a set-based one applies them at once (one
   // handler may serve several types, so that all of a batch's rows are locked by one ordered statement).
-  for (let start = 0; start < toApply.length; ) {
+  for (let start = 0; start < toApply.length;) {
     const handler = handlers[toApply[start].type] as AnyHandler<Tx>;
     let end = start + 1;
     while (end < toApply.length && handlers[toApply[end].type] === handler) end++;
@@ -94,7 +103,13 @@ interface Waiting {
  * publishes in bursts). A batch that fails is applied again event by event, so
  * one bad event fails alone and the rest are applied.
  */
-export function batcher<Tx extends SqlTransaction>(consumer: Consumer, handlers: Handlers<Tx>, transaction: RunInTransaction<Tx>, max: number, lingerMs = 0) {
+export function batcher<Tx extends SqlTransaction>(
+  consumer: Consumer,
+  handlers: Handlers<Tx>,
+  transaction: RunInTransaction<Tx>,
+  max: number,
+  lingerMs = 0,
+) {
   const waiting: Waiting[] = [];
   let applying = false;
   const applyWaiting = async () => {
@@ -113,7 +128,12 @@ export function batcher<Tx extends SqlTransaction>(consumer: Consumer, handlers:
           continue;
         }
         try {
-          const results = await applyBatch(consumer, batch.map((w) => w.event), handlers, transaction);
+          const results = await applyBatch(
+            consumer,
+            batch.map((w) => w.event),
+            handlers,
+            transaction,
+          );
           batch.forEach((w, i) => w.settle(Promise.resolve(results[i])));
         } catch {
           await alone();
@@ -175,14 +195,25 @@ export function startConsumer<Tx extends SqlTransaction>(options: ConsumerOption
   const applyJob = async (job: Job<EventsJob>) => {
     const { events } = job.data;
     // Unbatched, a job's events are applied in turn, so a job holds one transaction at a time.
-    const outcomes = batch > 1 ? await Promise.allSettled(events.map((event) => apply(event))) : await inTurn(events, apply);
-    const failed = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ event: events[i], error: outcome.reason as unknown }] : []));
+    const outcomes =
+      batch > 1 ? await Promise.allSettled(events.map((event) => apply(event))) : await inTurn(events, apply);
+    const failed = outcomes.flatMap((outcome, i) =>
+      outcome.status === 'rejected' ? [{ event: events[i], error: outcome.reason as unknown }] : [],
+    );
     if (failed.length === 0) return;
     if (events.length === 1) throw failed[0].error;
     // If this add fails, the whole job is retried: its applied events are then duplicates, with no second effect.
-    await queue.addBulk(eventJobs(failed.map((f) => f.event), 1));
+    await queue.addBulk(
+      eventJobs(
+        failed.map((f) => f.event),
+        1,
+      ),
+    );
     for (const { event, error } of failed) {
-      options.log.warn({ consumer: options.consumer, eventId: event.id, type: event.type, err: error }, 'event failed; queued again alone');
+      options.log.warn(
+        { consumer: options.consumer, eventId: event.id, type: event.type, err: error },
+        'event failed; queued again alone',
+      );
     }
   };
   // As many jobs in hand as fit at least two batches: one being applied while the next gathers.
@@ -192,7 +223,10 @@ export function startConsumer<Tx extends SqlTransaction>(options: ConsumerOption
     concurrency: options.concurrency ?? Math.max(8, 2 * batch),
   });
   worker.on('failed', (job, error) => {
-    options.log.warn({ consumer: options.consumer, jobId: job?.id, type: job?.name, attempts: job?.attemptsMade, err: error }, 'event failed');
+    options.log.warn(
+      { consumer: options.consumer, jobId: job?.id, type: job?.name, attempts: job?.attemptsMade, err: error },
+      'event failed',
+    );
   });
   worker.on('error', (error) => options.log.warn({ consumer: options.consumer, err: error }, 'consumer error'));
   worker.on('closed', () => void queue.close());

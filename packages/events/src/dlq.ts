@@ -12,7 +12,12 @@ export interface DeadLetter {
 }
 
 /** Jobs that used up their retries. They stay in the queue's failed set until replayed. */
-export async function listDeadLetters(consumer: Consumer, connection: ConnectionOptions, prefix: string, limit = 100): Promise<DeadLetter[]> {
+export async function listDeadLetters(
+  consumer: Consumer,
+  connection: ConnectionOptions,
+  prefix: string,
+  limit = 100,
+): Promise<DeadLetter[]> {
   const queue = openQueue(consumer, connection, prefix);
   try {
     const jobs = await queue.getFailed(0, limit - 1);
@@ -30,7 +35,12 @@ export async function listDeadLetters(consumer: Consumer, connection: Connection
 }
 
 /** Puts failed jobs (one, or all) back to be processed again; returns how many. */
-export async function replayDeadLetters(consumer: Consumer, connection: ConnectionOptions, prefix: string, jobId?: string): Promise<number> {
+export async function replayDeadLetters(
+  consumer: Consumer,
+  connection: ConnectionOptions,
+  prefix: string,
+  jobId?: string,
+): Promise<number> {
   const queue = openQueue(consumer, connection, prefix);
   try {
     const jobs = jobId ? [await queue.getJob(jobId)] : await queue.getFailed(0, -1);

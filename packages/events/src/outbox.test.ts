@@ -27,8 +27,16 @@ let prefix: string;
 let testNo = 0;
 
 const info = (shopId: string) => ({
-  shopId, ownerId: 'o1', name: 'n', category: 'PIZZA', description: '', minimumOrder: 0, deliveryFee: 0,
-  deliveryAreas: ['MAPO'], openingHours: [], isOpen: true,
+  shopId,
+  ownerId: 'o1',
+  name: 'n',
+  category: 'PIZZA',
+  description: '',
+  minimumOrder: 0,
+  deliveryFee: 0,
+  deliveryAreas: ['MAPO'],
+  openingHours: [],
+  isOpen: true,
 });
 
 async function deletePrefix(p: string) {
@@ -41,7 +49,10 @@ function relay(overrides: Partial<ConstructorParameters<typeof OutboxRelay>[0]> 
 }
 
 /** A consumer's jobs in the given states, oldest first. */
-async function jobsIn(consumer: string, states: JobType[] = ['waiting', 'active', 'completed', 'failed', 'delayed']): Promise<Job<EventsJob>[]> {
+async function jobsIn(
+  consumer: string,
+  states: JobType[] = ['waiting', 'active', 'completed', 'failed', 'delayed'],
+): Promise<Job<EventsJob>[]> {
   const queue = new Queue<EventsJob>(consumer, { connection: redis, prefix });
   try {
     return await queue.getJobs(states, 0, -1, true);
@@ -115,16 +126,21 @@ describe('outbox', () => {
         return envelopes;
       });
       const rows = await db.outboxEvent.findMany({ orderBy: { seq: 'asc' } });
-      expect(rows.map((r) => [r.id, r.type, r.version, r.aggregateId])).toEqual(appended.map((e) => [e.id, e.type, e.version, e.aggregateId]));
+      expect(rows.map((r) => [r.id, r.type, r.version, r.aggregateId])).toEqual(
+        appended.map((e) => [e.id, e.type, e.version, e.aggregateId]),
+      );
       expect(rows.map((r) => r.payload)).toEqual(appended.map((e) => e.payload));
       expect(rows.every((r) => r.occurredAt.toISOString() === appended[0].occurredAt)).toBe(true);
-      for (let waited = 0; notified.length === 0 && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let waited = 0; notified.length === 0 && waited < 2000; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(notified).toEqual([OUTBOX_CHANNEL]);
 
-      await expect(db.$transaction(async (tx) => {
-        await appendToOutbox(tx, [event('shop.updated', 's2', 1, info('s2'))]);
-        throw new Error('the change failed');
-      })).rejects.toThrow('the change failed');
+      await expect(
+        db.$transaction(async (tx) => {
+          await appendToOutbox(tx, [event('shop.updated', 's2', 1, info('s2'))]);
+          throw new Error('the change failed');
+        }),
+      ).rejects.toThrow('the change failed');
       await db.$transaction((tx) => appendToOutbox(tx, []));
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(notified).toHaveLength(1); // neither a rolled-back append nor an empty one notifies
@@ -142,20 +158,32 @@ describe('outbox', () => {
     try {
       // The ProcessedEvent table stands in for a command's own table: the row is written only if new.
       const command = async (eventId: string, aggregateId: string) => {
-        const insert = outboxInsert([event('shop.updated', aggregateId, 1, info(aggregateId)), event('shop.closed', aggregateId, 2, { ...info(aggregateId), isOpen: false })], 3, 'EXISTS (SELECT 1 FROM changed)');
+        const insert = outboxInsert(
+          [
+            event('shop.updated', aggregateId, 1, info(aggregateId)),
+            event('shop.closed', aggregateId, 2, { ...info(aggregateId), isOpen: false }),
+          ],
+          3,
+          'EXISTS (SELECT 1 FROM changed)',
+        );
         const changed = await db.$queryRawUnsafe<unknown[]>(
           `WITH changed AS (INSERT INTO "ProcessedEvent" ("consumer", "eventId") VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1),
              events AS (${insert.sql})
            SELECT * FROM changed`,
-          'test', eventId, ...insert.values,
+          'test',
+          eventId,
+          ...insert.values,
         );
         return { changed: changed.length, envelopes: insert.envelopes };
       };
       const first = await command('e1', 's1');
       expect(first.changed).toBe(1);
       const rows = await db.outboxEvent.findMany({ orderBy: { seq: 'asc' } });
-      expect(rows.map((r) => [r.id, r.type, r.version, r.aggregateId])).toEqual(first.envelopes.map((e) => [e.id, e.type, e.version, e.aggregateId]));
-      for (let waited = 0; notified === 0 && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(rows.map((r) => [r.id, r.type, r.version, r.aggregateId])).toEqual(
+        first.envelopes.map((e) => [e.id, e.type, e.version, e.aggregateId]),
+      );
+      for (let waited = 0; notified === 0 && waited < 2000; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(notified).toBe(1);
 
       // The same change again changes nothing, so it writes no events.
@@ -163,7 +191,9 @@ describe('outbox', () => {
       expect(await db.outboxEvent.count()).toBe(2);
       // A statement that fails writes neither.
       const failing = outboxInsert([event('shop.updated', 's3', 1, info('s3'))]);
-      await expect(db.$queryRawUnsafe(`WITH events AS (${failing.sql}) SELECT 1 / 0`, ...failing.values)).rejects.toThrow('division by zero');
+      await expect(
+        db.$queryRawUnsafe(`WITH events AS (${failing.sql}) SELECT 1 / 0`, ...failing.values),
+      ).rejects.toThrow('division by zero');
       expect(await db.outboxEvent.count()).toBe(2);
     } finally {
       await listener.end();
@@ -172,9 +202,12 @@ describe('outbox', () => {
 });
 
 describe('relay', () => {
-  it('moves each event to every consuming queue, a round\'s events in one job per queue, and marks them relayed', async () => {
+  it("moves each event to every consuming queue, a round's events in one job per queue, and marks them relayed", async () => {
     const [shopEvent, menuEvent] = await db.$transaction((tx) =>
-      appendToOutbox(tx, [event('shop.updated', 's1', 2, info('s1')), event('menu.updated', 's1', 3, { shopId: 's1', groups: [] })]),
+      appendToOutbox(tx, [
+        event('shop.updated', 's1', 2, info('s1')),
+        event('menu.updated', 's1', 3, { shopId: 's1', groups: [] }),
+      ]),
     );
     expect(await relay().relayOnce()).toBe(2);
     for (const consumer of ROUTES['shop.updated']) {
@@ -188,24 +221,45 @@ describe('relay', () => {
   });
 
   it('queues the events of a batch in the order they were appended, at most eventsPerJob to a job', async () => {
-    const appended = await db.$transaction((tx) => appendToOutbox(tx, [1, 2, 3, 4, 5].map((v) => event('shop.updated', 's1', v, info('s1')))));
+    const appended = await db.$transaction((tx) =>
+      appendToOutbox(
+        tx,
+        [1, 2, 3, 4, 5].map((v) => event('shop.updated', 's1', v, info('s1'))),
+      ),
+    );
     expect(await relay({ eventsPerJob: 2 }).relayOnce()).toBe(5);
     const ids = appended.map((e) => e.id);
     expect(await queuedEvents('shops')).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
   });
 
-  it('queues the rider simulator\'s events one to a job', async () => {
+  it("queues the rider simulator's events one to a job", async () => {
     const snapshot = (orderId: string) => ({
-      orderId, customerId: 'c1', shopId: 's1', status: 'ACCEPTED' as const, itemsTotal: 1, deliveryFee: 0, total: 1, deliveryArea: 'MAPO',
-      reason: null, estimatedCookingMinutes: 10, paymentId: null,
+      orderId,
+      customerId: 'c1',
+      shopId: 's1',
+      status: 'ACCEPTED' as const,
+      itemsTotal: 1,
+      deliveryFee: 0,
+      total: 1,
+      deliveryArea: 'MAPO',
+      reason: null,
+      estimatedCookingMinutes: 10,
+      paymentId: null,
     });
-    const [a, b] = await db.$transaction((tx) => appendToOutbox(tx, ['o1', 'o2'].map((id) => event('order.accepted', id, 3, snapshot(id)))));
+    const [a, b] = await db.$transaction((tx) =>
+      appendToOutbox(
+        tx,
+        ['o1', 'o2'].map((id) => event('order.accepted', id, 3, snapshot(id))),
+      ),
+    );
     expect(await relay().relayOnce()).toBe(2);
     expect(await queuedEvents('delivery')).toEqual([[a.id], [b.id]]);
   });
 
   it('relays again events whose relay died between publishing them and committing their mark, without a second job', async () => {
-    const [e, f] = await db.$transaction((tx) => appendToOutbox(tx, [event('shop.updated', 's1', 1, info('s1')), event('shop.updated', 's2', 1, info('s2'))]));
+    const [e, f] = await db.$transaction((tx) =>
+      appendToOutbox(tx, [event('shop.updated', 's1', 1, info('s1')), event('shop.updated', 's2', 1, info('s2'))]),
+    );
     const dying = relay();
     // Publishing succeeds, then the process "dies" before the mark commits.
     type Client = { query: (sql: string, args?: unknown[]) => Promise<unknown> };
@@ -232,7 +286,11 @@ describe('relay', () => {
 
   it('keeps events in the outbox while Redis is unreachable and relays them when it is back', async () => {
     await db.$transaction((tx) => appendToOutbox(tx, [event('shop.updated', 's1', 1, info('s1'))]));
-    const deadRedis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    const deadRedis = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      lazyConnect: true,
+    });
     deadRedis.on('error', () => {});
     await expect(relay({ redis: deadRedis }).relayOnce()).rejects.toThrow();
     deadRedis.disconnect();
@@ -242,7 +300,9 @@ describe('relay', () => {
   });
 
   it('relays recent events again after Redis comes back empty', async () => {
-    const [e] = await db.$transaction((tx) => appendToOutbox(tx, [event('review.stats.changed', 's1', 1, { shopId: 's1', reviewCount: 1, ratingSum: 5 })]));
+    const [e] = await db.$transaction((tx) =>
+      appendToOutbox(tx, [event('review.stats.changed', 's1', 1, { shopId: 's1', reviewCount: 1, ratingSum: 5 })]),
+    );
     const r = relay();
     expect(await r.relayOnce()).toBe(1);
     expect(await jobIds('shops')).toEqual([e.id]);
@@ -255,7 +315,9 @@ describe('relay', () => {
   });
 
   it('sets its sentinel only after unmarking, so an unmarking that fails is tried again', async () => {
-    const [e] = await db.$transaction((tx) => appendToOutbox(tx, [event('review.stats.changed', 's1', 1, { shopId: 's1', reviewCount: 1, ratingSum: 5 })]));
+    const [e] = await db.$transaction((tx) =>
+      appendToOutbox(tx, [event('review.stats.changed', 's1', 1, { shopId: 's1', reviewCount: 1, ratingSum: 5 })]),
+    );
     const r = relay();
     expect(await r.relayOnce()).toBe(1);
     await deletePrefix(prefix); // Redis restarted empty
@@ -289,13 +351,20 @@ describe('relay', () => {
     };
     await r.start();
     try {
-      const append = (i: number) => db.$transaction((tx) => appendToOutbox(tx, [event('review.stats.changed', `s${i}`, 1, { shopId: `s${i}`, reviewCount: 1, ratingSum: 5 })]));
+      const append = (i: number) =>
+        db.$transaction((tx) =>
+          appendToOutbox(tx, [
+            event('review.stats.changed', `s${i}`, 1, { shopId: `s${i}`, reviewCount: 1, ratingSum: 5 }),
+          ]),
+        );
       await append(0);
-      for (let waited = 0; rounds.length === 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let waited = 0; rounds.length === 0 && waited < 2000; waited += 10)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       expect(rounds.map((round) => round.moved)).toEqual([1]); // a quiet relay relays at once
       // Five commits, each notifying, within the interval: one round carries them.
       for (let i = 1; i <= 5; i++) await append(i);
-      for (let waited = 0; (await unrelayed()) > 0 && waited < 3000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let waited = 0; (await unrelayed()) > 0 && waited < 3000; waited += 10)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       expect(rounds.map((round) => round.moved)).toEqual([1, 5]);
       expect(rounds[1].startedAt - rounds[0].startedAt).toBeGreaterThanOrEqual(minIntervalMs - 5);
     } finally {
@@ -344,19 +413,26 @@ describe('relays of one database in several processes', () => {
 
 describe('applyOnce', () => {
   const envelope = (id: string): EventEnvelope<'review.stats.changed'> => ({
-    id, type: 'review.stats.changed', version: 1, occurredAt: new Date().toISOString(), aggregateId: 's1', payload: { shopId: 's1', reviewCount: 1, ratingSum: 4 },
+    id,
+    type: 'review.stats.changed',
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    aggregateId: 's1',
+    payload: { shopId: 's1', reviewCount: 1, ratingSum: 4 },
   });
 
   it('applies an event once however often it is delivered', async () => {
     const effects: string[] = [];
-    const handlers = { 'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>) => void effects.push(e.id) };
+    const handlers = {
+      'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>) => void effects.push(e.id),
+    };
     const transaction = <R>(work: (tx: typeof db) => Promise<R>) => db.$transaction((tx) => work(tx as typeof db));
     const e = envelope('11111111-1111-4111-8111-111111111111');
     expect(await applyOnce('shops', e, handlers, transaction)).toBe('applied');
     expect(await applyOnce('shops', e, handlers, transaction)).toBe('duplicate');
-    expect(await Promise.all([applyOnce('orders', e, handlers, transaction), applyOnce('orders', e, handlers, transaction)])).toEqual(
-      expect.arrayContaining(['applied', 'duplicate']),
-    );
+    expect(
+      await Promise.all([applyOnce('orders', e, handlers, transaction), applyOnce('orders', e, handlers, transaction)]),
+    ).toEqual(expect.arrayContaining(['applied', 'duplicate']));
     expect(effects).toEqual([e.id, e.id]); // once for "shops", once for "orders"
   });
 
@@ -366,7 +442,9 @@ describe('applyOnce', () => {
     let fail = true;
     const handlers = {
       'review.stats.changed': async (_e: EventEnvelope<'review.stats.changed'>, tx: typeof db) => {
-        await tx.payment.create({ data: { id: 'p1', orderId: 'o1', customerId: 'c1', amount: 1, method: 'CARD', status: 'APPROVED' } });
+        await tx.payment.create({
+          data: { id: 'p1', orderId: 'o1', customerId: 'c1', amount: 1, method: 'CARD', status: 'APPROVED' },
+        });
         if (fail) throw new Error('downstream hiccup');
       },
     };
@@ -381,17 +459,34 @@ describe('applyOnce', () => {
 });
 
 describe('applyBatch and batcher', () => {
-  const envelope = (n: number, type: 'review.stats.changed' | 'ad.placement.changed' = 'review.stats.changed'): EventEnvelope =>
+  const envelope = (
+    n: number,
+    type: 'review.stats.changed' | 'ad.placement.changed' = 'review.stats.changed',
+  ): EventEnvelope =>
     ({
-      id: `33333333-3333-4333-8333-${String(n).padStart(12, '0')}`, type, version: 1, occurredAt: new Date().toISOString(), aggregateId: `s${n}`,
+      id: `33333333-3333-4333-8333-${String(n).padStart(12, '0')}`,
+      type,
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      aggregateId: `s${n}`,
       payload: { shopId: `s${n}`, reviewCount: 1, ratingSum: n },
     }) as EventEnvelope;
-  const paymentFor = (e: EventEnvelope) => ({ id: `p-${e.id}`, orderId: e.id, customerId: 'c1', amount: 1, method: 'CARD', status: 'APPROVED' as const });
+  const paymentFor = (e: EventEnvelope) => ({
+    id: `p-${e.id}`,
+    orderId: e.id,
+    customerId: 'c1',
+    amount: 1,
+    method: 'CARD',
+    status: 'APPROVED' as const,
+  });
 
   afterEach(() => db.payment.deleteMany());
 
   it('applies new events once in one transaction, in order, and reports duplicates and events it has no handler for', async () => {
-    const handlers = { 'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>, tx: typeof db) => void (await tx.payment.create({ data: paymentFor(e) })) };
+    const handlers = {
+      'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>, tx: typeof db) =>
+        void (await tx.payment.create({ data: paymentFor(e) })),
+    };
     let transactions = 0;
     const transaction = <R>(work: (tx: typeof db) => Promise<R>) => {
       transactions++;
@@ -400,15 +495,24 @@ describe('applyBatch and batcher', () => {
     const [seen, a, b, other] = [envelope(1), envelope(2), envelope(3), envelope(4, 'ad.placement.changed')];
     await applyOnce('payments', seen, handlers, transaction);
     transactions = 0;
-    expect(await applyBatch('payments', [a, seen, b, other], handlers, transaction)).toEqual(['applied', 'duplicate', 'applied', 'ignored']);
+    expect(await applyBatch('payments', [a, seen, b, other], handlers, transaction)).toEqual([
+      'applied',
+      'duplicate',
+      'applied',
+      'ignored',
+    ]);
     expect(transactions).toBe(1);
     expect((await db.payment.findMany()).map((p) => p.orderId).sort()).toEqual([seen.id, a.id, b.id].sort());
-    expect((await db.processedEvent.findMany()).map((p) => p.eventId).sort()).toEqual([seen.id, a.id, b.id, other.id].sort());
+    expect((await db.processedEvent.findMany()).map((p) => p.eventId).sort()).toEqual(
+      [seen.id, a.id, b.id, other.id].sort(),
+    );
   });
 
   it('applies an event that is twice in a batch once (relayed again in another job)', async () => {
     const applied: string[] = [];
-    const handlers = { 'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>) => void applied.push(e.id) };
+    const handlers = {
+      'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>) => void applied.push(e.id),
+    };
     const transaction = <R>(work: (tx: typeof db) => Promise<R>) => db.$transaction((tx) => work(tx as typeof db));
     const [a, b] = [envelope(40), envelope(41)];
     expect(await applyBatch('payments', [a, b, a], handlers, transaction)).toEqual(['applied', 'applied', 'duplicate']);
@@ -424,15 +528,32 @@ describe('applyBatch and batcher', () => {
           await tx.payment.createMany({ data: events.map(paymentFor) });
         },
       },
-      'ad.placement.changed': async (e: EventEnvelope<'ad.placement.changed'>) => void calls.push([`one:${e.aggregateId}`]),
+      'ad.placement.changed': async (e: EventEnvelope<'ad.placement.changed'>) =>
+        void calls.push([`one:${e.aggregateId}`]),
     };
     const transaction = <R>(work: (tx: typeof db) => Promise<R>) => db.$transaction((tx) => work(tx as typeof db));
     const seen = envelope(20);
     expect(await applyOnce('payments', seen, handlers, transaction)).toBe('applied');
     expect(calls).toEqual([['s20']]);
     calls.length = 0;
-    const batch = [envelope(21), envelope(22), seen, envelope(23), envelope(24, 'ad.placement.changed'), envelope(25, 'ad.placement.changed'), envelope(26)];
-    expect(await applyBatch('payments', batch, handlers, transaction)).toEqual(['applied', 'applied', 'duplicate', 'applied', 'applied', 'applied', 'applied']);
+    const batch = [
+      envelope(21),
+      envelope(22),
+      seen,
+      envelope(23),
+      envelope(24, 'ad.placement.changed'),
+      envelope(25, 'ad.placement.changed'),
+      envelope(26),
+    ];
+    expect(await applyBatch('payments', batch, handlers, transaction)).toEqual([
+      'applied',
+      'applied',
+      'duplicate',
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+    ]);
     // A duplicate drops out of its run; the other type's events go one at a time, in their place.
     expect(calls).toEqual([['s21', 's22', 's23'], ['one:s24'], ['one:s25'], ['s26']]);
     expect(await db.payment.count()).toBe(5);
@@ -440,7 +561,9 @@ describe('applyBatch and batcher', () => {
 
   it('hands consecutive events of several types to the one set-based handler they share in one call', async () => {
     const calls: string[][] = [];
-    const shared = { many: async (events: EventEnvelope[]) => void calls.push(events.map((e) => `${e.type}:${e.aggregateId}`)) };
+    const shared = {
+      many: async (events: EventEnvelope[]) => void calls.push(events.map((e) => `${e.type}:${e.aggregateId}`)),
+    };
     const handlers = { 'review.stats.changed': shared, 'ad.placement.changed': shared };
     const transaction = <R>(work: (tx: typeof db) => Promise<R>) => db.$transaction((tx) => work(tx as typeof db));
     const batch = [envelope(31), envelope(32, 'ad.placement.changed'), envelope(33)];
@@ -456,7 +579,9 @@ describe('applyBatch and batcher', () => {
       },
     };
     const transaction = <R>(work: (tx: typeof db) => Promise<R>) => db.$transaction((tx) => work(tx as typeof db));
-    await expect(applyBatch('payments', [envelope(5), envelope(6), envelope(7)], handlers, transaction)).rejects.toThrow('downstream hiccup');
+    await expect(
+      applyBatch('payments', [envelope(5), envelope(6), envelope(7)], handlers, transaction),
+    ).rejects.toThrow('downstream hiccup');
     expect(await db.processedEvent.count()).toBe(0);
     expect(await db.payment.count()).toBe(0);
   });
@@ -482,10 +607,19 @@ describe('applyBatch and batcher', () => {
     // (0 marks a transaction of one event, or of a batch that failed.) The first event went alone; the next
     // 16 waited for it and went together, failed, and went again one by one; the last 3 went together.
     expect(sizes).toEqual([0, 0, ...Array(16).fill(0), 3]);
-    expect(outcomes.map((o) => o.status)).toEqual(events.map((e) => (e.id === envelope(13).id ? 'rejected' : 'fulfilled')));
-    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason.message).toBe('projection bug');
+    expect(outcomes.map((o) => o.status)).toEqual(
+      events.map((e) => (e.id === envelope(13).id ? 'rejected' : 'fulfilled')),
+    );
+    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason.message).toBe(
+      'projection bug',
+    );
     const recorded = (await db.processedEvent.findMany()).map((p) => p.eventId).sort();
-    expect(recorded).toEqual(events.filter((e) => e.id !== envelope(13).id).map((e) => e.id).sort());
+    expect(recorded).toEqual(
+      events
+        .filter((e) => e.id !== envelope(13).id)
+        .map((e) => e.id)
+        .sort(),
+    );
     expect(await db.payment.count()).toBe(19);
 
     // Without a bad event: the first alone, then the waiting ones in batches of at most 16.
@@ -500,7 +634,10 @@ describe('applyBatch and batcher', () => {
 
   it('with a linger, applies a burst together from its first event', async () => {
     const sizes: number[] = [];
-    const handlers = { 'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>, tx: typeof db) => void (await tx.payment.create({ data: paymentFor(e) })) };
+    const handlers = {
+      'review.stats.changed': async (e: EventEnvelope<'review.stats.changed'>, tx: typeof db) =>
+        void (await tx.payment.create({ data: paymentFor(e) })),
+    };
     const transaction = <R>(work: (tx: typeof db) => Promise<R>) =>
       db.$transaction(async (tx) => {
         const result = await work(tx as typeof db);
@@ -522,7 +659,11 @@ describe('applyBatch and batcher', () => {
  * Runs `body` while a "shops" consumer applies review stats with `handler`; its jobs (those relayed
  * meanwhile, and those it queues again) get 2 attempts, 20 ms apart.
  */
-async function whileConsuming(handler: (e: EventEnvelope<'review.stats.changed'>) => Promise<void>, body: () => Promise<void>, batch?: number) {
+async function whileConsuming(
+  handler: (e: EventEnvelope<'review.stats.changed'>) => Promise<void>,
+  body: () => Promise<void>,
+  batch?: number,
+) {
   process.env.BAEDAL_EVENT_ATTEMPTS = '2';
   process.env.BAEDAL_EVENT_BACKOFF_MS = '20';
   const connection = redis.duplicate({ maxRetriesPerRequest: null });
@@ -545,7 +686,8 @@ async function whileConsuming(handler: (e: EventEnvelope<'review.stats.changed'>
   }
 }
 
-const stats = (shopId: string, ratingSum = 1) => event('review.stats.changed', shopId, 1, { shopId, reviewCount: 1, ratingSum });
+const stats = (shopId: string, ratingSum = 1) =>
+  event('review.stats.changed', shopId, 1, { shopId, reviewCount: 1, ratingSum });
 
 describe('dead letters', () => {
   it('keeps a job that used up its retries for listing, and replays it once fixed', async () => {
@@ -560,7 +702,12 @@ describe('dead letters', () => {
       await relay().relayOnce();
       await eventually(async () => (await listDeadLetters('shops', redis, prefix)).length === 1);
       const [letter] = await listDeadLetters('shops', redis, prefix);
-      expect(letter).toMatchObject({ jobId: e.id, type: 'review.stats.changed', attempts: 2, failedReason: 'projection bug' });
+      expect(letter).toMatchObject({
+        jobId: e.id,
+        type: 'review.stats.changed',
+        attempts: 2,
+        failedReason: 'projection bug',
+      });
 
       broken = false;
       expect(await replayDeadLetters('shops', redis, prefix)).toBe(1);
@@ -598,11 +745,20 @@ describe('jobs of several events', () => {
       if (ev.payload.ratingSum === 13) throw new Error('projection bug');
     };
     await whileConsuming(handler, async () => {
-      const [good, bad, later] = await db.$transaction((tx) => appendToOutbox(tx, [stats('s1', 1), stats('s2', 13), stats('s3', 3)]));
+      const [good, bad, later] = await db.$transaction((tx) =>
+        appendToOutbox(tx, [stats('s1', 1), stats('s2', 13), stats('s3', 3)]),
+      );
       await relay().relayOnce();
       await eventually(async () => (await listDeadLetters('shops', redis, prefix)).length === 1);
       const letters = await listDeadLetters('shops', redis, prefix);
-      expect(letters).toEqual([expect.objectContaining({ jobId: bad.id, type: 'review.stats.changed', attempts: 2, failedReason: 'projection bug' })]);
+      expect(letters).toEqual([
+        expect.objectContaining({
+          jobId: bad.id,
+          type: 'review.stats.changed',
+          attempts: 2,
+          failedReason: 'projection bug',
+        }),
+      ]);
       expect((await db.processedEvent.findMany()).map((p) => p.eventId).sort()).toEqual([good.id, later.id].sort());
       // The job of three completed (its good events are not tried again); the bad event's own job failed.
       expect(await queuedEvents('shops', ['completed'])).toEqual([[good.id, bad.id, later.id]]);

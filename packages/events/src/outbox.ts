@@ -17,7 +17,12 @@ export interface NewEvent<T extends EventType = EventType> {
 export const OUTBOX_CHANNEL = 'baedal_outbox';
 
 /** Builds a typed event; keeps call sites short. */
-export function event<T extends EventType>(type: T, aggregateId: string, version: number, payload: EventPayloads[T]): NewEvent<T> {
+export function event<T extends EventType>(
+  type: T,
+  aggregateId: string,
+  version: number,
+  payload: EventPayloads[T],
+): NewEvent<T> {
   return { type, aggregateId, version, payload };
 }
 
@@ -48,8 +53,12 @@ export function outboxInsert(events: NewEvent[], firstParam = 1, onlyIf?: string
   const sql = `INSERT INTO "OutboxEvent" ("id", "type", "version", "aggregateId", "payload", "occurredAt")
        SELECT e."id", e."type", e."version", e."aggregateId", e."payload"::jsonb, ${$(5)}::timestamptz AT TIME ZONE 'UTC'
          FROM unnest(${$(0)}::text[], ${$(1)}::text[], ${$(2)}::int[], ${$(3)}::text[], ${$(4)}::text[]) AS e("id", "type", "version", "aggregateId", "payload"),
-              (SELECT pg_notify('${OUTBOX_CHANNEL}', '')) AS notified${onlyIf ? `
-        WHERE ${onlyIf}` : ''}`;
+              (SELECT pg_notify('${OUTBOX_CHANNEL}', '')) AS notified${
+                onlyIf
+                  ? `
+        WHERE ${onlyIf}`
+                  : ''
+              }`;
   const values = [
     envelopes.map((e) => e.id),
     envelopes.map((e) => e.type),

@@ -35,11 +35,19 @@ export const EVENTS_PER_JOB = 64;
  * type and has the event id as job id; a larger job's id is made of a digest
  * of its event ids. Either way the same events relayed twice make one job.
  */
-export function eventJobs(events: EventEnvelope[], perJob = EVENTS_PER_JOB): { name: string; data: EventsJob; opts: JobsOptions }[] {
+export function eventJobs(
+  events: EventEnvelope[],
+  perJob = EVENTS_PER_JOB,
+): { name: string; data: EventsJob; opts: JobsOptions }[] {
   const jobs = [];
   for (let start = 0; start < events.length; start += perJob) {
     const chunk = events.slice(start, start + perJob);
-    const jobId = chunk.length === 1 ? chunk[0].id : `events-${createHash('sha1').update(chunk.map((e) => e.id).join(',')).digest('hex')}`;
+    const jobId =
+      chunk.length === 1
+        ? chunk[0].id
+        : `events-${createHash('sha1')
+            .update(chunk.map((e) => e.id).join(','))
+            .digest('hex')}`;
     jobs.push({ name: chunk.length === 1 ? chunk[0].type : 'events', data: { events: chunk }, opts: { jobId } });
   }
   return jobs;

@@ -104,7 +104,11 @@ export class OutboxRelay {
       [String(windowMs)],
     );
     await this.options.redis.set(this.sentinelKey, new Date().toISOString());
-    if (rowCount) this.options.log.warn({ source: this.options.source, events: rowCount }, 'Redis came back without our sentinel; relaying recent events again');
+    if (rowCount)
+      this.options.log.warn(
+        { source: this.options.source, events: rowCount },
+        'Redis came back without our sentinel; relaying recent events again',
+      );
     return rowCount ?? 0;
   }
 
@@ -147,7 +151,9 @@ export class OutboxRelay {
       }
       await Promise.all(
         [...byConsumer].map(([consumer, envelopes]) =>
-          this.queue(consumer).addBulk(eventJobs(envelopes, ONE_EVENT_PER_JOB.includes(consumer) ? 1 : this.options.eventsPerJob)),
+          this.queue(consumer).addBulk(
+            eventJobs(envelopes, ONE_EVENT_PER_JOB.includes(consumer) ? 1 : this.options.eventsPerJob),
+          ),
         ),
       );
       await client.query('COMMIT');
@@ -178,7 +184,10 @@ export class OutboxRelay {
       await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
       await this.tryToLead();
     } catch (error) {
-      this.options.log.warn({ err: error, source: this.options.source }, 'cannot LISTEN for outbox notifications; polling only');
+      this.options.log.warn(
+        { err: error, source: this.options.source },
+        'cannot LISTEN for outbox notifications; polling only',
+      );
       this.listener = null;
       this.leading = true;
     }
@@ -188,7 +197,9 @@ export class OutboxRelay {
   /** Takes the database's relay lock if no other relay holds it; the lock lives as long as the listener's session. */
   private async tryToLead(): Promise<void> {
     if (!this.listener) return;
-    const { rows } = await this.listener.query<{ led: boolean }>('SELECT pg_try_advisory_lock($1) AS "led"', [RELAY_LOCK]);
+    const { rows } = await this.listener.query<{ led: boolean }>('SELECT pg_try_advisory_lock($1) AS "led"', [
+      RELAY_LOCK,
+    ]);
     if (rows[0].led && !this.leading) this.options.log.info({ source: this.options.source }, 'outbox relay took over');
     this.leading = rows[0].led;
   }

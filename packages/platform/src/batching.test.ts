@@ -7,7 +7,10 @@ function recordingWrite(options: { held?: boolean; failOn?: string } = {}) {
   const write = (inputs: readonly string[]) =>
     new Promise<string[]>((resolve, reject) => {
       batches.push([...inputs]);
-      const answer = () => (options.failOn && inputs.includes(options.failOn) ? reject(new Error(`refused ${options.failOn}`)) : resolve(inputs.map((i) => `wrote ${i}`)));
+      const answer = () =>
+        options.failOn && inputs.includes(options.failOn)
+          ? reject(new Error(`refused ${options.failOn}`))
+          : resolve(inputs.map((i) => `wrote ${i}`));
       if (options.held) held.push(answer);
       else answer();
     });

@@ -25,7 +25,10 @@ export interface BatchingOptions {
  * `write` must therefore be one statement, all or nothing; with `retryAlone`
  * false every input of a failed batch fails with its error instead.
  */
-export function batchedWrites<I, O>(write: (inputs: readonly I[]) => Promise<O[]>, { inFlight = 2, maxBatch = 32, retryAlone = true }: BatchingOptions = {}): (input: I) => Promise<O> {
+export function batchedWrites<I, O>(
+  write: (inputs: readonly I[]) => Promise<O[]>,
+  { inFlight = 2, maxBatch = 32, retryAlone = true }: BatchingOptions = {},
+): (input: I) => Promise<O> {
   let running = 0;
   const waiting: (() => void)[] = [];
   const release = () => {
@@ -38,7 +41,14 @@ export function batchedWrites<I, O>(write: (inputs: readonly I[]) => Promise<O[]
       return await write(inputs);
     } catch (error) {
       if (inputs.length === 1 || !retryAlone) return inputs.map(() => error as Error);
-      return Promise.all(inputs.map((input) => write([input]).then(([output]) => output, (alone: Error) => alone)));
+      return Promise.all(
+        inputs.map((input) =>
+          write([input]).then(
+            ([output]) => output,
+            (alone: Error) => alone,
+          ),
+        ),
+      );
     } finally {
       release();
     }

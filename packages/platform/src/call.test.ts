@@ -28,7 +28,12 @@ describe('callWithin', () => {
   });
 
   it('sends the body and answers with the status, headers and whole text', async () => {
-    const answer = await callWithin(`${base}/x`, { body: '{"a":1}', headers: { 'content-type': 'application/json' }, timeoutMs: 1000, agent });
+    const answer = await callWithin(`${base}/x`, {
+      body: '{"a":1}',
+      headers: { 'content-type': 'application/json' },
+      timeoutMs: 1000,
+      agent,
+    });
     expect(answer.status).toBe(201);
     expect(answer.headers['content-type']).toBe('application/json');
     expect(JSON.parse(answer.text)).toEqual({ method: 'POST', body: '{"a":1}', type: 'application/json' });
@@ -38,7 +43,9 @@ describe('callWithin', () => {
 
   it('gives up on a service that does not answer after the timeout, as a timeout', async () => {
     const started = Date.now();
-    const failure = await callWithin(`${base}/hang`, { body: '{}', timeoutMs: 200, agent }).catch((error: unknown) => error);
+    const failure = await callWithin(`${base}/hang`, { body: '{}', timeoutMs: 200, agent }).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(CallFailure);
     expect((failure as CallFailure).kind).toBe('timeout');
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
@@ -46,7 +53,9 @@ describe('callWithin', () => {
   });
 
   it('reports a refused connection as a connection failure', async () => {
-    const failure = await callWithin('http://127.0.0.1:1/x', { body: '{}', timeoutMs: 1000, agent }).catch((error: unknown) => error);
+    const failure = await callWithin('http://127.0.0.1:1/x', { body: '{}', timeoutMs: 1000, agent }).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(CallFailure);
     expect((failure as CallFailure).kind).toBe('connection');
   });

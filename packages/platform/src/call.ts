@@ -45,15 +45,23 @@ export function callWithin(url: string, options: CallOptions): Promise<CallAnswe
     };
     const headers: Record<string, string> = { ...options.headers };
     if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
-    const request = http.request(url, { method: options.method ?? 'POST', agent: options.agent, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      response.on('error', fail);
-    });
+    const request = http.request(
+      url,
+      { method: options.method ?? 'POST', agent: options.agent, headers },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          clearTimeout(timer);
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+        response.on('error', fail);
+      },
+    );
     timer = setTimeout(() => {
       const timedOut = new CallFailure('timeout', `no answer within ${options.timeoutMs} ms`);
       // Settled here, whatever the destroyed request and its response still emit.

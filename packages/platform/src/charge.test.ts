@@ -22,7 +22,11 @@ describe('order charges', () => {
   });
 
   it('refuse a token with another secret, another audience, a changed total or garbage as BAD_USER_INPUT', () => {
-    const forged = jwt.sign({ customerId: 'c1', total: 1 }, 'not-the-secret', { subject: 'o1', issuer: 'baedal-orders', audience: 'baedal-payments' });
+    const forged = jwt.sign({ customerId: 'c1', total: 1 }, 'not-the-secret', {
+      subject: 'o1',
+      issuer: 'baedal-orders',
+      audience: 'baedal-payments',
+    });
     const [head, , signature] = signOrderCharge(charge).split('.');
     const tampered = `${head}.${Buffer.from(JSON.stringify({ customerId: 'c1', total: 1, sub: 'o1' })).toString('base64url')}.${signature}`;
     const identityToken = jwt.sign({ role: 'ADMIN' }, 'baedal-dev-charge-secret-change-me', { subject: 'o1' });

@@ -37,8 +37,13 @@ export function signOrderCharge(charge: OrderCharge, ttlSeconds = CHARGE_TTL_SEC
  */
 export function verifyOrderCharge(token: string): OrderCharge | null {
   try {
-    const claims = jwt.verify(token, hmacKey(chargeSecret()), { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }) as jwt.JwtPayload;
-    if (typeof claims.sub !== 'string' || typeof claims.customerId !== 'string' || !Number.isInteger(claims.total)) throw new Error('incomplete');
+    const claims = jwt.verify(token, hmacKey(chargeSecret()), {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    }) as jwt.JwtPayload;
+    if (typeof claims.sub !== 'string' || typeof claims.customerId !== 'string' || !Number.isInteger(claims.total))
+      throw new Error('incomplete');
     return { orderId: claims.sub, customerId: claims.customerId, total: claims.total };
   } catch (error) {
     if (error instanceof jwt.TokenExpiredError) return null;

@@ -2,7 +2,11 @@ import { GraphQLError } from 'graphql';
 import { badInput, formatError, isUniqueViolation } from './errors';
 import { decodeCursor, encodeCursor, pageSize } from './pagination';
 
-const format = (error: Error) => formatError(new GraphQLError(error.message, { originalError: error }).toJSON(), new GraphQLError(error.message, { originalError: error }));
+const format = (error: Error) =>
+  formatError(
+    new GraphQLError(error.message, { originalError: error }).toJSON(),
+    new GraphQLError(error.message, { originalError: error }),
+  );
 
 describe('formatError', () => {
   it('passes domain errors through with their code and field', () => {
@@ -52,12 +56,34 @@ describe('pagination', () => {
 describe('isUniqueViolation', () => {
   it('knows a unique violation from a Prisma model call, a Prisma raw statement and the driver, and nothing else', () => {
     expect(isUniqueViolation(Object.assign(new Error('Unique constraint failed'), { code: 'P2002' }))).toBe(true);
-    const raw = { code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { originalCode: '23505', kind: 'UniqueConstraintViolation' } } } };
+    const raw = {
+      code: 'P2010',
+      meta: {
+        driverAdapterError: {
+          name: 'DriverAdapterError',
+          cause: { originalCode: '23505', kind: 'UniqueConstraintViolation' },
+        },
+      },
+    };
     expect(isUniqueViolation(Object.assign(new Error('Raw query failed. Code: `23505`'), raw))).toBe(true);
-    const otherRaw = { code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { originalCode: '23503', kind: 'ForeignKeyConstraintViolation' } } } };
+    const otherRaw = {
+      code: 'P2010',
+      meta: {
+        driverAdapterError: {
+          name: 'DriverAdapterError',
+          cause: { originalCode: '23503', kind: 'ForeignKeyConstraintViolation' },
+        },
+      },
+    };
     expect(isUniqueViolation(Object.assign(new Error('Raw query failed'), otherRaw))).toBe(false);
-    expect(isUniqueViolation(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }))).toBe(true);
-    expect(isUniqueViolation(Object.assign(new Error('insert or update violates foreign key constraint'), { code: '23503' }))).toBe(false);
+    expect(
+      isUniqueViolation(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' })),
+    ).toBe(true);
+    expect(
+      isUniqueViolation(
+        Object.assign(new Error('insert or update violates foreign key constraint'), { code: '23503' }),
+      ),
+    ).toBe(false);
     expect(isUniqueViolation(new Error('P2002'))).toBe(false);
     expect(isUniqueViolation(null)).toBe(false);
   });

@@ -34,8 +34,7 @@ export class DomainError extends GraphQLError {
   }
 }
 
-export const badInput = (field: string, message: string) =>
-  new DomainError('BAD_USER_INPUT', message, { field });
+export const badInput = (field: string, message: string) => new DomainError('BAD_USER_INPUT', message, { field });
 export const notFound = (what: string, id: string) =>
   new DomainError('NOT_FOUND', `${what} ${id} does not exist`, { id });
 export const unauthenticated = (message = 'You must be signed in to do this') =>
@@ -48,7 +47,12 @@ export const forbidden = (message: string) => new DomainError('FORBIDDEN', messa
  */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string } } } } | null;
-  return !!e && (e.code === 'P2002' || e.code === '23505' || e.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation');
+  return (
+    !!e &&
+    (e.code === 'P2002' ||
+      e.code === '23505' ||
+      e.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation')
+  );
 }
 
 /** Errors from the Postgres driver that mean "the database is unreachable", not "bad query". */
@@ -57,15 +61,35 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
-    const e = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+    const e = current as {
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      meta?: { driverAdapterError?: { cause?: { kind?: string } } };
+    };
     // Prisma over a driver adapter: the adapter's error kind says what happened.
     const kind = e.meta?.driverAdapterError?.cause?.kind;
-    if (kind && /DatabaseNotReachable|ConnectionClosed|SocketTimeout|TooManyConnections|DatabaseDoesNotExist|TransactionAlreadyClosed/.test(kind)) return true;
-    if (typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|57P0[123]|08\d{3})$/.test(e.code)) {
+    if (
+      kind &&
+      /DatabaseNotReachable|ConnectionClosed|SocketTimeout|TooManyConnections|DatabaseDoesNotExist|TransactionAlreadyClosed/.test(
+        kind,
+      )
+    )
+      return true;
+    if (
+      typeof e.code === 'string' &&
+      /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|57P0[123]|08\d{3})$/.test(e.code)
+    ) {
       return true;
     }
     if (e.name === 'DriverAdapterError' || e.name === 'PrismaClientInitializationError') return true;
-    if (typeof e.message === 'string' && /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|Can't reach database server|timeout exceeded when trying to connect/.test(e.message)) {
+    if (
+      typeof e.message === 'string' &&
+      /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|Can't reach database server|timeout exceeded when trying to connect/.test(
+        e.message,
+      )
+    ) {
       return true;
     }
     current = e.cause;
@@ -85,7 +109,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   // Errors Apollo raised itself (validation, parsing, bad variables) already carry a precise code.
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
   if (isDatabaseUnavailable(original)) {
-    return { ...formatted, message: 'The service cannot reach its database; try again shortly', extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    return {
+      ...formatted,
+      message: 'The service cannot reach its database; try again shortly',
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    };
   }
   return { ...formatted, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

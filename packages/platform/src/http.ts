@@ -84,7 +84,10 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 
 /** JSON already written as text (an answer as it came from a subgraph or a cache). */
 function sendJsonText(res: http.ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -112,21 +115,36 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
   const routes = options.routes ?? {};
 
   /** The caller's context, or the error answer that refuses the request (a GraphQLError from `options.context`). */
-  const contextFor = async (headers: http.IncomingHttpHeaders, requestId: string): Promise<{ context: TContext } | CommandAnswer> => {
+  const contextFor = async (
+    headers: http.IncomingHttpHeaders,
+    requestId: string,
+  ): Promise<{ context: TContext } | CommandAnswer> => {
     try {
       return { context: await options.context(headers, requestId) };
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
-      return { status: (error.extensions?.http as { status?: number } | undefined)?.status ?? 400, body: JSON.stringify(graphqlErrorBody(error)) };
+      return {
+        status: (error.extensions?.http as { status?: number } | undefined)?.status ?? 400,
+        body: JSON.stringify(graphqlErrorBody(error)),
+      };
     }
   };
 
-  const execute = (method: string, headers: http.IncomingHttpHeaders, search: string, body: unknown, context: TContext) => {
+  const execute = (
+    method: string,
+    headers: http.IncomingHttpHeaders,
+    search: string,
+    body: unknown,
+    context: TContext,
+  ) => {
     const headerMap = new HeaderMap();
     for (const [key, value] of Object.entries(headers)) {
       if (value !== undefined) headerMap.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    return apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers: headerMap, search, body }, context: async () => context });
+    return apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers: headerMap, search, body },
+      context: async () => context,
+    });
   };
 
   /** One gathered command, answered as it would have been alone. */
@@ -155,9 +173,19 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
     } catch {
       commands = undefined;
     }
-    const valid = Array.isArray(commands) && commands.length <= MAX_GATHERED_COMMANDS && commands.every((c) => typeof c?.body === 'string' && typeof c.headers === 'object' && c.headers !== null);
+    const valid =
+      Array.isArray(commands) &&
+      commands.length <= MAX_GATHERED_COMMANDS &&
+      commands.every((c) => typeof c?.body === 'string' && typeof c.headers === 'object' && c.headers !== null);
     if (!valid) {
-      sendJson(res, 400, errorBody(`The body must be { commands: [{ headers, body }] }, at most ${MAX_GATHERED_COMMANDS}`, 'BAD_REQUEST'));
+      sendJson(
+        res,
+        400,
+        errorBody(
+          `The body must be { commands: [{ headers, body }] }, at most ${MAX_GATHERED_COMMANDS}`,
+          'BAD_REQUEST',
+        ),
+      );
       return;
     }
     // All at once, as separate requests would run: their writes go together (batchedWrites). A command
@@ -177,7 +205,10 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
     // A request target is a path and a query; splitting it is all routing needs (no URL object per request).
     const target = req.url ?? '/';
     const queryAt = target.indexOf('?');
-    const url = queryAt < 0 ? { pathname: target, search: '' } : { pathname: target.slice(0, queryAt), search: target.slice(queryAt) };
+    const url =
+      queryAt < 0
+        ? { pathname: target, search: '' }
+        : { pathname: target.slice(0, queryAt), search: target.slice(queryAt) };
     const requestId = (req.headers[REQUEST_ID_HEADER] as string | undefined) ?? randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);
     try {
@@ -199,7 +230,11 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpAppO
       // Most hits are answered in this turn; only a request waiting for a twin's answer awaits.
       const cached = found instanceof Promise ? await found : found;
       if (cached) {
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': cached.length, 'x-cache': 'hit' });
+        res.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': cached.length,
+          'x-cache': 'hit',
+        });
         res.end(cached);
         return;
       }

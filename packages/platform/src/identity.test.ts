@@ -1,5 +1,13 @@
 import jwt from 'jsonwebtoken';
-import { ANONYMOUS, IDENTITY_HEADERS, identityFromAuthorization, identityHeaders, issueToken, requireRole, verifyIdentityHeaders } from './identity';
+import {
+  ANONYMOUS,
+  IDENTITY_HEADERS,
+  identityFromAuthorization,
+  identityHeaders,
+  issueToken,
+  requireRole,
+  verifyIdentityHeaders,
+} from './identity';
 
 const codeOf = (fn: () => unknown): unknown => {
   try {
@@ -57,7 +65,9 @@ describe('identity headers', () => {
   it('are refused when missing, tampered with or stale', () => {
     expect(codeOf(() => verifyIdentityHeaders({}))).toBe('UNAUTHENTICATED');
     const headers = identityHeaders({ userId: 'c1', role: 'CUSTOMER' });
-    expect(codeOf(() => verifyIdentityHeaders({ ...headers, [IDENTITY_HEADERS.role]: 'ADMIN' }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(() => verifyIdentityHeaders({ ...headers, [IDENTITY_HEADERS.role]: 'ADMIN' }))).toBe(
+      'UNAUTHENTICATED',
+    );
     expect(codeOf(() => verifyIdentityHeaders({ ...headers, [IDENTITY_HEADERS.user]: 'c2' }))).toBe('UNAUTHENTICATED');
     const old = identityHeaders({ userId: 'c1', role: 'CUSTOMER' }, Date.now() - 10 * 60 * 1000);
     expect(codeOf(() => verifyIdentityHeaders(old))).toBe('UNAUTHENTICATED');

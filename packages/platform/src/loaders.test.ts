@@ -13,7 +13,11 @@ describe('rowLoader', () => {
 
 describe('groupLoader', () => {
   it('groups rows under their key and gives keys without rows an empty list', async () => {
-    const fetch = jest.fn(async () => [{ shopId: 's1', n: 1 }, { shopId: 's1', n: 2 }, { shopId: 's2', n: 3 }]);
+    const fetch = jest.fn(async () => [
+      { shopId: 's1', n: 1 },
+      { shopId: 's1', n: 2 },
+      { shopId: 's2', n: 3 },
+    ]);
     const loader = groupLoader(fetch, (row) => row.shopId);
     const [s1, s2, s3] = await Promise.all(['s1', 's2', 's3'].map((k) => loader.load(k)));
     expect(s1.map((r) => r.n)).toEqual([1, 2]);

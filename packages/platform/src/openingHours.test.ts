@@ -6,7 +6,13 @@ const everyDay = (opens: string, closes: string) => Array.from({ length: 7 }, (_
 
 describe('localTime', () => {
   it("reads the platform's clock for each minute asked, in any order, across midnight", () => {
-    const readings = ['2026-11-27T23:59:05', '2026-11-27T23:59:59', '2026-11-28T00:00:00', '2026-11-27T23:59:30', '2026-11-27T12:34:56'].map((at) => localTime(kst(at)));
+    const readings = [
+      '2026-11-27T23:59:05',
+      '2026-11-27T23:59:59',
+      '2026-11-28T00:00:00',
+      '2026-11-27T23:59:30',
+      '2026-11-27T12:34:56',
+    ].map((at) => localTime(kst(at)));
     expect(readings).toEqual([
       { day: 5, minute: 1439 },
       { day: 5, minute: 1439 },
@@ -50,7 +56,7 @@ describe('nextOpeningChange', () => {
     expect(nextOpeningChange(hours, false, kst('2026-11-27T23:00:00'))).toEqual(kst('2026-11-28T10:00:00'));
   });
 
-  it("closes an interval past midnight on the next day, and wraps from Saturday to Sunday", () => {
+  it('closes an interval past midnight on the next day, and wraps from Saturday to Sunday', () => {
     const fridayNight = [{ day: 5, opens: '17:00', closes: '02:00' }];
     expect(nextOpeningChange(fridayNight, false, kst('2026-11-27T18:00:00'))).toEqual(kst('2026-11-28T02:00:00'));
     expect(nextOpeningChange(fridayNight, false, kst('2026-11-28T03:00:00'))).toEqual(kst('2026-12-04T17:00:00'));
@@ -59,7 +65,11 @@ describe('nextOpeningChange', () => {
   });
 
   it('agrees with isOpenAt: the state holds until the change and differs at it', () => {
-    const hours = [{ day: 1, opens: '11:30', closes: '14:00' }, { day: 5, opens: '17:00', closes: '02:00' }, { day: 6, opens: '09:00', closes: '21:00' }];
+    const hours = [
+      { day: 1, opens: '11:30', closes: '14:00' },
+      { day: 5, opens: '17:00', closes: '02:00' },
+      { day: 6, opens: '09:00', closes: '21:00' },
+    ];
     for (let at = kst('2026-11-23T00:00:00').getTime(); at < kst('2026-11-30T00:00:00').getTime(); at += 37 * 60_000) {
       const now = new Date(at);
       const change = nextOpeningChange(hours, false, now)!;

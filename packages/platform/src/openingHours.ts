@@ -15,7 +15,13 @@ function minutes(hhmm: string): number {
 }
 
 // Built once: constructing a DateTimeFormat per call showed in placeOrder's profile.
-const CLOCK = new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const CLOCK = new Intl.DateTimeFormat('en-US', {
+  timeZone: TIME_ZONE,
+  weekday: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 // The last minute asked about: the clock's reading changes once a minute (the platform's zone is
 // whole minutes off UTC), and formatToParts per order was 3% of the orders subgraph's CPU.

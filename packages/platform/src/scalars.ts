@@ -11,7 +11,8 @@ export const DateTimeScalar = new GraphQLScalarType({
   },
   parseValue(value) {
     const date = new Date(value as string);
-    if (typeof value !== 'string' || Number.isNaN(date.getTime())) throw new TypeError('DateTime must be an ISO-8601 string');
+    if (typeof value !== 'string' || Number.isNaN(date.getTime()))
+      throw new TypeError('DateTime must be an ISO-8601 string');
     return date;
   },
   parseLiteral(ast) {

@@ -81,7 +81,10 @@ export class Stack {
       const fd = fs.openSync(path.join(output, `${name}.log`), 'a');
       stdio = ['ignore', fd, fd];
     }
-    const child = spawn(process.execPath, [...nodeArgs, path.join(REPO_ROOT, ENTRY_POINTS[name])], { env: { ...this.env, ...PROCESS_ENV[name], ...env }, stdio });
+    const child = spawn(process.execPath, [...nodeArgs, path.join(REPO_ROOT, ENTRY_POINTS[name])], {
+      env: { ...this.env, ...PROCESS_ENV[name], ...env },
+      stdio,
+    });
     if (typeof stdio !== 'string') fs.closeSync(stdio[1]);
     this.processes.set(name, child);
     return child;
@@ -146,14 +149,27 @@ export class Stack {
     await assertRedisReachable(env.BAEDAL_REDIS_URL ?? redisUrl());
     // Migrate (and seed an empty platform) in a child process with the stack's settings.
     const shops = this.options.seedShops ?? 2000;
-    const args = shops > 0 ? ['prisma/dist/seed.js', '--shops', String(shops), '--if-empty'] : ['prisma/dist/migrate.js', 'deploy'];
+    const args =
+      shops > 0
+        ? ['prisma/dist/seed.js', '--shops', String(shops), '--if-empty']
+        : ['prisma/dist/migrate.js', 'deploy'];
     await runToCompletion(process.execPath, args, env, this.options.log ?? (() => {}));
     // A fresh platform's query model and replicas are built from snapshot events the workers will relay.
-    await runToCompletion(process.execPath, ['workers/dist/cli.js', 'projections', 'rebuild', '--if-empty'], env, this.options.log ?? (() => {}));
+    await runToCompletion(
+      process.execPath,
+      ['workers/dist/cli.js', 'projections', 'rebuild', '--if-empty'],
+      env,
+      this.options.log ?? (() => {}),
+    );
   }
 }
 
-function runToCompletion(command: string, args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
+function runToCompletion(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
@@ -166,12 +182,19 @@ function runToCompletion(command: string, args: string[], env: NodeJS.ProcessEnv
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} failed: ${output.slice(-3).join(' | ')}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${args.join(' ')} failed: ${output.slice(-3).join(' | ')}`)),
+    );
   });
 }
 
 export async function assertRedisReachable(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 2000,
+  });
   redis.on('error', () => {});
   try {
     await redis.connect();

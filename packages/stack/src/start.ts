@@ -15,7 +15,11 @@ Sample queries (paste into the page above, or POST them with curl):
 `;
 
 async function main(): Promise<void> {
-  const stack = new Stack({ output: 'inherit', log: (line) => console.log(`[start] ${line}`), seedShops: Number(process.env.BAEDAL_SEED_SHOPS ?? 2000) });
+  const stack = new Stack({
+    output: 'inherit',
+    log: (line) => console.log(`[start] ${line}`),
+    seedShops: Number(process.env.BAEDAL_SEED_SHOPS ?? 2000),
+  });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

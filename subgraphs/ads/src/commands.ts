@@ -13,17 +13,31 @@ async function requireOwnedShop(identity: Identity, shopId: string): Promise<voi
   if (shop.ownerId !== ownerId) throw forbidden('You can only advertise your own shops');
 }
 
-export async function startAdPlacement(identity: Identity, input: { shopId: string; product: AdProduct; area: string; days: number }): Promise<AdCampaign> {
+export async function startAdPlacement(
+  identity: Identity,
+  input: { shopId: string; product: AdProduct; area: string; days: number },
+): Promise<AdCampaign> {
   await requireOwnedShop(identity, input.shopId);
   const now = new Date();
   const period = newPlacementPeriod(input.days, now);
   return db.$transaction(async (tx) => {
-    const running = await tx.adCampaign.findMany({ where: { shopId: input.shopId, area: input.area, status: 'ACTIVE' } });
+    const running = await tx.adCampaign.findMany({
+      where: { shopId: input.shopId, area: input.area, status: 'ACTIVE' },
+    });
     if (running.some((c) => isRunning(c, now))) {
-      throw new DomainError('CONFLICT', `This shop already has a running placement in ${input.area}; end it first`, { field: 'area' });
+      throw new DomainError('CONFLICT', `This shop already has a running placement in ${input.area}; end it first`, {
+        field: 'area',
+      });
     }
     const campaign = await tx.adCampaign.create({
-      data: { id: randomUUID(), shopId: input.shopId, product: input.product, area: input.area, ...period, status: 'ACTIVE' },
+      data: {
+        id: randomUUID(),
+        shopId: input.shopId,
+        product: input.product,
+        area: input.area,
+        ...period,
+        status: 'ACTIVE',
+      },
     });
     await publishPlacements(tx, input.shopId, now);
     return campaign;
@@ -37,7 +51,10 @@ export async function endAdPlacement(identity: Identity, campaignId: string): Pr
   if (existing.status === 'ENDED') throw new DomainError('CONFLICT', 'This placement has already ended');
   return db.$transaction(async (tx) => {
     const now = new Date();
-    const campaign = await tx.adCampaign.update({ where: { id: campaignId }, data: { status: 'ENDED', endsAt: now < existing.endsAt ? now : existing.endsAt } });
+    const campaign = await tx.adCampaign.update({
+      where: { id: campaignId },
+      data: { status: 'ENDED', endsAt: now < existing.endsAt ? now : existing.endsAt },
+    });
     await publishPlacements(tx, campaign.shopId, now);
     return campaign;
   });

@@ -5,10 +5,17 @@ export const db = createAdsClient();
 
 export function createLoaders() {
   return {
-    campaign: rowLoader((ids) => db.adCampaign.findMany({ where: { id: { in: [...ids] } } }), (c) => c.id),
+    campaign: rowLoader(
+      (ids) => db.adCampaign.findMany({ where: { id: { in: [...ids] } } }),
+      (c) => c.id,
+    ),
     /** Campaigns not yet ended, per shop; time filtering is the domain's job. */
     liveCampaignsByShop: groupLoader(
-      (shopIds) => db.adCampaign.findMany({ where: { shopId: { in: [...shopIds] }, status: { not: 'ENDED' } }, orderBy: { startsAt: 'asc' } }),
+      (shopIds) =>
+        db.adCampaign.findMany({
+          where: { shopId: { in: [...shopIds] }, status: { not: 'ENDED' } },
+          orderBy: { startsAt: 'asc' },
+        }),
       (c) => c.shopId,
     ),
   };

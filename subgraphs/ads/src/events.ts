@@ -10,8 +10,17 @@ import type { Prisma, PrismaClient } from '@baedal/prisma/ads';
 type Tx = Prisma.TransactionClient;
 
 async function placementsOf(tx: Tx, shopId: string, now: Date): Promise<AdPlacementDoc[]> {
-  const campaigns = await tx.adCampaign.findMany({ where: { shopId, status: { not: 'ENDED' }, endsAt: { gt: now } }, orderBy: { startsAt: 'asc' } });
-  return campaigns.map((c) => ({ campaignId: c.id, area: c.area, product: c.product, startsAt: c.startsAt.toISOString(), endsAt: c.endsAt.toISOString() }));
+  const campaigns = await tx.adCampaign.findMany({
+    where: { shopId, status: { not: 'ENDED' }, endsAt: { gt: now } },
+    orderBy: { startsAt: 'asc' },
+  });
+  return campaigns.map((c) => ({
+    campaignId: c.id,
+    area: c.area,
+    product: c.product,
+    startsAt: c.startsAt.toISOString(),
+    endsAt: c.endsAt.toISOString(),
+  }));
 }
 
 /** Bumps the shop's ad version and records its placements in the outbox, in the caller's transaction. */
@@ -19,12 +28,18 @@ export async function publishPlacements(tx: Tx, shopId: string, now = new Date()
   const [state] = await tx.$queryRaw<{ version: number }[]>`
     INSERT INTO "ShopAdState" ("shopId", "version") VALUES (${shopId}, 1)
     ON CONFLICT ("shopId") DO UPDATE SET "version" = "ShopAdState"."version" + 1 RETURNING "version"`;
-  return appendToOutbox(tx, [event('ad.placement.changed', shopId, state.version, { shopId, placements: await placementsOf(tx, shopId, now) })]);
+  return appendToOutbox(tx, [
+    event('ad.placement.changed', shopId, state.version, { shopId, placements: await placementsOf(tx, shopId, now) }),
+  ]);
 }
 
 /** Publishes the placements of every shop that has campaigns, for rebuilding projections. */
 export async function publishSnapshots(db: PrismaClient, batchSize = 200): Promise<number> {
-  const shops = await db.adCampaign.findMany({ distinct: ['shopId'], select: { shopId: true }, orderBy: { shopId: 'asc' } });
+  const shops = await db.adCampaign.findMany({
+    distinct: ['shopId'],
+    select: { shopId: true },
+    orderBy: { shopId: 'asc' },
+  });
   for (let i = 0; i < shops.length; i += batchSize) {
     await db.$transaction(async (tx) => {
       for (const { shopId } of shops.slice(i, i + batchSize)) await publishPlacements(tx, shopId);
@@ -35,7 +50,10 @@ export async function publishSnapshots(db: PrismaClient, batchSize = 200): Promi
 
 async function recordOwner(tx: Tx, info: ShopInfo, version: number): Promise<void> {
   await tx.$executeRaw`INSERT INTO "ShopOwner" ("shopId", "ownerId", "version") VALUES (${info.shopId}, ${info.ownerId}, 0) ON CONFLICT DO NOTHING`;
-  await tx.shopOwner.updateMany({ where: { shopId: info.shopId, version: { lt: version } }, data: { ownerId: info.ownerId, version } });
+  await tx.shopOwner.updateMany({
+    where: { shopId: info.shopId, version: { lt: version } },
+    data: { ownerId: info.ownerId, version },
+  });
 }
 
 /** Consumer "ads". */

@@ -12,9 +12,13 @@ export const resolvers: GraphQLResolverMap<Context> = {
   DateTime: DateTimeScalar,
 
   Mutation: {
-    startAdPlacement: (_: unknown, { input }: { input: { shopId: string; product: AdProduct; area: string; days: number } }, { identity }: Context) =>
-      commands.startAdPlacement(identity, input),
-    endAdPlacement: (_: unknown, { campaignId }: { campaignId: string }, { identity }: Context) => commands.endAdPlacement(identity, campaignId),
+    startAdPlacement: (
+      _: unknown,
+      { input }: { input: { shopId: string; product: AdProduct; area: string; days: number } },
+      { identity }: Context,
+    ) => commands.startAdPlacement(identity, input),
+    endAdPlacement: (_: unknown, { campaignId }: { campaignId: string }, { identity }: Context) =>
+      commands.endAdPlacement(identity, campaignId),
   },
 
   AdCampaign: {

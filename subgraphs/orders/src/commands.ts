@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { outboxInsert, type NewEvent } from '@baedal/events';
-import { autoApprovePayment, batchedWrites, DomainError, forbidden, isUniqueViolation, notFound, roundsBy, rowsInOrder, type Identity } from '@baedal/platform';
+import {
+  autoApprovePayment,
+  batchedWrites,
+  DomainError,
+  forbidden,
+  isUniqueViolation,
+  notFound,
+  roundsBy,
+  rowsInOrder,
+  type Identity,
+} from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { MenuItemReplica, Order, OrderStatus, ShopReplica } from '@baedal/prisma/orders';
 import { db, sql } from './db';
@@ -43,7 +53,11 @@ const PRICINGS = 3;
 
 // Through the driver (sql): the commonest command, where Prisma's own cost was most of the service's (docs/benchmarks.md).
 async function orderByKey(customerId: string, key: string): Promise<Order | null> {
-  const [order] = await sql.$queryRawUnsafe<Order[]>('SELECT * FROM "Order" WHERE "customerId" = $1 AND "idempotencyKey" = $2', customerId, key);
+  const [order] = await sql.$queryRawUnsafe<Order[]>(
+    'SELECT * FROM "Order" WHERE "customerId" = $1 AND "idempotencyKey" = $2',
+    customerId,
+    key,
+  );
   return order ?? null;
 }
 
@@ -78,7 +92,9 @@ export async function placeOrder(customerId: string, input: PlaceOrderInput): Pr
     // The replica moved on since the copy, or since the read: price again from it as it is now.
     copy = undefined;
   }
-  throw new DomainError('CONFLICT', 'The shop changed its terms while the order was placed; try again', { field: 'shopId' });
+  throw new DomainError('CONFLICT', 'The shop changed its terms while the order was placed; try again', {
+    field: 'shopId',
+  });
 }
 
 /** A priced order as the placing statement writes it: the order's row with its lines and history, and its events. */
@@ -93,7 +109,11 @@ interface OrderToWrite {
  * is written only while the shop's replica is still at the versions it was priced from; else it is null.
  */
 const writeOrders = batchedWrites(async (orders: readonly OrderToWrite[]): Promise<(Order | null)[]> => {
-  const outbox = outboxInsert(orders.flatMap((o) => o.events), 2, 'e."aggregateId" IN (SELECT "id" FROM placed)');
+  const outbox = outboxInsert(
+    orders.flatMap((o) => o.events),
+    2,
+    'e."aggregateId" IN (SELECT "id" FROM placed)',
+  );
   const placed = await sql.$queryRawUnsafe<Order[]>(
     `WITH input AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS o("id" text, "customerId" text, "shopId" text, "shopOwnerId" text, "shopName" text,
@@ -121,14 +141,24 @@ const writeOrders = batchedWrites(async (orders: readonly OrderToWrite[]): Promi
     JSON.stringify(orders.map((o) => o.order)),
     ...outbox.values,
   );
-  return rowsInOrder(orders.map((o) => o.order.id), placed, (order) => order.id);
+  return rowsInOrder(
+    orders.map((o) => o.order.id),
+    placed,
+    (order) => order.id,
+  );
 });
 
 /**
  * Writes a priced order, or nothing (null) if the shop's replica is no longer
  * at the versions it was priced from. A repeated key answers with its order.
  */
-async function writeOrder(customerId: string, input: PlaceOrderInput, key: string, shop: ShopCopy, priced: ReturnType<typeof priceOrder>): Promise<Order | null> {
+async function writeOrder(
+  customerId: string,
+  input: PlaceOrderInput,
+  key: string,
+  shop: ShopCopy,
+  priced: ReturnType<typeof priceOrder>,
+): Promise<Order | null> {
   const statuses: OrderStatus[] = ['PENDING_PAYMENT'];
   // Development switch until payments approve orders.
   if (autoApprovePayment()) statuses.push(nextStatus('PENDING_PAYMENT', 'pay'));
@@ -136,12 +166,27 @@ async function writeOrder(customerId: string, input: PlaceOrderInput, key: strin
   const now = Date.now();
   const at = (i: number) => new Date(now + i).toISOString();
   const facts: OrderFacts = {
-    id: orderId, customerId, shopId: shop.shopId, status: statuses.at(-1)!, itemsTotal: priced.itemsTotal, deliveryFee: priced.deliveryFee,
-    total: priced.total, deliveryArea: input.deliveryArea, estimatedCookingMinutes: null, paymentId: null,
+    id: orderId,
+    customerId,
+    shopId: shop.shopId,
+    status: statuses.at(-1)!,
+    itemsTotal: priced.itemsTotal,
+    deliveryFee: priced.deliveryFee,
+    total: priced.total,
+    deliveryArea: input.deliveryArea,
+    estimatedCookingMinutes: null,
+    paymentId: null,
   };
   const order = {
-    ...facts, shopOwnerId: shop.ownerId, shopName: shop.name, deliveryAddress: priced.deliveryAddress, idempotencyKey: key, version: statuses.length,
-    at: at(0), shopVersion: shop.version, menuVersion: shop.menuVersion,
+    ...facts,
+    shopOwnerId: shop.ownerId,
+    shopName: shop.name,
+    deliveryAddress: priced.deliveryAddress,
+    idempotencyKey: key,
+    version: statuses.length,
+    at: at(0),
+    shopVersion: shop.version,
+    menuVersion: shop.menuVersion,
     lines: priced.lines.map((line) => ({ id: randomUUID(), ...line })),
     // Distinct timestamps keep the history's order stable.
     history: statuses.map((status, i) => ({ id: randomUUID(), status, at: at(i) })),
@@ -170,7 +215,10 @@ export async function moveOrders(tx: Tx, moves: OrderMove[]): Promise<(Order | D
   const ids = [...new Set(moves.map((m) => m.orderId))];
   // Locked in id order, so two batches moving the same orders cannot deadlock. Whole rows: while they are
   // locked, each step's order afterwards is decided here, so its event is written by the step's own statement.
-  const locked = await tx.$queryRawUnsafe<Order[]>('SELECT * FROM "Order" WHERE "id" = ANY($1::text[]) ORDER BY "id" FOR UPDATE', ids);
+  const locked = await tx.$queryRawUnsafe<Order[]>(
+    'SELECT * FROM "Order" WHERE "id" = ANY($1::text[]) ORDER BY "id" FOR UPDATE',
+    ids,
+  );
   const orders = new Map(locked.map((o) => [o.id, o]));
   const answers: (Order | DomainError)[] = [];
   const decided: { index: number; after: Order; reason: string | null }[] = [];
@@ -208,7 +256,10 @@ export async function moveOrders(tx: Tx, moves: OrderMove[]): Promise<(Order | D
       reason,
       actorId: moves[index].actorId,
     }));
-    const outbox = outboxInsert(round.map(({ after, reason }) => orderStatusEvent(after, after.status, after.version, reason)), 3);
+    const outbox = outboxInsert(
+      round.map(({ after, reason }) => orderStatusEvent(after, after.status, after.version, reason)),
+      3,
+    );
     const moved = await tx.$queryRawUnsafe<Order[]>(
       `WITH step AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb)
@@ -239,14 +290,22 @@ export async function moveOrders(tx: Tx, moves: OrderMove[]): Promise<(Order | D
 }
 
 /** Applies one lifecycle step inside `tx` (see moveOrders); throws the error that refused it. */
-export async function transitionOrder(tx: Tx, orderId: string, request: TransitionRequest & { actorId: string | null; paymentId?: string }): Promise<Order> {
+export async function transitionOrder(
+  tx: Tx,
+  orderId: string,
+  request: TransitionRequest & { actorId: string | null; paymentId?: string },
+): Promise<Order> {
   const [answer] = await moveOrders(tx, [{ ...request, orderId }]);
   if (answer instanceof DomainError) throw answer;
   return answer;
 }
 
 /** A caller's request to move an order: checks the caller's part in the order first. */
-export async function changeOrder(identity: Identity, orderId: string, request: Omit<TransitionRequest, 'actor'>): Promise<Order> {
+export async function changeOrder(
+  identity: Identity,
+  orderId: string,
+  request: Omit<TransitionRequest, 'actor'>,
+): Promise<Order> {
   const order = await db.order.findUnique({ where: { id: orderId } });
   if (!order) throw notFound('Order', orderId);
   const actor = actorFor(order, identity);

@@ -9,10 +9,20 @@ export const sql = rawSql(pool);
 
 export function createLoaders() {
   return {
-    order: rowLoader((ids) => db.order.findMany({ where: { id: { in: [...ids] } } }), (o) => o.id),
-    lines: groupLoader((orderIds) => db.orderLine.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: { id: 'asc' } }), (l) => l.orderId),
+    order: rowLoader(
+      (ids) => db.order.findMany({ where: { id: { in: [...ids] } } }),
+      (o) => o.id,
+    ),
+    lines: groupLoader(
+      (orderIds) => db.orderLine.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: { id: 'asc' } }),
+      (l) => l.orderId,
+    ),
     history: groupLoader(
-      (orderIds) => db.orderStatusChange.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ at: 'asc' }, { id: 'asc' }] }),
+      (orderIds) =>
+        db.orderStatusChange.findMany({
+          where: { orderId: { in: [...orderIds] } },
+          orderBy: [{ at: 'asc' }, { id: 'asc' }],
+        }),
       (h) => h.orderId,
     ),
   };

@@ -1,4 +1,11 @@
-import { event, type EventEnvelope, type Handlers, type MenuSnapshot, type OrderSnapshot, type ShopInfo } from '@baedal/events';
+import {
+  event,
+  type EventEnvelope,
+  type Handlers,
+  type MenuSnapshot,
+  type OrderSnapshot,
+  type ShopInfo,
+} from '@baedal/events';
 import { DomainError } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { Order } from '@baedal/prisma/orders';
@@ -17,7 +24,19 @@ import { STATUS_EVENT, type OrderStatus } from './domain/lifecycle';
 type Tx = RawSql;
 
 /** What an order event says about the order. */
-export type OrderFacts = Pick<Order, 'id' | 'customerId' | 'shopId' | 'status' | 'itemsTotal' | 'deliveryFee' | 'total' | 'deliveryArea' | 'estimatedCookingMinutes' | 'paymentId'>;
+export type OrderFacts = Pick<
+  Order,
+  | 'id'
+  | 'customerId'
+  | 'shopId'
+  | 'status'
+  | 'itemsTotal'
+  | 'deliveryFee'
+  | 'total'
+  | 'deliveryArea'
+  | 'estimatedCookingMinutes'
+  | 'paymentId'
+>;
 
 export function orderSnapshot(order: OrderFacts, reason: string | null = null): OrderSnapshot {
   return {
@@ -36,7 +55,12 @@ export function orderSnapshot(order: OrderFacts, reason: string | null = null): 
 }
 
 /** The event announcing the order's status after a change, at the order's version. */
-export function orderStatusEvent(order: OrderFacts, status: OrderStatus, version: number, reason: string | null = null) {
+export function orderStatusEvent(
+  order: OrderFacts,
+  status: OrderStatus,
+  version: number,
+  reason: string | null = null,
+) {
   return event(STATUS_EVENT[status], order.id, version, { ...orderSnapshot(order, reason), status });
 }
 
@@ -58,7 +82,15 @@ async function applyShop(tx: Tx, info: ShopInfo, version: number): Promise<void>
     `UPDATE "ShopReplica" SET "ownerId" = $2, "name" = $3, "minimumOrder" = $4, "deliveryFee" = $5, "deliveryAreas" = $6::text[],
        "openingHours" = $7::jsonb, "isOpen" = $8, "version" = $9, "updatedAt" = now() AT TIME ZONE 'UTC'
      WHERE "shopId" = $1 AND "version" < $9`,
-    info.shopId, info.ownerId, info.name, info.minimumOrder, info.deliveryFee, info.deliveryAreas, JSON.stringify(info.openingHours), info.isOpen, version,
+    info.shopId,
+    info.ownerId,
+    info.name,
+    info.minimumOrder,
+    info.deliveryFee,
+    info.deliveryAreas,
+    JSON.stringify(info.openingHours),
+    info.isOpen,
+    version,
   );
 }
 
@@ -66,18 +98,27 @@ async function applyMenu(tx: Tx, menu: MenuSnapshot, version: number): Promise<v
   await ensureShop(tx, menu.shopId);
   const newer = await tx.$executeRawUnsafe(
     `UPDATE "ShopReplica" SET "menuVersion" = $2, "updatedAt" = now() AT TIME ZONE 'UTC' WHERE "shopId" = $1 AND "menuVersion" < $2`,
-    menu.shopId, version,
+    menu.shopId,
+    version,
   );
   if (newer === 0) return;
   const items = menu.groups.flatMap((group) =>
-    group.items.map((item) => ({ menuItemId: item.id, name: item.name, price: item.price, soldOut: item.soldOut, optionGroups: item.optionGroups })),
+    group.items.map((item) => ({
+      menuItemId: item.id,
+      name: item.name,
+      price: item.price,
+      soldOut: item.soldOut,
+      optionGroups: item.optionGroups,
+    })),
   );
   await tx.$executeRawUnsafe('DELETE FROM "MenuItemReplica" WHERE "shopId" = $1', menu.shopId);
   await tx.$executeRawUnsafe(
     `INSERT INTO "MenuItemReplica" ("menuItemId", "shopId", "name", "price", "soldOut", "optionGroups", "version")
      SELECT i."menuItemId", $1, i."name", i."price", i."soldOut", COALESCE(i."optionGroups", '[]'), $2
        FROM jsonb_to_recordset($3::jsonb) AS i("menuItemId" text, "name" text, "price" int, "soldOut" boolean, "optionGroups" jsonb)`,
-    menu.shopId, version, JSON.stringify(items),
+    menu.shopId,
+    version,
+    JSON.stringify(items),
   );
 }
 
@@ -88,7 +129,13 @@ async function applyMenu(tx: Tx, menu: MenuSnapshot, version: number): Promise<v
 async function placePaidOrders(tx: Tx, approved: EventEnvelope<'payment.approved'>[]): Promise<void> {
   const answers = await moveOrders(
     tx,
-    approved.map((e) => ({ orderId: e.payload.orderId, transition: 'pay', actor: 'SYSTEM', actorId: null, paymentId: e.payload.paymentId })),
+    approved.map((e) => ({
+      orderId: e.payload.orderId,
+      transition: 'pay',
+      actor: 'SYSTEM',
+      actorId: null,
+      paymentId: e.payload.paymentId,
+    })),
   );
   const refused = answers.find((a) => a instanceof DomainError && a.code !== 'ORDER_STATE_CONFLICT');
   if (refused) throw refused;

@@ -25,7 +25,11 @@ async function visibleOrder(id: string, { identity, loaders }: Context): Promise
 }
 
 function ordersOfCustomer(customerId: string, first: number) {
-  return db.order.findMany({ where: { customerId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: pageSize(first) });
+  return db.order.findMany({
+    where: { customerId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: pageSize(first),
+  });
 }
 
 export const resolvers: GraphQLResolverMap<Context> = {
@@ -36,11 +40,16 @@ export const resolvers: GraphQLResolverMap<Context> = {
     myOrders(_: unknown, { first }: { first: number }, { identity }: Context) {
       return ordersOfCustomer(requireRole(identity, 'CUSTOMER'), first);
     },
-    async shopOrders(_: unknown, args: { shopId: string; status?: OrderStatus | null; first: number }, { identity }: Context) {
+    async shopOrders(
+      _: unknown,
+      args: { shopId: string; status?: OrderStatus | null; first: number },
+      { identity }: Context,
+    ) {
       const userId = requireRole(identity, 'OWNER', 'ADMIN');
       const shop = await db.shopReplica.findUnique({ where: { shopId: args.shopId } });
       if (!shop) throw notFound('Shop', args.shopId);
-      if (identity.role !== 'ADMIN' && shop.ownerId !== userId) throw forbidden('You can only see orders of your own shops');
+      if (identity.role !== 'ADMIN' && shop.ownerId !== userId)
+        throw forbidden('You can only see orders of your own shops');
       return db.order.findMany({
         where: { shopId: args.shopId, ...(args.status ? { status: args.status } : {}) },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -59,8 +68,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
       changeOrder(identity, args.id, { transition: 'reject', reason: args.reason }),
     cancelOrder: (_: unknown, args: { id: string; reason?: string | null }, { identity }: Context) =>
       changeOrder(identity, args.id, { transition: 'cancel', reason: args.reason }),
-    markOrderPickedUp: (_: unknown, args: { id: string }, { identity }: Context) => changeOrder(identity, args.id, { transition: 'pickUp' }),
-    markOrderDelivered: (_: unknown, args: { id: string }, { identity }: Context) => changeOrder(identity, args.id, { transition: 'deliver' }),
+    markOrderPickedUp: (_: unknown, args: { id: string }, { identity }: Context) =>
+      changeOrder(identity, args.id, { transition: 'pickUp' }),
+    markOrderDelivered: (_: unknown, args: { id: string }, { identity }: Context) =>
+      changeOrder(identity, args.id, { transition: 'deliver' }),
   },
 
   Order: {
@@ -70,13 +81,15 @@ export const resolvers: GraphQLResolverMap<Context> = {
     lines: (order: Order, _: unknown, { loaders }: Context) => loaders.lines.load(order.id),
     history: (order: Order, _: unknown, { loaders }: Context) => loaders.history.load(order.id),
     paymentToken: (order: Order, _: unknown, { identity }: Context) =>
-      canPayOrder(order, identity) ? signOrderCharge({ orderId: order.id, customerId: order.customerId, total: order.total }) : null,
+      canPayOrder(order, identity)
+        ? signOrderCharge({ orderId: order.id, customerId: order.customerId, total: order.total })
+        : null,
   },
 
   User: {
     __resolveReference: (ref: { id: string }) => ref,
     orders(user: { id: string }, { first }: { first: number }, { identity }: Context) {
-      if (identity.userId !== user.id && identity.role !== 'ADMIN') throw forbidden("You can only see your own orders");
+      if (identity.userId !== user.id && identity.role !== 'ADMIN') throw forbidden('You can only see your own orders');
       return ordersOfCustomer(user.id, first);
     },
   },

@@ -1,6 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { event, outboxInsert, type NewEvent } from '@baedal/events';
-import { badInput, batchedWrites, createLogger, DomainError, forbidden, isUniqueViolation, notFound, requireRole, rowsInOrder, verifyOrderCharge, type Identity, type OrderCharge } from '@baedal/platform';
+import {
+  badInput,
+  batchedWrites,
+  createLogger,
+  DomainError,
+  forbidden,
+  isUniqueViolation,
+  notFound,
+  requireRole,
+  rowsInOrder,
+  verifyOrderCharge,
+  type Identity,
+  type OrderCharge,
+} from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { CouponCampaign, Payment } from '@baedal/prisma/payments';
 import { findClaim } from './coupons';
@@ -26,10 +39,23 @@ const log = createLogger('payments');
  * a refund (a driver transaction of its own or of the consumer) share them.
  */
 
-function record(tx: RawSql, paymentId: string, kind: string, amount: number, provider: string | null = null, detail: string | null = null) {
+function record(
+  tx: RawSql,
+  paymentId: string,
+  kind: string,
+  amount: number,
+  provider: string | null = null,
+  detail: string | null = null,
+) {
   return tx.$executeRawUnsafe(
     `INSERT INTO "PaymentRecord" ("id", "paymentId", "kind", "amount", "provider", "detail", "at") VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz AT TIME ZONE 'UTC')`,
-    randomUUID(), paymentId, kind, amount, provider, detail, new Date().toISOString(),
+    randomUUID(),
+    paymentId,
+    kind,
+    amount,
+    provider,
+    detail,
+    new Date().toISOString(),
   );
 }
 
@@ -38,7 +64,8 @@ async function releaseCoupon(tx: RawSql, payment: Payment, why: string): Promise
   if (!payment.couponClaimId) return;
   const released = await tx.$executeRawUnsafe(
     `UPDATE "CouponClaim" SET "status" = 'CLAIMED', "usedPaymentId" = NULL WHERE "id" = $1 AND "status" = 'USED' AND "usedPaymentId" = $2`,
-    payment.couponClaimId, payment.id,
+    payment.couponClaimId,
+    payment.id,
   );
   if (released) await record(tx, payment.id, 'COUPON_RELEASED', payment.discount, null, why);
 }
@@ -58,13 +85,27 @@ async function paymentById(tx: RawSql, id: string): Promise<Payment> {
 }
 
 async function paymentByKey(customerId: string, key: string): Promise<Payment | null> {
-  const [payment] = await sql.$queryRawUnsafe<Payment[]>('SELECT * FROM "Payment" WHERE "customerId" = $1 AND "idempotencyKey" = $2', customerId, key);
+  const [payment] = await sql.$queryRawUnsafe<Payment[]>(
+    'SELECT * FROM "Payment" WHERE "customerId" = $1 AND "idempotencyKey" = $2',
+    customerId,
+    key,
+  );
   return payment ?? null;
 }
 
 /** A provider's answer for a PENDING payment, as the settling statement writes it, with the event announcing it. */
 interface Settlement {
-  row: { paymentId: string; status: 'APPROVED' | 'DECLINED'; provider: string | null; transactionId: string; reason: string | null; at: string; recordId: string; detail: string; releaseId: string };
+  row: {
+    paymentId: string;
+    status: 'APPROVED' | 'DECLINED';
+    provider: string | null;
+    transactionId: string;
+    reason: string | null;
+    at: string;
+    recordId: string;
+    detail: string;
+    releaseId: string;
+  };
   event: NewEvent;
 }
 
@@ -81,10 +122,15 @@ interface Settlement {
  * "status"::text keeps the planner on the primary key: statistics that have seen few PENDING payments
  * made it read every PENDING payment through the status index to find these (docs/benchmarks.md).
  */
-const writeSettlements = batchedWrites(async (settlements: readonly Settlement[]): Promise<((Payment & { orderCanceled: boolean | null }) | null)[]> => {
-  const events = outboxInsert(settlements.map((s) => s.event), 2, 'e."aggregateId" IN (SELECT "id" FROM settled)');
-  const rows = await sql.$queryRawUnsafe<(Payment & { orderCanceled: boolean | null })[]>(
-    `WITH input AS (
+const writeSettlements = batchedWrites(
+  async (settlements: readonly Settlement[]): Promise<((Payment & { orderCanceled: boolean | null }) | null)[]> => {
+    const events = outboxInsert(
+      settlements.map((s) => s.event),
+      2,
+      'e."aggregateId" IN (SELECT "id" FROM settled)',
+    );
+    const rows = await sql.$queryRawUnsafe<(Payment & { orderCanceled: boolean | null })[]>(
+      `WITH input AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS s("paymentId" text, "status" text, "provider" text, "transactionId" text, "reason" text,
          "at" text, "recordId" text, "detail" text, "releaseId" text)),
      settled AS (
@@ -111,31 +157,57 @@ const writeSettlements = batchedWrites(async (settlements: readonly Settlement[]
        SELECT "orderId", "canceled" FROM "OrderLedger"
         WHERE "orderId" IN (SELECT "orderId" FROM settled WHERE "status" = 'APPROVED') ORDER BY "orderId" FOR SHARE)
      SELECT settled.*, (SELECT "canceled" FROM ledger WHERE ledger."orderId" = settled."orderId") AS "orderCanceled" FROM settled`,
-    JSON.stringify(settlements.map((s) => s.row)),
-    ...events.values,
-  );
-  return rowsInOrder(settlements.map((s) => s.row.paymentId), rows, (row) => row.id);
-});
+      JSON.stringify(settlements.map((s) => s.row)),
+      ...events.values,
+    );
+    return rowsInOrder(
+      settlements.map((s) => s.row.paymentId),
+      rows,
+      (row) => row.id,
+    );
+  },
+);
 
 /**
  * Records a provider's answer for a PENDING payment, once; publishes the
  * outcome; refunds at once if the order was canceled meanwhile.
  */
-async function settle(pending: Payment, provider: PaymentProvider | null, result: AuthorizationResult, how: string): Promise<Payment> {
+async function settle(
+  pending: Payment,
+  provider: PaymentProvider | null,
+  result: AuthorizationResult,
+  how: string,
+): Promise<Payment> {
   const paymentId = pending.id;
   const { status } = result;
-  const outcome = { paymentId, orderId: pending.orderId, customerId: pending.customerId, amount: pending.amount, discount: pending.discount, provider: provider?.name ?? null, reason: result.reason };
+  const outcome = {
+    paymentId,
+    orderId: pending.orderId,
+    customerId: pending.customerId,
+    amount: pending.amount,
+    discount: pending.discount,
+    provider: provider?.name ?? null,
+    reason: result.reason,
+  };
   const row = await writeSettlements({
     row: {
-      paymentId, status, provider: provider?.name ?? null, transactionId: result.transactionId, reason: result.reason, at: new Date().toISOString(),
-      recordId: randomUUID(), detail: result.reason ?? how, releaseId: randomUUID(),
+      paymentId,
+      status,
+      provider: provider?.name ?? null,
+      transactionId: result.transactionId,
+      reason: result.reason,
+      at: new Date().toISOString(),
+      recordId: randomUUID(),
+      detail: result.reason ?? how,
+      releaseId: randomUUID(),
     },
     event: event(status === 'APPROVED' ? 'payment.approved' : 'payment.declined', paymentId, 1, outcome),
   });
   if (!row) {
     // Already settled by another provider's answer: an approval from this one is a second charge, so undo it.
     const current = await paymentById(sql, paymentId);
-    if (status === 'APPROVED' && provider && current.provider !== provider.name) await voidCharge(current, provider, result.transactionId);
+    if (status === 'APPROVED' && provider && current.provider !== provider.name)
+      await voidCharge(current, provider, result.transactionId);
     return current;
   }
   const { orderCanceled, ...settled } = row;
@@ -201,10 +273,18 @@ export interface PayOrderInput {
 
 async function outcomeOf(payment: Payment): Promise<Payment> {
   if (payment.status === 'DECLINED') {
-    throw new DomainError('PAYMENT_DECLINED', `The payment was declined: ${payment.declineReason ?? 'no reason given'}`, { paymentId: payment.id, reason: payment.declineReason });
+    throw new DomainError(
+      'PAYMENT_DECLINED',
+      `The payment was declined: ${payment.declineReason ?? 'no reason given'}`,
+      { paymentId: payment.id, reason: payment.declineReason },
+    );
   }
   if (payment.status === 'FAILED') {
-    throw new DomainError('PAYMENT_PROVIDER_UNAVAILABLE', 'No payment provider could be reached; nothing was charged. Try again shortly', { paymentId: payment.id });
+    throw new DomainError(
+      'PAYMENT_PROVIDER_UNAVAILABLE',
+      'No payment provider could be reached; nothing was charged. Try again shortly',
+      { paymentId: payment.id },
+    );
   }
   return payment;
 }
@@ -228,11 +308,16 @@ async function paymentTerms(customerId: string, input: PayOrderInput): Promise<{
   if (input.couponClaimId) {
     if (!claim) throw notFound('Coupon', input.couponClaimId);
     if (claim.customerId !== customerId) throw forbidden('This coupon is not yours');
-    if (claim.status !== 'CLAIMED') throw new DomainError('CONFLICT', 'This coupon is already in use', { field: 'couponClaimId' });
+    if (claim.status !== 'CLAIMED')
+      throw new DomainError('CONFLICT', 'This coupon is already in use', { field: 'couponClaimId' });
   }
   if (!claim) return { ledger, discount: 0 };
-  const [campaign] = await sql.$queryRawUnsafe<CouponCampaign[]>('SELECT * FROM "CouponCampaign" WHERE "id" = $1', claim.campaignId);
-  if (new Date() >= campaign.endsAt) throw new DomainError('COUPON_EXPIRED', 'This coupon has expired', { field: 'couponClaimId' });
+  const [campaign] = await sql.$queryRawUnsafe<CouponCampaign[]>(
+    'SELECT * FROM "CouponCampaign" WHERE "id" = $1',
+    claim.campaignId,
+  );
+  if (new Date() >= campaign.endsAt)
+    throw new DomainError('COUPON_EXPIRED', 'This coupon has expired', { field: 'couponClaimId' });
   return { ledger, discount: discountFor(campaign, ledger.total) };
 }
 
@@ -289,14 +374,19 @@ const writePayments = batchedWrites(async (payments: readonly NewPayment[]): Pro
      SELECT * FROM created`,
     JSON.stringify(payments),
   );
-  return rowsInOrder(payments.map((p) => p.id), created, (payment) => payment.id);
+  return rowsInOrder(
+    payments.map((p) => p.id),
+    created,
+    (payment) => payment.id,
+  );
 });
 
 export async function payOrder(identity: Identity, input: PayOrderInput): Promise<Payment> {
   const customerId = requireRole(identity, 'CUSTOMER');
   const key = input.idempotencyKey.trim();
   if (!key || key.length > 100) throw badInput('idempotencyKey', 'idempotencyKey must be 1 to 100 characters');
-  if (!(PAYMENT_METHODS as readonly string[]).includes(input.method)) throw badInput('method', `method must be one of ${PAYMENT_METHODS.join(', ')}`);
+  if (!(PAYMENT_METHODS as readonly string[]).includes(input.method))
+    throw badInput('method', `method must be one of ${PAYMENT_METHODS.join(', ')}`);
   const byKey = async (): Promise<Payment | null> => {
     const existing = await paymentByKey(customerId, key);
     return existing && (existing.status === 'PENDING' ? authorize(existing) : outcomeOf(existing));
@@ -326,12 +416,28 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
   const records: NewPayment['records'] = [
     { id: randomUUID(), kind: 'REQUESTED', amount, detail: `${input.method}, order total ${ledger.total} won`, at },
   ];
-  if (discount) records.push({ id: randomUUID(), kind: 'COUPON_APPLIED', amount: discount, detail: input.couponClaimId ?? null, at: new Date(now + 1).toISOString() });
+  if (discount)
+    records.push({
+      id: randomUUID(),
+      kind: 'COUPON_APPLIED',
+      amount: discount,
+      detail: input.couponClaimId ?? null,
+      at: new Date(now + 1).toISOString(),
+    });
   let payment: Payment | null = null;
   try {
     payment = await writePayments({
-      id, orderId: input.orderId, customerId, amount, discount, method: input.method, idempotencyKey: key, couponClaimId: input.couponClaimId ?? null,
-      at, total: ledger.total, records,
+      id,
+      orderId: input.orderId,
+      customerId,
+      amount,
+      discount,
+      method: input.method,
+      idempotencyKey: key,
+      couponClaimId: input.couponClaimId ?? null,
+      at,
+      total: ledger.total,
+      records,
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
@@ -349,7 +455,12 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
       `SELECT "id", "status" FROM "Payment" WHERE "orderId" = $1 AND "status" IN ('APPROVED', 'PENDING', 'REFUNDED') LIMIT 1`,
       input.orderId,
     );
-    if (live) throw new DomainError('CONFLICT', live.status === 'PENDING' ? 'This order is being paid' : 'This order is already paid', { field: 'orderId', paymentId: live.id });
+    if (live)
+      throw new DomainError(
+        'CONFLICT',
+        live.status === 'PENDING' ? 'This order is being paid' : 'This order is already paid',
+        { field: 'orderId', paymentId: live.id },
+      );
     throw new DomainError('CONFLICT', 'This coupon is already in use', { field: 'couponClaimId' });
   }
   return authorize(payment);
@@ -358,12 +469,25 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
 /** Asks the providers (primary first) to authorize a PENDING payment, and settles it. */
 async function authorize(payment: Payment): Promise<Payment> {
   if (payment.amount === 0) {
-    return outcomeOf(await settle(payment, null, { status: 'APPROVED', transactionId: `free-${payment.id}`, reason: null }, 'fully discounted'));
+    return outcomeOf(
+      await settle(
+        payment,
+        null,
+        { status: 'APPROVED', transactionId: `free-${payment.id}`, reason: null },
+        'fully discounted',
+      ),
+    );
   }
   try {
-    const { provider, result } = await authorizeWithFailover(providers(log), payment.id, payment.amount, payment.orderId, async (failure) => {
-      await record(sql, payment.id, 'PROVIDER_FAILED', payment.amount, failure.provider, failure.kind);
-    });
+    const { provider, result } = await authorizeWithFailover(
+      providers(log),
+      payment.id,
+      payment.amount,
+      payment.orderId,
+      async (failure) => {
+        await record(sql, payment.id, 'PROVIDER_FAILED', payment.amount, failure.provider, failure.kind);
+      },
+    );
     return outcomeOf(await settle(payment, provider, result, 'authorized'));
   } catch (error) {
     if (error instanceof DomainError) throw error;
@@ -383,7 +507,8 @@ async function authorize(payment: Payment): Promise<Payment> {
 export async function refundPayment(payment: Payment, reason: string, tx?: RawSql): Promise<void> {
   if (payment.status !== 'APPROVED') return;
   const provider = providers(log).find((p) => p.name === payment.provider);
-  if (provider && payment.providerTransactionId) await provider.refund(`refund-${payment.id}`, payment.providerTransactionId, payment.amount);
+  if (provider && payment.providerTransactionId)
+    await provider.refund(`refund-${payment.id}`, payment.providerTransactionId, payment.amount);
   const write = async (t: RawSql) => {
     const refunded = await t.$executeRawUnsafe(
       `UPDATE "Payment" SET "status" = 'REFUNDED', "updatedAt" = now() AT TIME ZONE 'UTC' WHERE "id" = $1 AND "status" = 'APPROVED'`,
@@ -392,7 +517,11 @@ export async function refundPayment(payment: Payment, reason: string, tx?: RawSq
     if (!refunded) return;
     await t.$executeRawUnsafe(
       `INSERT INTO "Refund" ("id", "paymentId", "orderId", "amount", "reason", "createdAt") VALUES ($1, $2, $3, $4, $5, now() AT TIME ZONE 'UTC')`,
-      randomUUID(), payment.id, payment.orderId, payment.amount, reason,
+      randomUUID(),
+      payment.id,
+      payment.orderId,
+      payment.amount,
+      reason,
     );
     await record(t, payment.id, 'REFUNDED', payment.amount, payment.provider, reason);
     await releaseCoupon(t, payment, 'payment refunded');
@@ -441,13 +570,34 @@ async function voidStrayCharges(payment: Payment): Promise<void> {
 export async function reconcilePayments(): Promise<number> {
   // Leave alone what a request may still be authorizing: every provider's timeout, twice over.
   const inFlightMs = 2 * providers(log).length * Number(process.env.PROVIDER_TIMEOUT_MS ?? 2000);
-  const pending = await db.payment.findMany({ where: { status: 'PENDING', createdAt: { lt: new Date(Date.now() - inFlightMs) } }, take: 500 });
-  for (const payment of pending) await reconcilePayment(payment.id).catch((error) => log.warn({ err: error, paymentId: payment.id }, 'reconcile failed'));
+  const pending = await db.payment.findMany({
+    where: { status: 'PENDING', createdAt: { lt: new Date(Date.now() - inFlightMs) } },
+    take: 500,
+  });
+  for (const payment of pending)
+    await reconcilePayment(payment.id).catch((error) =>
+      log.warn({ err: error, paymentId: payment.id }, 'reconcile failed'),
+    );
   const since = new Date(Date.now() - 24 * 3600 * 1000);
-  const failovers = await db.paymentRecord.findMany({ where: { kind: 'PROVIDER_FAILED', at: { gt: since } }, select: { paymentId: true }, distinct: ['paymentId'] });
-  const voided = await db.paymentRecord.findMany({ where: { kind: 'VOIDED', paymentId: { in: failovers.map((f) => f.paymentId) } }, select: { paymentId: true } });
+  const failovers = await db.paymentRecord.findMany({
+    where: { kind: 'PROVIDER_FAILED', at: { gt: since } },
+    select: { paymentId: true },
+    distinct: ['paymentId'],
+  });
+  const voided = await db.paymentRecord.findMany({
+    where: { kind: 'VOIDED', paymentId: { in: failovers.map((f) => f.paymentId) } },
+    select: { paymentId: true },
+  });
   const done = new Set(voided.map((v) => v.paymentId));
-  const toCheck = await db.payment.findMany({ where: { id: { in: failovers.map((f) => f.paymentId).filter((id) => !done.has(id)) }, status: { in: ['APPROVED', 'REFUNDED', 'FAILED'] } } });
-  for (const payment of toCheck) await voidStrayCharges(payment).catch((error) => log.warn({ err: error, paymentId: payment.id }, 'void check failed'));
+  const toCheck = await db.payment.findMany({
+    where: {
+      id: { in: failovers.map((f) => f.paymentId).filter((id) => !done.has(id)) },
+      status: { in: ['APPROVED', 'REFUNDED', 'FAILED'] },
+    },
+  });
+  for (const payment of toCheck)
+    await voidStrayCharges(payment).catch((error) =>
+      log.warn({ err: error, paymentId: payment.id }, 'void check failed'),
+    );
   return pending.length + toCheck.length;
 }

@@ -38,7 +38,18 @@ redis.call('SET', KEYS[4], ARGV[4] .. ':' .. ARGV[2])
 return {'CLAIMED', ARGV[3]}
 `;
 
-type ClaimRedis = Redis & { claimCoupon(meta: string, remaining: string, claims: string, claim: string, now: string, customerId: string, claimId: string, campaignId: string): Promise<string[]> };
+type ClaimRedis = Redis & {
+  claimCoupon(
+    meta: string,
+    remaining: string,
+    claims: string,
+    claim: string,
+    now: string,
+    customerId: string,
+    claimId: string,
+    campaignId: string,
+  ): Promise<string[]>;
+};
 
 let redis: ClaimRedis | null = null;
 let claimsQueue: Queue | null = null;
@@ -55,7 +66,12 @@ function queue(): Queue {
   claimsQueue ??= new Queue(CLAIMS_QUEUE, {
     connection: connection() as ConnectionOptions,
     prefix: redisPrefix(),
-    defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 200 }, removeOnComplete: { age: 3600, count: 100_000 }, removeOnFail: false },
+    defaultJobOptions: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 200 },
+      removeOnComplete: { age: 3600, count: 100_000 },
+      removeOnFail: false,
+    },
   });
   return claimsQueue;
 }
@@ -70,11 +86,19 @@ export async function closeCoupons(): Promise<void> {
 /** Loads a campaign into Redis; the remaining stock is set only if absent, so reloading never refills it. */
 export async function loadCampaign(campaign: CouponCampaign): Promise<void> {
   const k = keys(campaign.id);
-  await connection().hset(k.meta, { startsAt: campaign.startsAt.getTime(), endsAt: campaign.endsAt.getTime(), stock: campaign.stock });
+  await connection().hset(k.meta, {
+    startsAt: campaign.startsAt.getTime(),
+    endsAt: campaign.endsAt.getTime(),
+    stock: campaign.stock,
+  });
   await connection().set(k.remaining, campaign.stock, 'NX');
 }
 
-export async function createCampaign(db: PrismaClient, identity: Identity, input: NewCampaign): Promise<CouponCampaign> {
+export async function createCampaign(
+  db: PrismaClient,
+  identity: Identity,
+  input: NewCampaign,
+): Promise<CouponCampaign> {
   requireRole(identity, 'ADMIN');
   const terms = validateCampaign(input);
   const campaign = await db.couponCampaign.create({ data: { id: randomUUID(), ...terms } });
@@ -101,15 +125,32 @@ export async function claimCoupon(identity: Identity, campaignId: string, now = 
   const customerId = requireRole(identity, 'CUSTOMER');
   const claimId = randomUUID();
   const k = keys(campaignId);
-  const [outcome] = await connection().claimCoupon(k.meta, k.remaining, k.claims, claimKey(claimId), String(now), customerId, claimId, campaignId);
+  const [outcome] = await connection().claimCoupon(
+    k.meta,
+    k.remaining,
+    k.claims,
+    claimKey(claimId),
+    String(now),
+    customerId,
+    claimId,
+    campaignId,
+  );
   if (outcome === 'NOT_FOUND') throw notFound('Coupon campaign', campaignId);
-  if (outcome !== 'CLAIMED') throw new DomainError(outcome as 'COUPON_SOLD_OUT', REFUSALS[outcome] ?? outcome, { campaignId });
-  await queue().add('claim', { claimId, campaignId, customerId, claimedAt: new Date(now).toISOString() }, { jobId: claimId });
+  if (outcome !== 'CLAIMED')
+    throw new DomainError(outcome as 'COUPON_SOLD_OUT', REFUSALS[outcome] ?? outcome, { campaignId });
+  await queue().add(
+    'claim',
+    { claimId, campaignId, customerId, claimedAt: new Date(now).toISOString() },
+    { jobId: claimId },
+  );
   return { id: claimId, campaignId, customerId, status: 'CLAIMED' };
 }
 
 /** The "coupon-claims" consumer: persists a claim once (the unique constraint absorbs redelivery). */
-export async function persistClaim(db: PrismaClient, claim: { claimId: string; campaignId: string; customerId: string; claimedAt: string }): Promise<void> {
+export async function persistClaim(
+  db: PrismaClient,
+  claim: { claimId: string; campaignId: string; customerId: string; claimedAt: string },
+): Promise<void> {
   await db.$executeRaw`
     INSERT INTO "CouponClaim" ("id", "campaignId", "customerId", "status", "claimedAt")
     VALUES (${claim.claimId}, ${claim.campaignId}, ${claim.customerId}, 'CLAIMED', ${new Date(claim.claimedAt)})

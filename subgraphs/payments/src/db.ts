@@ -12,13 +12,26 @@ const RANK: Record<Payment['status'], number> = { APPROVED: 0, REFUNDED: 1, PEND
 
 export function createLoaders() {
   return {
-    payment: rowLoader((ids) => db.payment.findMany({ where: { id: { in: [...ids] } } }), (p) => p.id),
+    payment: rowLoader(
+      (ids) => db.payment.findMany({ where: { id: { in: [...ids] } } }),
+      (p) => p.id,
+    ),
     /** An order's payment: the approved (or refunded) one, else the latest attempt. */
     paymentOfOrder: new DataLoader<string, Payment | null>(async (orderIds) => {
-      const payments = await db.payment.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: { createdAt: 'desc' } });
-      return orderIds.map((orderId) => payments.filter((p) => p.orderId === orderId).sort((a, b) => RANK[a.status] - RANK[b.status])[0] ?? null);
+      const payments = await db.payment.findMany({
+        where: { orderId: { in: [...orderIds] } },
+        orderBy: { createdAt: 'desc' },
+      });
+      return orderIds.map(
+        (orderId) =>
+          payments.filter((p) => p.orderId === orderId).sort((a, b) => RANK[a.status] - RANK[b.status])[0] ?? null,
+      );
     }),
-    history: groupLoader((ids) => db.paymentRecord.findMany({ where: { paymentId: { in: [...ids] } }, orderBy: [{ at: 'asc' }, { id: 'asc' }] }), (r) => r.paymentId),
+    history: groupLoader(
+      (ids) =>
+        db.paymentRecord.findMany({ where: { paymentId: { in: [...ids] } }, orderBy: [{ at: 'asc' }, { id: 'asc' }] }),
+      (r) => r.paymentId,
+    ),
   };
 }
 

@@ -29,7 +29,14 @@ type Tx = RawSql;
 async function advanceLedger(tx: Tx, events: EventEnvelope<OrderEventType>[], canceled: boolean): Promise<boolean[]> {
   const advanced: boolean[] = new Array(events.length);
   for (const round of roundsBy([...events.keys()], (i) => events[i].payload.orderId)) {
-    const rows = round.map((i) => events[i]).map((e) => ({ orderId: e.payload.orderId, customerId: e.payload.customerId, total: e.payload.total, version: e.version }));
+    const rows = round
+      .map((i) => events[i])
+      .map((e) => ({
+        orderId: e.payload.orderId,
+        customerId: e.payload.customerId,
+        total: e.payload.total,
+        version: e.version,
+      }));
     // An upsert locks each row as SELECT ... FOR UPDATE would, in id order. Versions of one order are
     // distinct, so a row holds the event's version afterwards exactly when the event was newer.
     const ledgers = await tx.$queryRawUnsafe<{ orderId: string; version: number }[]>(
@@ -64,7 +71,10 @@ async function applyOrderProgress(tx: Tx, events: EventEnvelope<'order.created' 
        SELECT $1, $2, $3, $4, 0, 'DEV_AUTO_APPROVED', 'APPROVED', NULL, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
         WHERE NOT EXISTS (SELECT 1 FROM "Payment" WHERE "orderId" = $2)
        ON CONFLICT DO NOTHING`,
-      randomUUID(), e.payload.orderId, e.payload.customerId, e.payload.total,
+      randomUUID(),
+      e.payload.orderId,
+      e.payload.customerId,
+      e.payload.total,
     );
   }
 }
@@ -72,14 +82,19 @@ async function applyOrderProgress(tx: Tx, events: EventEnvelope<'order.created' 
 async function refundOrder(tx: Tx, e: EventEnvelope<'order.canceled' | 'order.rejected'>): Promise<void> {
   await advanceLedger(tx, [e], true);
   // A payment settling meanwhile is either seen APPROVED here or sees the cancel itself (settle, commands.ts).
-  const [payment] = await tx.$queryRawUnsafe<Payment[]>(`SELECT * FROM "Payment" WHERE "orderId" = $1 AND "status" = 'APPROVED' LIMIT 1`, e.payload.orderId);
+  const [payment] = await tx.$queryRawUnsafe<Payment[]>(
+    `SELECT * FROM "Payment" WHERE "orderId" = $1 AND "status" = 'APPROVED' LIMIT 1`,
+    e.payload.orderId,
+  );
   if (!payment) return;
   // The provider refund is idempotent by key; the refund record commits with this event's bookkeeping.
   await refundPayment(payment, e.payload.reason ?? e.type, tx);
 }
 
 /** One handler for both, so a batch's created and placed orders are applied by one call (see advanceLedger). */
-const orderProgress: ManyHandler<Tx, 'order.created' | 'order.placed'> = { many: (events, tx) => applyOrderProgress(tx, events) };
+const orderProgress: ManyHandler<Tx, 'order.created' | 'order.placed'> = {
+  many: (events, tx) => applyOrderProgress(tx, events),
+};
 
 /** Consumer "payments". */
 export const orderPayments: Handlers<Tx> = {
@@ -90,6 +105,11 @@ export const orderPayments: Handlers<Tx> = {
 };
 
 /** The "coupon-claims" queue's handler. */
-export function persistCouponClaim(claim: { claimId: string; campaignId: string; customerId: string; claimedAt: string }): Promise<void> {
+export function persistCouponClaim(claim: {
+  claimId: string;
+  campaignId: string;
+  customerId: string;
+  claimedAt: string;
+}): Promise<void> {
   return persistClaim(db, claim);
 }

@@ -74,19 +74,26 @@ export function createProviderSimulator(name: string) {
       }
       if (control.outage) return sendJson(res, 503, { error: `${name} is down` });
       if (control.latencyMs) await sleep(control.latencyMs);
-      if (control.errorRate && Math.random() < control.errorRate) return sendJson(res, 500, { error: `${name} failed` });
+      if (control.errorRate && Math.random() < control.errorRate)
+        return sendJson(res, 500, { error: `${name} failed` });
 
       if (req.method === 'POST' && url.pathname === '/authorizations') {
         const body = await readBody(req);
         const key = String(body.key ?? '');
         const amount = Number(body.amount);
-        if (!key || !Number.isInteger(amount) || amount < 0) return sendJson(res, 400, { error: 'key and a whole amount are required' });
+        if (!key || !Number.isInteger(amount) || amount < 0)
+          return sendJson(res, 400, { error: 'key and a whole amount are required' });
         let authorization = authorizations.get(key);
         if (!authorization) {
           const declined = amount > DECLINE_ABOVE_WON;
           authorization = {
-            key, transactionId: `${name}-${randomUUID()}`, orderId: String(body.orderId ?? ''), amount,
-            status: declined ? 'DECLINED' : 'APPROVED', reason: declined ? 'The card limit is exceeded' : null, refunded: false,
+            key,
+            transactionId: `${name}-${randomUUID()}`,
+            orderId: String(body.orderId ?? ''),
+            amount,
+            status: declined ? 'DECLINED' : 'APPROVED',
+            reason: declined ? 'The card limit is exceeded' : null,
+            refunded: false,
           };
           authorizations.set(key, authorization);
         }
@@ -96,7 +103,9 @@ export function createProviderSimulator(name: string) {
       const lookup = /^\/authorizations\/(.+)$/.exec(url.pathname);
       if (req.method === 'GET' && lookup) {
         const authorization = authorizations.get(decodeURIComponent(lookup[1]));
-        return authorization ? sendJson(res, 200, authorization) : sendJson(res, 404, { error: 'no such authorization' });
+        return authorization
+          ? sendJson(res, 200, authorization)
+          : sendJson(res, 404, { error: 'no such authorization' });
       }
       if (req.method === 'POST' && url.pathname === '/refunds') {
         const body = await readBody(req);
@@ -105,7 +114,11 @@ export function createProviderSimulator(name: string) {
         if (!key || !authorization) return sendJson(res, 404, { error: 'no such transaction' });
         let refund = refunds.get(key);
         if (!refund) {
-          refund = { refundId: `${name}-refund-${randomUUID()}`, transactionId: authorization.transactionId, amount: authorization.amount };
+          refund = {
+            refundId: `${name}-refund-${randomUUID()}`,
+            transactionId: authorization.transactionId,
+            amount: authorization.amount,
+          };
           refunds.set(key, refund);
           authorization.refunded = true;
         }

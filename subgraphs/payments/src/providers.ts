@@ -1,4 +1,13 @@
-import { CallFailure, callWithin, createCircuitBreaker, isBreakerOpen, keepAliveAgent, paymentProviders, type GuardedCall, type Logger } from '@baedal/platform';
+import {
+  CallFailure,
+  callWithin,
+  createCircuitBreaker,
+  isBreakerOpen,
+  keepAliveAgent,
+  paymentProviders,
+  type GuardedCall,
+  type Logger,
+} from '@baedal/platform';
 
 /*
  * Payment providers behind one interface. Each has its own timeout and
@@ -36,7 +45,12 @@ export class ProviderUnavailable extends Error {
 function classify(provider: string, error: unknown): ProviderUnavailable | null {
   if (error instanceof ProviderUnavailable) return error;
   if (isBreakerOpen(error)) return new ProviderUnavailable(provider, 'breaker_open', `${provider}: breaker open`);
-  if (error instanceof CallFailure) return new ProviderUnavailable(provider, error.kind, error.kind === 'timeout' ? `${provider} timed out` : `${provider}: ${error.message}`);
+  if (error instanceof CallFailure)
+    return new ProviderUnavailable(
+      provider,
+      error.kind,
+      error.kind === 'timeout' ? `${provider} timed out` : `${provider}: ${error.message}`,
+    );
   return null;
 }
 
@@ -66,7 +80,12 @@ export class HttpPaymentProvider implements PaymentProvider {
   private async call<T>(path: string, init: { method: string; body?: string }, notFound?: T): Promise<T> {
     try {
       return (await this.breaker.fire(async () => {
-        const { status, text } = await callWithin(`${this.baseUrl}${path}`, { ...init, headers: { 'content-type': 'application/json' }, timeoutMs: this.timeoutMs, agent });
+        const { status, text } = await callWithin(`${this.baseUrl}${path}`, {
+          ...init,
+          headers: { 'content-type': 'application/json' },
+          timeoutMs: this.timeoutMs,
+          agent,
+        });
         if (status === 404 && notFound !== undefined) return notFound;
         if (status >= 500) throw new ProviderUnavailable(this.name, 'server_error', `${this.name} answered ${status}`);
         if (status < 200 || status >= 300) throw new Error(`${this.name} refused the request: ${status} ${text}`);
@@ -94,7 +113,9 @@ let configured: PaymentProvider[] | null = null;
 
 /** The configured providers, primary first (PROVIDER_A_URL, PROVIDER_B_URL; PROVIDER_TIMEOUT_MS). */
 export function providers(log: Logger): PaymentProvider[] {
-  configured ??= paymentProviders().map((p) => new HttpPaymentProvider(p.name, p.url, Number(process.env.PROVIDER_TIMEOUT_MS ?? 2000), log));
+  configured ??= paymentProviders().map(
+    (p) => new HttpPaymentProvider(p.name, p.url, Number(process.env.PROVIDER_TIMEOUT_MS ?? 2000), log),
+  );
   return configured;
 }
 

@@ -10,7 +10,8 @@ type Context = SubgraphContext<Loaders>;
 
 function visiblePayment(payment: Payment | null, { identity }: Context): Payment | null {
   requireSignedIn(identity);
-  if (payment && identity.role !== 'ADMIN' && payment.customerId !== identity.userId) throw forbidden('This payment is not yours to see');
+  if (payment && identity.role !== 'ADMIN' && payment.customerId !== identity.userId)
+    throw forbidden('This payment is not yours to see');
   return payment;
 }
 
@@ -18,21 +19,32 @@ export const resolvers: GraphQLResolverMap<Context> = {
   DateTime: DateTimeScalar,
 
   Query: {
-    payment: async (_: unknown, { id }: { id: string }, context: Context) => visiblePayment(await context.loaders.payment.load(id), context),
+    payment: async (_: unknown, { id }: { id: string }, context: Context) =>
+      visiblePayment(await context.loaders.payment.load(id), context),
     couponCampaign: (_: unknown, { id }: { id: string }) => db.couponCampaign.findUnique({ where: { id } }),
     myCoupons: (_: unknown, __: unknown, { identity }: Context) =>
-      db.couponClaim.findMany({ where: { customerId: requireRole(identity, 'CUSTOMER') }, orderBy: { claimedAt: 'desc' } }),
+      db.couponClaim.findMany({
+        where: { customerId: requireRole(identity, 'CUSTOMER') },
+        orderBy: { claimedAt: 'desc' },
+      }),
   },
 
   Mutation: {
     payOrder: (_: unknown, input: PayOrderInput, { identity }: Context) => payOrder(identity, input),
-    claimCoupon: (_: unknown, { campaignId }: { campaignId: string }, { identity }: Context) => claimCoupon(identity, campaignId),
+    claimCoupon: (_: unknown, { campaignId }: { campaignId: string }, { identity }: Context) =>
+      claimCoupon(identity, campaignId),
     createCouponCampaign: (_: unknown, { input }: { input: NewCampaign }, { identity }: Context) =>
-      createCampaign(db, identity, { ...input, amount: input.amount ?? null, percent: input.percent ?? null, maxDiscount: input.maxDiscount ?? null }),
+      createCampaign(db, identity, {
+        ...input,
+        amount: input.amount ?? null,
+        percent: input.percent ?? null,
+        maxDiscount: input.maxDiscount ?? null,
+      }),
   },
 
   Payment: {
-    __resolveReference: async (ref: { id: string }, context: Context) => visiblePayment(await context.loaders.payment.load(ref.id), context),
+    __resolveReference: async (ref: { id: string }, context: Context) =>
+      visiblePayment(await context.loaders.payment.load(ref.id), context),
     order: (payment: Payment) => ({ id: payment.orderId }),
     history: (payment: Payment, _: unknown, { loaders }: Context) => loaders.history.load(payment.id),
   },

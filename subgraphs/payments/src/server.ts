@@ -12,7 +12,8 @@ const RECONCILE_EVERY_MS = Number(process.env.PAYMENTS_RECONCILE_MS ?? 30_000);
 export async function startPayments(port?: number) {
   const log = createLogger('payments');
   // Settle what a crash left PENDING (a provider may have approved), then keep checking.
-  const reconcile = () => reconcilePayments().catch((error) => log.warn({ err: error }, 'payment reconciliation failed'));
+  const reconcile = () =>
+    reconcilePayments().catch((error) => log.warn({ err: error }, 'payment reconciliation failed'));
   void reconcile();
   const timer = setInterval(reconcile, RECONCILE_EVERY_MS);
   timer.unref();

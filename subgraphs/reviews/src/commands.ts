@@ -6,7 +6,10 @@ import { validateReview } from './domain/rating';
 import { publishStats } from './events';
 
 /** A customer reviews their own delivered order, once; the shop's stats change with it. */
-export async function writeReview(identity: Identity, input: { orderId: string; rating: number; text: string }): Promise<Review> {
+export async function writeReview(
+  identity: Identity,
+  input: { orderId: string; rating: number; text: string },
+): Promise<Review> {
   const customerId = requireRole(identity, 'CUSTOMER');
   const { rating, text } = validateReview(input.rating, input.text);
   const reviewable = await db.reviewableOrder.findUnique({ where: { orderId: input.orderId } });
@@ -14,7 +17,9 @@ export async function writeReview(identity: Identity, input: { orderId: string; 
   if (reviewable.customerId !== customerId) throw forbidden('You can only review your own orders');
   try {
     return await db.$transaction(async (tx) => {
-      const review = await tx.review.create({ data: { id: randomUUID(), shopId: reviewable.shopId, orderId: input.orderId, customerId, rating, text } });
+      const review = await tx.review.create({
+        data: { id: randomUUID(), shopId: reviewable.shopId, orderId: input.orderId, customerId, rating, text },
+      });
       const stats = await tx.shopRating.upsert({
         where: { shopId: reviewable.shopId },
         create: { shopId: reviewable.shopId, reviewCount: 1, ratingSum: rating, version: 1 },

@@ -6,8 +6,14 @@ export const db = createReviewsClient();
 
 export function createLoaders() {
   return {
-    review: rowLoader((ids) => db.review.findMany({ where: { id: { in: [...ids] } } }), (r) => r.id),
-    ratingTotals: rowLoader((shopIds) => db.shopRating.findMany({ where: { shopId: { in: [...shopIds] } } }), (r) => r.shopId),
+    review: rowLoader(
+      (ids) => db.review.findMany({ where: { id: { in: [...ids] } } }),
+      (r) => r.id,
+    ),
+    ratingTotals: rowLoader(
+      (shopIds) => db.shopRating.findMany({ where: { shopId: { in: [...shopIds] } } }),
+      (r) => r.shopId,
+    ),
     /** The newest `limit` reviews of each shop, in one query using a window function. */
     latestReviews: new DataLoader<{ shopId: string; limit: number }, Review[], string>(
       async (keys) => {

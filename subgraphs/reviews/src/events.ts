@@ -9,7 +9,13 @@ import type { Prisma, PrismaClient, ShopRating } from '@baedal/prisma/reviews';
 type Tx = Prisma.TransactionClient;
 
 export function publishStats(tx: Tx, stats: ShopRating) {
-  return appendToOutbox(tx, [event('review.stats.changed', stats.shopId, stats.version, { shopId: stats.shopId, reviewCount: stats.reviewCount, ratingSum: stats.ratingSum })]);
+  return appendToOutbox(tx, [
+    event('review.stats.changed', stats.shopId, stats.version, {
+      shopId: stats.shopId,
+      reviewCount: stats.reviewCount,
+      ratingSum: stats.ratingSum,
+    }),
+  ]);
 }
 
 /** Publishes every shop's stats, for rebuilding projections. */

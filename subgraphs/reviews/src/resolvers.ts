@@ -12,8 +12,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
   DateTime: DateTimeScalar,
 
   Mutation: {
-    writeReview: (_: unknown, { input }: { input: { orderId: string; rating: number; text: string } }, { identity }: Context) =>
-      commands.writeReview(identity, input),
+    writeReview: (
+      _: unknown,
+      { input }: { input: { orderId: string; rating: number; text: string } },
+      { identity }: Context,
+    ) => commands.writeReview(identity, input),
   },
 
   Review: {

@@ -37,7 +37,14 @@ export async function registerShop(identity: Identity, input: ShopTermsInput): P
   const ownerId = requireRole(identity, 'OWNER');
   const terms = validateNewShop(input);
   return db.$transaction(async (tx) => {
-    const shop = await tx.shop.create({ data: { id: randomUUID(), ownerId, ...terms, openingHours: terms.openingHours as unknown as Prisma.InputJsonValue } });
+    const shop = await tx.shop.create({
+      data: {
+        id: randomUUID(),
+        ownerId,
+        ...terms,
+        openingHours: terms.openingHours as unknown as Prisma.InputJsonValue,
+      },
+    });
     await publishShopChange(tx, 'shop.registered', shop);
     await publishMenuChange(tx, shop);
     return shop;
@@ -48,7 +55,10 @@ export async function updateShop(identity: Identity, shopId: string, input: Shop
   return db.$transaction(async (tx) => {
     const current = await ownShop(tx, identity, shopId);
     const terms = applyShopChanges(termsOf(current), input);
-    const shop = await bump(tx, shopId, { ...terms, openingHours: terms.openingHours as unknown as Prisma.InputJsonValue });
+    const shop = await bump(tx, shopId, {
+      ...terms,
+      openingHours: terms.openingHours as unknown as Prisma.InputJsonValue,
+    });
     await publishShopChange(tx, 'shop.updated', shop);
     return shop;
   });
@@ -73,13 +83,20 @@ async function menuChange<T>(identity: Identity, shopId: string, change: (tx: Tx
   });
 }
 
-export async function upsertMenuGroup(identity: Identity, shopId: string, input: { id?: string | null; name: string; position?: number | null }) {
+export async function upsertMenuGroup(
+  identity: Identity,
+  shopId: string,
+  input: { id?: string | null; name: string; position?: number | null },
+) {
   const name = validateGroupName(input.name);
   return menuChange(identity, shopId, async (tx) => {
     if (input.id) {
       const group = await tx.menuGroup.findFirst({ where: { id: input.id, shopId } });
       if (!group) throw notFound('Menu group', input.id);
-      return tx.menuGroup.update({ where: { id: input.id }, data: { name, ...(input.position != null ? { position: input.position } : {}) } });
+      return tx.menuGroup.update({
+        where: { id: input.id },
+        data: { name, ...(input.position != null ? { position: input.position } : {}) },
+      });
     }
     const position = input.position ?? (await tx.menuGroup.count({ where: { shopId } }));
     return tx.menuGroup.create({ data: { id: randomUUID(), shopId, name, position } });

@@ -12,10 +12,19 @@ export const sql = rawSql(pool);
 export function createLoaders() {
   return {
     /** Customer-facing shop documents from the query model. */
-    shopView: rowLoader((ids) => documentsById(sql, ids), (view) => view.shopId),
+    shopView: rowLoader(
+      (ids) => documentsById(sql, ids),
+      (view) => view.shopId,
+    ),
     /** The same documents without the menu: what list screens need, a fraction of the bytes. */
-    shopSummary: rowLoader((ids) => summariesById(sql, ids), (view) => view.shopId),
-    account: rowLoader((ids) => db.account.findMany({ where: { id: { in: [...ids] } } }), (account) => account.id),
+    shopSummary: rowLoader(
+      (ids) => summariesById(sql, ids),
+      (view) => view.shopId,
+    ),
+    account: rowLoader(
+      (ids) => db.account.findMany({ where: { id: { in: [...ids] } } }),
+      (account) => account.id,
+    ),
   };
 }
 

@@ -1,4 +1,14 @@
-import { appendToOutbox, event, type Handlers, type RunInTransaction, type MenuGroupDoc, type MenuOptionGroupDoc, type MenuSnapshot, type NewEvent, type ShopInfo } from '@baedal/events';
+import {
+  appendToOutbox,
+  event,
+  type Handlers,
+  type RunInTransaction,
+  type MenuGroupDoc,
+  type MenuOptionGroupDoc,
+  type MenuSnapshot,
+  type NewEvent,
+  type ShopInfo,
+} from '@baedal/events';
 import { parseOpeningHours } from '@baedal/platform';
 import type { RawDb } from '@baedal/prisma/clients';
 import type { Prisma, PrismaClient, Shop } from '@baedal/prisma/shops';
@@ -70,7 +80,11 @@ export async function publishSnapshots(db: PrismaClient, batchSize = 200): Promi
   let cursor: string | undefined;
   let total = 0;
   for (;;) {
-    const shops = await db.shop.findMany({ orderBy: { id: 'asc' }, take: batchSize, ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}) });
+    const shops = await db.shop.findMany({
+      orderBy: { id: 'asc' },
+      take: batchSize,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+    });
     if (shops.length === 0) return total;
     await db.$transaction(async (tx) => {
       const events: NewEvent[] = [];
@@ -92,10 +106,17 @@ export const projection: Handlers<Tx> = {
   'shop.opened': async (e, tx) => void (await applyShopInfo(tx, e.payload, e.version)),
   'shop.closed': async (e, tx) => void (await applyShopInfo(tx, e.payload, e.version)),
   'menu.updated': async (e, tx) => void (await applyMenu(tx, e.payload, e.version)),
-  'ad.placement.changed': async (e, tx) => void (await applyAdPlacements(tx, e.payload.shopId, e.payload.placements, e.version)),
+  'ad.placement.changed': async (e, tx) =>
+    void (await applyAdPlacements(tx, e.payload.shopId, e.payload.placements, e.version)),
   'review.stats.changed': async (e, tx) => void (await applyReviewStats(tx, e.payload, e.version)),
   // Popularity: every placed order counts once (applyOnce guards against redelivery).
-  'order.placed': { many: (events, tx) => countOrders(tx, events.map((e) => e.payload.shopId)) },
+  'order.placed': {
+    many: (events, tx) =>
+      countOrders(
+        tx,
+        events.map((e) => e.payload.shopId),
+      ),
+  },
 };
 
 /**

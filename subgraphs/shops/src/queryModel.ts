@@ -23,7 +23,21 @@ export interface ShopDoc extends Omit<ShopInfo, 'openingHours'> {
 }
 
 /** The ShopView columns a summary holds (all but the menu, the search text and bookkeeping). */
-const SUMMARY_FIELDS = ['shopId', 'ownerId', 'name', 'category', 'description', 'minimumOrder', 'deliveryFee', 'deliveryAreas', 'openingHours', 'isOpen', 'adPlacements', 'reviewCount', 'ratingSum'] as const;
+const SUMMARY_FIELDS = [
+  'shopId',
+  'ownerId',
+  'name',
+  'category',
+  'description',
+  'minimumOrder',
+  'deliveryFee',
+  'deliveryAreas',
+  'openingHours',
+  'isOpen',
+  'adPlacements',
+  'reviewCount',
+  'ratingSum',
+] as const;
 type SummaryRow = Pick<ShopView, (typeof SUMMARY_FIELDS)[number]>;
 
 export function docFromView(view: SummaryRow & { menu?: ShopView['menu'] }): ShopDoc {
@@ -59,7 +73,6 @@ export interface ListArgs {
 }
 
 const SUMMARY_COLUMNS = SUMMARY_FIELDS.map((c) => `v."${c}"`).join(', ');
-
 
 /** Every listed shop's summary. */
 const SUMMARIES_SQL = `SELECT ${SUMMARY_COLUMNS} FROM "ShopView" v WHERE v."infoVersion" > 0`;
@@ -139,12 +152,7 @@ export const SEARCH_SQL = planEachTime(`
     ORDER BY "reviewCount" DESC, "shopId" LIMIT $3)
   ORDER BY "inName" DESC, "reviewCount" DESC, "shopId" LIMIT $3`);
 
-export async function searchShopIds(
-  db: RawSql,
-  words: string,
-  area: string | null,
-  first: number,
-): Promise<string[]> {
+export async function searchShopIds(db: RawSql, words: string, area: string | null, first: number): Promise<string[]> {
   const pattern = `%${words.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = await db.$queryRawUnsafe<{ shopId: string }[]>(SEARCH_SQL, pattern, area, first, words);
   return rows.map((r) => r.shopId);
@@ -211,12 +219,21 @@ export async function applyMenu(tx: Tx, menu: MenuSnapshot, version: number): Pr
   const view = await tx.shopView.findUniqueOrThrow({ where: { shopId: menu.shopId } });
   const { count } = await tx.shopView.updateMany({
     where: { shopId: menu.shopId, menuVersion: { lt: version } },
-    data: { menu: menu.groups as unknown as Prisma.InputJsonValue, menuVersion: version, searchText: searchTextOf(view.name, menu.groups) },
+    data: {
+      menu: menu.groups as unknown as Prisma.InputJsonValue,
+      menuVersion: version,
+      searchText: searchTextOf(view.name, menu.groups),
+    },
   });
   return count > 0;
 }
 
-export async function applyAdPlacements(tx: Tx, shopId: string, placements: AdPlacementDoc[], version: number): Promise<boolean> {
+export async function applyAdPlacements(
+  tx: Tx,
+  shopId: string,
+  placements: AdPlacementDoc[],
+  version: number,
+): Promise<boolean> {
   await ensureView(tx, shopId);
   const { count } = await tx.shopView.updateMany({
     where: { shopId, adVersion: { lt: version } },
@@ -267,7 +284,9 @@ export async function refreshClockKeys(
   db: { $transaction: <R>(fn: (tx: Tx) => Promise<R>) => Promise<R> },
   now = new Date(),
 ): Promise<number> {
-  const due = (await sql.$queryRawUnsafe<{ shopId: string }[]>(CLOCK_DUE_SQL, now.toISOString())).map((row) => row.shopId);
+  const due = (await sql.$queryRawUnsafe<{ shopId: string }[]>(CLOCK_DUE_SQL, now.toISOString())).map(
+    (row) => row.shopId,
+  );
   const key = (r: { area: string; adRank: number; closedRank: number }) => `${r.area}:${r.adRank}:${r.closedRank}`;
   let changed = 0;
   for (let start = 0; start < due.length; start += 1000) {

@@ -34,7 +34,11 @@ async function docs(ids: string[], loaders: Loaders): Promise<ShopDoc[]> {
 /** A command's result as a Shop: its own terms and menu, with rating and ads from the query model. */
 async function docFromCommand(shop: Shop): Promise<ShopDoc> {
   const [menu, view] = await Promise.all([
-    db.menuGroup.findMany({ where: { shopId: shop.id }, orderBy: [{ position: 'asc' }, { id: 'asc' }], include: { items: { orderBy: [{ position: 'asc' }, { id: 'asc' }] } } }),
+    db.menuGroup.findMany({
+      where: { shopId: shop.id },
+      orderBy: [{ position: 'asc' }, { id: 'asc' }],
+      include: { items: { orderBy: [{ position: 'asc' }, { id: 'asc' }] } },
+    }),
     db.shopView.findUnique({ where: { shopId: shop.id } }),
   ]);
   return {
@@ -66,7 +70,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
       };
     },
 
-    async shops(_: unknown, args: { area: string; category?: string | null; sort: ShopSort; first: number; after?: string | null }) {
+    async shops(
+      _: unknown,
+      args: { area: string; category?: string | null; sort: ShopSort; first: number; after?: string | null },
+    ) {
       const first = pageSize(args.first);
       const after = decodeCursor(args.after, SORTS[args.sort].length);
       const page = await listShops(sql, { area: args.area, category: args.category, sort: args.sort, first, after });
@@ -76,7 +83,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
 
     async searchShops(_: unknown, args: { query: string; area?: string | null; first: number }, { loaders }: Context) {
       const words = args.query.trim();
-      if (words.length === 0 || words.length > MAX_QUERY_LENGTH) throw badInput('query', `query must be 1 to ${MAX_QUERY_LENGTH} characters`);
+      if (words.length === 0 || words.length > MAX_QUERY_LENGTH)
+        throw badInput('query', `query must be 1 to ${MAX_QUERY_LENGTH} characters`);
       const first = pageSize(args.first);
       return docs(await searchShopIds(sql, words, args.area ?? null, first), loaders);
     },
@@ -112,14 +120,21 @@ export const resolvers: GraphQLResolverMap<Context> = {
       docFromCommand(await commands.registerShop(identity, input)),
     updateShop: async (_: unknown, { id, input }: { id: string; input: commands.ShopInput }, { identity }: Context) =>
       docFromCommand(await commands.updateShop(identity, id, input)),
-    openShop: async (_: unknown, { id }: { id: string }, { identity }: Context) => docFromCommand(await commands.setShopOpen(identity, id, true)),
-    closeShop: async (_: unknown, { id }: { id: string }, { identity }: Context) => docFromCommand(await commands.setShopOpen(identity, id, false)),
-    upsertMenuGroup: (_: unknown, args: { shopId: string; input: { id?: string; name: string; position?: number } }, { identity }: Context) =>
-      commands.upsertMenuGroup(identity, args.shopId, args.input),
+    openShop: async (_: unknown, { id }: { id: string }, { identity }: Context) =>
+      docFromCommand(await commands.setShopOpen(identity, id, true)),
+    closeShop: async (_: unknown, { id }: { id: string }, { identity }: Context) =>
+      docFromCommand(await commands.setShopOpen(identity, id, false)),
+    upsertMenuGroup: (
+      _: unknown,
+      args: { shopId: string; input: { id?: string; name: string; position?: number } },
+      { identity }: Context,
+    ) => commands.upsertMenuGroup(identity, args.shopId, args.input),
     upsertMenuItem: (_: unknown, args: { shopId: string; input: commands.MenuItemCommand }, { identity }: Context) =>
       commands.upsertMenuItem(identity, args.shopId, args.input),
-    setMenuItemSoldOut: (_: unknown, args: { id: string; soldOut: boolean }, { identity }: Context) => commands.setMenuItemSoldOut(identity, args.id, args.soldOut),
-    deleteMenuItem: (_: unknown, { id }: { id: string }, { identity }: Context) => commands.deleteMenuItem(identity, id),
+    setMenuItemSoldOut: (_: unknown, args: { id: string; soldOut: boolean }, { identity }: Context) =>
+      commands.setMenuItemSoldOut(identity, args.id, args.soldOut),
+    deleteMenuItem: (_: unknown, { id }: { id: string }, { identity }: Context) =>
+      commands.deleteMenuItem(identity, id),
   },
 
   User: {
@@ -157,6 +172,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
   MenuGroup: {
     // Query-model documents carry their items; a group a command just wrote does not.
     items: (group: MenuGroup & { items?: unknown[] }) =>
-      group.items ?? db.menuItem.findMany({ where: { groupId: group.id }, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
+      group.items ??
+      db.menuItem.findMany({ where: { groupId: group.id }, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
   },
 };

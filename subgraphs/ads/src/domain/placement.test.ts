@@ -11,8 +11,13 @@ interface Campaign {
   endsAt: Date;
 }
 const campaign = (over: Partial<Campaign> = {}): Campaign => ({
-  id: 'c', area: 'GANGNAM', product: 'OPEN_LIST', status: 'ACTIVE',
-  startsAt: new Date(now.getTime() - day), endsAt: new Date(now.getTime() + day), ...over,
+  id: 'c',
+  area: 'GANGNAM',
+  product: 'OPEN_LIST',
+  status: 'ACTIVE',
+  startsAt: new Date(now.getTime() - day),
+  endsAt: new Date(now.getTime() + day),
+  ...over,
 });
 
 describe('ad placement', () => {

@@ -15,6 +15,9 @@ export function canViewOrder(order: { customerId: string; shopOwnerId: string },
 }
 
 /** Only the order's customer pays for it, and only while it waits for payment. */
-export function canPayOrder(order: { customerId: string; shopOwnerId: string; status: string }, identity: Identity): boolean {
+export function canPayOrder(
+  order: { customerId: string; shopOwnerId: string; status: string },
+  identity: Identity,
+): boolean {
   return order.status === 'PENDING_PAYMENT' && actorFor(order, identity) === 'CUSTOMER';
 }

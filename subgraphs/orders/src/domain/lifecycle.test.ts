@@ -23,7 +23,9 @@ describe('order lifecycle', () => {
         });
       } else {
         it(`refuses ${transition} from ${status} with ORDER_STATE_CONFLICT`, () => {
-          expect(() => nextStatus(status, transition)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'ORDER_STATE_CONFLICT', status }) }));
+          expect(() => nextStatus(status, transition)).toThrow(
+            expect.objectContaining({ extensions: expect.objectContaining({ code: 'ORDER_STATE_CONFLICT', status }) }),
+          );
         });
       }
     }
@@ -43,24 +45,42 @@ describe('who may do what', () => {
   it('lets a customer cancel only before the shop accepts', () => {
     expect(decideTransition('PLACED', { transition: 'cancel', actor: 'CUSTOMER' }).status).toBe('CANCELED');
     expect(decideTransition('PENDING_PAYMENT', { transition: 'cancel', actor: 'CUSTOMER' }).status).toBe('CANCELED');
-    expect(code(() => decideTransition('ACCEPTED', { transition: 'cancel', actor: 'CUSTOMER' }))).toBe('ORDER_STATE_CONFLICT');
-    expect(code(() => decideTransition('PICKED_UP', { transition: 'cancel', actor: 'CUSTOMER' }))).toBe('ORDER_STATE_CONFLICT');
+    expect(code(() => decideTransition('ACCEPTED', { transition: 'cancel', actor: 'CUSTOMER' }))).toBe(
+      'ORDER_STATE_CONFLICT',
+    );
+    expect(code(() => decideTransition('PICKED_UP', { transition: 'cancel', actor: 'CUSTOMER' }))).toBe(
+      'ORDER_STATE_CONFLICT',
+    );
   });
 
   it('lets the owner or an admin cancel later, with a reason', () => {
-    expect(decideTransition('ACCEPTED', { transition: 'cancel', actor: 'SHOP_OWNER', reason: '재료 소진' })).toMatchObject({ status: 'CANCELED', reason: '재료 소진' });
+    expect(
+      decideTransition('ACCEPTED', { transition: 'cancel', actor: 'SHOP_OWNER', reason: '재료 소진' }),
+    ).toMatchObject({ status: 'CANCELED', reason: '재료 소진' });
     expect(code(() => decideTransition('ACCEPTED', { transition: 'cancel', actor: 'ADMIN' }))).toBe('BAD_USER_INPUT');
   });
 
   it('needs a cooking time to accept and a reason to reject', () => {
-    expect(decideTransition('PLACED', { transition: 'accept', actor: 'SHOP_OWNER', estimatedCookingMinutes: 25 })).toMatchObject({ status: 'ACCEPTED', estimatedCookingMinutes: 25 });
-    expect(code(() => decideTransition('PLACED', { transition: 'accept', actor: 'SHOP_OWNER' }))).toBe('BAD_USER_INPUT');
-    expect(code(() => decideTransition('PLACED', { transition: 'accept', actor: 'SHOP_OWNER', estimatedCookingMinutes: 121 }))).toBe('BAD_USER_INPUT');
-    expect(code(() => decideTransition('PLACED', { transition: 'reject', actor: 'SHOP_OWNER', reason: ' ' }))).toBe('BAD_USER_INPUT');
+    expect(
+      decideTransition('PLACED', { transition: 'accept', actor: 'SHOP_OWNER', estimatedCookingMinutes: 25 }),
+    ).toMatchObject({ status: 'ACCEPTED', estimatedCookingMinutes: 25 });
+    expect(code(() => decideTransition('PLACED', { transition: 'accept', actor: 'SHOP_OWNER' }))).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(
+      code(() =>
+        decideTransition('PLACED', { transition: 'accept', actor: 'SHOP_OWNER', estimatedCookingMinutes: 121 }),
+      ),
+    ).toBe('BAD_USER_INPUT');
+    expect(code(() => decideTransition('PLACED', { transition: 'reject', actor: 'SHOP_OWNER', reason: ' ' }))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('refuses transitions to actors they are not for', () => {
-    expect(code(() => decideTransition('PLACED', { transition: 'accept', actor: 'CUSTOMER', estimatedCookingMinutes: 20 }))).toBe('FORBIDDEN');
+    expect(
+      code(() => decideTransition('PLACED', { transition: 'accept', actor: 'CUSTOMER', estimatedCookingMinutes: 20 })),
+    ).toBe('FORBIDDEN');
     expect(code(() => decideTransition('PENDING_PAYMENT', { transition: 'pay', actor: 'ADMIN' }))).toBe('FORBIDDEN');
     expect(code(() => decideTransition('ACCEPTED', { transition: 'pickUp', actor: 'SHOP_OWNER' }))).toBe('FORBIDDEN');
   });

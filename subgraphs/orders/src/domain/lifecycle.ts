@@ -1,6 +1,14 @@
 import { badInput, DomainError } from '@baedal/platform';
 
-export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PLACED', 'ACCEPTED', 'REJECTED', 'PICKED_UP', 'DELIVERED', 'CANCELED'] as const;
+export const ORDER_STATUSES = [
+  'PENDING_PAYMENT',
+  'PLACED',
+  'ACCEPTED',
+  'REJECTED',
+  'PICKED_UP',
+  'DELIVERED',
+  'CANCELED',
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** What can happen to an order, named as the lifecycle events are. */
@@ -19,10 +27,14 @@ const TRANSITIONS: Record<OrderTransition, Partial<Record<OrderStatus, OrderStat
 export function nextStatus(current: OrderStatus, transition: OrderTransition): OrderStatus {
   const next = TRANSITIONS[transition][current];
   if (!next) {
-    throw new DomainError('ORDER_STATE_CONFLICT', `An order that is ${current} cannot ${transition === 'pickUp' ? 'be picked up' : transition}`, {
-      status: current,
-      transition,
-    });
+    throw new DomainError(
+      'ORDER_STATE_CONFLICT',
+      `An order that is ${current} cannot ${transition === 'pickUp' ? 'be picked up' : transition}`,
+      {
+        status: current,
+        transition,
+      },
+    );
   }
   return next;
 }
@@ -60,23 +72,44 @@ export interface TransitionRequest {
  * allow it (a customer cancels only before the shop accepts), BAD_USER_INPUT
  * for a missing reason or cooking time.
  */
-export function decideTransition(current: OrderStatus, request: TransitionRequest): { status: OrderStatus; reason: string | null; estimatedCookingMinutes: number | null } {
+export function decideTransition(
+  current: OrderStatus,
+  request: TransitionRequest,
+): { status: OrderStatus; reason: string | null; estimatedCookingMinutes: number | null } {
   if (!ALLOWED_ACTORS[request.transition].includes(request.actor)) {
-    throw new DomainError('FORBIDDEN', `Only ${ALLOWED_ACTORS[request.transition].map((a) => a.toLowerCase().replace('_', ' ')).join(' or ')} may ${request.transition} an order`);
+    throw new DomainError(
+      'FORBIDDEN',
+      `Only ${ALLOWED_ACTORS[request.transition].map((a) => a.toLowerCase().replace('_', ' ')).join(' or ')} may ${request.transition} an order`,
+    );
   }
   const status = nextStatus(current, request.transition);
-  if (request.transition === 'cancel' && request.actor === 'CUSTOMER' && current !== 'PENDING_PAYMENT' && current !== 'PLACED') {
-    throw new DomainError('ORDER_STATE_CONFLICT', `The shop has ${current === 'ACCEPTED' ? 'accepted' : 'moved on with'} this order; ask the shop to cancel it`, { status: current, transition: 'cancel' });
+  if (
+    request.transition === 'cancel' &&
+    request.actor === 'CUSTOMER' &&
+    current !== 'PENDING_PAYMENT' &&
+    current !== 'PLACED'
+  ) {
+    throw new DomainError(
+      'ORDER_STATE_CONFLICT',
+      `The shop has ${current === 'ACCEPTED' ? 'accepted' : 'moved on with'} this order; ask the shop to cancel it`,
+      { status: current, transition: 'cancel' },
+    );
   }
   const reason = request.reason?.trim() || null;
-  const reasonRequired = request.transition === 'reject' || (request.transition === 'cancel' && (request.actor === 'SHOP_OWNER' || request.actor === 'ADMIN'));
+  const reasonRequired =
+    request.transition === 'reject' ||
+    (request.transition === 'cancel' && (request.actor === 'SHOP_OWNER' || request.actor === 'ADMIN'));
   if (reasonRequired && !reason) throw badInput('reason', 'A reason is required');
-  if (reason && reason.length > MAX_REASON_LENGTH) throw badInput('reason', `reason must be at most ${MAX_REASON_LENGTH} characters`);
+  if (reason && reason.length > MAX_REASON_LENGTH)
+    throw badInput('reason', `reason must be at most ${MAX_REASON_LENGTH} characters`);
   let estimatedCookingMinutes: number | null = null;
   if (request.transition === 'accept') {
     const minutes = request.estimatedCookingMinutes;
     if (!Number.isInteger(minutes) || minutes! < MIN_COOKING_MINUTES || minutes! > MAX_COOKING_MINUTES) {
-      throw badInput('estimatedCookingMinutes', `estimatedCookingMinutes must be from ${MIN_COOKING_MINUTES} to ${MAX_COOKING_MINUTES}`);
+      throw badInput(
+        'estimatedCookingMinutes',
+        `estimatedCookingMinutes must be from ${MIN_COOKING_MINUTES} to ${MAX_COOKING_MINUTES}`,
+      );
     }
     estimatedCookingMinutes = minutes!;
   }

@@ -69,7 +69,12 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 100;
  * them, refusing anything the shop would not accept. Pure: no I/O, no clock
  * but the one passed in.
  */
-export function priceOrder(shop: ShopTerms, menu: readonly MenuItemTerms[], request: OrderRequest, now: Date): PricedOrder {
+export function priceOrder(
+  shop: ShopTerms,
+  menu: readonly MenuItemTerms[],
+  request: OrderRequest,
+  now: Date,
+): PricedOrder {
   const key = request.idempotencyKey.trim();
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw badInput('idempotencyKey', `idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
@@ -101,7 +106,8 @@ export function priceOrder(shop: ShopTerms, menu: readonly MenuItemTerms[], requ
     if (!item || item.shopId !== shop.shopId) {
       throw badInput('items.menuItemId', `Menu item ${menuItemId} is not on ${shop.name}'s menu`);
     }
-    if (item.soldOut) throw new DomainError('BAD_USER_INPUT', `${item.name} is sold out`, { field: 'items.menuItemId', menuItemId });
+    if (item.soldOut)
+      throw new DomainError('BAD_USER_INPUT', `${item.name} is sold out`, { field: 'items.menuItemId', menuItemId });
     if (quantity > MAX_QUANTITY) throw badInput('items.quantity', `Quantity must be between 1 and ${MAX_QUANTITY}`);
     const options = chooseOptions(item, optionIds);
     const unitPrice = item.price + options.reduce((sum, o) => sum + o.price, 0);
@@ -116,10 +122,14 @@ export function priceOrder(shop: ShopTerms, menu: readonly MenuItemTerms[], requ
   }
   const itemsTotal = lines.reduce((sum, line) => sum + line.lineTotal, 0);
   if (itemsTotal < shop.minimumOrder) {
-    throw new DomainError('BAD_USER_INPUT', `${shop.name} takes orders from ${shop.minimumOrder} won; this one is ${itemsTotal} won`, {
-      field: 'items',
-      reason: 'BELOW_MINIMUM_ORDER',
-    });
+    throw new DomainError(
+      'BAD_USER_INPUT',
+      `${shop.name} takes orders from ${shop.minimumOrder} won; this one is ${itemsTotal} won`,
+      {
+        field: 'items',
+        reason: 'BELOW_MINIMUM_ORDER',
+      },
+    );
   }
   return { lines, itemsTotal, deliveryFee: shop.deliveryFee, total: itemsTotal + shop.deliveryFee, deliveryAddress };
 }
@@ -133,12 +143,20 @@ function chooseOptions(item: MenuItemTerms, optionIds: string[]): ChosenOption[]
     const picked = group.options.filter((o) => optionIds.includes(o.id));
     for (const o of group.options) known.add(o.id);
     if (picked.length < group.minSelect || picked.length > group.maxSelect) {
-      const range = group.minSelect === group.maxSelect ? `${group.minSelect}` : `${group.minSelect} to ${group.maxSelect}`;
-      throw new DomainError('BAD_USER_INPUT', `${item.name}: choose ${range} of "${group.name}"`, { field: 'items.options', menuItemId: item.menuItemId });
+      const range =
+        group.minSelect === group.maxSelect ? `${group.minSelect}` : `${group.minSelect} to ${group.maxSelect}`;
+      throw new DomainError('BAD_USER_INPUT', `${item.name}: choose ${range} of "${group.name}"`, {
+        field: 'items.options',
+        menuItemId: item.menuItemId,
+      });
     }
     chosen.push(...picked.map((o) => ({ group: group.name, name: o.name, price: o.price })));
   }
   const unknown = optionIds.find((id) => !known.has(id));
-  if (unknown) throw new DomainError('BAD_USER_INPUT', `${item.name} has no option ${unknown}`, { field: 'items.options', menuItemId: item.menuItemId });
+  if (unknown)
+    throw new DomainError('BAD_USER_INPUT', `${item.name} has no option ${unknown}`, {
+      field: 'items.options',
+      menuItemId: item.menuItemId,
+    });
   return chosen;
 }

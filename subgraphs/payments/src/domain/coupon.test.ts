@@ -14,7 +14,16 @@ describe('discountFor', () => {
 });
 
 describe('validateCampaign', () => {
-  const base = { name: '오픈 기념 7천원', discountType: 'FIXED' as const, amount: 7000, percent: null, maxDiscount: null, stock: 1000, startsAt: new Date('2026-11-24T08:00:00Z'), endsAt: new Date('2026-11-24T09:00:00Z') };
+  const base = {
+    name: '오픈 기념 7천원',
+    discountType: 'FIXED' as const,
+    amount: 7000,
+    percent: null,
+    maxDiscount: null,
+    stock: 1000,
+    startsAt: new Date('2026-11-24T08:00:00Z'),
+    endsAt: new Date('2026-11-24T09:00:00Z'),
+  };
   const field = (fn: () => unknown) => {
     try {
       fn();

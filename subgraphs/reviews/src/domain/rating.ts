@@ -21,8 +21,10 @@ export const MAX_REVIEW_LENGTH = 1000;
 
 /** A review's rating and text as stored, or BAD_USER_INPUT naming the field. */
 export function validateReview(rating: number, text: string): { rating: number; text: string } {
-  if (!isValidRating(rating)) throw badInput('rating', `rating must be a whole number from ${MIN_RATING} to ${MAX_RATING}`);
+  if (!isValidRating(rating))
+    throw badInput('rating', `rating must be a whole number from ${MIN_RATING} to ${MAX_RATING}`);
   const trimmed = text.trim();
-  if (trimmed.length === 0 || trimmed.length > MAX_REVIEW_LENGTH) throw badInput('text', `text must be 1 to ${MAX_REVIEW_LENGTH} characters`);
+  if (trimmed.length === 0 || trimmed.length > MAX_REVIEW_LENGTH)
+    throw badInput('text', `text must be 1 to ${MAX_REVIEW_LENGTH} characters`);
   return { rating, text: trimmed };
 }

@@ -25,7 +25,11 @@ const shop = (over: Partial<ListingSource> = {}): ListingSource => ({
 
 describe('ranking keys', () => {
   it('ranks ULTRA_CALL before OPEN_LIST before none, per area, only while running', () => {
-    const placements = [placement('GANGNAM', 'OPEN_LIST'), placement('GANGNAM', 'ULTRA_CALL'), placement('MAPO', 'ULTRA_CALL', day, 2 * day)];
+    const placements = [
+      placement('GANGNAM', 'OPEN_LIST'),
+      placement('GANGNAM', 'ULTRA_CALL'),
+      placement('MAPO', 'ULTRA_CALL', day, 2 * day),
+    ];
     expect(adRankIn(placements, 'GANGNAM', now)).toBe(0);
     expect(adRankIn([placement('GANGNAM', 'OPEN_LIST')], 'GANGNAM', now)).toBe(1);
     expect(adRankIn(placements, 'MAPO', now)).toBe(2); // not started yet
@@ -34,8 +38,28 @@ describe('ranking keys', () => {
   it('writes one row per delivery area with open, rating and review keys that sort ascending', () => {
     const rows = listingRows(shop({ adPlacements: [placement('MAPO', 'OPEN_LIST')] }), now);
     expect(rows).toEqual([
-      { area: 'GANGNAM', shopId: 's1', category: 'PIZZA', adRank: 2, closedRank: 0, ratingKey: -450, reviewKey: -4, deliveryFee: 2000, minimumOrder: 12000 },
-      { area: 'MAPO', shopId: 's1', category: 'PIZZA', adRank: 1, closedRank: 0, ratingKey: -450, reviewKey: -4, deliveryFee: 2000, minimumOrder: 12000 },
+      {
+        area: 'GANGNAM',
+        shopId: 's1',
+        category: 'PIZZA',
+        adRank: 2,
+        closedRank: 0,
+        ratingKey: -450,
+        reviewKey: -4,
+        deliveryFee: 2000,
+        minimumOrder: 12000,
+      },
+      {
+        area: 'MAPO',
+        shopId: 's1',
+        category: 'PIZZA',
+        adRank: 1,
+        closedRank: 0,
+        ratingKey: -450,
+        reviewKey: -4,
+        deliveryFee: 2000,
+        minimumOrder: 12000,
+      },
     ]);
   });
 
@@ -52,7 +76,9 @@ describe('nextKeyChange', () => {
   it('is the sooner of the next opening or closing time and the next start or end of an ad placement', () => {
     expect(nextKeyChange(shop(), now)).toEqual(new Date('2026-11-27T22:00:00+09:00'));
     const endsSoon = placement('MAPO', 'OPEN_LIST', -day, 3600 * 1000);
-    expect(nextKeyChange(shop({ adPlacements: [placement('GANGNAM', 'ULTRA_CALL'), endsSoon] }), now)).toEqual(new Date(endsSoon.endsAt));
+    expect(nextKeyChange(shop({ adPlacements: [placement('GANGNAM', 'ULTRA_CALL'), endsSoon] }), now)).toEqual(
+      new Date(endsSoon.endsAt),
+    );
     const startsSoon = placement('GANGNAM', 'ULTRA_CALL', 60_000, day);
     expect(nextKeyChange(shop({ adPlacements: [startsSoon] }), now)).toEqual(new Date(startsSoon.startsAt));
   });
@@ -68,6 +94,8 @@ describe('nextKeyChange', () => {
 
   it('is null for a paused shop without placements to come: only its owner can change it', () => {
     expect(nextKeyChange(shop({ isOpen: false }), now)).toBeNull();
-    expect(nextKeyChange(shop({ isOpen: false, adPlacements: [placement('MAPO', 'OPEN_LIST', -2 * day, -day)] }), now)).toBeNull();
+    expect(
+      nextKeyChange(shop({ isOpen: false, adPlacements: [placement('MAPO', 'OPEN_LIST', -2 * day, -day)] }), now),
+    ).toBeNull();
   });
 });

@@ -13,7 +13,8 @@ export const NO_AD = 2;
 export function adRankIn(placements: readonly AdPlacementDoc[], area: string, now: Date): number {
   let rank = NO_AD;
   for (const p of placements) {
-    if (p.area === area && new Date(p.startsAt) <= now && now < new Date(p.endsAt)) rank = Math.min(rank, AD_RANK[p.product]);
+    if (p.area === area && new Date(p.startsAt) <= now && now < new Date(p.endsAt))
+      rank = Math.min(rank, AD_RANK[p.product]);
   }
   return rank;
 }

@@ -18,8 +18,12 @@ export interface MenuItemInput {
 }
 
 /** Option groups as stored: validated, with fresh ids. */
-export function validateOptionGroups(groups: OptionGroupInput[], newId: () => string = randomUUID): MenuOptionGroupDoc[] {
-  if (groups.length > LIMITS.optionGroups) throw badInput('optionGroups', `An item has at most ${LIMITS.optionGroups} option groups`);
+export function validateOptionGroups(
+  groups: OptionGroupInput[],
+  newId: () => string = randomUUID,
+): MenuOptionGroupDoc[] {
+  if (groups.length > LIMITS.optionGroups)
+    throw badInput('optionGroups', `An item has at most ${LIMITS.optionGroups} option groups`);
   return groups.map((group, g) => {
     const field = `optionGroups[${g}]`;
     const name = requireName(`${field}.name`, group.name, LIMITS.groupName);
@@ -34,8 +38,15 @@ export function validateOptionGroups(groups: OptionGroupInput[], newId: () => st
     if (!Number.isInteger(group.minSelect) || group.minSelect < 0 || group.minSelect > options.length) {
       throw badInput(`${field}.minSelect`, `minSelect must be from 0 to the number of options (${options.length})`);
     }
-    if (!Number.isInteger(group.maxSelect) || group.maxSelect < Math.max(1, group.minSelect) || group.maxSelect > options.length) {
-      throw badInput(`${field}.maxSelect`, `maxSelect must be from max(1, minSelect) to the number of options (${options.length})`);
+    if (
+      !Number.isInteger(group.maxSelect) ||
+      group.maxSelect < Math.max(1, group.minSelect) ||
+      group.maxSelect > options.length
+    ) {
+      throw badInput(
+        `${field}.maxSelect`,
+        `maxSelect must be from max(1, minSelect) to the number of options (${options.length})`,
+      );
     }
     return { id: newId(), name, minSelect: group.minSelect, maxSelect: group.maxSelect, options };
   });

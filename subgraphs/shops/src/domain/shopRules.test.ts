@@ -37,7 +37,11 @@ describe('shop rules', () => {
     ['an unknown category', { category: 'SUSHI_BAR' }, 'BAD_USER_INPUT:category'],
     ['day 7', { openingHours: [{ day: 7, opens: '11:00', closes: '23:00' }] }, 'BAD_USER_INPUT:openingHours'],
     ['25:00', { openingHours: [{ day: 1, opens: '11:00', closes: '25:00' }] }, 'BAD_USER_INPUT:openingHours'],
-    ['an empty interval', { openingHours: [{ day: 1, opens: '11:00', closes: '11:00' }] }, 'BAD_USER_INPUT:openingHours'],
+    [
+      'an empty interval',
+      { openingHours: [{ day: 1, opens: '11:00', closes: '11:00' }] },
+      'BAD_USER_INPUT:openingHours',
+    ],
     ['a long description', { description: 'x'.repeat(501) }, 'BAD_USER_INPUT:description'],
   ])('refuses %s', (_name, change, expected) => {
     expect(fieldOf(() => validateNewShop({ ...valid, ...change }))).toBe(expected);
@@ -51,7 +55,9 @@ describe('shop rules', () => {
   it('changes only the fields given', () => {
     const current = validateNewShop(valid) as ShopTerms;
     expect(applyShopChanges(current, { deliveryFee: 0 })).toEqual({ ...current, deliveryFee: 0 });
-    expect(applyShopChanges(current, { openingHours: [{ day: 0, opens: '00:00', closes: '00:00' }] }).openingHours).toHaveLength(1);
+    expect(
+      applyShopChanges(current, { openingHours: [{ day: 0, opens: '00:00', closes: '00:00' }] }).openingHours,
+    ).toHaveLength(1);
   });
 });
 
@@ -60,7 +66,17 @@ describe('menu rules', () => {
     const item = validateMenuItem({
       name: '후라이드치킨',
       price: 18000,
-      optionGroups: [{ name: '사이즈', minSelect: 1, maxSelect: 1, options: [{ name: '한마리', price: 0 }, { name: '두마리', price: 16000 }] }],
+      optionGroups: [
+        {
+          name: '사이즈',
+          minSelect: 1,
+          maxSelect: 1,
+          options: [
+            { name: '한마리', price: 0 },
+            { name: '두마리', price: 16000 },
+          ],
+        },
+      ],
     });
     expect(item.optionGroups?.[0]).toMatchObject({ name: '사이즈', minSelect: 1, maxSelect: 1 });
     expect(item.optionGroups?.[0].options.map((o) => o.id).every(Boolean)).toBe(true);
@@ -74,10 +90,26 @@ describe('menu rules', () => {
   });
 
   it.each([
-    ['a group without options', [{ name: 'g', minSelect: 0, maxSelect: 1, options: [] }], 'BAD_USER_INPUT:optionGroups[0].options'],
-    ['minSelect above the options', [{ name: 'g', minSelect: 2, maxSelect: 2, options: [{ name: 'a', price: 0 }] }], 'BAD_USER_INPUT:optionGroups[0].minSelect'],
-    ['maxSelect below minSelect', [{ name: 'g', minSelect: 1, maxSelect: 0, options: [{ name: 'a', price: 0 }] }], 'BAD_USER_INPUT:optionGroups[0].maxSelect'],
-    ['a negative option price', [{ name: 'g', minSelect: 0, maxSelect: 1, options: [{ name: 'a', price: -1 }] }], 'BAD_USER_INPUT:optionGroups[0].options[0].price'],
+    [
+      'a group without options',
+      [{ name: 'g', minSelect: 0, maxSelect: 1, options: [] }],
+      'BAD_USER_INPUT:optionGroups[0].options',
+    ],
+    [
+      'minSelect above the options',
+      [{ name: 'g', minSelect: 2, maxSelect: 2, options: [{ name: 'a', price: 0 }] }],
+      'BAD_USER_INPUT:optionGroups[0].minSelect',
+    ],
+    [
+      'maxSelect below minSelect',
+      [{ name: 'g', minSelect: 1, maxSelect: 0, options: [{ name: 'a', price: 0 }] }],
+      'BAD_USER_INPUT:optionGroups[0].maxSelect',
+    ],
+    [
+      'a negative option price',
+      [{ name: 'g', minSelect: 0, maxSelect: 1, options: [{ name: 'a', price: -1 }] }],
+      'BAD_USER_INPUT:optionGroups[0].options[0].price',
+    ],
   ])('refuses %s', (_name, groups, expected) => {
     expect(fieldOf(() => validateOptionGroups(groups))).toBe(expected);
   });

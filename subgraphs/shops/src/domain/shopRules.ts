@@ -42,7 +42,8 @@ export function requireName(field: string, value: string, max: number): string {
 
 export function requireDescription(field: string, value: string | null | undefined): string {
   const text = (value ?? '').trim();
-  if (text.length > LIMITS.description) throw badInput(field, `${field} must be at most ${LIMITS.description} characters`);
+  if (text.length > LIMITS.description)
+    throw badInput(field, `${field} must be at most ${LIMITS.description} characters`);
   return text;
 }
 
@@ -63,7 +64,10 @@ export function requireOpeningHours(field: string, hours: OpeningInterval[]): Op
   }
   for (const interval of parsed) {
     if (interval.opens === interval.closes && interval.opens !== '00:00') {
-      throw badInput(field, `${field}: an interval cannot open and close at the same time (use 00:00-00:00 for all day)`);
+      throw badInput(
+        field,
+        `${field}: an interval cannot open and close at the same time (use 00:00-00:00 for all day)`,
+      );
     }
   }
   return parsed;
@@ -79,13 +83,23 @@ function requireAreas(field: string, areas: string[]): string[] {
 }
 
 /** A complete, valid set of shop terms from a registration. */
-export function validateNewShop(input: Required<{ [K in keyof ShopTermsInput]: NonNullable<ShopTermsInput[K]> }> | ShopTermsInput): ShopTerms {
+export function validateNewShop(
+  input: Required<{ [K in keyof ShopTermsInput]: NonNullable<ShopTermsInput[K]> }> | ShopTermsInput,
+): ShopTerms {
   const missing = (['name', 'category', 'minimumOrder', 'deliveryFee', 'deliveryAreas', 'openingHours'] as const).find(
     (key) => input[key] === undefined || input[key] === null,
   );
   if (missing) throw badInput(missing, `${missing} is required`);
   return applyShopChanges(
-    { name: '', category: CATEGORIES[0], description: '', minimumOrder: 0, deliveryFee: 0, deliveryAreas: [], openingHours: [] },
+    {
+      name: '',
+      category: CATEGORIES[0],
+      description: '',
+      minimumOrder: 0,
+      deliveryFee: 0,
+      deliveryAreas: [],
+      openingHours: [],
+    },
     input,
   );
 }
@@ -95,11 +109,13 @@ export function applyShopChanges(current: ShopTerms, input: ShopTermsInput): Sho
   const next = { ...current };
   if (input.name != null) next.name = requireName('name', input.name, LIMITS.shopName);
   if (input.category != null) {
-    if (!(CATEGORIES as readonly string[]).includes(input.category)) throw badInput('category', `${input.category} is not a category`);
+    if (!(CATEGORIES as readonly string[]).includes(input.category))
+      throw badInput('category', `${input.category} is not a category`);
     next.category = input.category;
   }
   if (input.description != null) next.description = requireDescription('description', input.description);
-  if (input.minimumOrder != null) next.minimumOrder = requireWon('minimumOrder', input.minimumOrder, LIMITS.minimumOrder);
+  if (input.minimumOrder != null)
+    next.minimumOrder = requireWon('minimumOrder', input.minimumOrder, LIMITS.minimumOrder);
   if (input.deliveryFee != null) next.deliveryFee = requireWon('deliveryFee', input.deliveryFee, LIMITS.deliveryFee);
   if (input.deliveryAreas != null) next.deliveryAreas = requireAreas('deliveryAreas', input.deliveryAreas);
   if (input.openingHours != null) next.openingHours = requireOpeningHours('openingHours', input.openingHours);
