@@ -1,8 +1,9 @@
+import { env } from './support/batchingEnv';
 import path from 'node:path';
 import { identityHeaders, type RunningSubgraph, type ServiceName } from '@baedal/platform';
 import { Stack } from '@baedal/stack';
 import { graphql } from './support/graphql';
-import { deleteRedisKeys, dropTestDatabases, eventually, isQuiet, PG_URL, testEnv } from './support/stack';
+import { deleteRedisKeys, dropTestDatabases, eventually, isQuiet, PG_URL } from './support/stack';
 
 /*
  * Entities the gateway fetches in a batch (`_entities` with many
@@ -11,7 +12,6 @@ import { deleteRedisKeys, dropTestDatabases, eventually, isQuiet, PG_URL, testEn
  * counted, and a batch of 1 and a batch of 20 must cost the same.
  */
 
-const env = testEnv('batching', 14200);
 const admin = identityHeaders({ userId: 'batching-admin', role: 'ADMIN' });
 
 interface Subject {
@@ -34,8 +34,6 @@ function load(service: ServiceName) {
 }
 
 beforeAll(async () => {
-  // Prisma emits query events only when asked: they are how this suite counts queries.
-  Object.assign(process.env, env, { BAEDAL_PRISMA_QUERY_EVENTS: '1' });
   await dropTestDatabases(env.BAEDAL_DB_PREFIX);
   // The workers build the shops query model and the replicas from the seed's snapshot events.
   stack = new Stack({ env, seedShops: 40, output: path.join(__dirname, '.logs', 'batching') });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DELIVERY_AREAS, isOpenAt, parseOpeningHours, type ServiceName } from '@baedal/platform';
+import { DELIVERY_AREAS, isOpenAt, parseOpeningHours } from '@baedal/contracts';
+import type { ServiceName } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createReviewsClient } from '@baedal/prisma/reviews';

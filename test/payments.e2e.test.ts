@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { issueToken, isOpenAt, parseOpeningHours } from '@baedal/platform';
+import { isOpenAt, parseOpeningHours } from '@baedal/contracts';
+import { issueToken } from '@baedal/platform';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createShopsClient } from '@baedal/prisma/shops';
@@ -28,9 +29,7 @@ const provider = (which: 'A' | 'B') => `http://127.0.0.1:${BASE + (which === 'A'
 async function control(which: 'A' | 'B', settings: Record<string, unknown>) {
   await fetch(`${provider(which)}/control`, { method: 'POST', body: JSON.stringify(settings) });
 }
-async function stats(
-  which: 'A' | 'B',
-): Promise<{
+async function stats(which: 'A' | 'B'): Promise<{
   authorizations: { key: string; status: string; transactionId: string; refunded: boolean }[];
   refunds: { transactionId: string }[];
 }> {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '@baedal/platform';
+import type { GatewayContext } from './context';
 
 /*
  * The last good answer of each subgraph query, kept for emergencies: when a
@@ -95,3 +97,17 @@ export function withStaleMarker(text: string, stale: Map<string, number>): strin
   const answer = JSON.parse(kept) as { extensions?: Record<string, unknown> };
   return JSON.stringify({ ...answer, extensions: { ...answer.extensions, ...extension } });
 }
+
+/** Marks an answer the pipeline made with any kept copy in it (single-subgraph answers are marked by withStaleMarker). */
+export const staleMarkerPlugin: ApolloServerPlugin<GatewayContext> = {
+  requestDidStart() {
+    return Promise.resolve({
+      willSendResponse({ response, contextValue }) {
+        if (!contextValue.stale.size || response.body.kind !== 'single') return Promise.resolve();
+        const { singleResult } = response.body;
+        singleResult.extensions = { ...singleResult.extensions, ...staleExtension(contextValue.stale) };
+        return Promise.resolve();
+      },
+    });
+  },
+};

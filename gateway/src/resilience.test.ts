@@ -1,22 +1,16 @@
+import { gatewayConfig } from './config';
 import { guardSettings } from './resilience';
 
 describe('guardSettings', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-
   it('gives mutations a longer timeout than reads, never a shorter one', () => {
-    delete process.env.SUBGRAPH_TIMEOUT_MS;
-    delete process.env.SUBGRAPH_MUTATION_TIMEOUT_MS;
-    expect(guardSettings('orders')).toMatchObject({ timeoutMs: 1000, mutationTimeoutMs: 5000 });
-    expect(guardSettings('payments')).toMatchObject({ timeoutMs: 6000, mutationTimeoutMs: 6000 });
+    const settings = gatewayConfig.read({});
+    expect(guardSettings('orders', settings)).toMatchObject({ timeoutMs: 1000, mutationTimeoutMs: 5000 });
+    expect(guardSettings('payments', settings)).toMatchObject({ timeoutMs: 6000, mutationTimeoutMs: 6000 });
   });
 
   it('reads both timeouts for all subgraphs or for one', () => {
-    process.env.SUBGRAPH_TIMEOUT_MS = '500';
-    process.env.ORDERS_MUTATION_TIMEOUT_MS = '2500';
-    expect(guardSettings('orders')).toMatchObject({ timeoutMs: 500, mutationTimeoutMs: 2500 });
-    expect(guardSettings('shops')).toMatchObject({ timeoutMs: 500, mutationTimeoutMs: 5000 });
+    const settings = gatewayConfig.read({ SUBGRAPH_TIMEOUT_MS: '500', ORDERS_MUTATION_TIMEOUT_MS: '2500' });
+    expect(guardSettings('orders', settings)).toMatchObject({ timeoutMs: 500, mutationTimeoutMs: 2500 });
+    expect(guardSettings('shops', settings)).toMatchObject({ timeoutMs: 500, mutationTimeoutMs: 5000 });
   });
 });

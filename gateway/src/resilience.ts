@@ -6,6 +6,7 @@ import {
   type GuardedCall,
   type Logger,
 } from '@baedal/platform';
+import { gatewayConfig, type GatewaySettings, type GuardName } from './config';
 import { breakerState, subgraphErrors } from './metrics';
 
 /** Per-subgraph limits; every default can be set for all subgraphs or one (e.g. SHOPS_TIMEOUT_MS). */
@@ -18,11 +19,10 @@ export interface GuardSettings extends BreakerSettings {
   mutationTimeoutMs: number;
 }
 
-export function guardSettings(subgraph: string): GuardSettings {
-  const read = (name: string, fallback: number) => {
-    const raw = process.env[`${subgraph.toUpperCase()}_${name}`] ?? process.env[`SUBGRAPH_${name}`];
-    return raw ? Number(raw) : fallback;
-  };
+export function guardSettings(subgraph: string, settings: GatewaySettings = gatewayConfig()): GuardSettings {
+  const values = settings as unknown as Record<string, number | undefined>;
+  const read = (name: GuardName, fallback: number) =>
+    values[`${subgraph.toUpperCase()}_${name}`] ?? values[`SUBGRAPH_${name}`] ?? fallback;
   const timeoutMs = read('TIMEOUT_MS', subgraph === 'payments' ? 6000 : 1000);
   return {
     // Payments waits on payment providers (with their own timeouts and a failover), so it gets longer.

@@ -1,8 +1,9 @@
 import type http from 'node:http';
 import { LRUCache } from 'lru-cache';
-import { parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, type OperationDefinitionNode } from 'graphql';
 import type Redis from 'ioredis';
-import { queryModelChannel, type QueryModelChange, type ResponseCache } from '@baedal/platform';
+import { queryModelChannel, type QueryModelChange } from '@baedal/platform';
+import { gatewayConfig } from './config';
 
 /*
  * A response cache for anonymous customer reads, in front of the GraphQL
@@ -16,14 +17,21 @@ import { queryModelChannel, type QueryModelChange, type ResponseCache } from '@b
  * cache off). Only answers without errors are kept; answers marked stale for a second.
  */
 
+/** Answers a request before the GraphQL pipeline runs, and learns answers after it. */
+export interface ResponseCache {
+  /** The cached answer, or (for a request another one is already computing) a promise of it; null to compute. */
+  lookup(req: http.IncomingMessage, rawBody: string): Buffer | Promise<Buffer | null> | null;
+  store(req: http.IncomingMessage, rawBody: string, status: number, body: string): void;
+}
+
 const PUBLIC_ROOT_FIELDS = new Set(['home', 'shops', 'shop', 'searchShops']);
 
 /** A public read of one shop's document (`shop` alone), or of lists of shops (everything else public); false if not public. */
-type Kind = 'document' | 'list' | false;
+type ReadKind = 'document' | 'list' | false;
 
 export function createResponseCache(
   changes: Redis | null,
-  ttlMs = Number(process.env.BAEDAL_RESPONSE_CACHE_TTL_MS ?? 30_000),
+  ttlMs = gatewayConfig().BAEDAL_RESPONSE_CACHE_TTL_MS,
 ): ResponseCache | undefined {
   if (!(ttlMs > 0)) return undefined;
   // Two stores, because the clock changes lists (open now, running ads) far more often than documents.
@@ -39,9 +47,9 @@ export function createResponseCache(
     });
   }
   // What a query text reads: parsed once per distinct text.
-  const kinds = new LRUCache<string, { kind: Kind }>({ max: 5_000 });
+  const kinds = new LRUCache<string, { kind: ReadKind }>({ max: 5_000 });
 
-  const kindOf = (body: string): Kind => {
+  const kindOf = (body: string): ReadKind => {
     let query: string | undefined;
     try {
       query = (JSON.parse(body) as { query?: string }).query;
@@ -54,11 +62,13 @@ export function createResponseCache(
       known = { kind: false };
       try {
         const operations = parse(query).definitions.filter(
-          (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
+          (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
         );
         const fields =
-          operations.length === 1 && operations[0].operation === 'query' ? operations[0].selectionSet.selections : [];
-        const names = fields.map((s) => (s.kind === 'Field' ? s.name.value : ''));
+          operations.length === 1 && operations[0].operation === OperationTypeNode.QUERY
+            ? operations[0].selectionSet.selections
+            : [];
+        const names = fields.map((s) => (s.kind === Kind.FIELD ? s.name.value : ''));
         if (names.length && names.every((name) => PUBLIC_ROOT_FIELDS.has(name)))
           known = { kind: names.every((name) => name === 'shop') ? 'document' : 'list' };
       } catch {

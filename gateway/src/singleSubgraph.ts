@@ -1,6 +1,7 @@
 import { Supergraph } from '@apollo/federation-internals';
 import {
   Kind,
+  OperationTypeNode,
   parse,
   TypeInfo,
   validate,
@@ -83,7 +84,7 @@ export function singleSubgraphRouter(supergraphSdl: string): SingleSubgraphRoute
     const operations = document.definitions.filter(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
     );
-    if (operations.length !== 1 || operations[0].operation === 'subscription') return null;
+    if (operations.length !== 1 || operations[0].operation === OperationTypeNode.SUBSCRIPTION) return null;
     let introspects = false;
     visit(document, {
       Field(node) {
@@ -92,7 +93,9 @@ export function singleSubgraphRouter(supergraphSdl: string): SingleSubgraphRoute
     });
     if (introspects || validate(api, document).length) return null;
     const able = candidates.filter((candidate) => usesOnly(candidate, document));
-    return able.length === 1 ? { subgraph: able[0].name, mutation: operations[0].operation === 'mutation' } : null;
+    return able.length === 1
+      ? { subgraph: able[0].name, mutation: operations[0].operation === OperationTypeNode.MUTATION }
+      : null;
   };
 
   return (query) => {

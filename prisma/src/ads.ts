@@ -10,5 +10,5 @@ export function createAdsClient(
   urlOrPool: string | pg.Pool = databaseUrl('ads'),
   poolSize = 10,
 ): PrismaClient<'query'> {
-  return new PrismaClient(clientOptions(urlOrPool, poolSize)) as PrismaClient<'query'>;
+  return new PrismaClient(clientOptions(urlOrPool, poolSize));
 }

@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { prismaConfig } from './config';
 
 /*
  * What every service's Prisma client is built from: the pg driver adapter (no
@@ -27,9 +28,7 @@ export function clientOptions(urlOrPool: string | pg.Pool, poolSize = 10) {
       typeof urlOrPool === 'string'
         ? new PrismaPg(poolConfig(urlOrPool, poolSize))
         : new PrismaPg(urlOrPool, { disposeExternalPool: true }),
-    // Each emitted query event costs about 40 µs of CPU (it formats the statement and its parameters), so
-    // they are emitted only when asked for: tests that count queries per request set BAEDAL_PRISMA_QUERY_EVENTS=1.
-    log: process.env.BAEDAL_PRISMA_QUERY_EVENTS === '1' ? [{ emit: 'event' as const, level: 'query' as const }] : [],
+    log: prismaConfig().BAEDAL_PRISMA_QUERY_EVENTS ? [{ emit: 'event' as const, level: 'query' as const }] : [],
   };
 }
 

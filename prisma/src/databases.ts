@@ -50,6 +50,7 @@ export async function assertPostgresReachable(serverUrl = postgresServerUrl()): 
   } catch (error) {
     throw new Error(
       `PostgreSQL is not reachable at ${serverUrl} (${(error as Error).message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+      { cause: error },
     );
   }
 }

@@ -8,6 +8,8 @@ import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-util
  * Prisma's WebAssembly schema engine. Node 20 cannot import a .wasm module
  * without a flag, so we instantiate it ourselves and hand it the JS glue.
  */
+// typescript-eslint cannot follow this import's resolution mode (tsc does): its type reads as an error there.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
 type SchemaEngineModule = typeof import('@prisma/schema-engine-wasm', { with: { 'resolution-mode': 'import' } });
 export type SchemaEngine = Awaited<ReturnType<SchemaEngineModule['SchemaEngine']['new']>>;
 
@@ -26,12 +28,12 @@ function loadModule(): Promise<SchemaEngineModule> {
   modulePromise ??= (async () => {
     const entry = require.resolve('@prisma/schema-engine-wasm');
     const gluePath = path.join(path.dirname(entry), 'schema_engine_bg.js');
-    const glue = await import(gluePath);
+    const glue = (await import(gluePath)) as SchemaEngineModule & { __wbg_set_wasm(exports: unknown): void };
     const bytes = fs.readFileSync(path.join(path.dirname(entry), 'schema_engine_bg.wasm'));
     const { instance } = await wasmRuntime.instantiate(bytes, { './schema_engine_bg.js': glue });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
-    return glue as SchemaEngineModule;
+    return glue;
   })();
   return modulePromise;
 }

@@ -1,3 +1,2 @@
 export * from './databases';
 export * from './migrate';
-export * from './seed';

@@ -10,5 +10,5 @@ export function createOrdersClient(
   urlOrPool: string | pg.Pool = databaseUrl('orders'),
   poolSize = 10,
 ): PrismaClient<'query'> {
-  return new PrismaClient(clientOptions(urlOrPool, poolSize)) as PrismaClient<'query'>;
+  return new PrismaClient(clientOptions(urlOrPool, poolSize));
 }

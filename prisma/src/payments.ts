@@ -10,5 +10,5 @@ export function createPaymentsClient(
   urlOrPool: string | pg.Pool = databaseUrl('payments'),
   poolSize = 10,
 ): PrismaClient<'query'> {
-  return new PrismaClient(clientOptions(urlOrPool, poolSize)) as PrismaClient<'query'>;
+  return new PrismaClient(clientOptions(urlOrPool, poolSize));
 }

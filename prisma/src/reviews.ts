@@ -10,5 +10,5 @@ export function createReviewsClient(
   urlOrPool: string | pg.Pool = databaseUrl('reviews'),
   poolSize = 10,
 ): PrismaClient<'query'> {
-  return new PrismaClient(clientOptions(urlOrPool, poolSize)) as PrismaClient<'query'>;
+  return new PrismaClient(clientOptions(urlOrPool, poolSize));
 }

@@ -10,5 +10,5 @@ export function createShopsClient(
   urlOrPool: string | pg.Pool = databaseUrl('shops'),
   poolSize = 10,
 ): PrismaClient<'query'> {
-  return new PrismaClient(clientOptions(urlOrPool, poolSize)) as PrismaClient<'query'>;
+  return new PrismaClient(clientOptions(urlOrPool, poolSize));
 }

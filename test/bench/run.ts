@@ -5,16 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import {
-  callWithin,
-  issueToken,
-  isOpenAt,
-  keepAliveAgent,
-  parseOpeningHours,
-  SERVICES,
-  DELIVERY_AREAS,
-  CATEGORIES,
-} from '@baedal/platform';
+import { CATEGORIES, DELIVERY_AREAS, isOpenAt, parseOpeningHours } from '@baedal/contracts';
+import { callWithin, issueToken, keepAliveAgent, SERVICES } from '@baedal/platform';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createShopsClient } from '@baedal/prisma/shops';
@@ -76,7 +68,7 @@ const log = (line: string) => console.log(`[bench] ${line}`);
 
 /** Waits until every outbox of the bench databases is relayed and every queue drained. */
 const settled = (what: string, intervalMs = 500, timeoutMs = 10 * 60_000) =>
-  eventually(what, () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl as never), timeoutMs, intervalMs);
+  eventually(what, () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl), timeoutMs, intervalMs);
 
 /** Runs `work` on a connection of its own to a service's bench database, closed afterwards. */
 async function onDatabase<T>(service: string, work: (client: pg.Client) => Promise<T>): Promise<T> {

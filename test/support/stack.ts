@@ -2,7 +2,8 @@ import path from 'node:path';
 import { SERVICES, type ServiceName } from '@baedal/platform';
 import { dropDatabase } from '@baedal/prisma';
 import { Stack } from '@baedal/stack';
-import { CONSUMERS, openQueue } from '@baedal/events';
+import { CONSUMERS } from '@baedal/contracts';
+import { openQueue } from '@baedal/events';
 import Redis from 'ioredis';
 import pg from 'pg';
 

@@ -1,13 +1,8 @@
 import Redis from 'ioredis';
-import { publishSnapshots as publishAdSnapshots } from '@baedal/ads/events';
-import { CONSUMERS, listDeadLetters, replayDeadLetters, type Consumer } from '@baedal/events';
+import { CONSUMERS, type Consumer } from '@baedal/contracts';
+import { listDeadLetters, replayDeadLetters, type DomainWorker } from '@baedal/events';
 import { redisPrefix, redisUrl } from '@baedal/platform';
-import { createAdsClient } from '@baedal/prisma/ads';
-import { createPaymentsClient } from '@baedal/prisma/payments';
-import { createReviewsClient } from '@baedal/prisma/reviews';
-import { createShopsClient } from '@baedal/prisma/shops';
-import { publishSnapshots as publishRatingSnapshots } from '@baedal/reviews/events';
-import { publishSnapshots as publishShopSnapshots } from '@baedal/shops/events';
+import { domainWorkers } from './domains';
 
 const USAGE = `usage:
   npm run events -- dlq list [consumer]            failed jobs that used up their retries
@@ -17,8 +12,9 @@ const USAGE = `usage:
 consumers: ${CONSUMERS.join(', ')}`;
 
 function consumerArg(value: string | undefined): Consumer {
-  if (!value || !(CONSUMERS as readonly string[]).includes(value))
+  if (!value || !(CONSUMERS as readonly string[]).includes(value)) {
     throw new Error(`unknown consumer "${value ?? ''}"\n${USAGE}`);
+  }
   return value as Consumer;
 }
 
@@ -30,9 +26,8 @@ async function dlq(args: string[]): Promise<void> {
       const consumers = consumer ? [consumerArg(consumer)] : [...CONSUMERS];
       for (const c of consumers) {
         for (const letter of await listDeadLetters(c, redis, redisPrefix())) {
-          console.log(
-            `${letter.consumer}\t${letter.jobId}\t${letter.type}\tattempts=${letter.attempts}\t${letter.failedAt ?? ''}\t${letter.failedReason}`,
-          );
+          const { jobId: id, type, attempts, failedAt, failedReason } = letter;
+          console.log(`${letter.consumer}\t${id}\t${type}\tattempts=${attempts}\t${failedAt ?? ''}\t${failedReason}`);
         }
       }
     } else if (action === 'replay') {
@@ -45,53 +40,42 @@ async function dlq(args: string[]): Promise<void> {
 }
 
 /**
- * Empties the query model and asks shops, ads and reviews to publish the
- * current state of every aggregate; the projection builds the model again
- * from those events (and the orders replica catches up from the same ones).
+ * Empties every projection a domain rebuilds from events (the customer query
+ * model) and asks every domain to publish the current state of each of its
+ * aggregates; the projections build again from those events (and the orders
+ * replica catches up from the same ones).
  */
 async function rebuild(ifEmpty: boolean): Promise<void> {
-  const shops = createShopsClient(undefined, 2);
-  const ads = createAdsClient(undefined, 2);
-  const reviews = createReviewsClient(undefined, 2);
+  const domains = domainWorkers();
   try {
-    if (ifEmpty && (await shops.shopView.count()) > 0) {
+    const projections = domains.all.flatMap((domain) => (domain.projection ? [domain.projection] : []));
+    const empty = await Promise.all(projections.map((projection) => projection.isEmpty()));
+    if (ifEmpty && !empty.every(Boolean)) {
       console.log('query model present');
       return;
     }
-    await shops.$transaction([
-      shops.shopListing.deleteMany(),
-      shops.shopView.deleteMany(),
-      shops.processedEvent.deleteMany({ where: { consumer: 'shops' } }),
-    ]);
-    const counts = [
-      await publishShopSnapshots(shops),
-      await publishAdSnapshots(ads),
-      await publishRatingSnapshots(reviews),
-    ];
-    console.log(
-      `published snapshots: ${counts[0]} shops, ${counts[1]} shops with ads, ${counts[2]} shops with reviews; workers rebuild the query model from them`,
-    );
+    for (const projection of projections) await projection.reset();
+    const counts: string[] = [];
+    for (const [name, domain] of Object.entries<DomainWorker>(domains.byName)) {
+      if (domain.publishSnapshots) counts.push(`${await domain.publishSnapshots()} from ${name}`);
+    }
+    console.log(`published snapshots: ${counts.join(', ')}; workers rebuild the query model from them`);
   } finally {
-    await Promise.all([shops.$disconnect(), ads.$disconnect(), reviews.$disconnect()]);
+    await Promise.all(domains.all.map((domain) => domain.close()));
   }
 }
 
 async function reconcileCoupons(campaignId?: string): Promise<void> {
-  const { reconcileCampaign, closeCoupons } = await import('@baedal/payments/coupons');
-  const payments = createPaymentsClient(undefined, 2);
+  const domains = domainWorkers();
   try {
-    const ids = campaignId
-      ? [campaignId]
-      : (await payments.couponCampaign.findMany({ select: { id: true } })).map((c) => c.id);
-    for (const id of ids) {
-      const report = await reconcileCampaign(payments, id);
+    for (const report of await domains.byName.payments.reconcileCoupons(campaignId)) {
+      const { persistedFromRedis, restoredToRedis, remaining } = report;
       console.log(
-        `${report.campaignId}: persisted ${report.persistedFromRedis} claim(s) from Redis, restored ${report.restoredToRedis} to Redis, ${report.remaining} left`,
+        `${report.campaignId}: persisted ${persistedFromRedis} claim(s) from Redis, restored ${restoredToRedis} to Redis, ${remaining} left`,
       );
     }
   } finally {
-    await payments.$disconnect();
-    await closeCoupons();
+    await Promise.all(domains.all.map((domain) => domain.close()));
   }
 }
 
@@ -105,7 +89,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).then(
   () => process.exit(0),
-  (error) => {
+  (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   },

@@ -1,9 +1,8 @@
 import type { ConnectionOptions } from 'bullmq';
-import type { Consumer } from './catalog';
 import { openQueue } from './queues';
 
 export interface DeadLetter {
-  consumer: Consumer;
+  consumer: string;
   jobId: string;
   type: string;
   attempts: number;
@@ -13,7 +12,7 @@ export interface DeadLetter {
 
 /** Jobs that used up their retries. They stay in the queue's failed set until replayed. */
 export async function listDeadLetters(
-  consumer: Consumer,
+  consumer: string,
   connection: ConnectionOptions,
   prefix: string,
   limit = 100,
@@ -36,7 +35,7 @@ export async function listDeadLetters(
 
 /** Puts failed jobs (one, or all) back to be processed again; returns how many. */
 export async function replayDeadLetters(
-  consumer: Consumer,
+  consumer: string,
   connection: ConnectionOptions,
   prefix: string,
   jobId?: string,

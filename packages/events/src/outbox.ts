@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope, EventPayloads, EventType } from './catalog';
+import type { EventEnvelope, EventType, NewEvent } from './envelope';
 
 /** The part of a Prisma transaction client the outbox needs; every generated client has it. */
 export interface SqlTransaction {
@@ -7,28 +7,21 @@ export interface SqlTransaction {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
-export interface NewEvent<T extends EventType = EventType> {
-  type: T;
-  aggregateId: string;
-  version: number;
-  payload: EventPayloads[T];
-}
-
 export const OUTBOX_CHANNEL = 'baedal_outbox';
 
-/** Builds a typed event; keeps call sites short. */
-export function event<T extends EventType>(
-  type: T,
-  aggregateId: string,
-  version: number,
-  payload: EventPayloads[T],
-): NewEvent<T> {
-  return { type, aggregateId, version, payload };
+/** A typed event builder for the event map M: `eventBuilder<MyEvents>()('shop.updated', id, version, payload)`. */
+export function eventBuilder<M>() {
+  return <T extends EventType<M>>(type: T, aggregateId: string, version: number, payload: M[T]): NewEvent<M, T> => ({
+    type,
+    aggregateId,
+    version,
+    payload,
+  });
 }
 
 /** Events ready to be written: their envelopes, and the insert that writes them with its values (see outboxInsert). */
-export interface OutboxInsert {
-  envelopes: EventEnvelope[];
+export interface OutboxInsert<M> {
+  envelopes: EventEnvelope<M>[];
   /** An INSERT statement, to run alone or to embed in a command's own statement as a WITH item. */
   sql: string;
   values: unknown[];
@@ -44,9 +37,9 @@ export interface OutboxInsert {
  * update found its row); it may name an event's columns as e."aggregateId"
  * and so on, so a batch writes only the events of the rows it wrote.
  */
-export function outboxInsert(events: NewEvent[], firstParam = 1, onlyIf?: string): OutboxInsert {
+export function outboxInsert<M>(events: NewEvent<M>[], firstParam = 1, onlyIf?: string): OutboxInsert<M> {
   const occurredAt = new Date().toISOString();
-  const envelopes = events.map((e) => ({ id: randomUUID(), occurredAt, ...e }) as EventEnvelope);
+  const envelopes: EventEnvelope<M>[] = events.map((e) => ({ id: randomUUID(), occurredAt, ...e }));
   const $ = (i: number) => `$${firstParam + i}`;
   // Rows come out of unnest in the given order, so "seq" keeps it: consumers of one aggregate rely on that.
   // The one-row subquery notifies once per insert.
@@ -75,7 +68,7 @@ export function outboxInsert(events: NewEvent[], firstParam = 1, onlyIf?: string
  * they exist exactly when the change they describe commits. One statement,
  * however many events: the rows and the notification together.
  */
-export async function appendToOutbox(tx: SqlTransaction, events: NewEvent[]): Promise<EventEnvelope[]> {
+export async function appendToOutbox<M>(tx: SqlTransaction, events: NewEvent<M>[]): Promise<EventEnvelope<M>[]> {
   if (events.length === 0) return [];
   const insert = outboxInsert(events);
   await tx.$executeRawUnsafe(insert.sql, ...insert.values);

@@ -1,28 +1,35 @@
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import type { Consumer, EventEnvelope } from './catalog';
+import { configuredRetries, type Retries } from './config';
+import type { EventEnvelope } from './envelope';
 
 /**
  * Every job carries these: retries with exponential backoff (8 attempts from
  * 0.5 s: about a minute in all), failures kept for inspection and replay.
  * BAEDAL_EVENT_ATTEMPTS and BAEDAL_EVENT_BACKOFF_MS change the first two.
  */
-export function jobOptions(): JobsOptions {
+export function jobOptions({ attempts, backoffMs }: Retries = configuredRetries()): JobsOptions {
   return {
-    attempts: Number(process.env.BAEDAL_EVENT_ATTEMPTS ?? 8),
-    backoff: { type: 'exponential', delay: Number(process.env.BAEDAL_EVENT_BACKOFF_MS ?? 500) },
+    attempts,
+    backoff: { type: 'exponential', delay: backoffMs },
     removeOnComplete: { age: 24 * 3600, count: 100_000 },
     removeOnFail: false,
   };
 }
 
-export function openQueue(consumer: Consumer, connection: ConnectionOptions, prefix: string): Queue<EventsJob> {
-  return new Queue<EventsJob>(consumer, { connection, prefix, defaultJobOptions: jobOptions() });
+/** What a job on a consumer's queue carries: consecutive events of one relay round, in outbox order. */
+export interface EventsJob<M = unknown> {
+  events: EventEnvelope<M>[];
 }
 
-/** What a job on a consumer's queue carries: consecutive events of one relay round, in outbox order. */
-export interface EventsJob {
-  events: EventEnvelope[];
+/** A consumer's queue: its name is the consumer's. */
+export function openQueue<M>(
+  consumer: string,
+  connection: ConnectionOptions,
+  prefix: string,
+  retries?: Retries,
+): Queue<EventsJob<M>> {
+  return new Queue<EventsJob<M>>(consumer, { connection, prefix, defaultJobOptions: jobOptions(retries) });
 }
 
 /** Most events in one job. */
@@ -35,10 +42,10 @@ export const EVENTS_PER_JOB = 64;
  * type and has the event id as job id; a larger job's id is made of a digest
  * of its event ids. Either way the same events relayed twice make one job.
  */
-export function eventJobs(
-  events: EventEnvelope[],
+export function eventJobs<M>(
+  events: EventEnvelope<M>[],
   perJob = EVENTS_PER_JOB,
-): { name: string; data: EventsJob; opts: JobsOptions }[] {
+): { name: string; data: EventsJob<M>; opts: JobsOptions }[] {
   const jobs = [];
   for (let start = 0; start < events.length; start += perJob) {
     const chunk = events.slice(start, start + perJob);

@@ -1,40 +1,17 @@
 import type { Queue } from 'bullmq';
-import type Redis from 'ioredis';
 import pg from 'pg';
-import type { Logger } from '@baedal/platform';
-import { ONE_EVENT_PER_JOB, ROUTES, type Consumer, type EventEnvelope } from './catalog';
+import type { EventEnvelope } from './envelope';
 import { OUTBOX_CHANNEL } from './outbox';
-import { eventJobs, openQueue, type EventsJob } from './queues';
+import { EVENTS_PER_JOB, eventJobs, openQueue, type EventsJob } from './queues';
+import type { RelayOptions } from './relayOptions';
 
 /** The advisory lock key of "the relay of this database" (any constant; each database has its own locks). */
 const RELAY_LOCK = 0x0b0ed41;
 
-export interface RelayOptions {
-  /** The publishing domain, e.g. "shops": names the sentinel and the logs. */
-  source: string;
-  databaseUrl: string;
-  redis: Redis;
-  prefix: string;
-  log: Logger;
-  batchSize?: number;
-  /** The relay polls this often even without a notification. */
-  pollMs?: number;
-  /**
-   * Rounds start at most this often (0: at every notification). While events
-   * keep coming, a round then carries all that committed meanwhile: fewer
-   * rounds, and bursts the consumers apply in fewer transactions.
-   */
-  minIntervalMs?: number;
-  /** Most events in one job (EVENTS_PER_JOB unless set; the rider simulator's are one to a job whatever this says). */
-  eventsPerJob?: number;
-  /** After Redis comes back empty, events relayed within this window are relayed again. */
-  redeliverWindowMs?: number;
-}
-
 interface OutboxRow {
   seq: string;
   id: string;
-  type: EventEnvelope['type'];
+  type: string;
   version: number;
   aggregateId: string;
   payload: unknown;
@@ -58,10 +35,10 @@ interface OutboxRow {
  * under SKIP LOCKED (which still keeps them correct if two ever relay, e.g.
  * while the listener cannot connect and each polls on its own).
  */
-export class OutboxRelay {
+export class OutboxRelay<M> {
   private readonly pool: pg.Pool;
   private listener: pg.Client | null = null;
-  private readonly queues = new Map<Consumer, Queue<EventsJob>>();
+  private readonly queues = new Map<string, Queue<EventsJob<M>>>();
   private running = false;
   private wake: (() => void) | null = null;
   /** A notification that arrived while a batch was running: relay again without sleeping. */
@@ -71,7 +48,7 @@ export class OutboxRelay {
   /** Whether this relay holds the database's relay lock; true while it cannot tell (no listener). */
   private leading = true;
 
-  constructor(private readonly options: RelayOptions) {
+  constructor(private readonly options: RelayOptions<M>) {
     this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
     this.pool.on('error', (error) => options.log.warn({ err: error }, 'outbox pool error'));
   }
@@ -80,10 +57,10 @@ export class OutboxRelay {
     return `${this.options.prefix}:outbox-sentinel:${this.options.source}`;
   }
 
-  private queue(consumer: Consumer): Queue<EventsJob> {
+  private queue(consumer: string): Queue<EventsJob<M>> {
     let queue = this.queues.get(consumer);
     if (!queue) {
-      queue = openQueue(consumer, this.options.redis, this.options.prefix);
+      queue = openQueue<M>(consumer, this.options.redis, this.options.prefix, this.options.retries);
       this.queues.set(consumer, queue);
     }
     return queue;
@@ -112,6 +89,10 @@ export class OutboxRelay {
     return rowCount ?? 0;
   }
 
+  private eventsPerJob(consumer: string): number {
+    return this.options.oneEventPerJob?.includes(consumer) ? 1 : (this.options.eventsPerJob ?? EVENTS_PER_JOB);
+  }
+
   /** Relays one batch; returns how many events it moved. */
   async relayOnce(): Promise<number> {
     if (Date.now() - this.sentinelCheckedAt > 1000) await this.checkRedisKeptEvents();
@@ -133,7 +114,7 @@ export class OutboxRelay {
         await client.query('COMMIT');
         return 0;
       }
-      const byConsumer = new Map<Consumer, EventEnvelope[]>();
+      const byConsumer = new Map<string, EventEnvelope<M>[]>();
       for (const row of rows) {
         const envelope = {
           id: row.id,
@@ -142,8 +123,9 @@ export class OutboxRelay {
           occurredAt: row.occurredAt.toISOString(),
           aggregateId: row.aggregateId,
           payload: row.payload,
-        } as EventEnvelope;
-        for (const consumer of ROUTES[envelope.type] ?? []) {
+        } as EventEnvelope<M>;
+        // An event no route names is relayed to nobody (a type this version does not know).
+        for (const consumer of this.options.routes[envelope.type] ?? []) {
           const queued = byConsumer.get(consumer);
           if (queued) queued.push(envelope);
           else byConsumer.set(consumer, [envelope]);
@@ -151,9 +133,7 @@ export class OutboxRelay {
       }
       await Promise.all(
         [...byConsumer].map(([consumer, envelopes]) =>
-          this.queue(consumer).addBulk(
-            eventJobs(envelopes, ONE_EVENT_PER_JOB.includes(consumer) ? 1 : this.options.eventsPerJob),
-          ),
+          this.queue(consumer).addBulk(eventJobs(envelopes, this.eventsPerJob(consumer))),
         ),
       );
       await client.query('COMMIT');

@@ -38,6 +38,8 @@ export function keepAliveAgent(maxSockets = 256): http.Agent {
 
 export function callWithin(url: string, options: CallOptions): Promise<CallAnswer> {
   return new Promise((resolve, reject) => {
+    // Set once the request exists; every use is in a callback that runs after that.
+    // eslint-disable-next-line prefer-const
     let timer: NodeJS.Timeout | undefined;
     const fail = (error: Error) => {
       clearTimeout(timer);

@@ -1,6 +1,10 @@
-/**
- * Settings come from environment variables; every default works on a
- * developer machine with Postgres and Redis on 127.0.0.1.
+import { defineSettings, int, oneOf, optionalText, text, type Environment, type Setting } from './settings';
+
+/*
+ * The settings every process shares: where Postgres, Redis and each process
+ * are, the secrets, the log level. Every default works on a developer machine
+ * with Postgres and Redis on 127.0.0.1. Settings of one package live in that
+ * package's config.ts.
  */
 
 export const SERVICES = ['shops', 'ads', 'orders', 'payments', 'reviews'] as const;
@@ -20,27 +24,71 @@ const DEFAULT_PORTS: Record<ProcessWithPort, number> = {
   reviews: 4005,
 };
 
-function env(name: string, fallback: string): string {
-  const value = process.env[name];
-  return value === undefined || value === '' ? fallback : value;
+const PORT_VARIABLES: Record<ProcessWithPort, string> = {
+  gateway: 'GATEWAY_PORT',
+  workers: 'WORKERS_PORT',
+  providerA: 'PROVIDER_A_PORT',
+  providerB: 'PROVIDER_B_PORT',
+  shops: 'SHOPS_PORT',
+  ads: 'ADS_PORT',
+  orders: 'ORDERS_PORT',
+  payments: 'PAYMENTS_PORT',
+  reviews: 'REVIEWS_PORT',
+};
+
+const upper = (service: ServiceName) => service.toUpperCase();
+
+const ports = Object.fromEntries(
+  Object.entries(PORT_VARIABLES).map(([name, variable]) => [
+    variable,
+    int(DEFAULT_PORTS[name as ProcessWithPort], `the port ${name} listens on`, 0, 65535),
+  ]),
+) as Record<string, Setting<number>>;
+
+const databaseOverrides = Object.fromEntries(
+  SERVICES.map((s) => [`${upper(s)}_DATABASE_URL`, optionalText(`overrides the ${s} database URL`)]),
+) as Record<string, Setting<string | undefined>>;
+
+const subgraphUrls = Object.fromEntries(
+  SERVICES.map((s) => [
+    `${upper(s)}_URL`,
+    text((env) => `http://127.0.0.1:${portIn(s, env)}/graphql`, `where the gateway finds the ${s} subgraph`),
+  ]),
+) as Record<string, Setting<string>>;
+
+/** A port as `env` sets it: the variable, or the default. */
+function portIn(name: ProcessWithPort, env: Environment): number {
+  const raw = env[PORT_VARIABLES[name]];
+  return raw ? ports[PORT_VARIABLES[name]].parse(raw, PORT_VARIABLES[name]) : DEFAULT_PORTS[name];
 }
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value)) throw new Error(`${name} must be an integer, got "${raw}"`);
-  return value;
-}
+export const platformConfig = defineSettings({
+  BAEDAL_PG_URL: text('postgres://postgres@127.0.0.1:5432', 'the Postgres server, without a database name'),
+  BAEDAL_DB_PREFIX: text('baedal', 'databases are <prefix>_<service>; tests use their own'),
+  BAEDAL_REDIS_URL: text('redis://127.0.0.1:6379/0', 'Redis'),
+  BAEDAL_REDIS_PREFIX: text('baedal', 'every Redis key the platform writes (queues, caches) starts with it'),
+  GATEWAY_URL: text((env) => `http://127.0.0.1:${portIn('gateway', env)}/graphql`, 'the gateway, for tools'),
+  PROVIDER_A_URL: text((env) => `http://127.0.0.1:${portIn('providerA', env)}`, 'the primary payment provider'),
+  PROVIDER_B_URL: text((env) => `http://127.0.0.1:${portIn('providerB', env)}`, 'the secondary payment provider'),
+  BAEDAL_JWT_SECRET: text('baedal-dev-jwt-secret-change-me', 'signs customer and owner tokens'),
+  BAEDAL_IDENTITY_SECRET: text('baedal-dev-identity-secret-change-me', 'signs identity the gateway forwards'),
+  BAEDAL_CHARGE_SECRET: text('baedal-dev-charge-secret-change-me', 'signs what an order costs (orders, payments)'),
+  BAEDAL_LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', 'pino log level'),
+  ...ports,
+  ...databaseOverrides,
+  ...subgraphUrls,
+});
+
+const config = () => platformConfig() as Record<string, unknown> & ReturnType<typeof platformConfig>;
 
 /** Postgres server URL without a database name, e.g. postgres://postgres@127.0.0.1:5432 */
 export function postgresServerUrl(): string {
-  return env('BAEDAL_PG_URL', 'postgres://postgres@127.0.0.1:5432');
+  return config().BAEDAL_PG_URL;
 }
 
 /** Prefix of every database name; tests use their own so a running demo is untouched. */
 export function databasePrefix(): string {
-  return env('BAEDAL_DB_PREFIX', 'baedal');
+  return config().BAEDAL_DB_PREFIX;
 }
 
 export function databaseName(service: ServiceName): string {
@@ -49,78 +97,52 @@ export function databaseName(service: ServiceName): string {
 
 /** A service's database URL; `<SERVICE>_DATABASE_URL` overrides it (failure tests point it at a dead port). */
 export function databaseUrl(service: ServiceName): string {
-  const override = process.env[`${service.toUpperCase()}_DATABASE_URL`];
-  if (override) return override;
-  return `${postgresServerUrl().replace(/\/+$/, '')}/${databaseName(service)}`;
+  const override = config()[`${upper(service)}_DATABASE_URL`] as string | undefined;
+  return override ?? `${postgresServerUrl().replace(/\/+$/, '')}/${databaseName(service)}`;
 }
 
 export function redisUrl(): string {
-  return env('BAEDAL_REDIS_URL', 'redis://127.0.0.1:6379/0');
+  return config().BAEDAL_REDIS_URL;
 }
 
 /** Prefix of every Redis key the platform writes (BullMQ queues, caches). */
 export function redisPrefix(): string {
-  return env('BAEDAL_REDIS_PREFIX', 'baedal');
+  return config().BAEDAL_REDIS_PREFIX;
 }
 
-const ENV_NAMES: Partial<Record<ProcessWithPort, string>> = { providerA: 'PROVIDER_A', providerB: 'PROVIDER_B' };
-
-/** A process's port from `environment` (this process's by default): `<NAME>_PORT`, or the default. */
-export function port(name: ProcessWithPort, environment: NodeJS.ProcessEnv = process.env): number {
-  const variable = `${ENV_NAMES[name] ?? name.toUpperCase()}_PORT`;
-  const raw = environment[variable];
-  if (raw === undefined || raw === '') return DEFAULT_PORTS[name];
-  const value = Number(raw);
-  if (!Number.isInteger(value)) throw new Error(`${variable} must be an integer, got "${raw}"`);
-  return value;
+/** A process's port, in this process's environment or in `env` (the stack computes its children's). */
+export function port(name: ProcessWithPort, env?: Environment): number {
+  return env ? portIn(name, env) : (config()[PORT_VARIABLES[name]] as number);
 }
 
 /** The payment providers, primary first. */
 export function paymentProviders(): { name: string; url: string }[] {
   return [
-    { name: 'provider-a', url: env('PROVIDER_A_URL', `http://127.0.0.1:${port('providerA')}`) },
-    { name: 'provider-b', url: env('PROVIDER_B_URL', `http://127.0.0.1:${port('providerB')}`) },
+    { name: 'provider-a', url: config().PROVIDER_A_URL },
+    { name: 'provider-b', url: config().PROVIDER_B_URL },
   ];
 }
 
 export function subgraphUrl(service: ServiceName): string {
-  return env(`${service.toUpperCase()}_URL`, `http://127.0.0.1:${port(service)}/graphql`);
+  return config()[`${upper(service)}_URL`] as string;
 }
 
 export function gatewayUrl(): string {
-  return env('GATEWAY_URL', `http://127.0.0.1:${port('gateway')}/graphql`);
-}
-
-/**
- * A setting read at its first use and kept: these are read on every request,
- * and reading process.env (a lookup in the process's environment block) showed
- * as 1-1.5% of the gateway's and the orders subgraph's CPU. A process's
- * environment does not change while it runs.
- */
-function once<T>(read: () => T): () => T {
-  let value: { read: T } | undefined;
-  return () => (value ??= { read: read() }).read;
+  return config().GATEWAY_URL;
 }
 
 /** Signs customer/owner JWTs. The development default must be overridden in production. */
-export const jwtSecret = once(() => env('BAEDAL_JWT_SECRET', 'baedal-dev-jwt-secret-change-me'));
+export const jwtSecret = (): string => config().BAEDAL_JWT_SECRET;
 
 /** Shared by the gateway and the subgraphs to sign forwarded identity headers. */
-export const identitySecret = once(() => env('BAEDAL_IDENTITY_SECRET', 'baedal-dev-identity-secret-change-me'));
+export const identitySecret = (): string => config().BAEDAL_IDENTITY_SECRET;
 
-/** Shared by orders and payments to sign what an order costs (see charge.ts). */
-export const chargeSecret = once(() => env('BAEDAL_CHARGE_SECRET', 'baedal-dev-charge-secret-change-me'));
+/** Shared by orders and payments to sign what an order costs (the order charge contract). */
+export const chargeSecret = (): string => config().BAEDAL_CHARGE_SECRET;
 
 export function logLevel(): string {
-  return env('BAEDAL_LOG_LEVEL', 'info');
+  return config().BAEDAL_LOG_LEVEL;
 }
-
-/**
- * Development switch: ORDERS_AUTO_APPROVE_PAYMENT=true moves a placed order
- * straight from PENDING_PAYMENT to PLACED without payOrder. Off by default:
- * orders wait for payments' payment.approved.
- */
-export const autoApprovePayment = once(() => env('ORDERS_AUTO_APPROVE_PAYMENT', 'false') === 'true');
 
 /** Redis channel on which the workers announce that the customer query model changed. */
 export function queryModelChannel(): string {

@@ -52,10 +52,11 @@ export function identityFromAuthorization(header: string | undefined): Identity 
   if (known && Date.now() < known.expiresAt) return known.identity;
   try {
     const claims = jwt.verify(token, hmacKey(jwtSecret()), { algorithms: ['HS256'], issuer: 'baedal' });
-    if (typeof claims === 'string' || !claims.sub || !ROLES.includes(claims.role)) {
+    const role: unknown = typeof claims === 'string' ? undefined : claims.role;
+    if (typeof claims === 'string' || !claims.sub || !ROLES.includes(role as Role)) {
       throw new Error('malformed claims');
     }
-    const identity: Identity = Object.freeze({ userId: claims.sub, role: claims.role as Role });
+    const identity: Identity = Object.freeze({ userId: claims.sub, role: role as Role });
     if (typeof claims.exp === 'number') verifiedTokens.set(token, { identity, expiresAt: claims.exp * 1000 });
     return identity;
   } catch (error) {

@@ -1,18 +1,115 @@
-export * from './config';
-export * from './errors';
-export * from './identity';
-export * from './logger';
-export * from './http';
-export * from './call';
-export * from './subgraph';
-export * from './loaders';
-export * from './rounds';
-export * from './catalog';
-export * from './scalars';
-export * from './openingHours';
-export * from './passwords';
-export * from './pagination';
-export * from './breaker';
-export * from './charge';
-export * from './cores';
-export * from './batching';
+/*
+ * Mechanisms every process shares: settings, the one error type, identity
+ * (tokens, signed headers, passwords), HTTP serving and calling, the
+ * subgraph server, loaders and batched writes, circuit breakers, logging and
+ * a process's life. No domain lives here (the shared vocabulary and the rules
+ * domains publish to each other are in @baedal/contracts).
+ */
+export {
+  SERVICES,
+  chargeSecret,
+  databaseName,
+  databasePrefix,
+  databaseUrl,
+  gatewayUrl,
+  identitySecret,
+  jwtSecret,
+  logLevel,
+  paymentProviders,
+  platformConfig,
+  port,
+  postgresServerUrl,
+  queryModelChannel,
+  redisPrefix,
+  redisUrl,
+  subgraphUrl,
+  type ProcessWithPort,
+  type QueryModelChange,
+  type ServiceName,
+} from './config';
+export {
+  SettingError,
+  bool,
+  decimal,
+  defineSettings,
+  int,
+  listOf,
+  oneOf,
+  optionalInt,
+  optionalText,
+  readSettings,
+  text,
+  type Environment,
+  type Setting,
+  type Settings,
+  type SettingsOf,
+  type SettingsSpec,
+} from './settings';
+export {
+  DomainError,
+  badInput,
+  forbidden,
+  formatError,
+  isDatabaseUnavailable,
+  isUniqueViolation,
+  notFound,
+  unauthenticated,
+  type ErrorCode,
+} from './errors';
+export {
+  ANONYMOUS,
+  IDENTITY_HEADERS,
+  ROLES,
+  hmacKey,
+  identityFromAuthorization,
+  identityHeaders,
+  issueToken,
+  requireRole,
+  requireSignedIn,
+  verifyIdentityHeaders,
+  type Identity,
+  type Role,
+} from './identity';
+export { hashPassword, verifyPassword } from './passwords';
+export { createLogger, type Logger } from './logger';
+export { BodyTooLarge, INTERNAL_ERROR, NOT_JSON, errorBody, readBody, sendJson, sendJsonText } from './json';
+export {
+  REQUEST_ID_HEADER,
+  createHttpServer,
+  notFoundRoute,
+  type HttpServerOptions,
+  type RequestTarget,
+  type Route,
+} from './httpServer';
+export { GraphQLHttp, type GraphQLHttpOptions, type TextAnswer } from './graphqlHttp';
+export {
+  COMMANDS_PATH,
+  MAX_GATHERED_COMMANDS,
+  answerGatheredCommands,
+  gatheredCommandsBody,
+  readCommandAnswers,
+  type CommandAnswer,
+  type GatheredCommand,
+} from './gatheredCommands';
+export { closeServer, forkPerCore, listen, runUntilStopped, stopOnSignals } from './processes';
+export { CallFailure, callWithin, keepAliveAgent, type CallAnswer, type CallOptions } from './call';
+export {
+  loadTypeDefs,
+  startSubgraph,
+  type RunningSubgraph,
+  type SubgraphContext,
+  type SubgraphOptions,
+  type SubgraphResolverMap,
+} from './subgraph';
+export { groupLoader, rowLoader, rowsInOrder } from './loaders';
+export { batchedWrites, type BatchingOptions } from './batching';
+export { roundsBy } from './rounds';
+export { DateTimeScalar } from './scalars';
+export { MAX_PAGE_SIZE, decodeCursor, encodeCursor, pageSize } from './pagination';
+export {
+  createCircuitBreaker,
+  isBreakerOpen,
+  type BreakerSettings,
+  type BreakerState,
+  type GuardedCall,
+} from './breaker';

@@ -19,8 +19,8 @@ export function encodeCursor(key: unknown[]): string {
 export function decodeCursor(cursor: string | null | undefined, arity: number): unknown[] | null {
   if (cursor === null || cursor === undefined) return null;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity) return key;
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === arity) return key as unknown[];
   } catch {
     // fall through to the error below
   }

@@ -7,13 +7,20 @@ import {
   ApolloServerPluginInlineTraceDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
 import { port as configuredPort, type ServiceName } from './config';
 import { DomainError, formatError } from './errors';
-import { createHttpServer, closeServer, listen, sendJson, REQUEST_ID_HEADER } from './http';
+import { answerGatheredCommands, COMMANDS_PATH } from './gatheredCommands';
+import { GraphQLHttp } from './graphqlHttp';
+import { createHttpServer, notFoundRoute, REQUEST_ID_HEADER } from './httpServer';
 import { verifyIdentityHeaders, type Identity } from './identity';
+import { sendJson } from './json';
 import { createLogger, type Logger } from './logger';
+import { closeServer, listen } from './processes';
+
+/** The resolver map buildSubgraphSchema takes (its type is not exported by name). */
+type SubgraphModule = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>;
+export type SubgraphResolverMap = NonNullable<SubgraphModule['resolvers']>;
 
 /** What every resolver of every subgraph receives. */
 export interface SubgraphContext<TLoaders> {
@@ -27,7 +34,8 @@ export interface SubgraphOptions<TLoaders> {
   name: ServiceName;
   /** Path of the subgraph's schema.graphql. */
   schemaPath: string;
-  resolvers: GraphQLResolverMap<SubgraphContext<TLoaders>>;
+  /** Its resolvers, typed by the types GraphQL Code Generator writes from its schema.graphql. */
+  resolvers: object;
   /** Fresh DataLoaders per request, so batches never mix callers. */
   createLoaders: () => TLoaders;
   /** Throws when the subgraph cannot serve (its database is unreachable). */
@@ -51,7 +59,7 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
   const log = createLogger(`subgraph-${options.name}`);
   const schema = buildSubgraphSchema({
     typeDefs: loadTypeDefs(options.schemaPath),
-    resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+    resolvers: options.resolvers as SubgraphResolverMap,
   });
   const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
     schema,
@@ -65,28 +73,27 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
       ApolloServerPluginCacheControlDisabled(),
       {
         // Failures that are not the caller's fault go to the log with the gateway's request id.
-        async requestDidStart() {
-          return {
-            async didEncounterErrors({ errors, contextValue }) {
+        requestDidStart() {
+          return Promise.resolve({
+            didEncounterErrors({ errors, contextValue }) {
               for (const error of errors) {
                 if (error.originalError instanceof DomainError) continue;
                 const code = error.extensions?.code;
                 if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') continue; // the caller's mistake
                 contextValue.log.warn({ err: error.originalError ?? error, path: error.path }, 'request failed');
               }
+              return Promise.resolve();
             },
-          };
+          });
         },
       },
     ],
   });
   await apollo.start();
 
-  const server = createHttpServer<SubgraphContext<TLoaders>>({
+  const graphql = new GraphQLHttp<SubgraphContext<TLoaders>>({
     apollo,
-    logger: log,
-    commands: true,
-    context: async (headers, requestId) => {
+    context: (headers, requestId) => {
       let identity: Identity;
       try {
         identity = verifyIdentityHeaders(headers);
@@ -94,7 +101,16 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
         (error as { extensions: Record<string, unknown> }).extensions.http = { status: 401 };
         throw error;
       }
-      return { identity, loaders: options.createLoaders(), requestId, log: log.child({ requestId }) };
+      return Promise.resolve({ identity, loaders: options.createLoaders(), requestId, log: log.child({ requestId }) });
+    },
+  });
+  const server = createHttpServer({
+    logger: log,
+    handle: async (req, res, target) => {
+      if (target.pathname === COMMANDS_PATH && req.method === 'POST')
+        return answerGatheredCommands(graphql, req, res, log);
+      if (target.pathname !== '/graphql') return notFoundRoute(req, res, target.pathname);
+      return graphql.serve(req, res, target);
     },
     routes: {
       '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok', service: options.name }),

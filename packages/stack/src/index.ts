@@ -36,8 +36,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Seed this many shops when the databases are empty (0: never seed). */
   seedShops?: number;
-  /** Where each process's output goes: a directory for <name>.log files, or 'inherit'. */
-  output?: string | 'inherit';
+  /** Where each process's output goes: a directory for <name>.log files, or 'inherit' (this process's). */
+  output?: string;
   log?: (line: string) => void;
 }
 
@@ -151,7 +151,7 @@ export class Stack {
     const shops = this.options.seedShops ?? 2000;
     const args =
       shops > 0
-        ? ['prisma/dist/seed.js', '--shops', String(shops), '--if-empty']
+        ? ['packages/stack/dist/seed.js', '--shops', String(shops), '--if-empty']
         : ['prisma/dist/migrate.js', 'deploy'];
     await runToCompletion(process.execPath, args, env, this.options.log ?? (() => {}));
     // A fresh platform's query model and replicas are built from snapshot events the workers will relay.
@@ -202,6 +202,7 @@ export async function assertRedisReachable(url: string): Promise<void> {
   } catch (error) {
     throw new Error(
       `Redis is not reachable at ${url} (${(error as Error).message}); start it with: redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no`,
+      { cause: error },
     );
   } finally {
     redis.disconnect();

@@ -1,3 +1,4 @@
+import { stackConfig } from './config';
 import { Stack } from './index';
 
 const SAMPLES = `
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const stack = new Stack({
     output: 'inherit',
     log: (line) => console.log(`[start] ${line}`),
-    seedShops: Number(process.env.BAEDAL_SEED_SHOPS ?? 2000),
+    seedShops: stackConfig().BAEDAL_SEED_SHOPS,
   });
   let stopping = false;
   const stop = async () => {
@@ -28,8 +29,8 @@ async function main(): Promise<void> {
     await stack.stopAll();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
   try {
     await stack.up();
   } catch (error) {

@@ -1,22 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, forbidden, notFound, requireRole, type Identity } from '@baedal/platform';
+import { DomainError, notFound, type Identity } from '@baedal/platform';
 import type { AdCampaign, AdProduct } from '@baedal/prisma/ads';
 import { db } from './db';
+import { requireAdvertiser, requireOwnShop } from './domain/access';
 import { isRunning, newPlacementPeriod } from './domain/placement';
 import { publishPlacements } from './events';
 
 /** Checks ownership against ads' own record of shop owners, kept from shop events. */
 async function requireOwnedShop(identity: Identity, shopId: string): Promise<void> {
-  const ownerId = requireRole(identity, 'OWNER');
+  const ownerId = requireAdvertiser(identity);
   const shop = await db.shopOwner.findUnique({ where: { shopId } });
   if (!shop) throw notFound('Shop', shopId);
-  if (shop.ownerId !== ownerId) throw forbidden('You can only advertise your own shops');
+  requireOwnShop(shop, ownerId);
 }
 
-export async function startAdPlacement(
-  identity: Identity,
-  input: { shopId: string; product: AdProduct; area: string; days: number },
-): Promise<AdCampaign> {
+export interface StartAdPlacementInput {
+  shopId: string;
+  product: AdProduct;
+  area: string;
+  days: number;
+}
+
+export async function startAdPlacement(identity: Identity, input: StartAdPlacementInput): Promise<AdCampaign> {
   await requireOwnedShop(identity, input.shopId);
   const now = new Date();
   const period = newPlacementPeriod(input.days, now);

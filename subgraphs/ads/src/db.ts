@@ -1,4 +1,4 @@
-import { groupLoader, rowLoader } from '@baedal/platform';
+import { groupLoader, rowLoader, type SubgraphContext } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 
 export const db = createAdsClient();
@@ -22,6 +22,8 @@ export function createLoaders() {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+/** What every resolver of this subgraph receives. */
+export type Context = SubgraphContext<Loaders>;
 
 export async function checkDatabase(): Promise<void> {
   await db.$queryRaw`SELECT 1`;

@@ -1,4 +1,5 @@
-import { appendToOutbox, event, type AdPlacementDoc, type Handlers, type ShopInfo } from '@baedal/events';
+import { event, type AdPlacementDoc, type Handlers, type ShopInfo } from '@baedal/contracts';
+import { appendToOutbox } from '@baedal/events';
 import type { Prisma, PrismaClient } from '@baedal/prisma/ads';
 
 /*

@@ -1,4 +1,4 @@
-import { databaseUrl, groupLoader, rowLoader } from '@baedal/platform';
+import { databaseUrl, groupLoader, rowLoader, type SubgraphContext } from '@baedal/platform';
 import { createPool, rawSql } from '@baedal/prisma/clients';
 import { createOrdersClient } from '@baedal/prisma/orders';
 
@@ -29,6 +29,8 @@ export function createLoaders() {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+/** What every resolver of this subgraph receives. */
+export type Context = SubgraphContext<Loaders>;
 
 export async function checkDatabase(): Promise<void> {
   await db.$queryRaw`SELECT 1`;

@@ -1,68 +1,19 @@
-import {
-  event,
-  type EventEnvelope,
-  type Handlers,
-  type MenuSnapshot,
-  type OrderSnapshot,
-  type ShopInfo,
-} from '@baedal/events';
+import type { EventEnvelope, Handlers, MenuSnapshot, ShopInfo } from '@baedal/contracts';
 import { DomainError } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
-import type { Order } from '@baedal/prisma/orders';
-// commands.ts publishes through this file and the simulator moves orders through it; both only call each other at run time.
 import { moveOrders, transitionOrder } from './commands';
-import { STATUS_EVENT, type OrderStatus } from './domain/lifecycle';
+import { ordersConfig } from './config';
 
 /*
- * Orders publishes one event per lifecycle step (order.created ... order.canceled)
+ * Orders publishes one event per lifecycle step (order.created ...
+ * order.canceled; domain/lifecycle.ts builds them, the commands write them)
  * and consumes shop and menu events into its own replica, so that placing an
- * order never calls the shops service. It also hosts the rider simulator,
- * the "delivery" consumer.
+ * order never calls the shops service, and payment outcomes. It also hosts
+ * the rider simulator, the "delivery" consumer.
  */
 
 /** Handlers use raw statements only, so they run in the workers' driver transactions and in Prisma's alike. */
 type Tx = RawSql;
-
-/** What an order event says about the order. */
-export type OrderFacts = Pick<
-  Order,
-  | 'id'
-  | 'customerId'
-  | 'shopId'
-  | 'status'
-  | 'itemsTotal'
-  | 'deliveryFee'
-  | 'total'
-  | 'deliveryArea'
-  | 'estimatedCookingMinutes'
-  | 'paymentId'
->;
-
-export function orderSnapshot(order: OrderFacts, reason: string | null = null): OrderSnapshot {
-  return {
-    orderId: order.id,
-    customerId: order.customerId,
-    shopId: order.shopId,
-    status: order.status,
-    itemsTotal: order.itemsTotal,
-    deliveryFee: order.deliveryFee,
-    total: order.total,
-    deliveryArea: order.deliveryArea,
-    reason,
-    estimatedCookingMinutes: order.estimatedCookingMinutes,
-    paymentId: order.paymentId,
-  };
-}
-
-/** The event announcing the order's status after a change, at the order's version. */
-export function orderStatusEvent(
-  order: OrderFacts,
-  status: OrderStatus,
-  version: number,
-  reason: string | null = null,
-) {
-  return event(STATUS_EVENT[status], order.id, version, { ...orderSnapshot(order, reason), status });
-}
 
 // ---- the replica of shops and menus ----
 
@@ -137,7 +88,7 @@ async function placePaidOrders(tx: Tx, approved: EventEnvelope<'payment.approved
       paymentId: e.payload.paymentId,
     })),
   );
-  const refused = answers.find((a) => a instanceof DomainError && a.code !== 'ORDER_STATE_CONFLICT');
+  const refused = answers.find((a): a is DomainError => a instanceof DomainError && a.code !== 'ORDER_STATE_CONFLICT');
   if (refused) throw refused;
 }
 
@@ -155,7 +106,7 @@ export const replica: Handlers<Tx> = {
 
 /** Moves an order one delivery step, unless it has moved on (canceled, say) meanwhile. */
 async function riderStep(tx: Tx, orderId: string, transition: 'pickUp' | 'deliver'): Promise<void> {
-  const delay = Number(process.env.BAEDAL_RIDER_DELAY_MS ?? 1000);
+  const delay = ordersConfig().BAEDAL_RIDER_DELAY_MS;
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   try {
     await transitionOrder(tx, orderId, { transition, actor: 'SYSTEM', actorId: null });

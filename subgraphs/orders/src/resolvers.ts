@@ -1,96 +1,45 @@
-import {
-  DateTimeScalar,
-  forbidden,
-  notFound,
-  pageSize,
-  requireRole,
-  requireSignedIn,
-  signOrderCharge,
-  type SubgraphContext,
-} from '@baedal/platform';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { Order, OrderStatus } from '@baedal/prisma/orders';
-import { changeOrder, placeOrder, type PlaceOrderInput } from './commands';
-import { db, type Loaders } from './db';
-import { canPayOrder, canViewOrder } from './domain/access';
+import { DateTimeScalar } from '@baedal/platform';
+import * as commands from './commands';
+import type { Resolvers } from './generated/graphql';
+import * as queries from './queries';
 
-type Context = SubgraphContext<Loaders>;
-
-async function visibleOrder(id: string, { identity, loaders }: Context): Promise<Order> {
-  requireSignedIn(identity);
-  const order = await loaders.order.load(id);
-  if (!order) throw notFound('Order', id);
-  if (!canViewOrder(order, identity)) throw forbidden('This order is not yours to see');
-  return order;
+/** An entity of another subgraph, by its key. */
+export interface Reference {
+  id: string;
 }
 
-function ordersOfCustomer(customerId: string, first: number) {
-  return db.order.findMany({
-    where: { customerId },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: pageSize(first),
-  });
-}
-
-export const resolvers: GraphQLResolverMap<Context> = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
 
   Query: {
-    order: (_: unknown, { id }: { id: string }, context: Context) => visibleOrder(id, context),
-    myOrders(_: unknown, { first }: { first: number }, { identity }: Context) {
-      return ordersOfCustomer(requireRole(identity, 'CUSTOMER'), first);
-    },
-    async shopOrders(
-      _: unknown,
-      args: { shopId: string; status?: OrderStatus | null; first: number },
-      { identity }: Context,
-    ) {
-      const userId = requireRole(identity, 'OWNER', 'ADMIN');
-      const shop = await db.shopReplica.findUnique({ where: { shopId: args.shopId } });
-      if (!shop) throw notFound('Shop', args.shopId);
-      if (identity.role !== 'ADMIN' && shop.ownerId !== userId)
-        throw forbidden('You can only see orders of your own shops');
-      return db.order.findMany({
-        where: { shopId: args.shopId, ...(args.status ? { status: args.status } : {}) },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: pageSize(args.first),
-      });
-    },
+    order: (_, { id }, context) => queries.visibleOrder(id, context),
+    myOrders: (_, { first }, { identity }) => queries.myOrders(identity, first),
+    shopOrders: (_, args, { identity }) => queries.shopOrders(identity, args),
   },
 
   Mutation: {
-    placeOrder(_: unknown, { input }: { input: PlaceOrderInput }, { identity }: Context) {
-      return placeOrder(requireRole(identity, 'CUSTOMER'), input);
-    },
-    acceptOrder: (_: unknown, args: { id: string; estimatedCookingMinutes: number }, { identity }: Context) =>
-      changeOrder(identity, args.id, { transition: 'accept', estimatedCookingMinutes: args.estimatedCookingMinutes }),
-    rejectOrder: (_: unknown, args: { id: string; reason: string }, { identity }: Context) =>
-      changeOrder(identity, args.id, { transition: 'reject', reason: args.reason }),
-    cancelOrder: (_: unknown, args: { id: string; reason?: string | null }, { identity }: Context) =>
-      changeOrder(identity, args.id, { transition: 'cancel', reason: args.reason }),
-    markOrderPickedUp: (_: unknown, args: { id: string }, { identity }: Context) =>
-      changeOrder(identity, args.id, { transition: 'pickUp' }),
-    markOrderDelivered: (_: unknown, args: { id: string }, { identity }: Context) =>
-      changeOrder(identity, args.id, { transition: 'deliver' }),
+    placeOrder: (_, { input }, { identity }) => commands.placeOrder(identity, input),
+    acceptOrder: (_, { id, estimatedCookingMinutes }, { identity }) =>
+      commands.changeOrder(identity, id, { transition: 'accept', estimatedCookingMinutes }),
+    rejectOrder: (_, { id, reason }, { identity }) =>
+      commands.changeOrder(identity, id, { transition: 'reject', reason }),
+    cancelOrder: (_, { id, reason }, { identity }) =>
+      commands.changeOrder(identity, id, { transition: 'cancel', reason }),
+    markOrderPickedUp: (_, { id }, { identity }) => commands.changeOrder(identity, id, { transition: 'pickUp' }),
+    markOrderDelivered: (_, { id }, { identity }) => commands.changeOrder(identity, id, { transition: 'deliver' }),
   },
 
   Order: {
-    __resolveReference: (ref: { id: string }, context: Context) => visibleOrder(ref.id, context),
-    shop: (order: Order) => ({ id: order.shopId }),
-    customer: (order: Order) => ({ id: order.customerId }),
-    lines: (order: Order, _: unknown, { loaders }: Context) => loaders.lines.load(order.id),
-    history: (order: Order, _: unknown, { loaders }: Context) => loaders.history.load(order.id),
-    paymentToken: (order: Order, _: unknown, { identity }: Context) =>
-      canPayOrder(order, identity)
-        ? signOrderCharge({ orderId: order.id, customerId: order.customerId, total: order.total })
-        : null,
+    __resolveReference: (ref, context) => queries.visibleOrder(ref.id, context),
+    shop: (order) => ({ id: order.shopId }),
+    customer: (order) => ({ id: order.customerId }),
+    lines: (order, _, { loaders }) => loaders.lines.load(order.id),
+    history: (order, _, { loaders }) => loaders.history.load(order.id),
+    paymentToken: (order, _, { identity }) => queries.paymentTokenOf(order, identity),
   },
 
   User: {
-    __resolveReference: (ref: { id: string }) => ref,
-    orders(user: { id: string }, { first }: { first: number }, { identity }: Context) {
-      if (identity.userId !== user.id && identity.role !== 'ADMIN') throw forbidden('You can only see your own orders');
-      return ordersOfCustomer(user.id, first);
-    },
+    __resolveReference: (ref) => ref,
+    orders: (user, { first }, { identity }) => queries.ordersOf(user.id, identity, first),
   },
 };

@@ -1,14 +1,13 @@
 import DataLoader from 'dataloader';
-import { databaseUrl, groupLoader, rowLoader } from '@baedal/platform';
+import { databaseUrl, groupLoader, rowLoader, type SubgraphContext } from '@baedal/platform';
 import { createPool, rawSql } from '@baedal/prisma/clients';
 import { createPaymentsClient, type Payment } from '@baedal/prisma/payments';
+import { paymentOfOrder } from './domain/payment';
 
 const pool = createPool(databaseUrl('payments'));
 export const db = createPaymentsClient(pool);
 /** Paying goes straight through the driver, on the client's own pool. */
 export const sql = rawSql(pool);
-
-const RANK: Record<Payment['status'], number> = { APPROVED: 0, REFUNDED: 1, PENDING: 2, DECLINED: 3, FAILED: 4 };
 
 export function createLoaders() {
   return {
@@ -22,10 +21,7 @@ export function createLoaders() {
         where: { orderId: { in: [...orderIds] } },
         orderBy: { createdAt: 'desc' },
       });
-      return orderIds.map(
-        (orderId) =>
-          payments.filter((p) => p.orderId === orderId).sort((a, b) => RANK[a.status] - RANK[b.status])[0] ?? null,
-      );
+      return orderIds.map((orderId) => paymentOfOrder(payments.filter((p) => p.orderId === orderId)));
     }),
     history: groupLoader(
       (ids) =>
@@ -36,6 +32,8 @@ export function createLoaders() {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+/** What every resolver of this subgraph receives. */
+export type Context = SubgraphContext<Loaders>;
 
 export async function checkDatabase(): Promise<void> {
   await db.$queryRaw`SELECT 1`;

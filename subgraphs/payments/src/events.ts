@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope, Handlers, ManyHandler, OrderEventType } from '@baedal/events';
+import type { EventEnvelope, Handlers, ManyHandler, OrderEventType } from '@baedal/contracts';
 import { roundsBy } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { Payment } from '@baedal/prisma/payments';
-import { refundPayment } from './commands';
-import { persistClaim } from './coupons';
-import { db } from './db';
+import { refundPayment } from './commands/refund';
 
 /*
  * Payments publishes payment.approved and payment.declined (from commands.ts).
  * It consumes order events into a ledger of each order's newest known state
  * (payOrder reads totals and owners from it), records the payment of an order
  * placed by the development switch, and refunds a paid order that is rejected
- * or canceled, exactly once. Coupon claims arrive on their own queue.
+ * or canceled, exactly once. Coupon claims arrive on their own queue (worker.ts).
  */
 
 /** Handlers use raw statements only, so they run in the workers' driver transactions and in Prisma's alike. */
@@ -27,7 +25,7 @@ type Tx = RawSql;
  * workers cannot deadlock (each deadlock stalled both for a second).
  */
 async function advanceLedger(tx: Tx, events: EventEnvelope<OrderEventType>[], canceled: boolean): Promise<boolean[]> {
-  const advanced: boolean[] = new Array(events.length);
+  const advanced = new Array<boolean>(events.length);
   for (const round of roundsBy([...events.keys()], (i) => events[i].payload.orderId)) {
     const rows = round
       .map((i) => events[i])
@@ -103,13 +101,3 @@ export const orderPayments: Handlers<Tx> = {
   'order.rejected': (e, tx) => refundOrder(tx, e),
   'order.canceled': (e, tx) => refundOrder(tx, e),
 };
-
-/** The "coupon-claims" queue's handler. */
-export function persistCouponClaim(claim: {
-  claimId: string;
-  campaignId: string;
-  customerId: string;
-  claimedAt: string;
-}): Promise<void> {
-  return persistClaim(db, claim);
-}

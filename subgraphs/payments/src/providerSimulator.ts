@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { createLogger, listen, port, sendJson, stopOnSignals } from '@baedal/platform';
+import { simulatorConfig } from './config';
 
 /*
  * A payment provider simulator: a local HTTP service standing in for a card
@@ -39,9 +40,9 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
     req.on('data', (chunk) => (raw += chunk));
     req.on('end', () => {
       try {
-        resolve(raw ? JSON.parse(raw) : {});
+        resolve(raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
     req.on('error', reject);
@@ -52,15 +53,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createProviderSimulator(name: string) {
   const control: Control = {
-    latencyMs: Number(process.env.PROVIDER_LATENCY_MS ?? 0),
-    errorRate: Number(process.env.PROVIDER_ERROR_RATE ?? 0),
-    outage: process.env.PROVIDER_OUTAGE === 'true',
+    latencyMs: simulatorConfig().PROVIDER_LATENCY_MS,
+    errorRate: simulatorConfig().PROVIDER_ERROR_RATE,
+    outage: simulatorConfig().PROVIDER_OUTAGE,
     answerDelayMs: 0,
   };
   const authorizations = new Map<string, Authorization>();
   const refunds = new Map<string, { refundId: string; transactionId: string; amount: number }>();
 
-  return http.createServer(async (req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', provider: name });
@@ -79,7 +80,7 @@ export function createProviderSimulator(name: string) {
 
       if (req.method === 'POST' && url.pathname === '/authorizations') {
         const body = await readBody(req);
-        const key = String(body.key ?? '');
+        const key = typeof body.key === 'string' ? body.key : '';
         const amount = Number(body.amount);
         if (!key || !Number.isInteger(amount) || amount < 0)
           return sendJson(res, 400, { error: 'key and a whole amount are required' });
@@ -89,7 +90,7 @@ export function createProviderSimulator(name: string) {
           authorization = {
             key,
             transactionId: `${name}-${randomUUID()}`,
-            orderId: String(body.orderId ?? ''),
+            orderId: typeof body.orderId === 'string' ? body.orderId : '',
             amount,
             status: declined ? 'DECLINED' : 'APPROVED',
             reason: declined ? 'The card limit is exceeded' : null,
@@ -109,7 +110,7 @@ export function createProviderSimulator(name: string) {
       }
       if (req.method === 'POST' && url.pathname === '/refunds') {
         const body = await readBody(req);
-        const key = String(body.key ?? '');
+        const key = typeof body.key === 'string' ? body.key : '';
         const authorization = [...authorizations.values()].find((a) => a.transactionId === body.transactionId);
         if (!key || !authorization) return sendJson(res, 404, { error: 'no such transaction' });
         let refund = refunds.get(key);
@@ -128,11 +129,12 @@ export function createProviderSimulator(name: string) {
     } catch (error) {
       return sendJson(res, 400, { error: (error as Error).message });
     }
-  });
+  };
+  return http.createServer((req, res) => void handle(req, res));
 }
 
 if (require.main === module) {
-  const which = process.env.PROVIDER_ID === 'B' ? 'B' : 'A';
+  const which = simulatorConfig().PROVIDER_ID;
   const name = `provider-${which.toLowerCase()}`;
   const log = createLogger(name);
   const server = createProviderSimulator(name);

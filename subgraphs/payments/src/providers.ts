@@ -8,6 +8,7 @@ import {
   type GuardedCall,
   type Logger,
 } from '@baedal/platform';
+import { paymentsConfig } from './config';
 
 /*
  * Payment providers behind one interface. Each has its own timeout and
@@ -68,8 +69,8 @@ export class HttpPaymentProvider implements PaymentProvider {
     this.breaker = createCircuitBreaker(
       name,
       {
-        resetMs: Number(process.env.PROVIDER_BREAKER_RESET_MS ?? 5000),
-        volumeThreshold: Number(process.env.PROVIDER_BREAKER_VOLUME ?? 5),
+        resetMs: paymentsConfig().PROVIDER_BREAKER_RESET_MS,
+        volumeThreshold: paymentsConfig().PROVIDER_BREAKER_VOLUME,
         errorThresholdPercentage: 50,
       },
       (error) => classify(name, error) !== null,
@@ -89,7 +90,7 @@ export class HttpPaymentProvider implements PaymentProvider {
         if (status === 404 && notFound !== undefined) return notFound;
         if (status >= 500) throw new ProviderUnavailable(this.name, 'server_error', `${this.name} answered ${status}`);
         if (status < 200 || status >= 300) throw new Error(`${this.name} refused the request: ${status} ${text}`);
-        return JSON.parse(text);
+        return JSON.parse(text) as T;
       })) as T;
     } catch (error) {
       throw classify(this.name, error) ?? error;
@@ -114,7 +115,7 @@ let configured: PaymentProvider[] | null = null;
 /** The configured providers, primary first (PROVIDER_A_URL, PROVIDER_B_URL; PROVIDER_TIMEOUT_MS). */
 export function providers(log: Logger): PaymentProvider[] {
   configured ??= paymentProviders().map(
-    (p) => new HttpPaymentProvider(p.name, p.url, Number(process.env.PROVIDER_TIMEOUT_MS ?? 2000), log),
+    (p) => new HttpPaymentProvider(p.name, p.url, paymentsConfig().PROVIDER_TIMEOUT_MS, log),
   );
   return configured;
 }

@@ -1,40 +1,28 @@
-import { DateTimeScalar, forbidden, requireRole, requireSignedIn, type SubgraphContext } from '@baedal/platform';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { CouponCampaign, Payment } from '@baedal/prisma/payments';
-import { payOrder, type PayOrderInput } from './commands';
-import { claimCoupon, createCampaign, remainingStock } from './coupons';
-import { db, type Loaders } from './db';
-import type { NewCampaign } from './domain/coupon';
+import { DateTimeScalar } from '@baedal/platform';
+import * as commands from './commands';
+import { db } from './db';
+import type { Resolvers } from './generated/graphql';
+import * as queries from './queries';
 
-type Context = SubgraphContext<Loaders>;
-
-function visiblePayment(payment: Payment | null, { identity }: Context): Payment | null {
-  requireSignedIn(identity);
-  if (payment && identity.role !== 'ADMIN' && payment.customerId !== identity.userId)
-    throw forbidden('This payment is not yours to see');
-  return payment;
+/** An order as the orders subgraph refers to it: payments adds its payment. */
+export interface OrderRef {
+  id: string;
 }
 
-export const resolvers: GraphQLResolverMap<Context> = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
 
   Query: {
-    payment: async (_: unknown, { id }: { id: string }, context: Context) =>
-      visiblePayment(await context.loaders.payment.load(id), context),
-    couponCampaign: (_: unknown, { id }: { id: string }) => db.couponCampaign.findUnique({ where: { id } }),
-    myCoupons: (_: unknown, __: unknown, { identity }: Context) =>
-      db.couponClaim.findMany({
-        where: { customerId: requireRole(identity, 'CUSTOMER') },
-        orderBy: { claimedAt: 'desc' },
-      }),
+    payment: (_, { id }, context) => queries.visiblePayment(id, context),
+    couponCampaign: (_, { id }) => queries.couponCampaign(id),
+    myCoupons: (_, __, { identity }) => queries.myCoupons(identity),
   },
 
   Mutation: {
-    payOrder: (_: unknown, input: PayOrderInput, { identity }: Context) => payOrder(identity, input),
-    claimCoupon: (_: unknown, { campaignId }: { campaignId: string }, { identity }: Context) =>
-      claimCoupon(identity, campaignId),
-    createCouponCampaign: (_: unknown, { input }: { input: NewCampaign }, { identity }: Context) =>
-      createCampaign(db, identity, {
+    payOrder: (_, input, { identity }) => commands.payOrder(identity, input),
+    claimCoupon: (_, { campaignId }, { identity }) => commands.claimCoupon(identity, campaignId),
+    createCouponCampaign: (_, { input }, { identity }) =>
+      commands.createCampaign(db, identity, {
         ...input,
         amount: input.amount ?? null,
         percent: input.percent ?? null,
@@ -43,20 +31,19 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
 
   Payment: {
-    __resolveReference: async (ref: { id: string }, context: Context) =>
-      visiblePayment(await context.loaders.payment.load(ref.id), context),
-    order: (payment: Payment) => ({ id: payment.orderId }),
-    history: (payment: Payment, _: unknown, { loaders }: Context) => loaders.history.load(payment.id),
+    __resolveReference: (ref, context) => queries.visiblePayment(ref.id, context),
+    order: (payment) => ({ id: payment.orderId }),
+    history: (payment, _, { loaders }) => loaders.history.load(payment.id),
   },
 
   CouponCampaign: {
-    __resolveReference: (ref: { id: string }) => db.couponCampaign.findUnique({ where: { id: ref.id } }),
-    remaining: (campaign: CouponCampaign) => remainingStock(campaign.id),
+    __resolveReference: (ref) => queries.couponCampaign(ref.id),
+    remaining: (campaign) => commands.remainingStock(campaign.id),
   },
 
   Order: {
-    __resolveReference: (ref: { id: string }) => ref,
+    __resolveReference: (ref) => ref,
     // The gateway asks for this only after the orders subgraph has shown the caller the order.
-    payment: (order: { id: string }, _: unknown, { loaders }: Context) => loaders.paymentOfOrder.load(order.id),
+    payment: (order, _, { loaders }) => loaders.paymentOfOrder.load(order.id),
   },
 };

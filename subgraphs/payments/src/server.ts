@@ -1,13 +1,11 @@
 import path from 'node:path';
 import { createLogger, runUntilStopped, startSubgraph } from '@baedal/platform';
-import { reconcilePayments } from './commands';
-import { closeCoupons } from './coupons';
+import { closeCoupons, reconcilePayments } from './commands';
+import { paymentsConfig } from './config';
 import { checkDatabase, createLoaders, db } from './db';
 import { resolvers } from './resolvers';
 
 export const schemaPath = path.resolve(__dirname, '..', 'schema.graphql');
-
-const RECONCILE_EVERY_MS = Number(process.env.PAYMENTS_RECONCILE_MS ?? 30_000);
 
 export async function startPayments(port?: number) {
   const log = createLogger('payments');
@@ -15,7 +13,7 @@ export async function startPayments(port?: number) {
   const reconcile = () =>
     reconcilePayments().catch((error) => log.warn({ err: error }, 'payment reconciliation failed'));
   void reconcile();
-  const timer = setInterval(reconcile, RECONCILE_EVERY_MS);
+  const timer = setInterval(() => void reconcile(), paymentsConfig().PAYMENTS_RECONCILE_MS);
   timer.unref();
   const running = await startSubgraph({
     name: 'payments',

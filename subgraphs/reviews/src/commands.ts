@@ -1,28 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, forbidden, isUniqueViolation, notFound, requireRole, type Identity } from '@baedal/platform';
+import { DomainError, isUniqueViolation, notFound, type Identity } from '@baedal/platform';
 import type { Review } from '@baedal/prisma/reviews';
 import { db } from './db';
+import { requireOwnOrder, requireReviewer } from './domain/access';
 import { validateReview } from './domain/rating';
 import { publishStats } from './events';
 
+export interface WriteReviewInput {
+  orderId: string;
+  rating: number;
+  text: string;
+}
+
 /** A customer reviews their own delivered order, once; the shop's stats change with it. */
-export async function writeReview(
-  identity: Identity,
-  input: { orderId: string; rating: number; text: string },
-): Promise<Review> {
-  const customerId = requireRole(identity, 'CUSTOMER');
+export async function writeReview(identity: Identity, input: WriteReviewInput): Promise<Review> {
+  const customerId = requireReviewer(identity);
   const { rating, text } = validateReview(input.rating, input.text);
   const reviewable = await db.reviewableOrder.findUnique({ where: { orderId: input.orderId } });
   if (!reviewable) throw notFound('Delivered order', input.orderId);
-  if (reviewable.customerId !== customerId) throw forbidden('You can only review your own orders');
+  requireOwnOrder(reviewable, customerId);
   try {
     return await db.$transaction(async (tx) => {
+      const { shopId } = reviewable;
       const review = await tx.review.create({
-        data: { id: randomUUID(), shopId: reviewable.shopId, orderId: input.orderId, customerId, rating, text },
+        data: { id: randomUUID(), shopId, orderId: input.orderId, customerId, rating, text },
       });
       const stats = await tx.shopRating.upsert({
-        where: { shopId: reviewable.shopId },
-        create: { shopId: reviewable.shopId, reviewCount: 1, ratingSum: rating, version: 1 },
+        where: { shopId },
+        create: { shopId, reviewCount: 1, ratingSum: rating, version: 1 },
         update: { reviewCount: { increment: 1 }, ratingSum: { increment: rating }, version: { increment: 1 } },
       });
       await publishStats(tx, stats);

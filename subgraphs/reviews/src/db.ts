@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
-import { rowLoader } from '@baedal/platform';
+import { rowLoader, type SubgraphContext } from '@baedal/platform';
 import { createReviewsClient, type Review } from '@baedal/prisma/reviews';
 
 export const db = createReviewsClient();
 
+/** Per-request loaders: each turns a batch of keys into one query. */
 export function createLoaders() {
   return {
     review: rowLoader(
@@ -32,6 +33,8 @@ export function createLoaders() {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+/** What every resolver of this subgraph receives. */
+export type Context = SubgraphContext<Loaders>;
 
 export async function checkDatabase(): Promise<void> {
   await db.$queryRaw`SELECT 1`;

@@ -1,21 +1,18 @@
-import { appendToOutbox, event, type Handlers } from '@baedal/events';
+import { event, type Handlers } from '@baedal/contracts';
+import { appendToOutbox } from '@baedal/events';
 import type { Prisma, PrismaClient, ShopRating } from '@baedal/prisma/reviews';
 
 /*
- * Reviews publishes review.stats.changed: a shop's review count and rating
- * sum at its rating version.
+ * Reviews publishes review.stats.changed (a shop's review count and rating
+ * sum at its rating version) and consumes order.delivered: a delivered order
+ * becomes reviewable by its customer.
  */
 
 type Tx = Prisma.TransactionClient;
 
 export function publishStats(tx: Tx, stats: ShopRating) {
-  return appendToOutbox(tx, [
-    event('review.stats.changed', stats.shopId, stats.version, {
-      shopId: stats.shopId,
-      reviewCount: stats.reviewCount,
-      ratingSum: stats.ratingSum,
-    }),
-  ]);
+  const { shopId, reviewCount, ratingSum } = stats;
+  return appendToOutbox(tx, [event('review.stats.changed', shopId, stats.version, { shopId, reviewCount, ratingSum })]);
 }
 
 /** Publishes every shop's stats, for rebuilding projections. */

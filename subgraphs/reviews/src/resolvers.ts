@@ -1,42 +1,34 @@
-import { DateTimeScalar, pageSize, type SubgraphContext } from '@baedal/platform';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { Review } from '@baedal/prisma/reviews';
+import { DateTimeScalar, pageSize } from '@baedal/platform';
 import * as commands from './commands';
-import type { Loaders } from './db';
 import { averageRating } from './domain/rating';
+import type { Resolvers } from './generated/graphql';
 
-type Context = SubgraphContext<Loaders>;
-type ShopRef = { id: string };
+/** A shop or user as another subgraph refers to it. */
+export interface ShopRef {
+  id: string;
+}
+export interface UserRef {
+  id: string;
+}
 
-export const resolvers: GraphQLResolverMap<Context> = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
 
   Mutation: {
-    writeReview: (
-      _: unknown,
-      { input }: { input: { orderId: string; rating: number; text: string } },
-      { identity }: Context,
-    ) => commands.writeReview(identity, input),
+    writeReview: (_, { input }, { identity }) => commands.writeReview(identity, input),
   },
 
   Review: {
-    __resolveReference(ref: { id: string }, { loaders }: Context) {
-      return loaders.review.load(ref.id);
-    },
-    shop: (review: Review) => ({ id: review.shopId }),
-    author: (review: Review) => ({ id: review.customerId }),
+    __resolveReference: (ref, { loaders }) => loaders.review.load(ref.id),
+    shop: (review) => ({ id: review.shopId }),
+    author: (review) => ({ id: review.customerId }),
   },
 
   Shop: {
-    __resolveReference: (ref: ShopRef) => ref,
-    async rating(shop: ShopRef, _: unknown, { loaders }: Context) {
-      return averageRating(await loaders.ratingTotals.load(shop.id));
-    },
-    async reviewCount(shop: ShopRef, _: unknown, { loaders }: Context) {
-      return (await loaders.ratingTotals.load(shop.id))?.reviewCount ?? 0;
-    },
-    reviews(shop: ShopRef, { first }: { first: number }, { loaders }: Context) {
-      return loaders.latestReviews.load({ shopId: shop.id, limit: pageSize(first, 10) });
-    },
+    __resolveReference: (ref) => ref,
+    rating: async (shop, _, { loaders }) => averageRating(await loaders.ratingTotals.load(shop.id)),
+    reviewCount: async (shop, _, { loaders }) => (await loaders.ratingTotals.load(shop.id))?.reviewCount ?? 0,
+    reviews: (shop, { first }, { loaders }) =>
+      loaders.latestReviews.load({ shopId: shop.id, limit: pageSize(first, 10) }),
   },
 };

@@ -1,10 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { forbidden, notFound, requireRole, type Identity } from '@baedal/platform';
-import type { Prisma, Shop } from '@baedal/prisma/shops';
+import { DomainError, issueToken, notFound, verifyPassword, type Identity } from '@baedal/platform';
+import type { Account, Prisma, Shop } from '@baedal/prisma/shops';
 import { db } from './db';
+import { requireOwnShop, requireShopOwner } from './domain/access';
 import { validateGroupName, validateMenuItem, type MenuItemInput } from './domain/menuRules';
 import { applyShopChanges, validateNewShop, type ShopTerms, type ShopTermsInput } from './domain/shopRules';
 import { publishMenuChange, publishShopChange } from './events';
+
+/** An account as `login` answers it: the caller is still anonymous on that request, the account theirs all the same. */
+export type SigningIn = Account & { signingIn: true };
+
+/** Signs in an account with its password, and answers a token for it. */
+export async function login(email: string, password: string): Promise<{ token: string; user: SigningIn }> {
+  const account = await db.account.findUnique({ where: { email: email.trim().toLowerCase() } });
+  // One message for both cases, so the response does not reveal which emails exist.
+  if (!account || !(await verifyPassword(password, account.passwordHash))) {
+    throw new DomainError('UNAUTHENTICATED', 'The email or password is wrong');
+  }
+  return { token: issueToken(account), user: { ...account, signingIn: true } };
+}
 
 /*
  * The owner dashboard's commands. Each validates first, then writes its change
@@ -18,10 +32,10 @@ export type MenuItemCommand = MenuItemInput & { id?: string | null; groupId: str
 
 /** Locks the shop row for the rest of the transaction and checks the caller owns it. */
 async function ownShop(tx: Tx, identity: Identity, shopId: string): Promise<Shop> {
-  const ownerId = requireRole(identity, 'OWNER');
+  const ownerId = requireShopOwner(identity);
   const [shop] = await tx.$queryRaw<Shop[]>`SELECT * FROM "Shop" WHERE "id" = ${shopId} FOR UPDATE`;
   if (!shop) throw notFound('Shop', shopId);
-  if (shop.ownerId !== ownerId) throw forbidden('You can only change your own shops');
+  requireOwnShop(shop, ownerId);
   return shop;
 }
 
@@ -34,7 +48,7 @@ function termsOf(shop: Shop): ShopTerms {
 }
 
 export async function registerShop(identity: Identity, input: ShopTermsInput): Promise<Shop> {
-  const ownerId = requireRole(identity, 'OWNER');
+  const ownerId = requireShopOwner(identity);
   const terms = validateNewShop(input);
   return db.$transaction(async (tx) => {
     const shop = await tx.shop.create({
@@ -133,13 +147,13 @@ async function shopOfItem(itemId: string): Promise<string> {
 }
 
 export async function setMenuItemSoldOut(identity: Identity, itemId: string, soldOut: boolean) {
-  requireRole(identity, 'OWNER');
+  requireShopOwner(identity);
   const shopId = await shopOfItem(itemId);
   return menuChange(identity, shopId, (tx) => tx.menuItem.update({ where: { id: itemId }, data: { soldOut } }));
 }
 
 export async function deleteMenuItem(identity: Identity, itemId: string): Promise<string> {
-  requireRole(identity, 'OWNER');
+  requireShopOwner(identity);
   const shopId = await shopOfItem(itemId);
   await menuChange(identity, shopId, (tx) => tx.menuItem.delete({ where: { id: itemId } }));
   return itemId;

@@ -1,20 +1,18 @@
 import {
-  appendToOutbox,
   event,
+  parseOpeningHours,
+  type EventPayloads,
   type Handlers,
-  type RunInTransaction,
   type MenuGroupDoc,
   type MenuOptionGroupDoc,
   type MenuSnapshot,
   type NewEvent,
   type ShopInfo,
-} from '@baedal/events';
-import { parseOpeningHours } from '@baedal/platform';
+} from '@baedal/contracts';
+import { appendToOutbox, type RunInTransaction } from '@baedal/events';
 import type { RawDb } from '@baedal/prisma/clients';
 import type { Prisma, PrismaClient, Shop } from '@baedal/prisma/shops';
-import { applyAdPlacements, applyMenu, applyReviewStats, applyShopInfo, countOrders } from './queryModel';
-
-export { refreshClockKeys } from './queryModel';
+import { applyAdPlacements, applyMenu, applyReviewStats, applyShopInfo, countOrders } from './projection';
 
 /*
  * What shops publishes (shop.*, menu.updated: whole-state snapshots) and what
@@ -126,7 +124,7 @@ export const projection: Handlers<Tx> = {
  * Prisma's interactive one: while orders flow, that is almost every batch.
  * Every other event needs Prisma's.
  */
-export function projectionTransaction(db: PrismaClient, sql: RawDb): RunInTransaction<Tx> {
+export function projectionTransaction(db: PrismaClient, sql: RawDb): RunInTransaction<EventPayloads, Tx> {
   return (work, events) =>
     events.every((e) => e.type === 'order.placed')
       ? // The order.placed handler uses only raw statements, which a driver transaction has.

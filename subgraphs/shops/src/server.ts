@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { processCount, runUntilStopped, startSubgraph } from '@baedal/platform';
+import { runUntilStopped, startSubgraph } from '@baedal/platform';
+import { shopsConfig } from './config';
 import { checkDatabase, createLoaders, db } from './db';
 import { resolvers } from './resolvers';
 
@@ -18,4 +19,4 @@ export function startShops(port?: number) {
 }
 
 // Customer reads land here: SHOPS_PROCESSES copies share the port, one per core unless set.
-if (require.main === module) runUntilStopped('subgraph-shops', () => startShops(), processCount('SHOPS_PROCESSES'));
+if (require.main === module) runUntilStopped('subgraph-shops', () => startShops(), shopsConfig().SHOPS_PROCESSES);

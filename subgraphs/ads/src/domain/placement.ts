@@ -1,3 +1,4 @@
+import { topPlacement, type AdProduct } from '@baedal/contracts';
 import { badInput } from '@baedal/platform';
 
 export interface CampaignPeriod {
@@ -11,17 +12,13 @@ export function isRunning(campaign: CampaignPeriod, at: Date): boolean {
   return campaign.status === 'ACTIVE' && campaign.startsAt <= at && at < campaign.endsAt;
 }
 
-const PRODUCT_RANK = { ULTRA_CALL: 0, OPEN_LIST: 1 } as const;
-
-/** Of a shop's running campaigns in an area, the one that places it highest. */
-export function placementIn<T extends CampaignPeriod & { area: string; product: keyof typeof PRODUCT_RANK }>(
+/** Of a shop's running campaigns in an area, the one that places it highest (the rule ads publishes). */
+export function placementIn<T extends CampaignPeriod & { area: string; product: AdProduct }>(
   campaigns: readonly T[],
   area: string,
   at: Date,
 ): T | null {
-  const running = campaigns.filter((c) => c.area === area && isRunning(c, at));
-  running.sort((a, b) => PRODUCT_RANK[a.product] - PRODUCT_RANK[b.product]);
-  return running[0] ?? null;
+  return topPlacement(campaigns, area, (campaign) => isRunning(campaign, at));
 }
 
 export const MAX_PLACEMENT_DAYS = 90;

@@ -1,15 +1,7 @@
+import { event, ORDER_STATUSES, type OrderSnapshot, type OrderStatus } from '@baedal/contracts';
 import { badInput, DomainError } from '@baedal/platform';
 
-export const ORDER_STATUSES = [
-  'PENDING_PAYMENT',
-  'PLACED',
-  'ACCEPTED',
-  'REJECTED',
-  'PICKED_UP',
-  'DELIVERED',
-  'CANCELED',
-] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export { ORDER_STATUSES, type OrderStatus };
 
 /** What can happen to an order, named as the lifecycle events are. */
 export type OrderTransition = 'pay' | 'accept' | 'reject' | 'pickUp' | 'deliver' | 'cancel';
@@ -126,3 +118,43 @@ export const STATUS_EVENT = {
   DELIVERED: 'order.delivered',
   CANCELED: 'order.canceled',
 } as const satisfies Record<OrderStatus, string>;
+
+/** What an order event says about the order. */
+export interface OrderFacts {
+  id: string;
+  customerId: string;
+  shopId: string;
+  status: OrderStatus;
+  itemsTotal: number;
+  deliveryFee: number;
+  total: number;
+  deliveryArea: string;
+  estimatedCookingMinutes: number | null;
+  paymentId: string | null;
+}
+
+export function orderSnapshot(order: OrderFacts, reason: string | null = null): OrderSnapshot {
+  return {
+    orderId: order.id,
+    customerId: order.customerId,
+    shopId: order.shopId,
+    status: order.status,
+    itemsTotal: order.itemsTotal,
+    deliveryFee: order.deliveryFee,
+    total: order.total,
+    deliveryArea: order.deliveryArea,
+    reason,
+    estimatedCookingMinutes: order.estimatedCookingMinutes,
+    paymentId: order.paymentId,
+  };
+}
+
+/** The event announcing the order's status after a change, at the order's version. */
+export function orderStatusEvent(
+  order: OrderFacts,
+  status: OrderStatus,
+  version: number,
+  reason: string | null = null,
+) {
+  return event(STATUS_EVENT[status], order.id, version, { ...orderSnapshot(order, reason), status });
+}

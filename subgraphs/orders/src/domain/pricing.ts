@@ -1,4 +1,5 @@
-import { badInput, DomainError, isOpenAt, parseOpeningHours } from '@baedal/platform';
+import { isOpenAt, parseOpeningHours } from '@baedal/contracts';
+import { badInput, DomainError } from '@baedal/platform';
 
 export interface ShopTerms {
   shopId: string;

@@ -1,4 +1,5 @@
-import { averageRating as averageStars, badInput } from '@baedal/platform';
+import { averageRating as averageStars } from '@baedal/contracts';
+import { badInput } from '@baedal/platform';
 
 export interface RatingTotals {
   reviewCount: number;
@@ -8,7 +9,7 @@ export interface RatingTotals {
 export const MIN_RATING = 1;
 export const MAX_RATING = 5;
 
-/** The shop's average from its running totals (see the platform's averageRating). */
+/** The shop's average from its running totals (the rating rule reviews publishes in @baedal/contracts). */
 export function averageRating(totals: RatingTotals | null): number | null {
   return totals ? averageStars(totals.reviewCount, totals.ratingSum) : null;
 }
@@ -24,7 +25,8 @@ export function validateReview(rating: number, text: string): { rating: number; 
   if (!isValidRating(rating))
     throw badInput('rating', `rating must be a whole number from ${MIN_RATING} to ${MAX_RATING}`);
   const trimmed = text.trim();
-  if (trimmed.length === 0 || trimmed.length > MAX_REVIEW_LENGTH)
+  if (trimmed.length === 0 || trimmed.length > MAX_REVIEW_LENGTH) {
     throw badInput('text', `text must be 1 to ${MAX_REVIEW_LENGTH} characters`);
+  }
   return { rating, text: trimmed };
 }

@@ -1,5 +1,13 @@
-import { averageRating, isOpenAt, nextOpeningChange, type OpeningInterval } from '@baedal/platform';
-import type { AdPlacementDoc } from '@baedal/events';
+import {
+  AD_PRODUCT_RANK,
+  averageRating,
+  isOpenAt,
+  NO_AD,
+  nextOpeningChange,
+  topPlacement,
+  type AdPlacementDoc,
+  type OpeningInterval,
+} from '@baedal/contracts';
 
 /*
  * How the customer list ranks shops: an active ad placement in the area
@@ -7,16 +15,17 @@ import type { AdPlacementDoc } from '@baedal/events';
  * then review count. Every key sorts ascending.
  */
 
-const AD_RANK = { ULTRA_CALL: 0, OPEN_LIST: 1 } as const;
-export const NO_AD = 2;
+export { NO_AD };
 
+/** The placement that puts the shop highest in the area now (the rule ads publishes), or null. */
+export function placementIn(placements: readonly AdPlacementDoc[], area: string, now: Date): AdPlacementDoc | null {
+  return topPlacement(placements, area, (p) => new Date(p.startsAt) <= now && now < new Date(p.endsAt));
+}
+
+/** The rank of that placement's product, or NO_AD. */
 export function adRankIn(placements: readonly AdPlacementDoc[], area: string, now: Date): number {
-  let rank = NO_AD;
-  for (const p of placements) {
-    if (p.area === area && new Date(p.startsAt) <= now && now < new Date(p.endsAt))
-      rank = Math.min(rank, AD_RANK[p.product]);
-  }
-  return rank;
+  const top = placementIn(placements, area, now);
+  return top ? AD_PRODUCT_RANK[top.product] : NO_AD;
 }
 
 export interface ListingSource {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { badInput } from '@baedal/platform';
-import type { MenuOptionGroupDoc } from '@baedal/events';
+import type { MenuOptionGroupDoc } from '@baedal/contracts';
 import { LIMITS, requireDescription, requireName, requireWon } from './shopRules';
 
 export interface OptionGroupInput {

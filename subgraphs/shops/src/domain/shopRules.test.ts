@@ -1,4 +1,4 @@
-import { applyShopChanges, validateNewShop, type ShopTerms } from './shopRules';
+import { applyShopChanges, validateNewShop } from './shopRules';
 import { validateMenuItem, validateOptionGroups } from './menuRules';
 
 const valid = {
@@ -53,7 +53,7 @@ describe('shop rules', () => {
   });
 
   it('changes only the fields given', () => {
-    const current = validateNewShop(valid) as ShopTerms;
+    const current = validateNewShop(valid);
     expect(applyShopChanges(current, { deliveryFee: 0 })).toEqual({ ...current, deliveryFee: 0 });
     expect(
       applyShopChanges(current, { openingHours: [{ day: 0, opens: '00:00', closes: '00:00' }] }).openingHours,

@@ -1,5 +1,5 @@
-import type { ShopInfo } from '@baedal/events';
-import { badInput, CATEGORIES, DELIVERY_AREAS, parseOpeningHours, type OpeningInterval } from '@baedal/platform';
+import { CATEGORIES, DELIVERY_AREAS, parseOpeningHours, type OpeningInterval, type ShopInfo } from '@baedal/contracts';
+import { badInput } from '@baedal/platform';
 
 /*
  * What an owner may write. Every rule names the field it guards, so a client

@@ -1,0 +1,9 @@
+import type { Identity } from '@baedal/platform';
+
+/** What the gateway knows of a request while answering it. */
+export interface GatewayContext {
+  identity: Identity;
+  requestId: string;
+  /** Subgraphs answered from the fallback cache in this request, with the age of their data in seconds. */
+  stale: Map<string, number>;
+}

@@ -1,0 +1,232 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import {
+  batchedWrites,
+  COMMANDS_PATH,
+  gatheredCommandsBody,
+  identityHeaders,
+  MAX_GATHERED_COMMANDS,
+  readCommandAnswers,
+  REQUEST_ID_HEADER,
+  type CallAnswer,
+  type CommandAnswer,
+  type GatheredCommand,
+  type Identity,
+  type Logger,
+} from '@baedal/platform';
+import type { GatewayContext } from './context';
+import { withStaleMarker, type FallbackCache } from './fallbackCache';
+import { gatheredCommands, singleSubgraphCommands, singleSubgraphReads } from './metrics';
+import { isCallerSpecific, isMutation } from './privacy';
+import {
+  databaseFailure,
+  guardSettings,
+  statusFailure,
+  SubgraphFailure,
+  unavailable,
+  type GuardSettings,
+} from './resilience';
+import { SubgraphGuard, type Guarded } from './subgraphGuard';
+import { fetchWithin, sendWithin, TIMEOUT_HEADER, type SubgraphRequest } from './transport';
+
+/**
+ * One subgraph as the gateway sees it, on every path (the query planner's
+ * fetches, single-subgraph reads and commands): forwards the caller's
+ * identity (signed) and the request id; calls under a timeout and a circuit
+ * breaker; keeps each good query answer in the fallback cache and answers
+ * from it when the subgraph fails. Mutations are never kept: they fail with
+ * SERVICE_UNAVAILABLE.
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly guard: SubgraphGuard;
+  private readonly settings: GuardSettings;
+  /** Commands that arrive together go in one request (COMMANDS_PATH); a failed one is never sent again. */
+  private readonly sendCommand: (command: GatheredCommand) => Promise<CommandAnswer>;
+
+  constructor(
+    private readonly subgraph: string,
+    url: string,
+    private readonly cache: FallbackCache,
+    private readonly log: Logger,
+  ) {
+    const settings = guardSettings(subgraph);
+    super({
+      url,
+      fetcher: ((input: string, init: SubgraphRequest) =>
+        fetchWithin(subgraph, input, init, Number(init.headers[TIMEOUT_HEADER]) || settings.timeoutMs)) as never,
+    });
+    this.settings = settings;
+    this.guard = new SubgraphGuard(subgraph, settings, cache, log);
+    const commandsUrl = new URL(COMMANDS_PATH, url).toString();
+    this.sendCommand = batchedWrites(
+      (commands: readonly GatheredCommand[]) => this.sendCommands(commandsUrl, commands),
+      {
+        maxBatch: MAX_GATHERED_COMMANDS,
+        retryAlone: false,
+      },
+    );
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const gatewayContext = context as Partial<GatewayContext>;
+    // Requests without a caller (health probes) go out as anonymous.
+    const identity = gatewayContext.identity ?? { userId: null, role: 'ANONYMOUS' };
+    for (const [name, value] of Object.entries(identityHeaders(identity))) request.http?.headers.set(name, value);
+    if (gatewayContext.requestId) request.http?.headers.set(REQUEST_ID_HEADER, gatewayContext.requestId);
+    if (isMutation(request.query ?? ''))
+      request.http?.headers.set(TIMEOUT_HEADER, String(this.settings.mutationTimeoutMs));
+  }
+
+  private callerOf(query: string, identity: Identity | undefined): string | null {
+    return isCallerSpecific(query) ? `${identity?.role ?? 'ANONYMOUS'}:${identity?.userId ?? ''}` : null;
+  }
+
+  /** The query planner's fetch. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const subgraph = this.subgraph;
+    const context = options.context as Partial<GatewayContext>;
+    const query = options.request.query ?? '';
+    const key = isMutation(query)
+      ? null
+      : this.cache.key(subgraph, query, options.request.variables, this.callerOf(query, context.identity));
+    const outcome = await this.guard.guarded(context, key, async () => {
+      const answer = await super.process(options);
+      const failure = databaseFailure(subgraph, answer.errors);
+      if (failure) throw failure;
+      return answer;
+    });
+    if ('kept' in outcome) {
+      if (outcome.kept) return outcome.kept.response as GatewayGraphQLResponse;
+      throw unavailable(subgraph);
+    }
+    if (key && !outcome.answer.errors?.length) this.cache.store(key, outcome.answer);
+    return outcome.answer;
+  }
+
+  /** The headers a client's request goes to the subgraph with: its signed identity and request id. */
+  private headersFor(context: GatewayContext): Record<string, string> {
+    return {
+      'content-type': 'application/json',
+      [REQUEST_ID_HEADER]: context.requestId,
+      ...identityHeaders(context.identity),
+    };
+  }
+
+  /** A client's request body, sent as it came with the caller's identity; a 5xx answer is a failure of the subgraph. */
+  private async post(rawBody: string, context: GatewayContext, timeoutMs: number): Promise<CallAnswer> {
+    const answer = await sendWithin(
+      this.subgraph,
+      this.url,
+      { headers: this.headersFor(context), body: rawBody },
+      timeoutMs,
+    );
+    const failure = statusFailure(this.subgraph, answer.status);
+    if (failure) throw failure;
+    return answer;
+  }
+
+  /** Commands that arrived together, in one request (the gathered-commands protocol); each answer is its own command's. */
+  private async sendCommands(url: string, commands: readonly GatheredCommand[]): Promise<CommandAnswer[]> {
+    const subgraph = this.subgraph;
+    gatheredCommands.observe({ subgraph }, commands.length);
+    const body = gatheredCommandsBody(commands);
+    const reply = await sendWithin(
+      subgraph,
+      url,
+      { headers: { 'content-type': 'application/json' }, body },
+      this.settings.mutationTimeoutMs,
+    );
+    const answers = readCommandAnswers(reply.status, reply.text, commands.length);
+    if (typeof answers !== 'string') return answers;
+    throw (
+      statusFailure(subgraph, reply.status) ?? new SubgraphFailure(subgraph, 'unavailable', `${subgraph} ${answers}`)
+    );
+  }
+
+  /**
+   * A client's query that this subgraph alone answers (singleSubgraph.ts):
+   * sent as it came, answered with the subgraph's text as it came, and kept
+   * for emergencies under the query sent, as the pipeline keeps its fetches.
+   * Null leaves the request to the pipeline: an answer with errors (the
+   * pipeline words errors), or a failure with no kept copy.
+   */
+  async forward(
+    rawBody: string,
+    request: { query: string; variables?: unknown },
+    context: GatewayContext,
+  ): Promise<string | null> {
+    const subgraph = this.subgraph;
+    const key = this.cache.key(
+      subgraph,
+      request.query,
+      request.variables,
+      this.callerOf(request.query, context.identity),
+    );
+    let outcome: Guarded<string | null>;
+    try {
+      outcome = await this.guard.guarded(context, key, async () => {
+        const { status, text } = await this.post(rawBody, context, this.settings.timeoutMs);
+        // Most answers carry no errors; only those that might are parsed (a shop's text may say anything).
+        if (text.includes('"errors"')) {
+          const { errors } = JSON.parse(text) as { errors?: { extensions?: { code?: unknown } }[] };
+          const failure = databaseFailure(subgraph, errors);
+          if (failure) throw failure;
+          if (errors?.length) return null;
+        }
+        return status >= 200 && status < 300 ? text : null;
+      });
+    } catch {
+      outcome = { kept: null };
+    }
+    if ('answer' in outcome && outcome.answer !== null) {
+      this.cache.store(key, outcome.answer);
+      singleSubgraphReads.inc({ subgraph, result: 'answered' });
+      return outcome.answer;
+    }
+    const kept = 'kept' in outcome ? outcome.kept?.response : undefined;
+    if (typeof kept !== 'string') {
+      singleSubgraphReads.inc({ subgraph, result: 'pipeline' });
+      return null;
+    }
+    singleSubgraphReads.inc({ subgraph, result: 'stale' });
+    return withStaleMarker(kept, context.stale);
+  }
+
+  /**
+   * A command this subgraph alone answers (singleSubgraph.ts), sent once as it
+   * came, in one request with the commands for this subgraph that arrived with
+   * it. It is never handed to the pipeline afterwards, which would run it a
+   * second time, except when the subgraph refused it before running it (an
+   * HTTP 4xx: bad variables), where null lets the pipeline word the refusal.
+   * Errors are passed on as the pipeline passes a subgraph's errors, naming
+   * the service; a subgraph that cannot be asked is SERVICE_UNAVAILABLE.
+   */
+  async command(rawBody: string, context: GatewayContext): Promise<string | null> {
+    const subgraph = this.subgraph;
+    let outcome: Guarded<string | null>;
+    try {
+      outcome = await this.guard.guarded(context, null, async () => {
+        const { status, body: text } = await this.sendCommand({ headers: this.headersFor(context), body: rawBody });
+        const failed = statusFailure(subgraph, status);
+        if (failed) throw failed;
+        if (status >= 400) return null;
+        if (!text.includes('"errors"')) return text;
+        const reply = JSON.parse(text) as { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] };
+        const failure = databaseFailure(subgraph, reply.errors);
+        if (failure) throw failure;
+        if (!reply.errors?.length) return text;
+        const errors = reply.errors.map((e) => ({ ...e, extensions: { ...e.extensions, serviceName: subgraph } }));
+        return JSON.stringify({ ...reply, errors });
+      });
+    } catch (unexpected) {
+      this.log.error({ err: unexpected, subgraph, requestId: context.requestId }, 'command failed');
+      outcome = { kept: null };
+    }
+    if ('answer' in outcome) {
+      singleSubgraphCommands.inc({ subgraph, result: outcome.answer === null ? 'pipeline' : 'answered' });
+      return outcome.answer;
+    }
+    singleSubgraphCommands.inc({ subgraph, result: 'unavailable' });
+    return JSON.stringify({ errors: [unavailable(subgraph).toJSON()], data: null });
+  }
+}

@@ -1,0 +1,82 @@
+import type {
+  EventEnvelope as AnyEnvelope,
+  EventType as AnyEventType,
+  Handler as AnyHandler,
+  Handlers as AnyHandlers,
+  ManyHandler as AnyManyHandler,
+  NewEvent as AnyNewEvent,
+  Routes,
+} from '@baedal/events';
+import type { AdPlacementsSnapshot } from './ads';
+import type { OrderSnapshot } from './orders';
+import type { PaymentOutcome } from './payments';
+import type { ReviewStats } from './reviews';
+import type { MenuSnapshot, ShopInfo } from './shops';
+
+/*
+ * Every event in Baedal: its type, its payload and which domains consume it.
+ * docs/events.md describes the same catalogue for people; keep them in step.
+ * Each domain's worker.ts declares its consumers' handlers; a test checks that
+ * they handle exactly the types routed to them here.
+ */
+
+export interface EventPayloads {
+  'shop.registered': ShopInfo;
+  'shop.updated': ShopInfo;
+  'shop.opened': ShopInfo;
+  'shop.closed': ShopInfo;
+  'menu.updated': MenuSnapshot;
+  'ad.placement.changed': AdPlacementsSnapshot;
+  'review.stats.changed': ReviewStats;
+  'order.created': OrderSnapshot;
+  'order.placed': OrderSnapshot;
+  'order.accepted': OrderSnapshot;
+  'order.rejected': OrderSnapshot;
+  'order.picked_up': OrderSnapshot;
+  'order.delivered': OrderSnapshot;
+  'order.canceled': OrderSnapshot;
+  'payment.approved': PaymentOutcome;
+  'payment.declined': PaymentOutcome;
+}
+
+export type EventType = AnyEventType<EventPayloads>;
+export type OrderEventType = Extract<EventType, `order.${string}`>;
+export type EventEnvelope<T extends EventType = EventType> = AnyEnvelope<EventPayloads, T>;
+export type NewEvent<T extends EventType = EventType> = AnyNewEvent<EventPayloads, T>;
+export type Handler<Tx, T extends EventType = EventType> = AnyHandler<EventPayloads, Tx, T>;
+export type ManyHandler<Tx, T extends EventType = EventType> = AnyManyHandler<EventPayloads, Tx, T>;
+export type Handlers<Tx> = AnyHandlers<EventPayloads, Tx>;
+
+/** Builds a typed event; keeps call sites short. */
+export function event<T extends EventType>(
+  type: T,
+  aggregateId: string,
+  version: number,
+  payload: EventPayloads[T],
+): NewEvent<T> {
+  return { type, aggregateId, version, payload };
+}
+
+/** Domains that consume events; each has its own BullMQ queue of this name. */
+export const CONSUMERS = ['shops', 'orders', 'ads', 'reviews', 'payments', 'delivery'] as const;
+export type Consumer = (typeof CONSUMERS)[number];
+
+/** Fan-out: which consumers' queues receive each event type. */
+export const ROUTES: Routes<EventPayloads> & { readonly [T in EventType]: readonly Consumer[] } = {
+  'shop.registered': ['shops', 'orders', 'ads'],
+  'shop.updated': ['shops', 'orders', 'ads'],
+  'shop.opened': ['shops', 'orders', 'ads'],
+  'shop.closed': ['shops', 'orders', 'ads'],
+  'menu.updated': ['shops', 'orders'],
+  'ad.placement.changed': ['shops'],
+  'review.stats.changed': ['shops'],
+  'order.created': ['payments'],
+  'order.placed': ['shops', 'payments'],
+  'order.accepted': ['delivery'],
+  'order.rejected': ['payments'],
+  'order.picked_up': ['delivery'],
+  'order.delivered': ['reviews'],
+  'order.canceled': ['payments'],
+  'payment.approved': ['orders'],
+  'payment.declined': [],
+};

@@ -1,0 +1,59 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { BodyTooLarge, INTERNAL_ERROR, sendJson, sendJsonText, TOO_LARGE } from './json';
+import type { Logger } from './logger';
+
+export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** A request as the server hands it on: its id (given, or new) and its target split into path and query. */
+export interface RequestTarget {
+  requestId: string;
+  pathname: string;
+  search: string;
+}
+
+export interface HttpServerOptions {
+  /** GET and HEAD routes by exact path, e.g. /healthz. */
+  routes?: Record<string, Route>;
+  /** Every other request. */
+  handle: (req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget) => Promise<void>;
+  logger: Logger;
+}
+
+/**
+ * The HTTP server every process serves on: plain node:http (no web framework
+ * on the hot path), a request id on every answer, health routes beside the
+ * application's handler, and an error that escapes the handler answered 500
+ * (413 for a body too large) and logged with the request id.
+ */
+export function createHttpServer({ routes = {}, handle, logger }: HttpServerOptions): http.Server {
+  return http.createServer((req, res) => {
+    // A request target is a path and a query; splitting it is all routing needs (no URL object per request).
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const pathname = queryAt < 0 ? url : url.slice(0, queryAt);
+    const requestId = (req.headers[REQUEST_ID_HEADER] as string | undefined) ?? randomUUID();
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
+    const work =
+      route && (req.method === 'GET' || req.method === 'HEAD')
+        ? route(req, res)
+        : handle(req, res, { requestId, pathname, search: queryAt < 0 ? '' : url.slice(queryAt) });
+    Promise.resolve(work).catch((error: unknown) => {
+      if (error instanceof BodyTooLarge) {
+        sendJsonText(res, 413, TOO_LARGE);
+        return;
+      }
+      logger.error({ err: error, requestId }, 'request failed');
+      if (!res.headersSent) sendJsonText(res, 500, INTERNAL_ERROR);
+      else res.end();
+    });
+  });
+}
+
+/** The answer to a path no route or handler serves. */
+export function notFoundRoute(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): void {
+  sendJson(res, 404, { error: `No route for ${req.method} ${pathname}` });
+}

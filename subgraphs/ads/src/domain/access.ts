@@ -1,0 +1,17 @@
+import { forbidden, requireRole, type Identity } from '@baedal/platform';
+
+/*
+ * Who may do what with ads. Pure: the callers read ads' own record of who
+ * owns each shop (kept from shop events). The role is checked before anything
+ * is read, the shop's owner once it is.
+ */
+
+/** Only owners advertise; answers the owner's id. */
+export function requireAdvertiser(identity: Identity): string {
+  return requireRole(identity, 'OWNER');
+}
+
+/** An owner advertises only their own shops. */
+export function requireOwnShop(shop: { ownerId: string }, ownerId: string): void {
+  if (shop.ownerId !== ownerId) throw forbidden('You can only advertise your own shops');
+}

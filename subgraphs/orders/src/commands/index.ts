@@ -1,0 +1,6 @@
+/*
+ * Orders' commands: placing an order, and moving orders through their
+ * lifecycle (owners, customers, the rider simulator and payments' events).
+ */
+export { placeOrder, type PlaceOrderInput } from './placeOrder';
+export { changeOrder, moveOrders, transitionOrder, type OrderMove } from './moveOrders';

@@ -1,0 +1,33 @@
+import type { EventPayloads } from '@baedal/contracts';
+import { consumersOf, type DomainWorker } from '@baedal/events';
+import { db, sql } from './db';
+import { replica, riderSimulator } from './events';
+
+const declareConsumer = consumersOf<EventPayloads>();
+
+/**
+ * What the workers process runs of orders: the "orders" consumer (the replica
+ * of shops and menus, and payment outcomes) and the rider simulator
+ * ("delivery"), both in driver transactions on the subgraph's own pool.
+ */
+export function ordersWorker(): DomainWorker {
+  return {
+    consumers: [
+      // Set-based: a batch of 64 costs little more than one of 16 (docs/performance.md).
+      declareConsumer({
+        consumer: 'orders',
+        handlers: replica,
+        transaction: (work) => sql.$transaction(work),
+        batch: 64,
+      }),
+      // Each event alone, side by side: the rider waits on purpose, and a batch would wait for each rider in turn.
+      declareConsumer({
+        consumer: 'delivery',
+        handlers: riderSimulator,
+        transaction: (work) => sql.$transaction(work),
+        oneEventPerJob: true,
+      }),
+    ],
+    close: () => db.$disconnect(),
+  };
+}

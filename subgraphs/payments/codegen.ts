@@ -1,0 +1,11 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+import { subgraphCodegen } from '../../codegen.base';
+
+const config: CodegenConfig = subgraphCodegen({
+  Payment: '@baedal/prisma/payments#Payment',
+  PaymentRecord: '@baedal/prisma/payments#PaymentRecord',
+  CouponCampaign: '@baedal/prisma/payments#CouponCampaign',
+  CouponClaim: './commands/coupons#Claim',
+  Order: './resolvers#OrderRef',
+});
+export default config;

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import Redis from 'ioredis';
+import { DomainError, notFound, redisPrefix, redisUrl, type Identity } from '@baedal/platform';
+import type { CouponCampaign, PrismaClient } from '@baedal/prisma/payments';
+import { requireCampaignAdmin, requirePayingCustomer } from '../domain/access';
+import { validateCampaign, type NewCampaign } from '../domain/coupon';
+
+/*
+ * First-come-first-served coupons. A claim is decided in Redis by one Lua
+ * script (not started, ended, already claimed, sold out, or take one), so a
+ * burst never touches Postgres and never oversells. Claims are persisted
+ * asynchronously through the "coupon-claims" queue into CouponClaim, whose
+ * unique (campaign, customer) is the second guard; reconcileCampaign makes
+ * Redis and Postgres agree.
+ */
+
+export const CLAIMS_QUEUE = 'coupon-claims';
+
+const keys = (campaignId: string) => {
+  const base = `${redisPrefix()}:coupon:${campaignId}`;
+  return { meta: `${base}:meta`, remaining: `${base}:remaining`, claims: `${base}:claims` };
+};
+const claimKey = (claimId: string) => `${redisPrefix()}:coupon-claim:${claimId}`;
+
+const CLAIM_SCRIPT = `
+local meta = redis.call('HMGET', KEYS[1], 'startsAt', 'endsAt')
+if not meta[1] then return {'NOT_FOUND'} end
+local now = tonumber(ARGV[1])
+if now < tonumber(meta[1]) then return {'COUPON_NOT_STARTED'} end
+if now >= tonumber(meta[2]) then return {'COUPON_EXPIRED'} end
+local existing = redis.call('HGET', KEYS[3], ARGV[2])
+if existing then return {'COUPON_ALREADY_CLAIMED', existing} end
+local left = tonumber(redis.call('GET', KEYS[2]) or '0')
+if left <= 0 then return {'COUPON_SOLD_OUT'} end
+redis.call('DECR', KEYS[2])
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+redis.call('SET', KEYS[4], ARGV[4] .. ':' .. ARGV[2])
+return {'CLAIMED', ARGV[3]}
+`;
+
+type ClaimRedis = Redis & {
+  claimCoupon(
+    meta: string,
+    remaining: string,
+    claims: string,
+    claim: string,
+    now: string,
+    customerId: string,
+    claimId: string,
+    campaignId: string,
+  ): Promise<string[]>;
+};
+
+let redis: ClaimRedis | null = null;
+let claimsQueue: Queue | null = null;
+
+function connection(): ClaimRedis {
+  if (!redis) {
+    redis = new Redis(redisUrl(), { maxRetriesPerRequest: 2 }) as ClaimRedis;
+    redis.defineCommand('claimCoupon', { numberOfKeys: 4, lua: CLAIM_SCRIPT });
+  }
+  return redis;
+}
+
+function queue(): Queue {
+  claimsQueue ??= new Queue(CLAIMS_QUEUE, {
+    connection: connection() as ConnectionOptions,
+    prefix: redisPrefix(),
+    defaultJobOptions: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 200 },
+      removeOnComplete: { age: 3600, count: 100_000 },
+      removeOnFail: false,
+    },
+  });
+  return claimsQueue;
+}
+
+export async function closeCoupons(): Promise<void> {
+  await claimsQueue?.close();
+  redis?.disconnect();
+  claimsQueue = null;
+  redis = null;
+}
+
+/** Loads a campaign into Redis; the remaining stock is set only if absent, so reloading never refills it. */
+export async function loadCampaign(campaign: CouponCampaign): Promise<void> {
+  const k = keys(campaign.id);
+  await connection().hset(k.meta, {
+    startsAt: campaign.startsAt.getTime(),
+    endsAt: campaign.endsAt.getTime(),
+    stock: campaign.stock,
+  });
+  await connection().set(k.remaining, campaign.stock, 'NX');
+}
+
+export async function createCampaign(
+  db: PrismaClient,
+  identity: Identity,
+  input: NewCampaign,
+): Promise<CouponCampaign> {
+  requireCampaignAdmin(identity);
+  const terms = validateCampaign(input);
+  const campaign = await db.couponCampaign.create({ data: { id: randomUUID(), ...terms } });
+  await loadCampaign(campaign);
+  return campaign;
+}
+
+export interface Claim {
+  id: string;
+  campaignId: string;
+  customerId: string;
+  status: 'CLAIMED' | 'USED';
+}
+
+const REFUSALS: Record<string, string> = {
+  COUPON_NOT_STARTED: 'This coupon event has not started yet',
+  COUPON_EXPIRED: 'This coupon event has ended',
+  COUPON_ALREADY_CLAIMED: 'You already have this coupon',
+  COUPON_SOLD_OUT: 'All coupons of this event are gone',
+};
+
+/** Decides a claim in Redis alone, then queues it for Postgres. */
+export async function claimCoupon(identity: Identity, campaignId: string, now = Date.now()): Promise<Claim> {
+  const customerId = requirePayingCustomer(identity);
+  const claimId = randomUUID();
+  const k = keys(campaignId);
+  const [outcome] = await connection().claimCoupon(
+    k.meta,
+    k.remaining,
+    k.claims,
+    claimKey(claimId),
+    String(now),
+    customerId,
+    claimId,
+    campaignId,
+  );
+  if (outcome === 'NOT_FOUND') throw notFound('Coupon campaign', campaignId);
+  if (outcome !== 'CLAIMED')
+    throw new DomainError(outcome as 'COUPON_SOLD_OUT', REFUSALS[outcome] ?? outcome, { campaignId });
+  await queue().add(
+    'claim',
+    { claimId, campaignId, customerId, claimedAt: new Date(now).toISOString() },
+    { jobId: claimId },
+  );
+  return { id: claimId, campaignId, customerId, status: 'CLAIMED' };
+}
+
+/** The "coupon-claims" consumer: persists a claim once (the unique constraint absorbs redelivery). */
+export async function persistClaim(
+  db: PrismaClient,
+  claim: { claimId: string; campaignId: string; customerId: string; claimedAt: string },
+): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO "CouponClaim" ("id", "campaignId", "customerId", "status", "claimedAt")
+    VALUES (${claim.claimId}, ${claim.campaignId}, ${claim.customerId}, 'CLAIMED', ${new Date(claim.claimedAt)})
+    ON CONFLICT DO NOTHING`;
+}
+
+/** A claim by id, from Postgres or, while its persistence is still queued, from Redis (and then persisted). */
+export async function findClaim(db: PrismaClient, claimId: string) {
+  const stored = await db.couponClaim.findUnique({ where: { id: claimId } });
+  if (stored) return stored;
+  const owner = await connection().get(claimKey(claimId));
+  if (!owner) return null;
+  const [campaignId, customerId] = owner.split(':');
+  await persistClaim(db, { claimId, campaignId, customerId, claimedAt: new Date().toISOString() });
+  return db.couponClaim.findUnique({ where: { id: claimId } });
+}
+
+export async function remainingStock(campaignId: string): Promise<number | null> {
+  const value = await connection().get(keys(campaignId).remaining);
+  return value === null ? null : Number(value);
+}
+
+export interface ReconcileReport {
+  campaignId: string;
+  persistedFromRedis: number;
+  restoredToRedis: number;
+  remaining: number;
+}
+
+/** Makes Redis and Postgres agree on a campaign's claims, and the remaining stock follow from them. */
+export async function reconcileCampaign(db: PrismaClient, campaignId: string): Promise<ReconcileReport> {
+  const campaign = await db.couponCampaign.findUnique({ where: { id: campaignId } });
+  if (!campaign) throw notFound('Coupon campaign', campaignId);
+  await loadCampaign(campaign);
+  const k = keys(campaignId);
+  const inRedis = await connection().hgetall(k.claims); // customerId -> claimId
+  const inPostgres = await db.couponClaim.findMany({ where: { campaignId }, select: { id: true, customerId: true } });
+  const persisted = new Set(inPostgres.map((c) => c.customerId));
+  let persistedFromRedis = 0;
+  for (const [customerId, claimId] of Object.entries(inRedis)) {
+    if (persisted.has(customerId)) continue;
+    await persistClaim(db, { claimId, campaignId, customerId, claimedAt: new Date().toISOString() });
+    persistedFromRedis++;
+  }
+  let restoredToRedis = 0;
+  for (const claim of inPostgres) {
+    if (inRedis[claim.customerId]) continue;
+    await connection().hset(k.claims, claim.customerId, claim.id);
+    await connection().set(claimKey(claim.id), `${campaignId}:${claim.customerId}`);
+    restoredToRedis++;
+  }
+  const claimed = await connection().hlen(k.claims);
+  const remaining = Math.max(0, campaign.stock - claimed);
+  await connection().set(k.remaining, remaining);
+  return { campaignId, persistedFromRedis, restoredToRedis, remaining };
+}
