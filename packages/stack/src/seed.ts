@@ -30,20 +30,8 @@ export async function isSeeded(): Promise<boolean> {
 
 export async function seed(options: SeedOptions, log: (line: string) => void = () => {}): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD, Buffer.from(`baedal-seed-${options.seed}`));
-  const {
-    accounts,
-    shops,
-    groups,
-    items,
-    campaigns,
-    orders,
-    lines,
-    history,
-    payments,
-    ledgers,
-    reviews,
-    ratings,
-  } = demoData(options, passwordHash);
+  const { accounts, shops, groups, items, campaigns, orders, lines, history, payments, ledgers, reviews, ratings } =
+    demoData(options, passwordHash);
   const shopsDb = createShopsClient();
   const adsDb = createAdsClient();
   const ordersDb = createOrdersClient();
