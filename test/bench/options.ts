@@ -1,0 +1,73 @@
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { eventually, isQuiet, PG_URL, testEnv } from '../support/stack';
+import type { ProcessName } from '@baedal/stack';
+
+/*
+ * The bench's flags and the platform settings it runs with.
+ *
+ * Flags: --shops N (20000), --duration S (10), --warmup S (3), --orders-warmup S (15), --connections N (64),
+ * --cost-rate N (50 orders/s for the cost row),
+ * --only reads,cold,orders,cost,coupons,degraded (a subset, printed, no report),
+ * --profile gateway,shops,... (V8 CPU profiles of those processes, summarized)
+ */
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+export const SHOPS = flag('shops', 20000);
+export const DURATION = flag('duration', 10);
+export const WARMUP = flag('warmup', 3);
+// Ordering runs code in five processes that V8 is still compiling seconds in: on one machine, 10 s
+// measured from a cold start gave 41 orders/s and 30-40 s gave 55. Orders are placed this long first.
+export const ORDERS_WARMUP = flag('orders-warmup', 15);
+export const CONNECTIONS = flag('connections', 64);
+// The cost row places orders at this fixed rate, well under what the machine carries.
+export const COST_RATE = flag('cost-rate', 50);
+/** Customers placing and paying at once in the order rows. */
+export const ORDERING = 32;
+// --only reads,cold,orders,cost,coupons,degraded runs a subset and prints it without writing the report.
+export const ONLY = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1].split(',')) : null;
+export const runs = (part: string) => !ONLY || ONLY.has(part);
+/** --only cold: reference (b) and the cache-bypassed read rows alone. */
+export const COLD_ONLY = !!ONLY?.has('cold') && !ONLY.has('reads');
+// --profile gateway,shops: those processes run under V8's CPU profiler; a summary per process is printed at the end.
+export const PROFILE = args.includes('--profile')
+  ? (args[args.indexOf('--profile') + 1].split(',') as ProcessName[])
+  : [];
+export const BASE = 15000;
+export const REPO = path.resolve(__dirname, '..', '..', '..');
+export const LOGS = path.join(REPO, 'test', '.logs', 'bench');
+
+// As deployed: the gateway and the shops subgraph on every core, the workers in one process (their default; the
+// test suites pin every one of them to one process).
+export const CORES = String(os.availableParallelism());
+export const env = {
+  ...testEnv('bench', BASE),
+  BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}`,
+  BAEDAL_REDIS_PREFIX: `baedal_bench${SHOPS}`,
+  ORDERS_AUTO_APPROVE_PAYMENT: 'false',
+  BAEDAL_RIDER_DELAY_MS: '0',
+  GATEWAY_WORKERS: CORES,
+  SHOPS_PROCESSES: CORES,
+};
+export const dbUrl = (service: string) => `${PG_URL}/${env.BAEDAL_DB_PREFIX}_${service}`;
+export const log = (line: string) => console.log(`[bench] ${line}`);
+
+/** Waits until every outbox of the bench databases is relayed and every queue drained. */
+export const settled = (what: string, intervalMs = 500, timeoutMs = 10 * 60_000) =>
+  eventually(what, () => isQuiet(env.BAEDAL_DB_PREFIX, dbUrl), timeoutMs, intervalMs);
+
+/** Runs `work` on a connection of its own to a service's bench database, closed afterwards. */
+export async function onDatabase<T>(service: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: dbUrl(service) });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,89 @@
+import { CATEGORIES, DELIVERY_AREAS } from '@baedal/contracts';
+import type { createShopsClient } from '@baedal/prisma/shops';
+import { body, measure, post, zipf, type Body, type Measure } from '../load';
+import { COLD_ONLY } from '../options';
+import type { References } from '../references';
+
+/*
+ * The customer reads: home, shop list, shop detail and search, hot (through
+ * the response cache) and cold (a signed-in caller bypasses it), against
+ * both references.
+ */
+
+const Q = {
+  home: `query Home($area: DeliveryArea!) { home(area: $area) { categories { category shopCount } advertisedShops { id name deliveryFee rating reviewCount adPlacement(area: $area) { product } } } }`,
+  list: `query List($area: DeliveryArea!, $category: Category, $after: String) { shops(area: $area, category: $category, first: 20, after: $after) { edges { cursor node { id name category deliveryFee minimumOrder rating reviewCount adPlacement(area: $area) { product } } } pageInfo { hasNextPage endCursor } } }`,
+  detail: `query Detail($id: ID!) { shop(id: $id) { id name description deliveryFee minimumOrder openingHours { day opens closes } rating reviewCount menu { id name items { id name price soldOut optionGroups { id name options { id name price } } } } } }`,
+  search: `query Search($q: String!, $area: DeliveryArea) { searchShops(query: $q, area: $area, first: 20) { id name rating reviewCount } }`,
+};
+
+const SEARCH_WORDS = [
+  '치킨',
+  '피자',
+  '떡볶이',
+  '김밥',
+  '짜장면',
+  '초밥',
+  '족발',
+  '버거',
+  '커피',
+  '곱창',
+  '양념',
+  '불고기',
+];
+
+/** Each read row's request set: the 5 areas; their lists' first 3 pages per category; every shop by Zipf popularity; searches. */
+export async function readSets(
+  gateway: string,
+  shopsDb: ReturnType<typeof createShopsClient>,
+): Promise<[string, Body[]][]> {
+  const homeBodies = DELIVERY_AREAS.map((area) => body(Q.home, { area }));
+  const listBodies: Body[] = [];
+  for (const area of DELIVERY_AREAS) {
+    for (const category of CATEGORIES) {
+      let after: string | null = null;
+      for (let page = 0; page < 3; page++) {
+        const b = body(Q.list, { area, category, after });
+        listBodies.push(b);
+        const answer = JSON.parse((await post(gateway, b)).text);
+        after = answer.data?.shops?.pageInfo?.endCursor ?? null;
+        if (!answer.data?.shops?.pageInfo?.hasNextPage) break;
+      }
+    }
+  }
+  const shopIds = (await shopsDb.shopView.findMany({ select: { shopId: true }, orderBy: { orderCount: 'desc' } })).map(
+    (s) => s.shopId,
+  );
+  // Popularity is skewed: a few shops get most detail views.
+  const shuffled = [...shopIds].sort((a, b) => (a < b ? -1 : 1));
+  const detailBodies = zipf(shuffled.length, 20000).map((rank) => body(Q.detail, { id: shuffled[rank] }));
+  const searchBodies = SEARCH_WORDS.flatMap((q) => [
+    body(Q.search, { q, area: null }),
+    ...DELIVERY_AREAS.map((area) => body(Q.search, { q, area })),
+  ]);
+  return [
+    ['home', homeBodies],
+    ['shop list', listBodies],
+    ['shop detail', detailBodies],
+    ['search', searchBodies],
+  ];
+}
+
+/** The read rows; answers Baedal's hot rows by scenario, which the degraded rows compare with. */
+export async function measureReads(
+  sets: [string, Body[]][],
+  gateway: string,
+  references: References,
+  bypass: Record<string, string>,
+): Promise<Record<string, Measure>> {
+  const healthy: Record<string, Measure> = {};
+  for (const [scenario, bodies] of sets) {
+    if (!COLD_ONLY) await measure(scenario, 'bare server (a)', references.bare, bodies);
+    await measure(scenario, 'plain @apollo/gateway (b)', references.naive, bodies);
+    if (!COLD_ONLY) healthy[scenario] = await measure(scenario, 'Baedal', gateway, bodies, undefined, {}, true);
+    // A signed-in caller bypasses the response cache: the whole pipeline, cold.
+    const note = 'signed-in customer (no response cache): gateway, shops subgraph, Postgres';
+    await measure(scenario, 'Baedal, response cache bypassed', gateway, bodies, note, bypass);
+  }
+  return healthy;
+}
