@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { eventsConfig } from '@baedal/events';
+import { gatewayConfig } from '@baedal/gateway/config';
+import { ordersConfig } from '@baedal/orders/config';
+import { paymentsConfig, simulatorConfig } from '@baedal/payments/config';
+import {
+  platformConfig,
+  readSettings,
+  SERVICES,
+  SettingError,
+  type Settings,
+  type SettingsSpec,
+} from '@baedal/platform';
+import { prismaConfig } from '@baedal/prisma/config';
+import { shopsConfig } from '@baedal/shops/config';
+import { stackConfig } from '@baedal/stack/config';
+import { workersConfig } from '@baedal/workers/config';
+
+/*
+ * Every setting a process reads is declared in its package's config.ts
+ * (the lint forbids process.env elsewhere), and every declared setting is in
+ * the README's settings table, under its own name or, for one of a family
+ * per service (SHOPS_PORT, ORDERS_TIMEOUT_MS, ...), as <SERVICE>_PORT.
+ */
+
+const DECLARED: Record<string, Settings<SettingsSpec>> = {
+  platform: platformConfig,
+  events: eventsConfig,
+  gateway: gatewayConfig,
+  workers: workersConfig,
+  orders: ordersConfig,
+  payments: paymentsConfig,
+  'payment provider simulator': simulatorConfig,
+  shops: shopsConfig,
+  prisma: prismaConfig,
+  stack: stackConfig,
+};
+
+const readme = fs.readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8');
+const table = readme.slice(readme.indexOf('## Settings'), readme.indexOf('\n## ', readme.indexOf('## Settings') + 1));
+/** The name as the README writes it: <SERVICE>_X when every service has its own X, else itself. */
+function asDocumented(name: string, spec: SettingsSpec): string {
+  const service = SERVICES.find((s) => name.startsWith(`${s.toUpperCase()}_`));
+  const suffix = service && name.slice(service.length + 1);
+  const everyService = suffix && SERVICES.every((s) => `${s.toUpperCase()}_${suffix}` in spec);
+  return everyService ? `<SERVICE>_${suffix}` : name;
+}
+
+describe('settings', () => {
+  it.each(Object.entries(DECLARED))("%s: every setting it declares is in the README's settings table", (_, settings) => {
+    const missing = Object.keys(settings.spec).filter((name) => !table.includes(`\`${asDocumented(name, settings.spec)}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('take their defaults when unset, and refuse a bad value with one line naming the variable', () => {
+    expect(readSettings(workersConfig.spec, {}).BAEDAL_RELAY_INTERVAL_MS).toBe(50);
+    expect(() => readSettings(workersConfig.spec, { BAEDAL_RELAY_INTERVAL_MS: 'soon' })).toThrow(
+      new SettingError('BAEDAL_RELAY_INTERVAL_MS must be a whole number, got "soon"'),
+    );
+    expect(() => readSettings(ordersConfig.spec, { ORDERS_AUTO_APPROVE_PAYMENT: 'yes' })).toThrow(
+      'ORDERS_AUTO_APPROVE_PAYMENT must be true or false',
+    );
+    expect(() => readSettings(workersConfig.spec, { BAEDAL_WORKERS_ROLES: 'relays,cooks' })).toThrow(SettingError);
+  });
+
+  it('derive a default from another setting where one follows from it', () => {
+    const settings = readSettings(platformConfig.spec, { GATEWAY_PORT: '14100', SHOPS_PORT: '14101' }) as Record<
+      string,
+      unknown
+    >;
+    expect(settings.GATEWAY_URL).toBe('http://127.0.0.1:14100/graphql');
+    expect(settings.SHOPS_URL).toBe('http://127.0.0.1:14101/graphql');
+  });
+});
