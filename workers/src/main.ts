@@ -3,7 +3,7 @@ import os from 'node:os';
 import Redis from 'ioredis';
 import { Worker } from 'bullmq';
 import { ROUTES } from '@baedal/contracts';
-import { OutboxRelay } from '@baedal/events';
+import { OutboxRelay, routeMismatches } from '@baedal/events';
 import {
   SERVICES,
   closeServer,
@@ -50,7 +50,7 @@ export async function checkRedisPolicy(redis: Redis): Promise<string> {
  * Events move orders on (a paid order is PLACED only once orders applies payment.approved) and keep
  * the customer query model fresh, so when requests fill the machine the workers must not be the
  * ones that wait: they run at a higher CPU priority than the request-serving processes (nice -5,
- * about three times their weight; docs/performance.md). Lowering a nice value needs the privilege
+ * about three times their weight; docs/performance.md, P35). Lowering a nice value needs the privilege
  * to (root, CAP_SYS_NICE); without it the workers run at the priority they were given.
  */
 function takePriority(): void {
@@ -74,6 +74,11 @@ async function main(): Promise<void> {
 
   const domains = domainWorkers();
   const declared = domains.all.flatMap((domain) => domain.consumers);
+  // The routes (contracts) and the domains' handlers must agree, or an event would reach a queue no one
+  // handles it on, or a handler would wait for an event never sent.
+  const mismatches = routeMismatches(ROUTES, declared);
+  if (mismatches.length)
+    throw new Error(`the event routes and the declared consumers disagree: ${mismatches.join('; ')}`);
   const roles = settings.BAEDAL_WORKERS_ROLES;
 
   const relays = roles.includes('relays')
@@ -145,7 +150,7 @@ async function main(): Promise<void> {
 }
 
 // One copy by default, not one per core: copies split every queue, so each applies smaller batches
-// (docs/performance.md). More copies are for cores to spare, or a standby.
+// (docs/performance.md, P34). More copies are for cores to spare, or a standby.
 if (require.main === module) {
   takePriority(); // before forking: copies inherit it
   if (!forkPerCore(log, workersConfig().WORKERS_PROCESSES)) {

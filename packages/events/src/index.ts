@@ -37,5 +37,6 @@ export {
   type PeriodicJob,
   type RebuildableProjection,
 } from './domainWorker';
+export { routeMismatches } from './routes';
 export { configuredRetries, eventsConfig, type Retries } from './config';
 export type { EventEnvelope, EventType, NewEvent, Routes } from './envelope';
