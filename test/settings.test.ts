@@ -48,10 +48,15 @@ function asDocumented(name: string, spec: SettingsSpec): string {
 }
 
 describe('settings', () => {
-  it.each(Object.entries(DECLARED))("%s: every setting it declares is in the README's settings table", (_, settings) => {
-    const missing = Object.keys(settings.spec).filter((name) => !table.includes(`\`${asDocumented(name, settings.spec)}\``));
-    expect(missing).toEqual([]);
-  });
+  it.each(Object.entries(DECLARED))(
+    "%s: every setting it declares is in the README's settings table",
+    (_, settings) => {
+      const missing = Object.keys(settings.spec).filter(
+        (name) => !table.includes(`\`${asDocumented(name, settings.spec)}\``),
+      );
+      expect(missing).toEqual([]);
+    },
+  );
 
   it('take their defaults when unset, and refuse a bad value with one line naming the variable', () => {
     expect(readSettings(workersConfig.spec, {}).BAEDAL_RELAY_INTERVAL_MS).toBe(50);
