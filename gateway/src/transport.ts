@@ -5,7 +5,7 @@ import { SubgraphFailure } from './resilience';
 /*
  * How the gateway reaches a subgraph: one keep-alive pool for every call (the
  * default client opened a connection per request and spent about half the
- * gateway's CPU doing so: docs/performance.md), under a timeout.
+ * gateway's CPU doing so: docs/performance.md, P1), under a timeout.
  */
 
 export const agent = keepAliveAgent();

@@ -96,7 +96,7 @@ function rawOn(queryable: pg.Pool | pg.PoolClient): RawSql {
  * also uses, for the hottest paths (customer reads, placing and paying for
  * orders): the driver alone costs a third to a half of Prisma's raw path per
  * statement, and a transaction a fraction of an interactive Prisma one
- * (docs/benchmarks.md). Rows come as Prisma's raw queries return them.
+ * (docs/performance.md, P5 and P19; docs/adr/0001). Rows come as Prisma's raw queries return them.
  */
 export function rawSql(pool: pg.Pool): RawDb {
   return {

@@ -47,7 +47,7 @@ async function startPlatform(stack: Stack): Promise<void> {
   log(`query model ready (${Math.round((Date.now() - projectionStarted) / 1000)} s waiting)`);
   // Postgres on this machine runs without autovacuum, so nothing else would ever gather the planner's
   // statistics for the seeded data or clear what earlier runs left dead: vacuum and analyze each database
-  // once, as autovacuum would have, so every run starts alike (docs/performance.md).
+  // once, as autovacuum would have, so every run starts alike (docs/performance.md, P26).
   const vacuumStarted = Date.now();
   for (const service of SERVICES) await onDatabase(service, (client) => client.query('VACUUM (ANALYZE)'));
   log(`databases vacuumed and analyzed (${((Date.now() - vacuumStarted) / 1000).toFixed(1)} s)`);

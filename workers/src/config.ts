@@ -6,8 +6,8 @@ export const workersConfig = defineSettings({
     ['relays', 'consumers'],
     'which halves the workers run (tests hold events between the two)',
   ),
-  WORKERS_PROCESSES: int(1, 'copies of the workers process; they split every queue (docs/performance.md)', 1),
-  // 50 and 10: docs/performance.md has the measurements.
+  WORKERS_PROCESSES: int(1, 'copies of the workers process; they split every queue (docs/performance.md, P34)', 1),
+  // 50 and 10: docs/performance.md, P32.
   BAEDAL_RELAY_INTERVAL_MS: int(
     50,
     'a relay round at most this often while events keep coming (0: every notification)',

@@ -30,7 +30,7 @@ const CLOCK = new Intl.DateTimeFormat('en-US', {
 });
 
 // The last minute asked about: the clock's reading changes once a minute (the platform's zone is
-// whole minutes off UTC), and formatToParts per order was 3% of the orders subgraph's CPU.
+// whole minutes off UTC), and formatToParts per order was 3% of the orders subgraph's CPU (docs/performance.md, P16).
 let last = { epochMinute: NaN, time: { day: 0, minute: 0 } };
 
 /** Day of week (0 = Sunday) and minutes since midnight, on the platform's clock. */

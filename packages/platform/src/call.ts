@@ -5,7 +5,7 @@ import http from 'node:http';
  * subgraphs, payments' providers): node:http over a keep-alive pool, the
  * whole answer read as text, given up after a timeout. Not fetch: its
  * Response machinery and abort timers cost more than the call itself
- * (docs/benchmarks.md).
+ * (docs/performance.md, P4).
  */
 
 export interface CallAnswer {

@@ -4,7 +4,7 @@
  * reads them only through that declaration. The whole declaration is read and
  * validated at its first use, once per process (a process's environment does
  * not change while it runs, and reading process.env per request showed as
- * 1-1.5% of the gateway's and the orders subgraph's CPU: docs/performance.md).
+ * 1-1.5% of the gateway's and the orders subgraph's CPU: docs/performance.md, P15).
  * A bad value stops the process with one line naming the variable.
  */
 

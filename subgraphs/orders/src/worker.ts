@@ -13,7 +13,7 @@ const declareConsumer = consumersOf<EventPayloads>();
 export function ordersWorker(): DomainWorker {
   return {
     consumers: [
-      // Set-based: a batch of 64 costs little more than one of 16 (docs/performance.md).
+      // Set-based: a batch of 64 costs little more than one of 16 (docs/performance.md, P29).
       declareConsumer({
         consumer: 'orders',
         handlers: replica,

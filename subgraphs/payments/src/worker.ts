@@ -19,7 +19,7 @@ export interface PaymentsWorker extends DomainWorker {
 export function paymentsWorker(): PaymentsWorker {
   return {
     consumers: [
-      // Set-based: a batch of 64 costs little more than one of 16 (docs/performance.md).
+      // Set-based: a batch of 64 costs little more than one of 16 (docs/performance.md, P29).
       declareConsumer({
         consumer: 'payments',
         handlers: orderPayments,

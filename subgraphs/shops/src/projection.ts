@@ -129,7 +129,7 @@ export const CLOCK_DUE_SQL = `SELECT "shopId" FROM "ShopView" WHERE "keysChangeA
  * at a time with the event loop given back between. Returns how many shops'
  * rows it rewrote. It shares a workers process with the consumers, and it
  * used to recompute every listed shop on every run (1.3 s of the process for
- * 20,000 shops, every 30 s, which stalled the consumers: docs/benchmarks.md).
+ * 20,000 shops, every 30 s, which stalled the consumers: docs/performance.md, P36).
  */
 export async function refreshClockKeys(
   sql: RawSql,

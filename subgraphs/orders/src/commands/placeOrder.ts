@@ -19,7 +19,7 @@ type ShopCopy = ShopReplica & { menu: MenuItemReplica[] };
  * Shops recently ordered from, as last read from the replica. An order is priced from this copy and
  * its statement writes it only while the replica is still at the copy's versions (shop and menu), else
  * the shop is read again: a copy never prices an order wrongly, and most orders skip the read, which
- * was one of placing an order's two statements (docs/benchmarks.md).
+ * was one of placing an order's two statements (docs/performance.md, P21).
  */
 const copies = new LRUCache<string, ShopCopy>({ max: 2_000 });
 
@@ -38,7 +38,7 @@ async function readShop(shopId: string): Promise<ShopCopy | null> {
 /** Tries at pricing and writing an order, each but the first from a fresh read, before placing gives up. */
 const PRICINGS = 3;
 
-// Through the driver (sql): the commonest command, where Prisma's own cost was most of the service's (docs/benchmarks.md).
+// Through the driver (sql): the commonest command, where Prisma's own cost was most of the service's (docs/performance.md, P19).
 async function orderByKey(customerId: string, key: string): Promise<Order | null> {
   const [order] = await sql.$queryRawUnsafe<Order[]>(
     'SELECT * FROM "Order" WHERE "customerId" = $1 AND "idempotencyKey" = $2',

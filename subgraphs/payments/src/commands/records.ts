@@ -9,7 +9,7 @@ export const log = createLogger('payments');
 /*
  * The pay path runs through the driver (sql, in db.ts): it is the busiest
  * command, and Prisma's own cost per statement and per transaction was most
- * of the service's (docs/benchmarks.md). Its helpers take RawSql, which a
+ * of the service's (docs/performance.md, P19). Its helpers take RawSql, which a
  * Prisma transaction client also is, so a failure (a Prisma transaction) and
  * a refund (a driver transaction of its own or of the consumer) share them.
  */

@@ -35,7 +35,7 @@ interface Settlement {
  * order id order, as the consumer of order events locks them, so the two cannot deadlock. The ledger exists:
  * payOrder's statement wrote it with the payment. A payment no longer PENDING answers null.
  * "status"::text keeps the planner on the primary key: statistics that have seen few PENDING payments
- * made it read every PENDING payment through the status index to find these (docs/benchmarks.md).
+ * made it read every PENDING payment through the status index to find these (docs/performance.md, P25).
  */
 const writeSettlements = batchedWrites(
   async (settlements: readonly Settlement[]): Promise<((Payment & { orderCanceled: boolean | null }) | null)[]> => {
