@@ -27,10 +27,12 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$'],
   moduleNameMapper: {
     ...Object.fromEntries(Object.entries(PACKAGES).map(([name, dir]) => [`^@baedal/${name}$`, `<rootDir>/${dir}/src`])),
+    ...Object.fromEntries(
+      Object.entries(PACKAGES).map(([name, dir]) => [`^@baedal/${name}/(.*)$`, `<rootDir>/${dir}/src/$1`]),
+    ),
     ...Object.fromEntries(SUBGRAPHS.map((name) => [`^@baedal/${name}/(.*)$`, `<rootDir>/subgraphs/${name}/src/$1`])),
     '^@baedal/(gateway|workers)/(.*)$': '<rootDir>/$1/src/$2',
     '^@baedal/prisma/config$': '<rootDir>/prisma/src/config',
-    '^@baedal/stack/(.*)$': '<rootDir>/packages/stack/src/$1',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

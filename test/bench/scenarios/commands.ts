@@ -24,6 +24,20 @@ export interface PlacedAndPaid {
 
 export type Commands = Awaited<ReturnType<typeof commands>>;
 
+/** A loop of requests measured: answers a second, latency percentiles, errors, and the cores each group used. */
+function loopSummary(latencies: number[], errors: number, started: number, cpuBefore: ReturnType<typeof snapshotCpu>) {
+  const elapsed = (Date.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    rps: Math.round(latencies.length / elapsed),
+    count: latencies.length,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    errors,
+    cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed),
+  };
+}
+
 /** The commands the bench sends, bound to the seeded customers, open shops and the admin. */
 export async function commands(gateway: string, shopsDb: ReturnType<typeof createShopsClient>) {
   const customers = await shopsDb.account.findMany({ where: { role: 'CUSTOMER' }, take: 200 });
@@ -105,21 +119,12 @@ export async function commands(gateway: string, shopsDb: ReturnType<typeof creat
         }
       }),
     );
-    const elapsed = (Date.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
     placing.sort((a, b) => a - b);
     const placeTimes = `placeOrder alone: p50 ${pct(placing, 50)} ms, p99 ${pct(placing, 99)} ms`;
     log(
       `${label}: ${latencies.length} orders; ${placeTimes}; failures ${JSON.stringify(Object.fromEntries(failures))}`,
     );
-    return {
-      rps: Math.round(latencies.length / elapsed),
-      count: latencies.length,
-      p50: pct(latencies, 50),
-      p99: pct(latencies, 99),
-      errors,
-      cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed),
-    };
+    return loopSummary(latencies, errors, started, cpuBefore);
   };
 
   /** 20,000 claims of `campaignId` through `url` by 10,000 customers (each tries twice, shuffled), CONNECTIONS at a time, for at most `seconds`. */
@@ -147,16 +152,7 @@ export async function commands(gateway: string, shopsDb: ReturnType<typeof creat
         }
       }),
     );
-    const elapsed = (Date.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    return {
-      rps: Math.round(latencies.length / elapsed),
-      count: latencies.length,
-      p50: pct(latencies, 50),
-      p99: pct(latencies, 99),
-      errors,
-      cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed),
-    };
+    return loopSummary(latencies, errors, started, cpuBefore);
   };
 
   return { tokens, createCampaign, placeAndPayOne, placeAndPay, burst };

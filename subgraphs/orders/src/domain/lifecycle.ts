@@ -119,19 +119,8 @@ export const STATUS_EVENT = {
   CANCELED: 'order.canceled',
 } as const satisfies Record<OrderStatus, string>;
 
-/** What an order event says about the order. */
-export interface OrderFacts {
-  id: string;
-  customerId: string;
-  shopId: string;
-  status: OrderStatus;
-  itemsTotal: number;
-  deliveryFee: number;
-  total: number;
-  deliveryArea: string;
-  estimatedCookingMinutes: number | null;
-  paymentId: string | null;
-}
+/** What an order event says about the order: its snapshot, by the order's own id, less a reason. */
+export type OrderFacts = Omit<OrderSnapshot, 'orderId' | 'reason'> & { id: string };
 
 export function orderSnapshot(order: OrderFacts, reason: string | null = null): OrderSnapshot {
   return {

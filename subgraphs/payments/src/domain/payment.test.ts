@@ -1,3 +1,4 @@
+import { refusalOf } from '@baedal/platform/testing';
 import {
   claimRefusal,
   firstRecords,
@@ -7,16 +8,6 @@ import {
   refusal,
   validatePayment,
 } from './payment';
-
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-    return 'allowed';
-  } catch (error) {
-    const { code, field } = (error as { extensions: { code: string; field?: string } }).extensions;
-    return field ? `${code}:${field}` : code;
-  }
-};
 
 describe('a payment request', () => {
   it('keeps its idempotency key trimmed', () => {
@@ -28,7 +19,7 @@ describe('a payment request', () => {
     ['a 101-character key', { idempotencyKey: 'k'.repeat(101), method: 'CARD' }, 'BAD_USER_INPUT:idempotencyKey'],
     ['an unknown method', { idempotencyKey: 'k', method: 'CASH' }, 'BAD_USER_INPUT:method'],
   ])('is refused with %s', (_, input, expected) => {
-    expect(codeOf(() => validatePayment(input))).toBe(expected);
+    expect(refusalOf(() => validatePayment(input))).toBe(expected);
   });
 });
 
@@ -58,10 +49,10 @@ describe("a settled payment's outcome", () => {
   });
 
   it("is PAYMENT_DECLINED with the provider's reason, or PAYMENT_PROVIDER_UNAVAILABLE when it failed", () => {
-    expect(codeOf(() => paymentOutcome({ ...payment, status: 'DECLINED', declineReason: 'limit exceeded' }))).toBe(
+    expect(refusalOf(() => paymentOutcome({ ...payment, status: 'DECLINED', declineReason: 'limit exceeded' }))).toBe(
       'PAYMENT_DECLINED',
     );
-    expect(codeOf(() => paymentOutcome({ ...payment, status: 'FAILED' }))).toBe('PAYMENT_PROVIDER_UNAVAILABLE');
+    expect(refusalOf(() => paymentOutcome({ ...payment, status: 'FAILED' }))).toBe('PAYMENT_PROVIDER_UNAVAILABLE');
   });
 });
 
