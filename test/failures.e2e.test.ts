@@ -15,6 +15,8 @@ import { eventually, startTestPlatform, type TestPlatform } from './support/stac
  * hanging. Customers keep browsing from the last good copy (marked stale) and
  * keep ordering; owners get SERVICE_UNAVAILABLE and nothing is written; private
  * data is never served to another customer.
+ *
+ * Long on purpose: its tests share the fixtures set up above them (test/README.md).
  */
 
 const BASE = 14500;

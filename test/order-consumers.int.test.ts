@@ -19,6 +19,8 @@ type ReviewsTx = ReviewsPrisma.TransactionClient;
 /*
  * The consumers of order events, fed directly: the same event delivered twice
  * has one effect, and events delivered out of order leave the right end state.
+ *
+ * Long on purpose: its tests share the fixtures set up above them (test/README.md).
  */
 
 const prefix = `baedal_oc_${process.pid}`;

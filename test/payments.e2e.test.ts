@@ -13,6 +13,8 @@ import { eventually, startTestPlatform, type TestPlatform } from './support/stac
  * decline, failover, total outage, a crash after the provider approved, a
  * second charge after a timeout, refunds; and first-come-first-served coupons,
  * including a 20,000-claim burst against a stock of 1,000.
+ *
+ * Long on purpose: its tests share the fixtures set up above them (test/README.md).
  */
 
 const BASE = 14600;

@@ -15,6 +15,8 @@ import { PG_URL } from './support/stack';
  * The customer query model and the orders replica, fed events directly:
  * duplicated and reordered delivery leave them right, and with 20,000 shops
  * the list, detail and search queries use indexes.
+ *
+ * Long on purpose: its tests share the fixtures set up above them (test/README.md).
  */
 
 const prefix = `baedal_qm_${process.pid}`;

@@ -13,6 +13,8 @@ import { type TestPlatform } from '../support/stack';
  * The foundation through the one endpoint, against real processes, Postgres
  * and Redis: entities joined from three subgraphs, a shop's menu, an order
  * placed by a customer and seen by the owner, and every refusal.
+ *
+ * Long on purpose: its tests share the fixtures set up above them (test/README.md).
  */
 
 export function foundationSuite(shared: () => TestPlatform): void {

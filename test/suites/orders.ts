@@ -11,6 +11,8 @@ import { deleteRedisKeys, eventually, type TestPlatform } from '../support/stack
  * The order lifecycle through the gateway and its events through real
  * workers, Redis and Postgres: every effect is asserted in the consuming
  * domain's database.
+ *
+ * Long on purpose: its tests share the fixtures set up above them (test/README.md).
  */
 
 export function ordersSuite(shared: () => TestPlatform): void {

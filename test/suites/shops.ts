@@ -12,6 +12,8 @@ import { eventually, type TestPlatform } from '../support/stack';
  * the customer query model (home, ranked list, detail, search) kept fresh
  * from events within 2 seconds, ad placements and review stats from the ads
  * and reviews domains, and a rebuild of the model from scratch.
+ *
+ * Long on purpose: its tests share the fixtures set up above them (test/README.md).
  */
 
 const FRESH_MS = 2000;
