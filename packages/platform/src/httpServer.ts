@@ -37,10 +37,16 @@ export function createHttpServer({ routes = {}, handle, logger }: HttpServerOpti
     const requestId = (req.headers[REQUEST_ID_HEADER] as string | undefined) ?? randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
-    const work =
-      route && (req.method === 'GET' || req.method === 'HEAD')
-        ? route(req, res)
-        : handle(req, res, { requestId, pathname, search: queryAt < 0 ? '' : url.slice(queryAt) });
+    let work: Promise<void> | void;
+    try {
+      work =
+        route && (req.method === 'GET' || req.method === 'HEAD')
+          ? route(req, res)
+          : handle(req, res, { requestId, pathname, search: queryAt < 0 ? '' : url.slice(queryAt) });
+    } catch (error) {
+      // A route that throws before it returns a promise is answered as one that rejects.
+      work = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     Promise.resolve(work).catch((error: unknown) => {
       if (error instanceof BodyTooLarge) {
         sendJsonText(res, 413, TOO_LARGE);
