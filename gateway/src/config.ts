@@ -1,9 +1,18 @@
 import os from 'node:os';
-import { bool, defineSettings, int, optionalInt, SERVICES, type Setting } from '@baedal/platform';
+import {
+  bool,
+  defineSettings,
+  DOMAIN_ERROR_CODES,
+  int,
+  optionalInt,
+  optionalText,
+  text,
+  type Setting,
+} from '@baedal/platform';
 
 /** The guard settings every subgraph has, each settable for all (SUBGRAPH_…) or for one (SHOPS_…). */
 const GUARDS = {
-  TIMEOUT_MS: 'a read waits this long for the subgraph (default 1000, payments 6000)',
+  TIMEOUT_MS: 'a read waits this long for the subgraph (default 1000)',
   MUTATION_TIMEOUT_MS: 'a command waits this long (default 5000, never below the read timeout)',
   BREAKER_RESET_MS: 'an open breaker waits this long before one call probes (default 5000)',
   BREAKER_VOLUME: 'calls in the window before the breaker may open (default 5)',
@@ -12,17 +21,64 @@ const GUARDS = {
 } as const;
 export type GuardName = keyof typeof GUARDS;
 
+const scopeOf = (subgraph: string) => subgraph.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+
+/**
+ * The settings of each subgraph the supergraph names (the gateway serves any
+ * supergraph, so they follow its join__graph names): its URL, overriding the
+ * supergraph's, and its guards.
+ */
+export function subgraphSettingsSpec(subgraphs: readonly string[]) {
+  return Object.fromEntries(
+    subgraphs.flatMap((subgraph) => [
+      [
+        `${scopeOf(subgraph)}_URL`,
+        optionalText(`where the gateway finds the ${subgraph} subgraph (default: the supergraph's URL)`),
+      ],
+      ...Object.entries(GUARDS).map(([name, doc]) => [`${scopeOf(subgraph)}_${name}`, optionalInt(doc)]),
+    ]),
+  ) as Record<string, Setting<number | string | undefined>>;
+}
+
+export function subgraphSettings(subgraphs: readonly string[]): Record<string, number | string | undefined> {
+  return defineSettings(subgraphSettingsSpec(subgraphs))();
+}
+
+export function subgraphSettingName(subgraph: string, name: GuardName | 'URL'): string {
+  return `${scopeOf(subgraph)}_${name}`;
+}
+
 const guards = Object.fromEntries(
-  ['SUBGRAPH', ...SERVICES.map((s) => s.toUpperCase())].flatMap((scope) =>
-    Object.entries(GUARDS).map(([name, doc]) => [`${scope}_${name}`, optionalInt(doc)]),
-  ),
+  Object.entries(GUARDS).map(([name, doc]) => [`SUBGRAPH_${name}`, optionalInt(doc)]),
 ) as Record<string, Setting<number | undefined>>;
 
 export const gatewayConfig = defineSettings({
   GATEWAY_WORKERS: int(() => os.availableParallelism(), 'gateway processes sharing its port', 1),
-  BAEDAL_FALLBACK_TTL_SECONDS: int(86_400, 'how long the last good answer of a subgraph query is kept', 1),
+  BAEDAL_FALLBACK_TTL_SECONDS: int(86_400, 'how long the last good shared answer of a subgraph query is kept', 1),
+  BAEDAL_FALLBACK_CALLER_TTL_SECONDS: int(3_600, "how long a caller's own last good answer is kept", 1),
+  BAEDAL_FALLBACK_MAX_ENTRIES: int(20_000, 'most answers kept per subgraph (in Redis; the oldest go first)', 1),
+  BAEDAL_FALLBACK_MAX_BYTES: int(64 * 1024 * 1024, 'most bytes of answers kept per subgraph (in Redis)', 1024),
+  BAEDAL_FALLBACK_REDIS_URL: optionalText(
+    'the Redis of the fallback cache (default BAEDAL_REDIS_URL); in production a server of its own with allkeys-lru',
+  ),
   BAEDAL_RESPONSE_CACHE_TTL_MS: int(30_000, 'the longest a public answer is kept (0 turns the response cache off)', 0),
+  BAEDAL_SUPERGRAPH_PATH: optionalText('the supergraph file the gateway serves (default: gateway/supergraph.graphql)'),
   BAEDAL_SINGLE_SUBGRAPH_READS: bool(true, 'operations one subgraph answers go straight to it (false: plan every one)'),
+  BAEDAL_RESPONSE_CACHE_DOCUMENT_ROOTS: text(
+    'shop',
+    'root fields (comma-separated) whose public answers survive a "listings" query-model change',
+  ),
+  // Limits every request meets before any work (limits.ts); the defaults admit every README and bench operation.
+  BAEDAL_LIMIT_TOKENS: int(2_000, 'most tokens in a request document', 1),
+  BAEDAL_LIMIT_DEPTH: int(10, 'most levels of nested fields', 1),
+  BAEDAL_LIMIT_ALIASES: int(15, 'most aliases in an operation', 0),
+  BAEDAL_LIMIT_ROOT_FIELDS: int(10, 'most top-level fields in an operation', 1),
+  BAEDAL_LIMIT_COST: int(5_000, 'highest cost: each field 1, times the page sizes (first) of the lists above it', 1),
+  BAEDAL_DOMAIN_ERROR_CODES: text(
+    DOMAIN_ERROR_CODES.join(','),
+    'error codes (comma-separated) a subgraph answers on purpose; any other error is a failure of the subgraph',
+  ),
+  BAEDAL_LIMITS: bool(true, 'apply the limits (false only to measure what they cost)'),
   ...guards,
 });
 

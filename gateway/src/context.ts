@@ -6,4 +6,6 @@ export interface GatewayContext {
   requestId: string;
   /** Subgraphs answered from the fallback cache in this request, with the age of their data in seconds. */
   stale: Map<string, number>;
+  /** The limits were checked before the pipeline (a query text was sent); otherwise the pipeline checks them. */
+  admitted: boolean;
 }

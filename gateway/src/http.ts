@@ -1,61 +1,121 @@
 import type http from 'node:http';
+import type { GraphQLError } from 'graphql';
 import type { RequestTarget } from '@baedal/platform';
 import { GraphQLHttp, notFoundRoute, sendJsonText } from '@baedal/platform';
 import type { GatewayContext } from './context';
+import type { OperationDecision, OperationModel } from './operation';
 import type { ResponseCache } from './responseCache';
 
-/** Answers a parsed JSON POST without the pipeline where it can (single-subgraph paths): its JSON text, or null. */
-export type Shortcut = (body: unknown, rawBody: string, context: GatewayContext) => Promise<string | null>;
+/** Answers an operation one subgraph answers alone (the decision's route): its JSON text, or null for the pipeline. */
+export type Shortcut = (
+  decision: OperationDecision,
+  request: { query: string; variables?: unknown },
+  rawBody: string,
+  context: GatewayContext,
+) => Promise<string | null>;
 
 export interface GatewayHttpOptions {
   graphql: GraphQLHttp<GatewayContext>;
+  operations: OperationModel;
   responseCache?: ResponseCache;
   shortcut: Shortcut;
+  /** Refuses a caller whose credentials are not valid (as the context would), or returns nothing. */
+  checkCaller: (headers: http.IncomingHttpHeaders) => void;
+  /** Root fields whose shared answers are documents (kept through a listings change). */
+  documentRoots: ReadonlySet<string>;
+}
+
+interface GraphQLRequestBody {
+  query?: unknown;
+  variables?: unknown;
+  extensions?: unknown;
+}
+
+function refusalText(error: GraphQLError): string {
+  const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+  return JSON.stringify({ errors: [{ message: error.message, extensions }] });
+}
+
+/** The request's GraphQL parameters: a POST's JSON body, or a GET's query string. */
+function requestOf(method: string | undefined, json: unknown, search: string): GraphQLRequestBody | null {
+  if (method === 'POST') return json && typeof json === 'object' ? json : null;
+  const params = new URLSearchParams(search);
+  let variables: unknown;
+  try {
+    variables = JSON.parse(params.get('variables') ?? 'null');
+  } catch {
+    variables = undefined;
+  }
+  return { query: params.get('query') ?? undefined, variables };
 }
 
 /**
  * How the gateway answers /graphql: the GraphQL-over-HTTP steps every server
- * takes (platform's GraphQLHttp), with the gateway's own paths between them.
- * The response cache answers before anything is parsed and learns every
- * answer after; the shortcut answers what one subgraph answers alone, after
- * the caller is known, before the query planner.
+ * takes (platform's GraphQLHttp), with the gateway's own paths between them,
+ * all acting on one decision per operation (operation.ts). A kept shared
+ * answer is sent before anything is parsed (only the caller's credentials
+ * are checked); otherwise the limits refuse before any work, then the
+ * shortcut answers what one subgraph answers alone, then the query planner.
  */
-export function gatewayHandler({ graphql, responseCache, shortcut }: GatewayHttpOptions) {
+export function gatewayHandler(options: GatewayHttpOptions) {
+  const { graphql, operations, responseCache, shortcut, checkCaller, documentRoots } = options;
+  const sendHit = (res: http.ServerResponse, hit: Buffer) => {
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': hit.length,
+      'x-cache': 'hit',
+    });
+    res.end(hit);
+  };
+
   return async (req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget): Promise<void> => {
     if (target.pathname !== '/graphql') return notFoundRoute(req, res, target.pathname);
     const rawBody = await graphql.rawBody(req);
-    const found = req.method === 'POST' ? responseCache?.lookup(req, rawBody) : null;
-    // Most hits are answered in this turn; only a request waiting for a twin's answer awaits.
-    const cached = found instanceof Promise ? await found : found;
-    if (cached) {
-      res.writeHead(200, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': cached.length,
-        'x-cache': 'hit',
-      });
-      res.end(cached);
-      return;
+    const hit = req.method === 'POST' ? responseCache?.lookup(rawBody) : null;
+    if (hit) {
+      let valid = true;
+      try {
+        checkCaller(req.headers);
+      } catch {
+        valid = false; // the context refuses it below, as for any request
+      }
+      if (valid) return sendHit(res, hit);
     }
     const parsed = graphql.parse(rawBody);
     if (!('json' in parsed)) return sendJsonText(res, parsed.status, parsed.body);
+    const request = requestOf(req.method, parsed.json, target.search);
+    const decided = typeof request?.query === 'string' ? operations.decide(request.query) : null;
+    const decision = decided && 'document' in decided ? decided : null;
+    const refusal = decided && !decision ? decided.refusal : decision && operations.admit(decision, request?.variables);
+    if (refusal) return sendJsonText(res, 400, refusalText(refusal));
     const caller = await graphql.contextFor(req.headers, target.requestId);
     if (!('context' in caller)) return sendJsonText(res, caller.status, caller.body);
-    if (req.method === 'POST' && /^application\/json/i.test(req.headers['content-type'] ?? '')) {
-      const answer = await shortcut(parsed.json, rawBody, caller.context);
+    const context = caller.context;
+    context.admitted = decision !== null;
+
+    const shared = req.method === 'POST' && decision?.shared === true && responseCache !== undefined;
+    const document = shared && decision.rootFields.every((name) => documentRoots.has(name));
+    if (shared) {
+      const twin = responseCache.join(rawBody);
+      const answer = twin && (await twin);
+      if (answer) return sendHit(res, answer);
+    }
+    const json = req.method === 'POST' && /^application\/json/i.test(req.headers['content-type'] ?? '');
+    if (json && decision?.route && request && request.extensions === undefined) {
+      const answer = await shortcut(
+        decision,
+        { query: request.query as string, variables: request.variables },
+        rawBody,
+        context,
+      );
       if (answer !== null) {
         sendJsonText(res, 200, answer);
-        responseCache?.store(req, rawBody, 200, answer);
+        if (shared) responseCache.store(rawBody, document, 200, answer);
         return;
       }
     }
-    const response = await graphql.execute(
-      req.method ?? 'GET',
-      req.headers,
-      target.search,
-      parsed.json,
-      caller.context,
-    );
+    const response = await graphql.execute(req.method ?? 'GET', req.headers, target.search, parsed.json, context);
     const text = await graphql.send(res, response);
-    if (text !== null && req.method === 'POST') responseCache?.store(req, rawBody, res.statusCode, text);
+    if (shared) responseCache.store(rawBody, document, res.statusCode, text ?? '"errors"');
   };
 }

@@ -13,7 +13,7 @@ export const subgraphRequests = new Counter({
 
 export const subgraphErrors = new Counter({
   name: 'baedal_subgraph_errors_total',
-  help: 'Subgraph failures by kind: timeout, connection, http_5xx, unavailable (its database), breaker_open',
+  help: 'Subgraph failures by kind: timeout, connection, http_5xx, failed_answer (an error that is not a domain answer), unavailable, breaker_open',
   labelNames: ['subgraph', 'kind'] as const,
   registers: [registry],
 });

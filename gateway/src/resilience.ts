@@ -6,7 +6,7 @@ import {
   type GuardedCall,
   type Logger,
 } from '@baedal/platform';
-import { gatewayConfig, type GatewaySettings, type GuardName } from './config';
+import { gatewayConfig, subgraphSettingName, subgraphSettings, type GatewaySettings, type GuardName } from './config';
 import { breakerState, subgraphErrors } from './metrics';
 
 /** Per-subgraph limits; every default can be set for all subgraphs or one (e.g. SHOPS_TIMEOUT_MS). */
@@ -19,13 +19,16 @@ export interface GuardSettings extends BreakerSettings {
   mutationTimeoutMs: number;
 }
 
-export function guardSettings(subgraph: string, settings: GatewaySettings = gatewayConfig()): GuardSettings {
-  const values = settings as unknown as Record<string, number | undefined>;
+export function guardSettings(
+  subgraph: string,
+  own: Record<string, number | string | undefined> = subgraphSettings([subgraph]),
+  settings: GatewaySettings = gatewayConfig(),
+): GuardSettings {
+  const shared = settings as unknown as Record<string, number | undefined>;
   const read = (name: GuardName, fallback: number) =>
-    values[`${subgraph.toUpperCase()}_${name}`] ?? values[`SUBGRAPH_${name}`] ?? fallback;
-  const timeoutMs = read('TIMEOUT_MS', subgraph === 'payments' ? 6000 : 1000);
+    (own[subgraphSettingName(subgraph, name)] as number | undefined) ?? shared[`SUBGRAPH_${name}`] ?? fallback;
+  const timeoutMs = read('TIMEOUT_MS', 1000);
   return {
-    // Payments waits on payment providers (with their own timeouts and a failover), so it gets longer.
     timeoutMs,
     mutationTimeoutMs: read('MUTATION_TIMEOUT_MS', Math.max(timeoutMs, 5000)),
     resetMs: read('BREAKER_RESET_MS', 5000),
@@ -39,7 +42,7 @@ export function guardSettings(subgraph: string, settings: GatewaySettings = gate
 export class SubgraphFailure extends Error {
   constructor(
     readonly subgraph: string,
-    readonly kind: 'timeout' | 'connection' | 'http_5xx' | 'unavailable' | 'breaker_open',
+    readonly kind: 'timeout' | 'connection' | 'http_5xx' | 'failed_answer' | 'unavailable' | 'breaker_open',
     message: string,
   ) {
     super(message);
@@ -57,14 +60,22 @@ export function statusFailure(subgraph: string, status: number): SubgraphFailure
   return status >= 500 ? new SubgraphFailure(subgraph, 'http_5xx', `${subgraph} answered ${status}`) : null;
 }
 
-/** A subgraph that lost its database still answers, with SERVICE_UNAVAILABLE errors; it has failed all the same. */
-export function databaseFailure(
+/**
+ * A subgraph's answer is good when it has no errors, or only errors whose
+ * code is a domain answer (`allowed`: DOMAIN_ERROR_CODES unless set). Any
+ * other error, whatever broke (an internal error, a lost database, a renamed
+ * one), is a failure of the subgraph: its kept copy or SERVICE_UNAVAILABLE is
+ * answered instead. Decided by what is allowed, never by a list of failures.
+ */
+export function answerFailure(
   subgraph: string,
   errors: readonly { extensions?: { code?: unknown } }[] | undefined,
+  allowed: ReadonlySet<string>,
 ): SubgraphFailure | null {
-  return errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')
-    ? new SubgraphFailure(subgraph, 'unavailable', `${subgraph} cannot reach its database`)
-    : null;
+  const unexpected = errors?.find((e) => !allowed.has(e.extensions?.code as string));
+  if (!unexpected) return null;
+  const code = typeof unexpected.extensions?.code === 'string' ? unexpected.extensions.code : 'an error without a code';
+  return new SubgraphFailure(subgraph, 'failed_answer', `${subgraph} answered with ${code}`);
 }
 
 /** Classifies an error thrown by a subgraph fetch: a failure of the subgraph, or null for anything else. */

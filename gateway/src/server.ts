@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
@@ -15,18 +16,16 @@ import {
   redisPrefix,
   redisUrl,
   runUntilStopped,
-  subgraphUrl,
-  type ServiceName,
 } from '@baedal/platform';
 import Redis from 'ioredis';
 import { SUPERGRAPH_PATH } from './compose';
-import { gatewayConfig } from './config';
+import { gatewayConfig, subgraphSettingName, subgraphSettings } from './config';
 import type { GatewayContext } from './context';
 import { FallbackCache, staleMarkerPlugin } from './fallbackCache';
 import { gatewayHandler, type Shortcut } from './http';
+import { limitsPlugin, operationModel } from './operation';
 import { createResponseCache } from './responseCache';
-import { routes } from './routes';
-import { singleSubgraphRouter, type SingleSubgraphRouter } from './singleSubgraph';
+import { gatewayRoutes } from './routes';
 import { SubgraphDataSource } from './subgraphSource';
 import { agent } from './transport';
 
@@ -39,40 +38,67 @@ import { agent } from './transport';
 const log = createLogger('gateway');
 
 /** Sends an operation one subgraph answers alone straight to it (a command once, a read with its kept copy). */
-function singleSubgraphShortcut(route: SingleSubgraphRouter, sources: Map<string, SubgraphDataSource>): Shortcut {
-  return async (body, rawBody, context) => {
-    const request = body as { query?: unknown; variables?: unknown; extensions?: unknown } | null;
-    // Persisted queries and other extensions are the pipeline's to read.
-    if (typeof request?.query !== 'string' || request.extensions !== undefined) return null;
-    const target = route(request.query);
-    const source = target && sources.get(target.subgraph);
-    if (!target || !source) return null;
-    return target.mutation
+function singleSubgraphShortcut(sources: Map<string, SubgraphDataSource>): Shortcut {
+  return (decision, request, rawBody, context) => {
+    const source = decision.route && sources.get(decision.route.subgraph);
+    if (!decision.route || !source) return Promise.resolve(null);
+    return decision.route.mutation
       ? source.command(rawBody, context)
-      : source.forward(rawBody, { query: request.query, variables: request.variables }, context);
+      : source.forward(rawBody, request, decision.shared, context);
   };
 }
 
 export async function startGateway(listenPort = configuredPort('gateway')) {
   const settings = gatewayConfig();
   // Fail fast when Redis is down: the in-process tier still answers.
-  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const redis = new Redis(settings.BAEDAL_FALLBACK_REDIS_URL ?? redisUrl(), {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
   redis.on('error', (error) => log.debug({ err: error }, 'fallback cache redis error'));
   // A connection of its own: a subscribed Redis connection can do nothing else.
   const changes = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
   changes.on('error', (error) => log.debug({ err: error }, 'query model change feed error'));
+  const supergraphSdl = fs.readFileSync(settings.BAEDAL_SUPERGRAPH_PATH ?? SUPERGRAPH_PATH, 'utf8');
+  const operations = operationModel(supergraphSdl, {
+    shortcut: settings.BAEDAL_SINGLE_SUBGRAPH_READS,
+    limits: settings.BAEDAL_LIMITS
+      ? {
+          tokens: settings.BAEDAL_LIMIT_TOKENS,
+          depth: settings.BAEDAL_LIMIT_DEPTH,
+          aliases: settings.BAEDAL_LIMIT_ALIASES,
+          rootFields: settings.BAEDAL_LIMIT_ROOT_FIELDS,
+          cost: settings.BAEDAL_LIMIT_COST,
+        }
+      : null,
+  });
+  // The subgraphs are the supergraph's (join__graph), each URL overridable by <NAME>_URL.
+  const names = [...operations.supergraph.subgraphs()].map((subgraph) => subgraph.name);
+  const own = subgraphSettings(names);
+  const endpoints = [...operations.supergraph.subgraphs()].map(({ name, url }) => ({
+    name,
+    url: (own[subgraphSettingName(name, 'URL')] as string | undefined) ?? url,
+  }));
   const cache = new FallbackCache({
     redis,
     prefix: redisPrefix(),
     ttlSeconds: settings.BAEDAL_FALLBACK_TTL_SECONDS,
+    callerTtlSeconds: settings.BAEDAL_FALLBACK_CALLER_TTL_SECONDS,
+    maxEntries: settings.BAEDAL_FALLBACK_MAX_ENTRIES,
+    maxBytes: settings.BAEDAL_FALLBACK_MAX_BYTES,
     log,
   });
-  const supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
+  const policy = {
+    fetchIsShared: (query: string) => operations.sharing.fetchIsShared(query),
+    allowedCodes: new Set(settings.BAEDAL_DOMAIN_ERROR_CODES.split(',').map((code) => code.trim())),
+  };
   const sources = new Map<string, SubgraphDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => {
-      const source = new SubgraphDataSource(name, subgraphUrl(name as ServiceName), cache, log);
+      const url = endpoints.find((endpoint) => endpoint.name === name)?.url;
+      if (!url) throw new Error(`the supergraph names no URL for ${name}`);
+      const source = new SubgraphDataSource(name, url, cache, policy, own, log);
       sources.set(name, source);
       return source;
     },
@@ -87,6 +113,7 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
       ApolloServerPluginCacheControlDisabled(),
       staleMarkerPlugin,
+      limitsPlugin(operations),
     ],
   });
   await apollo.start();
@@ -99,6 +126,7 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
           identity: identityFromAuthorization(headers.authorization),
           requestId,
           stale: new Map(),
+          admitted: false,
         });
       } catch (error) {
         (error as { extensions: Record<string, unknown> }).extensions.http = { status: 401 };
@@ -106,15 +134,18 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       }
     },
   });
-  const route: SingleSubgraphRouter = settings.BAEDAL_SINGLE_SUBGRAPH_READS
-    ? singleSubgraphRouter(supergraphSdl)
-    : () => null;
   const handle = gatewayHandler({
     graphql,
-    responseCache: createResponseCache(changes),
-    shortcut: singleSubgraphShortcut(route, sources),
+    operations,
+    responseCache: createResponseCache(changes, {
+      ttlMs: settings.BAEDAL_RESPONSE_CACHE_TTL_MS,
+      schemaHash: createHash('sha256').update(supergraphSdl).digest('base64url'),
+    }),
+    shortcut: singleSubgraphShortcut(sources),
+    checkCaller: (headers) => void identityFromAuthorization(headers.authorization),
+    documentRoots: new Set(settings.BAEDAL_RESPONSE_CACHE_DOCUMENT_ROOTS.split(',').map((name) => name.trim())),
   });
-  const server = createHttpServer({ logger: log, routes, handle });
+  const server = createHttpServer({ logger: log, routes: gatewayRoutes(endpoints), handle });
   await listen(server, listenPort);
   const url = `http://127.0.0.1:${listenPort}/graphql`;
   log.info({ url }, 'gateway listening');

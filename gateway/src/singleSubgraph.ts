@@ -1,8 +1,7 @@
-import { Supergraph } from '@apollo/federation-internals';
+import type { Supergraph } from '@apollo/federation-internals';
 import {
   Kind,
   OperationTypeNode,
-  parse,
   TypeInfo,
   validate,
   visit,
@@ -11,7 +10,6 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { LRUCache } from 'lru-cache';
 
 /*
  * Which subgraph, if any, can answer a query exactly as the client wrote it.
@@ -35,7 +33,7 @@ export interface SingleSubgraphRoute {
   mutation: boolean;
 }
 
-export type SingleSubgraphRouter = (query: string) => SingleSubgraphRoute | null;
+export type SingleSubgraphRouter = (document: DocumentNode) => SingleSubgraphRoute | null;
 
 interface Candidate {
   name: string;
@@ -44,9 +42,7 @@ interface Candidate {
   external: Set<string>;
 }
 
-export function singleSubgraphRouter(supergraphSdl: string): SingleSubgraphRouter {
-  const supergraph = Supergraph.build(supergraphSdl);
-  const api = supergraph.apiSchema().toGraphQLJSSchema();
+export function singleSubgraphRouter(supergraph: Supergraph, api: GraphQLSchema): SingleSubgraphRouter {
   const candidates: Candidate[] = [...supergraph.subgraphs()].map((subgraph) => {
     const external = new Set<string>();
     for (const type of subgraph.schema.objectTypes()) {
@@ -55,9 +51,6 @@ export function singleSubgraphRouter(supergraphSdl: string): SingleSubgraphRoute
     }
     return { name: subgraph.name, schema: subgraph.schema.toGraphQLJSSchema(), external };
   });
-  // Decided once per query text.
-  const decided = new LRUCache<string, { route: SingleSubgraphRoute | null }>({ max: 5_000 });
-
   const usesOnly = (candidate: Candidate, document: DocumentNode): boolean => {
     if (validate(candidate.schema, document).length) return false;
     const typeInfo = new TypeInfo(candidate.schema);
@@ -74,13 +67,7 @@ export function singleSubgraphRouter(supergraphSdl: string): SingleSubgraphRoute
     return own;
   };
 
-  const decide = (query: string): SingleSubgraphRoute | null => {
-    let document: DocumentNode;
-    try {
-      document = parse(query);
-    } catch {
-      return null;
-    }
+  return (document) => {
     const operations = document.definitions.filter(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
     );
@@ -96,14 +83,5 @@ export function singleSubgraphRouter(supergraphSdl: string): SingleSubgraphRoute
     return able.length === 1
       ? { subgraph: able[0].name, mutation: operations[0].operation === OperationTypeNode.MUTATION }
       : null;
-  };
-
-  return (query) => {
-    let known = decided.get(query);
-    if (!known) {
-      known = { route: decide(query) };
-      decided.set(query, known);
-    }
-    return known.route;
   };
 }

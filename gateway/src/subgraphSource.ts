@@ -17,9 +17,8 @@ import {
 import type { GatewayContext } from './context';
 import { withStaleMarker, type FallbackCache } from './fallbackCache';
 import { gatheredCommands, singleSubgraphCommands, singleSubgraphReads } from './metrics';
-import { isCallerSpecific, isMutation } from './privacy';
 import {
-  databaseFailure,
+  answerFailure,
   guardSettings,
   statusFailure,
   SubgraphFailure,
@@ -28,6 +27,18 @@ import {
 } from './resilience';
 import { SubgraphGuard, type Guarded } from './subgraphGuard';
 import { fetchWithin, sendWithin, TIMEOUT_HEADER, type SubgraphRequest } from './transport';
+
+/** The gateway's decisions a subgraph's calls follow (operation.ts, resilience.ts). */
+export interface SubgraphPolicy {
+  /** Whether a fetch's answer is the same for every caller (sharing.ts): kept once, not per caller. */
+  fetchIsShared(query: string): boolean;
+  /** Error codes that are domain answers; any other error is a failure of the subgraph. */
+  allowedCodes: ReadonlySet<string>;
+}
+
+function isMutation(query: string): boolean {
+  return /^\s*mutation\b/.test(query);
+}
 
 /**
  * One subgraph as the gateway sees it, on every path (the query planner's
@@ -47,9 +58,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly subgraph: string,
     url: string,
     private readonly cache: FallbackCache,
+    private readonly policy: SubgraphPolicy,
+    ownSettings: Record<string, number | string | undefined>,
     private readonly log: Logger,
   ) {
-    const settings = guardSettings(subgraph);
+    const settings = guardSettings(subgraph, ownSettings);
     super({
       url,
       fetcher: ((input: string, init: SubgraphRequest) =>
@@ -77,8 +90,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       request.http?.headers.set(TIMEOUT_HEADER, String(this.settings.mutationTimeoutMs));
   }
 
-  private callerOf(query: string, identity: Identity | undefined): string | null {
-    return isCallerSpecific(query) ? `${identity?.role ?? 'ANONYMOUS'}:${identity?.userId ?? ''}` : null;
+  /** Whose the kept copy is: null when shared by every caller, the caller otherwise. */
+  private callerOf(shared: boolean, identity: Identity | undefined): string | null {
+    return shared ? null : `${identity?.role ?? 'ANONYMOUS'}:${identity?.userId ?? ''}`;
+  }
+
+  private failureOf(errors: readonly { extensions?: { code?: unknown } }[] | undefined) {
+    return answerFailure(this.subgraph, errors, this.policy.allowedCodes);
   }
 
   /** The query planner's fetch. */
@@ -88,10 +106,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const query = options.request.query ?? '';
     const key = isMutation(query)
       ? null
-      : this.cache.key(subgraph, query, options.request.variables, this.callerOf(query, context.identity));
+      : this.cache.key(
+          subgraph,
+          query,
+          options.request.variables,
+          this.callerOf(this.policy.fetchIsShared(query), context.identity),
+        );
     const outcome = await this.guard.guarded(context, key, async () => {
       const answer = await super.process(options);
-      const failure = databaseFailure(subgraph, answer.errors);
+      const failure = this.failureOf(answer.errors);
       if (failure) throw failure;
       return answer;
     });
@@ -153,27 +176,25 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   async forward(
     rawBody: string,
     request: { query: string; variables?: unknown },
+    shared: boolean,
     context: GatewayContext,
   ): Promise<string | null> {
     const subgraph = this.subgraph;
-    const key = this.cache.key(
-      subgraph,
-      request.query,
-      request.variables,
-      this.callerOf(request.query, context.identity),
-    );
+    const key = this.cache.key(subgraph, request.query, request.variables, this.callerOf(shared, context.identity));
     let outcome: Guarded<string | null>;
     try {
       outcome = await this.guard.guarded(context, key, async () => {
         const { status, text } = await this.post(rawBody, context, this.settings.timeoutMs);
+        // Refused before it ran (a 4xx: bad variables): the pipeline words the refusal.
+        if (status < 200 || status >= 300) return null;
         // Most answers carry no errors; only those that might are parsed (a shop's text may say anything).
         if (text.includes('"errors"')) {
           const { errors } = JSON.parse(text) as { errors?: { extensions?: { code?: unknown } }[] };
-          const failure = databaseFailure(subgraph, errors);
+          const failure = this.failureOf(errors);
           if (failure) throw failure;
           if (errors?.length) return null;
         }
-        return status >= 200 && status < 300 ? text : null;
+        return text;
       });
     } catch {
       outcome = { kept: null };
@@ -212,7 +233,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         if (status >= 400) return null;
         if (!text.includes('"errors"')) return text;
         const reply = JSON.parse(text) as { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] };
-        const failure = databaseFailure(subgraph, reply.errors);
+        const failure = this.failureOf(reply.errors);
         if (failure) throw failure;
         if (!reply.errors?.length) return text;
         const errors = reply.errors.map((e) => ({ ...e, extensions: { ...e.extensions, serviceName: subgraph } }));

@@ -123,8 +123,10 @@ export function paymentProviders(): { name: string; url: string }[] {
   ];
 }
 
-export function subgraphUrl(service: ServiceName): string {
-  return config()[`${upper(service)}_URL`] as string;
+/** Where a subgraph listens, in this process's settings or as `env` sets it. */
+export function subgraphUrl(service: ServiceName, env?: Environment): string {
+  const settings = env ? (platformConfig.read(env) as Record<string, unknown>) : config();
+  return settings[`${upper(service)}_URL`] as string;
 }
 
 export function gatewayUrl(): string {

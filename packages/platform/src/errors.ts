@@ -21,6 +21,27 @@ export type ErrorCode =
   | 'INTERNAL_SERVER_ERROR';
 
 /**
+ * The codes a domain raises on purpose: answers, not failures. The gateway
+ * serves a subgraph's answer carrying only these; any other error (an
+ * internal one, a lost database, whatever the cause) is a failure it answers
+ * from the kept copy or with SERVICE_UNAVAILABLE.
+ */
+export const DOMAIN_ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'CONFLICT',
+  'ORDER_STATE_CONFLICT',
+  'PAYMENT_DECLINED',
+  'PAYMENT_PROVIDER_UNAVAILABLE',
+  'COUPON_NOT_STARTED',
+  'COUPON_SOLD_OUT',
+  'COUPON_ALREADY_CLAIMED',
+  'COUPON_EXPIRED',
+] as const satisfies readonly ErrorCode[];
+
+/**
  * The one error type every domain throws. Resolvers let it propagate; Apollo
  * turns it into a GraphQL error carrying `extensions.code` (and `field` for
  * input errors).
@@ -55,52 +76,11 @@ export function isUniqueViolation(error: unknown): boolean {
   );
 }
 
-/** Errors from the Postgres driver that mean "the database is unreachable", not "bad query". */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current && typeof current === 'object' && !seen.has(current)) {
-    seen.add(current);
-    const e = current as {
-      code?: unknown;
-      name?: unknown;
-      message?: unknown;
-      cause?: unknown;
-      meta?: { driverAdapterError?: { cause?: { kind?: string } } };
-    };
-    // Prisma over a driver adapter: the adapter's error kind says what happened.
-    const kind = e.meta?.driverAdapterError?.cause?.kind;
-    if (
-      kind &&
-      /DatabaseNotReachable|ConnectionClosed|SocketTimeout|TooManyConnections|DatabaseDoesNotExist|TransactionAlreadyClosed/.test(
-        kind,
-      )
-    )
-      return true;
-    if (
-      typeof e.code === 'string' &&
-      /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|57P0[123]|08\d{3})$/.test(e.code)
-    ) {
-      return true;
-    }
-    if (e.name === 'DriverAdapterError' || e.name === 'PrismaClientInitializationError') return true;
-    if (
-      typeof e.message === 'string' &&
-      /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|DatabaseNotReachable|Can't reach database server|timeout exceeded when trying to connect/.test(
-        e.message,
-      )
-    ) {
-      return true;
-    }
-    current = e.cause;
-  }
-  return false;
-}
-
 /**
- * Apollo `formatError`: domain errors pass through, a lost database becomes
- * SERVICE_UNAVAILABLE, and anything else is reported as an internal error
- * without leaking its message.
+ * Apollo `formatError`: domain errors pass through, and anything else is an
+ * internal error reported without its message. Failures are not told apart
+ * by driver codes: the gateway counts every error that is not a domain
+ * answer as a failure of the subgraph (DOMAIN_ERROR_CODES), whatever broke.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
@@ -108,12 +88,5 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const code = formatted.extensions?.code;
   // Errors Apollo raised itself (validation, parsing, bad variables) already carry a precise code.
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
-  if (isDatabaseUnavailable(original)) {
-    return {
-      ...formatted,
-      message: 'The service cannot reach its database; try again shortly',
-      extensions: { code: 'SERVICE_UNAVAILABLE' },
-    };
-  }
   return { ...formatted, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -47,10 +47,10 @@ export {
 } from './settings';
 export {
   DomainError,
+  DOMAIN_ERROR_CODES,
   badInput,
   forbidden,
   formatError,
-  isDatabaseUnavailable,
   isUniqueViolation,
   notFound,
   unauthenticated,

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { SERVICES, port, redisUrl, type ServiceName } from '@baedal/platform';
+import { SERVICES, port, redisUrl, subgraphUrl, type ServiceName } from '@baedal/platform';
 import { assertPostgresReachable } from '@baedal/prisma';
 
 /*
@@ -64,6 +64,18 @@ export class Stack {
     return `http://127.0.0.1:${this.port('gateway')}/graphql`;
   }
 
+  /**
+   * The gateway serves any supergraph and knows its subgraphs from it; the
+   * stack tells it where this stack's subgraphs listen, and gives payments
+   * (which waits on payment providers with their own timeouts and failover)
+   * a longer read timeout, unless set.
+   */
+  private gatewayEnv(): Record<string, string> {
+    const env: Record<string, string> = { PAYMENTS_TIMEOUT_MS: '6000' };
+    for (const service of SERVICES) env[`${service.toUpperCase()}_URL`] = subgraphUrl(service, this.env);
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !this.env[name]));
+  }
+
   /** Starts a process and waits until it answers its readiness check. */
   async restart(name: ProcessName, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<void> {
     await this.stop(name);
@@ -82,7 +94,7 @@ export class Stack {
       stdio = ['ignore', fd, fd];
     }
     const child = spawn(process.execPath, [...nodeArgs, path.join(REPO_ROOT, ENTRY_POINTS[name])], {
-      env: { ...this.env, ...PROCESS_ENV[name], ...env },
+      env: { ...this.env, ...(name === 'gateway' ? this.gatewayEnv() : PROCESS_ENV[name]), ...env },
       stdio,
     });
     if (typeof stdio !== 'string') fs.closeSync(stdio[1]);
