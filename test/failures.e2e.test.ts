@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { DELIVERY_AREAS, isOpenAt, parseOpeningHours } from '@baedal/contracts';
 import type { ServiceName } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
@@ -7,7 +8,7 @@ import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { bearer, codes, gatewayMetrics, graphql, type GraphQLResponse, login } from './support/graphql';
 import { FaultProxy } from './support/proxy';
-import { eventually, startTestPlatform, type TestPlatform } from './support/stack';
+import { eventually, PG_URL, startTestPlatform, type TestPlatform } from './support/stack';
 
 /*
  * Fault isolation at the gateway, with real processes: for shops, ads and
@@ -116,9 +117,10 @@ const ownerMutations: Record<
   reviews: {
     run: async () => {
       const orderId = randomUUID();
-      await reviewsDb.reviewableOrder.create({
-        data: { orderId, customerId: alice.userId, shopId: shop.id, deliveredAt: new Date() },
-      });
+      // While the reviews database is down this cannot be written; the command is refused all the same.
+      await reviewsDb.reviewableOrder
+        .create({ data: { orderId, customerId: alice.userId, shopId: shop.id, deliveredAt: new Date() } })
+        .catch(() => undefined);
       return graphql(
         url,
         'mutation($o: ID!) { writeReview(input: { orderId: $o, rating: 1, text: "별로" }) { id } }',
@@ -302,6 +304,108 @@ describe.each(['shops', 'ads', 'reviews'] as const)('%s failing', (subgraph) => 
     } finally {
       await restore(subgraph);
     }
+  });
+});
+
+/*
+ * Databases that fail in the ways Postgres fails, made on this suite's own
+ * databases: the subgraph is up and answers, with errors that are not domain
+ * answers. The gateway counts them as failures by what is allowed, whatever
+ * the driver said: customers get the kept copy, owners SERVICE_UNAVAILABLE.
+ */
+describe.each(['shops', 'ads', 'reviews'] as const)('%s database failing', (subgraph) => {
+  let admin: pg.Client;
+  let warm: GraphQLResponse[];
+  const database = () => new URL(platform.databaseUrl(subgraph)).pathname.slice(1);
+  const terminateSessions = (name: string) =>
+    admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
+  const allowConnections = (name: string, allow: boolean) =>
+    admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS ${allow}`);
+
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: `${PG_URL}/postgres` });
+    await admin.connect();
+    warm = await customerReads();
+    expectFresh(warm);
+  });
+
+  afterAll(async () => {
+    await admin.end();
+  });
+
+  async function recover(): Promise<void> {
+    await eventually(
+      `${subgraph} to answer fresh again`,
+      async () => (await customerReads()).every((r) => !r.errors && staleNames(r).length === 0),
+      15_000,
+      200,
+    );
+  }
+
+  async function expectKeptCopyAndNoWrites(): Promise<void> {
+    expectStaleCopy(await customerReads(), warm, subgraph);
+    const mutation = ownerMutations[subgraph];
+    const before = await mutation.count().catch(() => null);
+    const refused = await mutation.run();
+    expect(codes(refused)).toEqual(['SERVICE_UNAVAILABLE']);
+    expect(refused.errors?.[0].message).toContain(subgraph);
+    if (before !== null) expect(await mutation.count()).toBe(before);
+  }
+
+  it('refusing connections (ALLOW_CONNECTIONS false, sessions terminated): the kept copy, and commands refused', async () => {
+    await allowConnections(database(), false);
+    await terminateSessions(database());
+    try {
+      await expectKeptCopyAndNoWrites();
+    } finally {
+      await allowConnections(database(), true);
+    }
+    await recover();
+  });
+
+  it('sessions terminated mid-query: the kept copy', async () => {
+    // Every table locked, so the subgraph's queries wait; then their sessions are terminated while they wait.
+    const locker = new pg.Client({ connectionString: platform.databaseUrl(subgraph) });
+    await locker.connect();
+    try {
+      const { rows } = await locker.query<{ name: string }>(
+        "SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname = 'public'",
+      );
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE ${rows.map((r) => r.name).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      const reads = customerReads();
+      await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS / 3));
+      await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2 AND state = 'active'",
+        [database(), (await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid],
+      );
+      expectStaleCopy(await reads, warm, subgraph);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+    await recover();
+  });
+
+  it('renamed away: the kept copy, and commands refused', async () => {
+    const name = database();
+    const away = `${name}_away`;
+    const moveDatabase = async (from: string, to: string) => {
+      await allowConnections(from, false);
+      await terminateSessions(from);
+      await admin.query(`ALTER DATABASE "${from}" RENAME TO "${to}"`);
+      await allowConnections(to, true);
+    };
+    await moveDatabase(name, away);
+    try {
+      await expectKeptCopyAndNoWrites();
+    } finally {
+      await moveDatabase(away, name);
+    }
+    await recover();
   });
 });
 
