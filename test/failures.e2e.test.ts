@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kind, parse, type ObjectTypeDefinitionNode } from 'graphql';
 import pg from 'pg';
 import { DELIVERY_AREAS, isOpenAt, parseOpeningHours } from '@baedal/contracts';
 import type { ServiceName } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
+import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { bearer, codes, gatewayMetrics, graphql, type GraphQLResponse, login } from './support/graphql';
@@ -540,6 +544,106 @@ describe('private data', () => {
       }
     }
   });
+});
+
+/*
+ * Customer A's private answer, kept while its subgraph worked, is never
+ * served to customer B while it fails: for every private root field of the
+ * supergraph (a field without @public), including myCoupons while payments
+ * is down.
+ */
+describe('private root fields', () => {
+  const privateRootFields = () => {
+    const sdl = fs.readFileSync(path.join(__dirname, '..', 'gateway', 'supergraph.graphql'), 'utf8');
+    const query = parse(sdl).definitions.find(
+      (d): d is ObjectTypeDefinitionNode => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'Query',
+    )!;
+    return query
+      .fields!.filter((f) => !f.directives?.some((d) => d.name.value === 'public'))
+      .map((f) => f.name.value)
+      .sort();
+  };
+
+  it('each is kept per caller: another caller never gets it while its subgraph is down', async () => {
+    const paymentsDb = createPaymentsClient(platform.databaseUrl('payments'), 2);
+    const placed = await placeOrder();
+    const orderId = placed.data.placeOrder.id;
+    const paymentId = randomUUID();
+    await paymentsDb.payment.create({
+      data: { id: paymentId, orderId, customerId: alice.userId, amount: 1000, method: 'CARD', status: 'APPROVED' },
+    });
+    const campaign = await paymentsDb.couponCampaign.create({
+      data: {
+        id: randomUUID(),
+        name: '첫 주문 할인',
+        discountType: 'FIXED',
+        amount: 1000,
+        stock: 10,
+        startsAt: new Date(Date.now() - 3600_000),
+        endsAt: new Date(Date.now() + 3600_000),
+      },
+    });
+    await paymentsDb.couponClaim.create({
+      data: { id: randomUUID(), campaignId: campaign.id, customerId: alice.userId },
+    });
+    await paymentsDb.$disconnect();
+
+    const scenarios: Record<
+      string,
+      { subgraph: ServiceName; query: string; variables?: object; a: string; b: string }
+    > = {
+      me: { subgraph: 'shops', query: '{ me { id email } }', a: alice.token, b: bob.token },
+      myShops: { subgraph: 'shops', query: '{ myShops { id name } }', a: owner.token, b: bob.token },
+      myOrders: { subgraph: 'orders', query: '{ myOrders(first: 5) { id total } }', a: alice.token, b: bob.token },
+      order: {
+        subgraph: 'orders',
+        query: 'query($id: ID!) { order(id: $id) { id total } }',
+        variables: { id: orderId },
+        a: alice.token,
+        b: bob.token,
+      },
+      shopOrders: {
+        subgraph: 'orders',
+        query: 'query($s: ID!) { shopOrders(shopId: $s, first: 5) { id total } }',
+        variables: { s: shop.id },
+        a: owner.token,
+        b: bob.token,
+      },
+      payment: {
+        subgraph: 'payments',
+        query: 'query($id: ID!) { payment(id: $id) { id amount status } }',
+        variables: { id: paymentId },
+        a: alice.token,
+        b: bob.token,
+      },
+      myCoupons: {
+        subgraph: 'payments',
+        query: '{ myCoupons { id campaignId status } }',
+        a: alice.token,
+        b: bob.token,
+      },
+    };
+    // A new private root field fails here until it has its scenario.
+    expect(Object.keys(scenarios).sort()).toEqual(privateRootFields());
+
+    for (const [field, scenario] of Object.entries(scenarios)) {
+      const asA = await graphql(url, scenario.query, scenario.variables as never, bearer(scenario.a));
+      expect([field, asA.errors]).toEqual([field, undefined]);
+      expect(JSON.stringify(asA.data[field])).not.toMatch(/^(null|\[\])$/);
+      await platform.stack.stop(scenario.subgraph);
+      proxies.get(scenario.subgraph)?.reset();
+      try {
+        const asB = await graphql(url, scenario.query, scenario.variables as never, bearer(scenario.b));
+        expect([field, JSON.stringify(asB.data ?? null)]).not.toEqual([field, JSON.stringify(asA.data)]);
+        expect([field, codes(asB)]).toEqual([field, expect.arrayContaining(['SERVICE_UNAVAILABLE'])]);
+        // A still gets their own copy, marked stale.
+        const staleA = await graphql(url, scenario.query, scenario.variables as never, bearer(scenario.a));
+        expect([field, staleA.data]).toEqual([field, asA.data]);
+      } finally {
+        await platform.stack.restart(scenario.subgraph);
+      }
+    }
+  }, 120_000);
 });
 
 describe('single-subgraph commands', () => {

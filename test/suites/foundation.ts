@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { isOpenAt, parseOpeningHours } from '@baedal/contracts';
-import { COMMANDS_PATH, IDENTITY_HEADERS, MAX_GATHERED_COMMANDS, identityHeaders } from '@baedal/platform';
+import { COMMANDS_PATH, IDENTITY_HEADERS, MAX_GATHERED_COMMANDS, identityHeaders, issueToken } from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createReviewsClient } from '@baedal/prisma/reviews';
@@ -51,6 +51,92 @@ export function foundationSuite(shared: () => TestPlatform): void {
     if (!shop) throw new Error('the seed gives owner1 an always-open shop; none found');
     return shop;
   }
+
+  describe('public answers', () => {
+    // Every public operation of the README and the bench (test/bench/scenarios/reads.ts).
+    const PUBLIC_OPERATIONS: [string, Record<string, unknown>][] = [
+      [
+        '{ shops(area: GANGNAM, first: 5) { edges { node { name rating adPlacement(area: GANGNAM) { product } } } } }',
+        {},
+      ],
+      [
+        '{ home(area: GANGNAM) { categories { category shopCount } advertisedShops { name adPlacement(area: GANGNAM) { product } } } }',
+        {},
+      ],
+      ['{ searchShops(query: "치킨", area: MAPO) { name rating } }', {}],
+      [
+        '{ shops(area: GANGNAM, category: CHICKEN, sort: RECOMMENDED, first: 10) { edges { cursor node { id name deliveryFee minimumOrder isOpenNow rating reviewCount adPlacement(area: GANGNAM) { product } } } pageInfo { hasNextPage endCursor } } }',
+        {},
+      ],
+      [
+        'query Shop($id: ID!) { shop(id: $id) { name description openingHours { day opens closes } menu { name items { id name price soldOut } } reviews(first: 3) { rating text } } }',
+        { id: 'SHOP' },
+      ],
+      [
+        'query Home($area: DeliveryArea!) { home(area: $area) { categories { category shopCount } advertisedShops { id name deliveryFee rating reviewCount adPlacement(area: $area) { product } } } }',
+        { area: 'MAPO' },
+      ],
+      [
+        'query List($area: DeliveryArea!, $category: Category, $after: String) { shops(area: $area, category: $category, first: 20, after: $after) { edges { cursor node { id name category deliveryFee minimumOrder rating reviewCount adPlacement(area: $area) { product } } } pageInfo { hasNextPage endCursor } } }',
+        { area: 'MAPO', category: null, after: null },
+      ],
+      [
+        'query Detail($id: ID!) { shop(id: $id) { id name description deliveryFee minimumOrder openingHours { day opens closes } rating reviewCount menu { id name items { id name price soldOut optionGroups { id name options { id name price } } } } } }',
+        { id: 'SHOP' },
+      ],
+      [
+        'query Search($q: String!, $area: DeliveryArea) { searchShops(query: $q, area: $area, first: 20) { id name rating reviewCount } }',
+        { q: '치킨', area: null },
+      ],
+    ];
+
+    it('are the same bytes for an anonymous caller, a customer, an owner and an admin, from the response cache', async () => {
+      const shop = await orderableShop();
+      const [customer, owner] = await Promise.all([
+        login(url, 'customer1@baedal.dev'),
+        login(url, 'owner1@baedal.dev'),
+      ]);
+      const admin = issueToken({ id: randomUUID(), role: 'ADMIN' });
+      const callers = [{}, bearer(customer.token), bearer(owner.token), bearer(admin)];
+      for (const [query, given] of PUBLIC_OPERATIONS) {
+        const variables = Object.fromEntries(Object.entries(given).map(([k, v]) => [k, v === 'SHOP' ? shop.id : v]));
+        const body = JSON.stringify({ query, variables });
+        const answers = [];
+        for (const headers of callers) {
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body,
+          });
+          answers.push({ text: await response.text(), cache: response.headers.get('x-cache') });
+        }
+        expect(JSON.parse(answers[0].text).errors).toBeUndefined();
+        for (const answer of answers) expect(answer.text).toBe(answers[0].text);
+        // Whoever asks after the first, the shared answer comes from the response cache.
+        expect(answers.slice(1).map((a) => a.cache)).toEqual(['hit', 'hit', 'hit']);
+      }
+    });
+
+    it('a forged token is refused even for a kept public answer', async () => {
+      const [query] = PUBLIC_OPERATIONS[0];
+      await graphql(url, query);
+      const forged = await graphql(url, query, {}, bearer('not.a.token'));
+      expect(forged.status).toBe(401);
+      expect(codes(forged)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('refuses an operation over a limit before any work, naming the limit: 300 aliased searches, nesting at first: 50', async () => {
+      const aliased = `{ ${Array.from({ length: 300 }, (_, i) => `s${i}: searchShops(query: "치킨") { id name }`).join(' ')} }`;
+      const nested =
+        '{ searchShops(query: "치킨", first: 50) { reviews(first: 50) { shop { reviews(first: 50) { shop { reviews(first: 50) { text } } } } } } }';
+      for (const query of [aliased, nested]) {
+        const refused = await graphql(url, query);
+        expect(refused.status).toBe(400);
+        expect(codes(refused)).toEqual(['QUERY_TOO_COMPLEX']);
+        expect(refused.data).toBeUndefined();
+      }
+    });
+  });
 
   describe('health', () => {
     it('answers /healthz and /readyz, and serves the landing page at GET /graphql', async () => {
