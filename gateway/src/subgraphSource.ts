@@ -40,6 +40,9 @@ function isMutation(query: string): boolean {
   return /^\s*mutation\b/.test(query);
 }
 
+/** The subgraph has no gathered-commands endpoint (a 404): nothing ran, so the pipeline may send the command. */
+class CommandsNotSpoken extends Error {}
+
 /**
  * One subgraph as the gateway sees it, on every path (the query planner's
  * fetches, single-subgraph reads and commands): forwards the caller's
@@ -53,6 +56,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private readonly settings: GuardSettings;
   /** Commands that arrive together go in one request (COMMANDS_PATH); a failed one is never sent again. */
   private readonly sendCommand: (command: GatheredCommand) => Promise<CommandAnswer>;
+  /** False once the subgraph answered 404 to gathered commands: its commands go through the pipeline. */
+  private speaksGatheredCommands = true;
 
   constructor(
     private readonly subgraph: string,
@@ -159,6 +164,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       { headers: { 'content-type': 'application/json' }, body },
       this.settings.mutationTimeoutMs,
     );
+    if (reply.status === 404) {
+      this.speaksGatheredCommands = false;
+      throw new CommandsNotSpoken(`${subgraph} has no ${COMMANDS_PATH}`);
+    }
     const answers = readCommandAnswers(reply.status, reply.text, commands.length);
     if (typeof answers !== 'string') return answers;
     throw (
@@ -218,12 +227,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    * came, in one request with the commands for this subgraph that arrived with
    * it. It is never handed to the pipeline afterwards, which would run it a
    * second time, except when the subgraph refused it before running it (an
-   * HTTP 4xx: bad variables), where null lets the pipeline word the refusal.
+   * HTTP 4xx: bad variables), where null lets the pipeline word the refusal,
+   * and when the subgraph has no gathered-commands endpoint (a 404: nothing
+   * ran; a subgraph Baedal did not build), whose commands the pipeline sends.
    * Errors are passed on as the pipeline passes a subgraph's errors, naming
    * the service; a subgraph that cannot be asked is SERVICE_UNAVAILABLE.
    */
   async command(rawBody: string, context: GatewayContext): Promise<string | null> {
     const subgraph = this.subgraph;
+    if (!this.speaksGatheredCommands) return null;
     let outcome: Guarded<string | null>;
     try {
       outcome = await this.guard.guarded(context, null, async () => {
@@ -240,6 +252,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         return JSON.stringify({ ...reply, errors });
       });
     } catch (unexpected) {
+      if (unexpected instanceof CommandsNotSpoken) return null;
       this.log.error({ err: unexpected, subgraph, requestId: context.requestId }, 'command failed');
       outcome = { kept: null };
     }

@@ -1,13 +1,25 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import { isOpenAt, parseOpeningHours } from '@baedal/contracts';
-import { COMMANDS_PATH, IDENTITY_HEADERS, MAX_GATHERED_COMMANDS, identityHeaders, issueToken } from '@baedal/platform';
+import {
+  COMMANDS_PATH,
+  IDENTITY_HEADERS,
+  MAX_GATHERED_COMMANDS,
+  identityHeaders,
+  issueToken,
+  type ServiceName,
+} from '@baedal/platform';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { bearer, codes, graphql, login } from '../support/graphql';
 import { type TestPlatform } from '../support/stack';
+import { startPlainGateway } from '../support/plainGateway';
+import { REPO_ROOT } from '@baedal/stack';
+import { Kind, OperationTypeNode, parse, print, type OperationDefinitionNode } from 'graphql';
 
 /*
  * The foundation through the one endpoint, against real processes, Postgres
@@ -134,6 +146,54 @@ export function foundationSuite(shared: () => TestPlatform): void {
         expect(refused.status).toBe(400);
         expect(codes(refused)).toEqual(['QUERY_TOO_COMPLEX']);
         expect(refused.data).toBeUndefined();
+      }
+    });
+  });
+
+  describe("Baedal's supergraph against the standard path", () => {
+    let plain: Awaited<ReturnType<typeof startPlainGateway>>;
+
+    beforeAll(async () => {
+      const sdl = fs.readFileSync(path.join(REPO_ROOT, 'gateway', 'supergraph.graphql'), 'utf8');
+      plain = await startPlainGateway(
+        sdl,
+        (name) => `http://127.0.0.1:${platform.stack.port(name as ServiceName)}/graphql`,
+      );
+    });
+
+    afterAll(async () => {
+      await plain?.stop();
+    });
+
+    it('answers every README sample read as a plain @apollo/gateway does, for its caller', async () => {
+      const shop = await orderableShop();
+      const [customer, owner] = await Promise.all([
+        login(url, 'customer1@baedal.dev'),
+        login(url, 'owner1@baedal.dev'),
+      ]);
+      const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+      const reads = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)]
+        .flatMap((m) => parse(m[1]).definitions)
+        .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && d.operation === OperationTypeNode.QUERY);
+      expect(reads.length).toBeGreaterThanOrEqual(7);
+      const normalize = (answer: { data?: unknown; errors?: { message: string; path?: unknown }[] }) =>
+        JSON.stringify({ data: answer.data, errors: answer.errors?.map((e) => [e.message, e.path]) });
+      for (const operation of reads) {
+        // A text of its own, so Baedal computes it now rather than answering a copy kept by an earlier test.
+        const query = `${print(operation)}\n# differential`;
+        const variables = { id: shop.id, shopId: shop.id };
+        const used = Object.fromEntries(
+          (operation.variableDefinitions ?? []).map((v) => [
+            v.variable.name.value,
+            variables[v.variable.name.value as 'id'],
+          ]),
+        );
+        const caller = /myShops|shopOrders/.test(query) ? owner.token : customer.token;
+        const [ours, theirs] = await Promise.all([
+          graphql(url, query, used, bearer(caller)),
+          graphql(plain.url, query, used, bearer(caller)),
+        ]);
+        expect([operation.name?.value, normalize(ours)]).toEqual([operation.name?.value, normalize(theirs)]);
       }
     });
   });

@@ -11,7 +11,8 @@ import type { Stack } from '@baedal/stack';
  * off), against both references.
  */
 
-const Q = {
+/** The customer reads the bench sends (also checked for the shortcut's reach: test/shortcutReach.test.ts). */
+export const READS = {
   home: `query Home($area: DeliveryArea!) { home(area: $area) { categories { category shopCount } advertisedShops { id name deliveryFee rating reviewCount adPlacement(area: $area) { product } } } }`,
   list: `query List($area: DeliveryArea!, $category: Category, $after: String) { shops(area: $area, category: $category, first: 20, after: $after) { edges { cursor node { id name category deliveryFee minimumOrder rating reviewCount adPlacement(area: $area) { product } } } pageInfo { hasNextPage endCursor } } }`,
   detail: `query Detail($id: ID!) { shop(id: $id) { id name description deliveryFee minimumOrder openingHours { day opens closes } rating reviewCount menu { id name items { id name price soldOut optionGroups { id name options { id name price } } } } } }`,
@@ -38,13 +39,13 @@ export async function readSets(
   gateway: string,
   shopsDb: ReturnType<typeof createShopsClient>,
 ): Promise<[string, Body[]][]> {
-  const homeBodies = DELIVERY_AREAS.map((area) => body(Q.home, { area }));
+  const homeBodies = DELIVERY_AREAS.map((area) => body(READS.home, { area }));
   const listBodies: Body[] = [];
   for (const area of DELIVERY_AREAS) {
     for (const category of CATEGORIES) {
       let after: string | null = null;
       for (let page = 0; page < 3; page++) {
-        const b = body(Q.list, { area, category, after });
+        const b = body(READS.list, { area, category, after });
         listBodies.push(b);
         const answer = JSON.parse((await post(gateway, b)).text);
         after = answer.data?.shops?.pageInfo?.endCursor ?? null;
@@ -57,10 +58,10 @@ export async function readSets(
   );
   // Popularity is skewed: a few shops get most detail views.
   const shuffled = [...shopIds].sort((a, b) => (a < b ? -1 : 1));
-  const detailBodies = zipf(shuffled.length, 20000).map((rank) => body(Q.detail, { id: shuffled[rank] }));
+  const detailBodies = zipf(shuffled.length, 20000).map((rank) => body(READS.detail, { id: shuffled[rank] }));
   const searchBodies = SEARCH_WORDS.flatMap((q) => [
-    body(Q.search, { q, area: null }),
-    ...DELIVERY_AREAS.map((area) => body(Q.search, { q, area })),
+    body(READS.search, { q, area: null }),
+    ...DELIVERY_AREAS.map((area) => body(READS.search, { q, area })),
   ]);
   return [
     ['home', homeBodies],

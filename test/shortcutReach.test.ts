@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { operationModel } from '@baedal/gateway/operation';
+import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
+import { CLAIM, PAY, PLACE } from './bench/scenarios/commands';
+import { READS } from './bench/scenarios/reads';
+
+/*
+ * The shortcut keeps its reach: every README sample and bench operation it
+ * answered before it had to prove each answer exact still goes to the same
+ * subgraph (null: the query planner). Keyed by operation name, else root field.
+ */
+
+const EXPECTED: Record<string, string | null> = {
+  // README, customer app
+  home: 'shops',
+  searchShops: 'shops',
+  shops: 'shops',
+  Shop: null, // reviews join the reviews subgraph
+  login: 'shops',
+  Place: 'orders',
+  Pay: 'payments',
+  claimCoupon: 'payments',
+  myOrders: null, // shop and payment join shops and payments
+  // README, owner dashboard
+  myShops: 'shops',
+  Orders: 'orders',
+  acceptOrder: 'orders',
+  rejectOrder: 'orders',
+  cancelOrder: 'orders',
+  registerShop: 'shops',
+  upsertMenuGroup: 'shops',
+  upsertMenuItem: 'shops',
+  closeShop: 'shops',
+  setMenuItemSoldOut: 'shops',
+  startAdPlacement: 'ads',
+  // bench
+  Home: 'shops',
+  List: 'shops',
+  Detail: 'shops',
+  Search: 'shops',
+  placeOrder: 'orders',
+  payOrder: 'payments',
+};
+
+const root = path.resolve(__dirname, '..');
+const model = operationModel(fs.readFileSync(path.join(root, 'gateway', 'supergraph.graphql'), 'utf8'), {
+  shortcut: true,
+  limits: null,
+});
+
+function operations(): [string, string][] {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const texts = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].flatMap((m) =>
+    parse(m[1]).definitions.map((d) => print(d)),
+  );
+  return [...texts, ...Object.values(READS), PLACE, PAY, CLAIM].map((text) => {
+    const operation = parse(text).definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    )!;
+    const first = operation.selectionSet.selections[0];
+    return [operation.name?.value ?? (first.kind === Kind.FIELD ? first.name.value : '?'), text];
+  });
+}
+
+describe("the shortcut's reach", () => {
+  it('covers every README and bench operation in the table', () => {
+    expect(new Set(operations().map(([key]) => key))).toEqual(new Set(Object.keys(EXPECTED)));
+  });
+
+  it.each(operations())('%s goes where it went', (key, text) => {
+    const decided = model.decide(text);
+    const route = decided && 'route' in decided ? decided.route : undefined;
+    expect(route === null ? null : route?.subgraph).toBe(EXPECTED[key]);
+  });
+});
