@@ -51,7 +51,9 @@ function reportText(started: Date, run: string, cost: OrderCost | null): string 
     const a = ref(r.scenario, 'bare server (a)');
     const b = ref(r.scenario, 'plain @apollo/gateway (b)');
     const ratio = (x?: Measure) => (x && r.target !== x.target ? `${(r.rps / x.rps).toFixed(2)}x` : '');
-    return `| ${r.scenario} | ${r.target} | ${r.rps.toLocaleString('en-US')} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.stale ?? ''} | ${ratio(a)} | ${ratio(b)} | ${r.note ?? ''} |`;
+    // Beside each row, so a reader sees whether the load generator or Baedal was the limit (2.00 is the machine).
+    const generator = /load generator (\d+\.\d+)/.exec(r.cpu ?? '')?.[1] ?? '';
+    return `| ${r.scenario} | ${r.target} | ${r.rps.toLocaleString('en-US')} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.stale ?? ''} | ${ratio(a)} | ${ratio(b)} | ${generator} | ${r.note ?? ''} |`;
   });
   const cpuRows = results.filter((r) => r.cpu).map((r) => `| ${r.scenario} | ${r.target} | ${r.cpu} |`);
   return `# Benchmarks
@@ -65,13 +67,14 @@ Produced by \`npm run bench -- --shops ${SHOPS} --duration ${DURATION} --warmup 
 - Data: ${SHOPS.toLocaleString('en-US')} seeded shops. Shop detail requests spread over every shop with Zipf popularity; the list covers the 5 areas × 10 categories × first 3 pages.
 - (a) is a bare Node HTTP server answering the same requests with the bytes Baedal answered (a command's answer is one Baedal gave to the same operation); (b) is a plain \`@apollo/gateway\` with default settings and no caches over the same subgraphs, joining shop, rating and ad placement across subgraphs per request, and sending commands through its query planner with the caller's identity. With shops stopped, (b) has no copy to answer from. The event pipeline rows count events applied by the workers, which neither reference has, so they have no ratios.
 
-Latencies are in milliseconds. Ratios compare Baedal's requests/s with (a) and (b). Every answer is
+Latencies are in milliseconds. Ratios compare Baedal's requests/s with (a) and (b). \`generator cores\`
+is the load generator's CPU during the row (2.00 is the machine it shares with Baedal). Every answer is
 inspected: \`errors\` counts failed requests and answers carrying GraphQL errors; \`stale\` counts answers
 the gateway served from its fallback copy because a subgraph timed out or its breaker was open (expected
 only in the degraded rows; elsewhere such a row did not measure the whole pipeline).
 
-| scenario | target | req/s | p50 | p99 | errors | stale | vs (a) | vs (b) | note |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| scenario | target | req/s | p50 | p99 | errors | stale | vs (a) | vs (b) | generator cores | note |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
 ### Where the CPU went

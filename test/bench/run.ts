@@ -14,7 +14,7 @@ import { measureCost, type OrderCost } from './scenarios/cost';
 import { measureCoupons } from './scenarios/coupons';
 import { measureDegraded } from './scenarios/degraded';
 import { measureOrders } from './scenarios/orders';
-import { measureReads, readSets } from './scenarios/reads';
+import { measureLimitsCost, measureReads, readSets } from './scenarios/reads';
 
 /*
  * npm run bench: starts the platform on the benchmark data set, and for each
@@ -77,6 +77,7 @@ async function main() {
     const signedIn = { authorization: `Bearer ${issueToken({ id: someone.id, role: 'CUSTOMER' })}` };
 
     const healthy = runs('reads') || COLD_ONLY ? await measureReads(sets, stack, references, signedIn) : {};
+    if (runs('limits')) await measureLimitsCost(sets, stack, signedIn);
     if (runs('orders')) await measureOrders(stack, references, send, profiled);
     if (runs('cost')) cost = await measureCost(gateway, send);
     if (runs('coupons')) await measureCoupons(gateway, references, send, paymentsDb);

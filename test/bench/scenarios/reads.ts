@@ -1,6 +1,6 @@
 import { CATEGORIES, DELIVERY_AREAS } from '@baedal/contracts';
 import type { createShopsClient } from '@baedal/prisma/shops';
-import { body, measure, post, zipf, type Body, type Measure } from '../load';
+import { body, measure, post, results, zipf, type Body, type Measure } from '../load';
 import { COLD_ONLY } from '../options';
 import type { References } from '../references';
 import type { Stack } from '@baedal/stack';
@@ -102,4 +102,53 @@ export async function measureReads(
     await stack.restart('gateway');
   }
   return healthy;
+}
+
+/**
+ * What the limits and the privacy decision cost: the gateway restarted with them on and off
+ * (BAEDAL_LIMITS), three times each, interleaved, measuring the signed-in hot detail row (a kept
+ * answer: only the caller's credentials are checked) and the cold detail row (response cache off:
+ * every request is decided, limited and routed). One row each, with the medians in its note.
+ */
+export async function measureLimitsCost(
+  sets: [string, Body[]][],
+  stack: Stack,
+  signedIn: Record<string, string>,
+): Promise<void> {
+  const detail = sets.find(([scenario]) => scenario === 'shop detail')![1];
+  const gateway = stack.gatewayUrl;
+  const rows = {
+    hot: { on: [] as Measure[], off: [] as Measure[] },
+    cold: { on: [] as Measure[], off: [] as Measure[] },
+  };
+  const first = results.length;
+  try {
+    for (let run = 0; run < 3; run++) {
+      for (const limits of ['on', 'off'] as const) {
+        const on = String(limits === 'on');
+        await stack.restart('gateway', { BAEDAL_LIMITS: on });
+        rows.hot[limits].push(
+          await measure('shop detail', `limits ${limits}`, gateway, detail, undefined, signedIn, true),
+        );
+        await stack.restart('gateway', { BAEDAL_LIMITS: on, BAEDAL_RESPONSE_CACHE_TTL_MS: '0' });
+        rows.cold[limits].push(
+          await measure('shop detail', `limits ${limits}, cold`, gateway, detail, undefined, signedIn),
+        );
+      }
+    }
+  } finally {
+    await stack.restart('gateway');
+  }
+  results.splice(first);
+  const median = (list: Measure[]) => [...list].sort((a, b) => a.rps - b.rps)[1];
+  for (const [kind, { on, off }] of Object.entries(rows)) {
+    const [withLimits, without] = [median(on), median(off)];
+    const cost = ((without.rps - withLimits.rps) / without.rps) * 100;
+    results.push({
+      ...withLimits,
+      scenario: `shop detail, ${kind === 'hot' ? 'hot, signed in' : 'response cache off'}`,
+      target: 'Baedal, limits and privacy decision on',
+      note: `median of 3 interleaved runs: on ${on.map((m) => m.rps).join('/')}, off ${off.map((m) => m.rps).join('/')} req/s; cost ${cost.toFixed(1)}%`,
+    });
+  }
 }
