@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { gatewayConfig } from '@baedal/gateway/config';
 import { operationModel } from '@baedal/gateway/operation';
 import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
 import { CLAIM, PAY, PLACE } from './bench/scenarios/commands';
@@ -9,6 +10,7 @@ import { READS } from './bench/scenarios/reads';
  * The shortcut keeps its reach: every README sample and bench operation it
  * answered before it had to prove each answer exact still goes to the same
  * subgraph (null: the query planner). Keyed by operation name, else root field.
+ * And the default limits let all of them through.
  */
 
 const EXPECTED: Record<string, string | null> = {
@@ -62,6 +64,28 @@ function operations(): [string, string][] {
     return [operation.name?.value ?? (first.kind === Kind.FIELD ? first.name.value : '?'), text];
   });
 }
+
+describe('the default limits', () => {
+  it('let every README and bench operation through', () => {
+    const settings = gatewayConfig.read({});
+    const limited = operationModel(fs.readFileSync(path.join(root, 'gateway', 'supergraph.graphql'), 'utf8'), {
+      shortcut: true,
+      limits: {
+        tokens: settings.BAEDAL_LIMIT_TOKENS,
+        depth: settings.BAEDAL_LIMIT_DEPTH,
+        aliases: settings.BAEDAL_LIMIT_ALIASES,
+        rootFields: settings.BAEDAL_LIMIT_ROOT_FIELDS,
+        cost: settings.BAEDAL_LIMIT_COST,
+      },
+    });
+    const refused = operations().flatMap(([key, text]) => {
+      const decided = limited.decide(text);
+      const refusal = decided && ('document' in decided ? limited.admit(decided, {}) : decided.refusal);
+      return refusal ? [`${key}: ${refusal.message}`] : [];
+    });
+    expect(refused).toEqual([]);
+  });
+});
 
 describe("the shortcut's reach", () => {
   it('covers every README and bench operation in the table', () => {
