@@ -24,9 +24,9 @@ function naiveSdl(name: string): string {
   let sdl = fs.readFileSync(path.join(root, 'subgraphs', name, 'schema.graphql'), 'utf8');
   if (name === 'shops') {
     sdl = sdl
-      .replace(/\n\s*"Average stars[^\n]*\n\s*rating: Float @shareable/, '')
-      .replace(/\n\s*reviewCount: Int! @shareable/, '')
-      .replace(/\n\s*"The ad placing[^\n]*\n\s*adPlacement\(area: DeliveryArea!\): AdCampaign @shareable/, '')
+      .replace(/\n\s*"Average stars[^\n]*\n\s*rating: Float @shareable( @public)?/, '')
+      .replace(/\n\s*reviewCount: Int! @shareable( @public)?/, '')
+      .replace(/\n\s*"The ad placing[^\n]*\n\s*adPlacement\(area: DeliveryArea!\): AdCampaign @shareable( @public)?/, '')
       .replace(
         /"A shop's advertising in one area; the ads subgraph holds the rest of it."\ntype AdCampaign @key\(fields: "id"\) \{[^}]*\}/,
         '',
