@@ -26,7 +26,10 @@ function naiveSdl(name: string): string {
     sdl = sdl
       .replace(/\n\s*"Average stars[^\n]*\n\s*rating: Float @shareable( @public)?/, '')
       .replace(/\n\s*reviewCount: Int! @shareable( @public)?/, '')
-      .replace(/\n\s*"The ad placing[^\n]*\n\s*adPlacement\(area: DeliveryArea!\): AdCampaign @shareable( @public)?/, '')
+      .replace(
+        /\n\s*"The ad placing[^\n]*\n\s*adPlacement\(area: DeliveryArea!\): AdCampaign @shareable( @public)?/,
+        '',
+      )
       .replace(
         /"A shop's advertising in one area; the ads subgraph holds the rest of it."\ntype AdCampaign @key\(fields: "id"\) \{[^}]*\}/,
         '',
