@@ -77,7 +77,13 @@ export async function startReferences(
   const subgraphUrls = Object.fromEntries(
     SERVICES.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${stack.port(s)}/graphql`]),
   );
-  children.push(await forkReady('naiveGateway.js', { ...subgraphUrls, BENCH_PORT: String(BASE + 31) }));
+  try {
+    children.push(await forkReady('naiveGateway.js', { ...subgraphUrls, BENCH_PORT: String(BASE + 31) }));
+  } catch (error) {
+    // Nothing else would stop the reference already started, and the next run would find its port taken.
+    for (const child of children) child.kill();
+    throw error;
+  }
   const bare = `http://127.0.0.1:${BASE + 30}/graphql`;
   const naive = `http://127.0.0.1:${BASE + 31}/graphql`;
   return {
