@@ -123,7 +123,8 @@ export function singleSubgraphRouter(supergraph: Supergraph, api: GraphQLSchema)
     if ((isObjectType(apiType) || isInterfaceType(apiType)) && (isObjectType(own) || isInterfaceType(own))) {
       if (sortedNames(apiType.getInterfaces()) !== sortedNames(own.getInterfaces())) return false;
     }
-    if (isEnumType(apiType) && isEnumType(own)) return sortedNames(apiType.getValues()) === sortedNames(own.getValues());
+    if (isEnumType(apiType) && isEnumType(own))
+      return sortedNames(apiType.getValues()) === sortedNames(own.getValues());
     if (isInputObjectType(apiType) && isInputObjectType(own)) {
       const fields = Object.values(apiType.getFields());
       const ownFields = own.getFields();

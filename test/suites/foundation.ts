@@ -174,7 +174,10 @@ export function foundationSuite(shared: () => TestPlatform): void {
       const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
       const reads = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)]
         .flatMap((m) => parse(m[1]).definitions)
-        .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && d.operation === OperationTypeNode.QUERY);
+        .filter(
+          (d): d is OperationDefinitionNode =>
+            d.kind === Kind.OPERATION_DEFINITION && d.operation === OperationTypeNode.QUERY,
+        );
       expect(reads.length).toBeGreaterThanOrEqual(7);
       const normalize = (answer: { data?: unknown; errors?: { message: string; path?: unknown }[] }) =>
         JSON.stringify({ data: answer.data, errors: answer.errors?.map((e) => [e.message, e.path]) });
