@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
@@ -75,6 +76,7 @@ async function startFixtureSubgraph(
   }
   const server = new ApolloServer({
     schema: buildSubgraphSchema({ typeDefs, resolvers: subgraph.resolvers as never }),
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
   return { url, stop: () => server.stop() };
