@@ -42,32 +42,37 @@ describe.each(Object.entries(paths))('limits on the %s path', (pathName, wrap) =
   });
 
   it('depth: n levels pass, n + 1 are refused', () => {
-    // shop > menu > items > optionGroups > options > name: 6 levels.
+    // shop > menu > items > optionGroups > options > name: 6 levels on both paths (the planner's reviews add 2).
     const deep = wrap('menu { items { optionGroups { options { name } } } }');
-    const base = pathName === 'shortcut' ? 6 : 6;
+    const base = 6;
     expect(verdict(modelWith({ depth: base }), deep)).toHaveProperty('route');
     expect(verdict(modelWith({ depth: base - 1 }), deep)).toMatchObject({ limit: 'depth', max: base - 1, found: base });
   });
 
   it('tokens: n pass, n + 1 are refused', () => {
     const query = wrap('id name');
-    const model = modelWith({});
     const count = (q: string) => {
       for (let n = 1; ; n++) if ('document' in (modelWith({ tokens: n }).decide(q) ?? {})) return n;
     };
     const n = count(query);
-    void model;
     expect(verdict(modelWith({ tokens: n }), query)).toHaveProperty('route');
     expect(verdict(modelWith({ tokens: n - 1 }), query)).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'tokens' });
   });
 
   it('cost: weighs first, from a literal or a variable', () => {
-    // 1 (searchShops) + 20 shops x (1 name + 1 reviews + 3 x 1 rating) = 101
-    const query = `query($n: Int!) { searchShops(query: "치킨", first: $n) { name reviews(first: 3) { rating } ${
-      pathName === 'pipeline' ? '' : ''
-    } } }`;
-    expect(verdict(modelWith({ cost: 101 }), query, { n: 20 })).toHaveProperty('route');
-    expect(verdict(modelWith({ cost: 100 }), query, { n: 20 })).toMatchObject({ limit: 'cost', max: 100, found: 101 });
+    // Shortcut: 1 (searchShops) + 20 shops x (1 name + 1 menu + 1 menu name) = 61.
+    // Planner: 1 + 20 shops x (1 name + 1 reviews + 3 x 1 rating) = 101.
+    const [selection, found] =
+      pathName === 'shortcut' ? ['name menu { name }', 61] : ['name reviews(first: 3) { rating }', 101];
+    const query = `query($n: Int!) { searchShops(query: "치킨", first: $n) { ${selection} } }`;
+    expect(verdict(modelWith({ cost: found }), query, { n: 20 })).toEqual({
+      route: pathName === 'shortcut' ? { subgraph: 'shops', mutation: false } : null,
+    });
+    expect(verdict(modelWith({ cost: found - 1 }), query, { n: 20 })).toMatchObject({
+      limit: 'cost',
+      max: found - 1,
+      found,
+    });
     // shop, id, and on the pipeline path reviews(first: 1) { rating }: 2 or 4.
     const direct = wrap('id');
     const cost = pathName === 'shortcut' ? 2 : 4;
