@@ -177,7 +177,7 @@ describe.each(FIXTURES.map((f) => [f.name, f] as const))(
 
     afterAll(async () => {
       for (const r of running.reverse()) await r.stop();
-      await deleteRedisKeys(PREFIX);
+      await deleteRedisKeys(`${PREFIX}_${fixture.subgraphs[0].name}`);
     });
 
     it.each(fixture.queries.map((q) => [q.query, q] as const))('%s', async (_, query) => {
