@@ -1,11 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import { startStandaloneServer } from '@apollo/server/standalone';
 import { parse } from 'graphql';
-import { identityFromAuthorization, identityHeaders, type Identity } from '@baedal/platform';
+import { startPlainGateway } from '../support/plainGateway';
 
 /*
  * Reference (b): a plain @apollo/gateway with default settings (its default
@@ -44,25 +41,7 @@ async function main() {
     services.map((name) => ({ name, url: process.env[`${name.toUpperCase()}_URL`]!, typeDefs: parse(naiveSdl(name)) })),
   );
   if (result.errors) throw new Error(result.errors.map((e) => e.message).join('\n'));
-  const gateway = new ApolloGateway({
-    supergraphSdl: result.supergraphSdl,
-    // Our subgraphs only answer signed requests; everything else is the default data source.
-    buildService: ({ url }) =>
-      new (class extends RemoteGraphQLDataSource<{ identity: Identity }> {
-        override willSendRequest({
-          request,
-          context,
-        }: Parameters<RemoteGraphQLDataSource<{ identity: Identity }>['willSendRequest'] & object>[0]) {
-          for (const [k, v] of Object.entries(identityHeaders(context.identity ?? { userId: null, role: 'ANONYMOUS' })))
-            request.http?.headers.set(k, v);
-        }
-      })({ url }),
-  });
-  const server = new ApolloServer<{ identity: Identity }>({ gateway });
-  await startStandaloneServer(server, {
-    listen: { port: Number(process.env.BENCH_PORT), host: '127.0.0.1' },
-    context: async ({ req }) => ({ identity: identityFromAuthorization(req.headers.authorization) }),
-  });
+  await startPlainGateway(result.supergraphSdl, undefined, Number(process.env.BENCH_PORT));
   process.send?.('ready');
 }
 

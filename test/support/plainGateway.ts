@@ -12,6 +12,7 @@ import { identityFromAuthorization, identityHeaders, type Identity } from '@baed
 export async function startPlainGateway(
   supergraphSdl: string,
   urlOf: (name: string, url: string | undefined) => string | undefined = (_, url) => url,
+  port = 0,
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -28,7 +29,7 @@ export async function startPlainGateway(
   });
   const server = new ApolloServer<{ identity: Identity }>({ gateway });
   const { url } = await startStandaloneServer(server, {
-    listen: { port: 0, host: '127.0.0.1' },
+    listen: { port, host: '127.0.0.1' },
     context: ({ req }) => Promise.resolve({ identity: identityFromAuthorization(req.headers.authorization) }),
   });
   return { url, stop: () => server.stop() };
