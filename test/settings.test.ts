@@ -77,4 +77,36 @@ describe('settings', () => {
     expect(settings.GATEWAY_URL).toBe('http://127.0.0.1:14100/graphql');
     expect(settings.SHOPS_URL).toBe('http://127.0.0.1:14101/graphql');
   });
+
+  it('in production, refuse a secret that is unset, the development default or shorter than 32 bytes', () => {
+    const strong = {
+      BAEDAL_ENV: 'production',
+      BAEDAL_JWT_SECRET: 'j'.repeat(32),
+      BAEDAL_IDENTITY_SECRET: 'i'.repeat(32),
+      BAEDAL_CHARGE_SECRET: 'c'.repeat(32),
+    };
+    expect(readSettings(platformConfig.spec, strong).BAEDAL_JWT_SECRET).toBe('j'.repeat(32));
+    const development = readSettings(platformConfig.spec, {});
+    expect(() => readSettings(platformConfig.spec, { ...strong, BAEDAL_JWT_SECRET: '' })).toThrow(
+      new SettingError('BAEDAL_JWT_SECRET must be set in production (at least 32 bytes)'),
+    );
+    expect(() =>
+      readSettings(platformConfig.spec, { ...strong, BAEDAL_CHARGE_SECRET: development.BAEDAL_CHARGE_SECRET }),
+    ).toThrow(/^BAEDAL_CHARGE_SECRET is the development default/);
+    // Bytes, not characters: 11 Hangul syllables are 33 bytes.
+    expect(() => readSettings(platformConfig.spec, { ...strong, BAEDAL_IDENTITY_SECRET: '비'.repeat(10) })).toThrow(
+      'BAEDAL_IDENTITY_SECRET must have at least 32 bytes in production, it has 30',
+    );
+    expect(readSettings(platformConfig.spec, { ...strong, BAEDAL_IDENTITY_SECRET: '비'.repeat(11) })).toBeTruthy();
+  });
+
+  it('turn the playground and introspection off in production unless set', () => {
+    const read = (env: Record<string, string>) => {
+      const { BAEDAL_PLAYGROUND, BAEDAL_INTROSPECTION } = readSettings(gatewayConfig.spec, env);
+      return [BAEDAL_PLAYGROUND, BAEDAL_INTROSPECTION];
+    };
+    expect(read({})).toEqual([true, true]);
+    expect(read({ BAEDAL_ENV: 'production' })).toEqual([false, false]);
+    expect(read({ BAEDAL_ENV: 'production', BAEDAL_PLAYGROUND: 'true' })).toEqual([true, false]);
+  });
 });

@@ -13,6 +13,7 @@ import {
   listen,
   port,
   redisPrefix,
+  refuseUnfitSettings,
   redisUrl,
   sendJson,
   stopOnSignals,
@@ -152,6 +153,7 @@ async function main(): Promise<void> {
 // One copy by default, not one per core: copies split every queue, so each applies smaller batches
 // (docs/performance.md, P34). More copies are for cores to spare, or a standby.
 if (require.main === module) {
+  refuseUnfitSettings([workersConfig]);
   takePriority(); // before forking: copies inherit it
   if (!forkPerCore(log, workersConfig().WORKERS_PROCESSES)) {
     main().catch((error: unknown) => {

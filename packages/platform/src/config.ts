@@ -1,4 +1,4 @@
-import { defineSettings, int, oneOf, optionalText, text, type Environment, type Setting } from './settings';
+import { defineSettings, int, oneOf, optionalText, secret, text, type Environment, type Setting } from './settings';
 
 /*
  * The settings every process shares: where Postgres, Redis and each process
@@ -63,6 +63,11 @@ function portIn(name: ProcessWithPort, env: Environment): number {
 }
 
 export const platformConfig = defineSettings({
+  BAEDAL_ENV: oneOf(
+    ['development', 'production'],
+    'development',
+    'production: secrets must be your own, no demo data, playground and introspection off unless set',
+  ),
   BAEDAL_PG_URL: text('postgres://postgres@127.0.0.1:5432', 'the Postgres server, without a database name'),
   BAEDAL_DB_PREFIX: text('baedal', 'databases are <prefix>_<service>; tests use their own'),
   BAEDAL_REDIS_URL: text('redis://127.0.0.1:6379/0', 'Redis'),
@@ -70,9 +75,9 @@ export const platformConfig = defineSettings({
   GATEWAY_URL: text((env) => `http://127.0.0.1:${portIn('gateway', env)}/graphql`, 'the gateway, for tools'),
   PROVIDER_A_URL: text((env) => `http://127.0.0.1:${portIn('providerA', env)}`, 'the primary payment provider'),
   PROVIDER_B_URL: text((env) => `http://127.0.0.1:${portIn('providerB', env)}`, 'the secondary payment provider'),
-  BAEDAL_JWT_SECRET: text('baedal-dev-jwt-secret-change-me', 'signs customer and owner tokens'),
-  BAEDAL_IDENTITY_SECRET: text('baedal-dev-identity-secret-change-me', 'signs identity the gateway forwards'),
-  BAEDAL_CHARGE_SECRET: text('baedal-dev-charge-secret-change-me', 'signs what an order costs (orders, payments)'),
+  BAEDAL_JWT_SECRET: secret('baedal-dev-jwt-secret-change-me', 'signs customer and owner tokens'),
+  BAEDAL_IDENTITY_SECRET: secret('baedal-dev-identity-secret-change-me', 'signs identity the gateway forwards'),
+  BAEDAL_CHARGE_SECRET: secret('baedal-dev-charge-secret-change-me', 'signs what an order costs (orders, payments)'),
   BAEDAL_LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', 'pino log level'),
   ...ports,
   ...databaseOverrides,
@@ -80,6 +85,11 @@ export const platformConfig = defineSettings({
 });
 
 const config = () => platformConfig() as Record<string, unknown> & ReturnType<typeof platformConfig>;
+
+/** Whether this process runs in production (BAEDAL_ENV): then no development default is accepted. */
+export function isProduction(env?: Environment): boolean {
+  return (env ? platformConfig.read(env) : config()).BAEDAL_ENV === 'production';
+}
 
 /** Postgres server URL without a database name, e.g. postgres://postgres@127.0.0.1:5432 */
 export function postgresServerUrl(): string {

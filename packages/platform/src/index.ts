@@ -13,6 +13,7 @@ export {
   databaseUrl,
   gatewayUrl,
   identitySecret,
+  isProduction,
   jwtSecret,
   logLevel,
   paymentProviders,
@@ -38,6 +39,8 @@ export {
   optionalInt,
   optionalText,
   readSettings,
+  secret,
+  SECRET_MIN_BYTES,
   text,
   type Environment,
   type Setting,
@@ -91,7 +94,7 @@ export {
   type CommandAnswer,
   type GatheredCommand,
 } from './gatheredCommands';
-export { closeServer, forkPerCore, listen, runUntilStopped, stopOnSignals } from './processes';
+export { closeServer, forkPerCore, listen, refuseUnfitSettings, runUntilStopped, stopOnSignals } from './processes';
 export { CallFailure, callWithin, keepAliveAgent, type CallAnswer, type CallOptions } from './call';
 export {
   loadTypeDefs,

@@ -1,6 +1,8 @@
 import cluster from 'node:cluster';
 import type http from 'node:http';
+import { platformConfig } from './config';
 import { createLogger, type Logger } from './logger';
+import type { Settings, SettingsSpec } from './settings';
 
 /*
  * A process's life: listening, stopping on a signal, and running several
@@ -78,10 +80,20 @@ export function forkPerCore(log: Logger, count: number): boolean {
 }
 
 /**
+ * Reads the platform's settings, and `more`, before anything starts: a bad
+ * value, or a development secret in production, stops the process with one
+ * line naming the variable (settings.ts), never at its first request.
+ */
+export function refuseUnfitSettings(more: Settings<SettingsSpec>[] = []): void {
+  for (const settings of [platformConfig, ...more]) settings();
+}
+
+/**
  * A process's main: starts the service and stops it cleanly on SIGINT or SIGTERM; a failed start exits 1.
  * With `processes` above one, that many copies share the port (node:cluster).
  */
 export function runUntilStopped(name: string, start: () => Promise<{ stop(): Promise<void> }>, processes = 1): void {
+  refuseUnfitSettings();
   const log = createLogger(name);
   if (forkPerCore(log, processes)) return;
   start().then(

@@ -15,6 +15,8 @@ export interface Setting<T> {
   readonly parse: (raw: string, name: string) => T;
   readonly fallback: T | ((env: Environment) => T);
   readonly doc: string;
+  /** A secret: its default is for development only (see `secret`). */
+  readonly secret?: true;
 }
 
 export class SettingError extends Error {}
@@ -55,7 +57,7 @@ export function decimal(fallback: number, doc: string, min: number, max: number)
 }
 
 /** `true` or `false` (also `1` and `0`). */
-export function bool(fallback: boolean, doc: string) {
+export function bool(fallback: boolean | ((env: Environment) => boolean), doc: string) {
   const parse = (raw: string, name: string): boolean => {
     if (raw === 'true' || raw === '1') return true;
     if (raw === 'false' || raw === '0') return false;
@@ -67,6 +69,30 @@ export function bool(fallback: boolean, doc: string) {
 /** Any text. */
 export function text(fallback: string | ((env: Environment) => string), doc: string) {
   return { parse: (raw: string) => raw, fallback, doc } satisfies Setting<string>;
+}
+
+/** The fewest bytes a secret has in production. */
+export const SECRET_MIN_BYTES = 32;
+
+/**
+ * A secret. Its default is published in the repository, so it serves
+ * development alone: in production (BAEDAL_ENV=production) the secret must
+ * be set, differ from that default and have at least 32 bytes, or the
+ * process refuses to start.
+ */
+export function secret(developmentDefault: string, doc: string) {
+  return { parse: (raw: string) => raw, fallback: developmentDefault, doc, secret: true } satisfies Setting<string>;
+}
+
+/** Why a secret cannot serve production, or null. */
+function unfitSecret(name: string, raw: string | undefined, developmentDefault: string): string | null {
+  if (raw === undefined || raw === '') return `${name} must be set in production (at least ${SECRET_MIN_BYTES} bytes)`;
+  if (raw === developmentDefault)
+    return `${name} is the development default, published in the repository; set a secret of your own in production`;
+  const bytes = Buffer.byteLength(raw);
+  if (bytes < SECRET_MIN_BYTES)
+    return `${name} must have at least ${SECRET_MIN_BYTES} bytes in production, it has ${bytes}`;
+  return null;
 }
 
 /** Text that is absent unless set. */
@@ -109,9 +135,12 @@ export interface Settings<S extends SettingsSpec> {
 /** Reads `spec` from `env`: an unset or empty variable takes its default. */
 export function readSettings<S extends SettingsSpec>(spec: S, env: Environment): SettingsOf<S> {
   const values: Record<string, unknown> = {};
+  const production = env.BAEDAL_ENV === 'production';
   for (const [name, setting] of Object.entries(spec)) {
     const raw = env[name];
     const { fallback } = setting;
+    const unfit = production && setting.secret ? unfitSecret(name, raw, fallback as string) : null;
+    if (unfit) throw new SettingError(unfit);
     values[name] =
       raw === undefined || raw === ''
         ? typeof fallback === 'function'
@@ -122,9 +151,24 @@ export function readSettings<S extends SettingsSpec>(spec: S, env: Environment):
   return Object.freeze(values) as SettingsOf<S>;
 }
 
+/**
+ * This process's own settings. A process cannot run on a bad value, and its
+ * settings are first read while its modules load: it stops at once, with one
+ * line naming the variable rather than a stack trace.
+ */
+function readOwnSettings<S extends SettingsSpec>(spec: S): SettingsOf<S> {
+  try {
+    return readSettings(spec, process.env);
+  } catch (error) {
+    if (!(error instanceof SettingError)) throw error;
+    process.stderr.write(`refusing to start: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 /** Declares a package's settings. */
 export function defineSettings<S extends SettingsSpec>(spec: S): Settings<S> {
   let values: SettingsOf<S> | undefined;
-  const settings = () => (values ??= readSettings(spec, process.env));
+  const settings = () => (values ??= readOwnSettings(spec));
   return Object.assign(settings, { read: (env: Environment) => readSettings(spec, env), spec });
 }

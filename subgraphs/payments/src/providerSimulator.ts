@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { createLogger, listen, port, sendJson, stopOnSignals } from '@baedal/platform';
+import { createLogger, listen, port, refuseUnfitSettings, sendJson, stopOnSignals } from '@baedal/platform';
 import { simulatorConfig } from './config';
 
 /*
@@ -134,6 +134,7 @@ export function createProviderSimulator(name: string) {
 }
 
 if (require.main === module) {
+  refuseUnfitSettings([simulatorConfig]);
   const which = simulatorConfig().PROVIDER_ID;
   const name = `provider-${which.toLowerCase()}`;
   const log = createLogger(name);
