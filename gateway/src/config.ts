@@ -79,6 +79,15 @@ export const gatewayConfig = defineSettings({
     'error codes (comma-separated) a subgraph answers on purpose; any other error is a failure of the subgraph',
   ),
   BAEDAL_LIMITS: bool(true, 'apply the limits (false only to measure what they cost)'),
+  // Off by default in production (BAEDAL_ENV): they show the whole schema to anyone.
+  BAEDAL_PLAYGROUND: bool(
+    (env) => env.BAEDAL_ENV !== 'production',
+    'serve the playground at GET /graphql (default: on, off in production)',
+  ),
+  BAEDAL_INTROSPECTION: bool(
+    (env) => env.BAEDAL_ENV !== 'production',
+    'answer introspection queries (default: on, off in production)',
+  ),
   ...guards,
 });
 

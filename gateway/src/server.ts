@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
   closeServer,
@@ -107,10 +110,12 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     gateway,
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    introspection: settings.BAEDAL_INTROSPECTION,
     // Cache hints are not used: the response cache is keyed by operation and emptied by query-model events.
     plugins: [
-      ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
+      settings.BAEDAL_PLAYGROUND
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
+        : ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       staleMarkerPlugin,
       limitsPlugin(operations),

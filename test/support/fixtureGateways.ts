@@ -50,7 +50,7 @@ export async function startFixtureSubgraph(
   return { url, stop: () => server.stop() };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const net = await import('node:net');
   return new Promise((resolve) => {
     const probe = net.createServer().listen(0, '127.0.0.1', () => {

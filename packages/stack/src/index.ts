@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { SERVICES, port, redisUrl, subgraphUrl, type ServiceName } from '@baedal/platform';
+import { SERVICES, isProduction, port, redisUrl, subgraphUrl, type ServiceName } from '@baedal/platform';
 import { assertPostgresReachable } from '@baedal/prisma';
 
 /*
@@ -14,7 +14,8 @@ import { assertPostgresReachable } from '@baedal/prisma';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export type ProcessName = ServiceName | 'gateway' | 'workers' | 'providerA' | 'providerB';
 
-const ENTRY_POINTS: Record<ProcessName, string> = {
+/** Each process as a command of the repository (the image runs the same). */
+export const ENTRY_POINTS: Record<ProcessName, string> = {
   shops: 'subgraphs/shops/dist/server.js',
   ads: 'subgraphs/ads/dist/server.js',
   orders: 'subgraphs/orders/dist/server.js',
@@ -160,7 +161,8 @@ export class Stack {
     await assertPostgresReachable(env.BAEDAL_PG_URL);
     await assertRedisReachable(env.BAEDAL_REDIS_URL ?? redisUrl());
     // Migrate (and seed an empty platform) in a child process with the stack's settings.
-    const shops = this.options.seedShops ?? 2000;
+    // Production never has demo data.
+    const shops = isProduction(env) ? 0 : (this.options.seedShops ?? 2000);
     const args =
       shops > 0
         ? ['packages/stack/dist/seed.js', '--shops', String(shops), '--if-empty']

@@ -1,4 +1,4 @@
-import { hashPassword } from '@baedal/platform';
+import { hashPassword, isProduction } from '@baedal/platform';
 import { migrateAll } from '@baedal/prisma';
 import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
@@ -103,6 +103,8 @@ function parseArgs(argv: string[]): SeedOptions & { reset: boolean; ifEmpty: boo
 if (require.main === module) {
   (async () => {
     const options = parseArgs(process.argv.slice(2));
+    if (isProduction())
+      throw new Error('Demo data and demo accounts are never seeded in production (BAEDAL_ENV=production)');
     await migrateAll((line) => console.log(line));
     if (options.reset) await clearAll();
     else if (await isSeeded()) {

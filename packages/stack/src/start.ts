@@ -1,3 +1,4 @@
+import { isProduction } from '@baedal/platform';
 import { stackConfig } from './config';
 import { Stack } from './index';
 
@@ -16,6 +17,11 @@ Sample queries (paste into the page above, or POST them with curl):
 `;
 
 async function main(): Promise<void> {
+  if (!isProduction())
+    console.log(
+      '[start] development mode: demo data and accounts, development secrets, playground and introspection on.' +
+        ' Production (BAEDAL_ENV=production) refuses all of them: see "Running in production" in the README.',
+    );
   const stack = new Stack({
     output: 'inherit',
     log: (line) => console.log(`[start] ${line}`),
