@@ -143,6 +143,33 @@ describe('payments', () => {
     expect((await payments.payment.findFirstOrThrow({ where: { orderId } })).status).toBe('REFUNDED');
     expect(await payments.refund.count({ where: { orderId } })).toBe(1);
   });
+
+  it('refunds a payment orders refused once, however often payment.refused comes', async () => {
+    const orderId = randomUUID();
+    await toPayments(orderEvent('order.placed', orderId, 2));
+    const payment = await payments.payment.findFirstOrThrow({ where: { orderId } });
+    const refused: EventEnvelope<'payment.refused'> = {
+      id: randomUUID(),
+      type: 'payment.refused',
+      version: 2,
+      occurredAt: new Date().toISOString(),
+      aggregateId: payment.id,
+      payload: {
+        paymentId: payment.id,
+        orderId,
+        customerId: 'c1',
+        amount: payment.amount,
+        discount: 0,
+        total: 24000,
+        reason: 'the payment covers 23000 won',
+      },
+    };
+    for (const e of [refused, refused, { ...refused, id: randomUUID() }]) await toPayments(e);
+    expect((await payments.payment.findUniqueOrThrow({ where: { id: payment.id } })).status).toBe('REFUNDED');
+    expect(await payments.refund.findMany({ where: { orderId } })).toEqual([
+      expect.objectContaining({ amount: 23000, reason: 'orders refused it: the payment covers 23000 won' }),
+    ]);
+  });
 });
 
 describe('reviews', () => {
@@ -456,6 +483,46 @@ describe('orders: payment outcomes', () => {
         total: 23000,
       }),
     ]);
+  });
+
+  it("pays for nothing with a payment that is not the order's total or customer: the order is flagged, payment.refused published", async () => {
+    const [short, stranger, fits] = [await waitingOrder(), await waitingOrder(), await waitingOrder()];
+    const shortPaid = approved(short);
+    shortPaid.payload.amount = 1;
+    const strangers = approved(stranger);
+    strangers.payload.customerId = 'c2';
+    const events = [shortPaid, strangers, approved(fits)];
+    expect(await toOrdersAtOnce(events)).toEqual(['applied', 'applied', 'applied']);
+
+    const after = new Map(
+      (await orders.order.findMany({ where: { id: { in: [short, stranger, fits] } } })).map((o) => [o.id, o]),
+    );
+    expect(after.get(short)).toMatchObject({
+      status: 'PENDING_PAYMENT',
+      version: 1,
+      paymentId: null,
+      flag: 'payment refused: the payment covers 1 won (1 charged, 0 discount), the order costs 23000 won',
+    });
+    expect(after.get(stranger)).toMatchObject({
+      status: 'PENDING_PAYMENT',
+      flag: expect.stringMatching(/another customer/),
+    });
+    expect(after.get(fits)).toMatchObject({ status: 'PLACED', flag: null });
+    const refusals = await orders.outboxEvent.findMany({
+      where: { type: 'payment.refused', aggregateId: { in: events.map((e) => e.payload.paymentId) } },
+    });
+    expect(
+      refusals
+        .map((e) => e.payload)
+        .sort((a, b) => ((a as { orderId: string }).orderId < (b as { orderId: string }).orderId ? -1 : 1)),
+    ).toEqual(
+      [
+        { ...shortPaid.payload, total: 23000, reason: expect.stringMatching(/covers 1 won/) },
+        { ...strangers.payload, total: 23000, reason: expect.stringMatching(/another customer/) },
+      ]
+        .map(({ provider: _p, reason, ...rest }) => ({ ...rest, reason }))
+        .sort((a, b) => (a.orderId < b.orderId ? -1 : 1)),
+    );
   });
 
   it('refuses a batch that names an order orders has never seen, with nothing written', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { isOpenAt, parseOpeningHours } from '@baedal/contracts';
+import { isOpenAt, parseOpeningHours, signOrderCharge } from '@baedal/contracts';
 import { issueToken } from '@baedal/platform';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createPaymentsClient } from '@baedal/prisma/payments';
@@ -233,6 +233,68 @@ describe('payOrder', () => {
     expect((await payWith(first.id, first.paymentToken)).data.payOrder.status).toBe('APPROVED');
     await eventually('the order to be placed', async () => (await orderStatus(first.id)) === 'PLACED');
     expect((await graphql(url, ORDER, { id: first.id }, bearer(customer.token))).data.order.paymentToken).toBeNull();
+  });
+
+  it('checks the money of a signed charge that lies: payments against its ledger, orders against the order', async () => {
+    // Signed with the charge secret, as if it had leaked: each side still checks what it knows.
+    const lying = (orderId: string, total: number, customerId = customer.userId) =>
+      signOrderCharge({ orderId, customerId, total });
+    const known = await placeOrder();
+    await eventually(
+      'payments to know the order',
+      async () => (await paymentsDb.orderLedger.count({ where: { orderId: known.id, version: { gt: 0 } } })) === 1,
+    );
+    const short = await graphql(
+      url,
+      PAY,
+      { orderId: known.id, key: randomUUID(), token: lying(known.id, 1) },
+      bearer(customer.token),
+    );
+    expect(short.errors?.[0]).toMatchObject({
+      message: `paymentToken says the order costs 1 won; it costs ${known.total} won`,
+      extensions: { code: 'BAD_USER_INPUT', field: 'paymentToken' },
+    });
+    const other = await login(url, 'customer2@baedal.dev');
+    const theirs = await graphql(
+      url,
+      PAY,
+      { orderId: known.id, key: randomUUID(), token: lying(known.id, known.total, other.userId) },
+      bearer(other.token),
+    );
+    expect(codes(theirs)).toEqual(['FORBIDDEN']);
+    expect(await paymentsDb.payment.count({ where: { orderId: known.id } })).toBe(0);
+
+    // Before payments has heard of an order, only orders can tell: it refuses the payment and payments refunds it.
+    await platform.stack.stop('workers');
+    let unknown: Awaited<ReturnType<typeof placeOrder>>;
+    let paid: GraphQLResponse;
+    try {
+      unknown = await placeOrder();
+      paid = await graphql(
+        url,
+        PAY,
+        { orderId: unknown.id, key: randomUUID(), token: lying(unknown.id, 1) },
+        bearer(customer.token),
+      );
+      expect(paid.data.payOrder).toMatchObject({ status: 'APPROVED', amount: 1 });
+    } finally {
+      await platform.stack.restart('workers');
+    }
+    const paymentId = paid.data.payOrder.id as string;
+    await eventually(
+      'the refused payment to be refunded',
+      async () => (await paymentsDb.payment.findUniqueOrThrow({ where: { id: paymentId } })).status === 'REFUNDED',
+    );
+    expect(await ordersDb.order.findUniqueOrThrow({ where: { id: unknown.id } })).toMatchObject({
+      status: 'PENDING_PAYMENT',
+      paymentId: null,
+      flag: `payment refused: the payment covers 1 won (1 charged, 0 discount), the order costs ${unknown.total} won`,
+    });
+    // The order's events corrected the ledger the lying charge opened.
+    expect(await paymentsDb.orderLedger.findUniqueOrThrow({ where: { orderId: unknown.id } })).toMatchObject({
+      total: unknown.total,
+      customerId: customer.userId,
+    });
   });
 
   it('declines with a clear reason, publishes payment.declined, and leaves the order waiting', async () => {

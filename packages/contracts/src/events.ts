@@ -9,7 +9,7 @@ import type {
 } from '@baedal/events';
 import type { AdPlacementsSnapshot } from './ads';
 import type { OrderSnapshot } from './orders';
-import type { PaymentOutcome } from './payments';
+import type { PaymentOutcome, PaymentRefusal } from './payments';
 import type { ReviewStats } from './reviews';
 import type { MenuSnapshot, ShopInfo } from './shops';
 
@@ -37,6 +37,7 @@ export interface EventPayloads {
   'order.canceled': OrderSnapshot;
   'payment.approved': PaymentOutcome;
   'payment.declined': PaymentOutcome;
+  'payment.refused': PaymentRefusal;
 }
 
 export type EventType = AnyEventType<EventPayloads>;
@@ -79,4 +80,5 @@ export const ROUTES: Routes<EventPayloads> & { readonly [T in EventType]: readon
   'order.canceled': ['payments'],
   'payment.approved': ['orders'],
   'payment.declined': [],
+  'payment.refused': ['payments'],
 };

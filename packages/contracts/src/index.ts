@@ -35,4 +35,4 @@ export {
 export { averageRating, type ReviewStats } from './reviews';
 export { ORDER_STATUSES, type OrderSnapshot, type OrderStatus } from './orders';
 export { CHARGE_TTL_SECONDS, signOrderCharge, verifyOrderCharge, type OrderCharge } from './orderCharge';
-export type { PaymentOutcome } from './payments';
+export type { PaymentOutcome, PaymentRefusal } from './payments';

@@ -12,3 +12,19 @@ export interface PaymentOutcome {
   /** Why it was declined. */
   reason: string | null;
 }
+
+/** Orders' word that an approved payment does not match its order: the order stays unpaid and flagged, and payments refunds. */
+export interface PaymentRefusal {
+  paymentId: string;
+  orderId: string;
+  /** The customer the payment was made for. */
+  customerId: string;
+  /** won charged */
+  amount: number;
+  /** won taken off by a coupon */
+  discount: number;
+  /** What the order costs, in won, as orders knows it. */
+  total: number;
+  /** Why, in a sentence. */
+  reason: string;
+}

@@ -1,7 +1,7 @@
-import type { EventEnvelope, Handlers, MenuSnapshot, ShopInfo } from '@baedal/contracts';
+import type { Handlers, MenuSnapshot, ShopInfo } from '@baedal/contracts';
 import { DomainError } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
-import { moveOrders, transitionOrder } from './commands';
+import { payOrders, transitionOrder } from './commands';
 import { ordersConfig } from './config';
 
 /*
@@ -73,28 +73,15 @@ async function applyMenu(tx: Tx, menu: MenuSnapshot, version: number): Promise<v
   );
 }
 
-/**
- * Payments approved for waiting orders place them, all in one step; an order
- * that moved on (canceled) stays as it is, and payments refunds.
- */
-async function placePaidOrders(tx: Tx, approved: EventEnvelope<'payment.approved'>[]): Promise<void> {
-  const answers = await moveOrders(
-    tx,
-    approved.map((e) => ({
-      orderId: e.payload.orderId,
-      transition: 'pay',
-      actor: 'SYSTEM',
-      actorId: null,
-      paymentId: e.payload.paymentId,
-    })),
-  );
-  const refused = answers.find((a): a is DomainError => a instanceof DomainError && a.code !== 'ORDER_STATE_CONFLICT');
-  if (refused) throw refused;
-}
-
 /** Consumer "orders": the replica of shops and menus, and payment outcomes. */
 export const replica: Handlers<Tx> = {
-  'payment.approved': { many: (events, tx) => placePaidOrders(tx, events) },
+  'payment.approved': {
+    many: (events, tx) =>
+      payOrders(
+        tx,
+        events.map((e) => e.payload),
+      ),
+  },
   'shop.registered': (e, tx) => applyShop(tx, e.payload, e.version),
   'shop.updated': (e, tx) => applyShop(tx, e.payload, e.version),
   'shop.opened': (e, tx) => applyShop(tx, e.payload, e.version),

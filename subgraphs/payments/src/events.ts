@@ -10,7 +10,7 @@ import { refundPayment } from './commands/refund';
  * It consumes order events into a ledger of each order's newest known state
  * (payOrder reads totals and owners from it), records the payment of an order
  * placed by the development switch, and refunds a paid order that is rejected
- * or canceled, exactly once. Coupon claims arrive on their own queue (worker.ts).
+ * or canceled, or whose payment orders refused, exactly once. Coupon claims arrive on their own queue (worker.ts).
  */
 
 /** Handlers use raw statements only, so they run in the workers' driver transactions and in Prisma's alike. */
@@ -36,7 +36,8 @@ async function advanceLedger(tx: Tx, events: EventEnvelope<OrderEventType>[], ca
         version: e.version,
       }));
     // An upsert locks each row as SELECT ... FOR UPDATE would, in id order. Versions of one order are
-    // distinct, so a row holds the event's version afterwards exactly when the event was newer.
+    // distinct, so a row holds the event's version afterwards exactly when the event was newer. A newer
+    // event's total and customer replace those a signed charge opened the row with (version 0).
     const ledgers = await tx.$queryRawUnsafe<{ orderId: string; version: number }[]>(
       `INSERT INTO "OrderLedger" AS l ("orderId", "customerId", "total", "version", "canceled")
        SELECT "orderId", "customerId", "total", "version", $1::boolean
@@ -45,6 +46,7 @@ async function advanceLedger(tx: Tx, events: EventEnvelope<OrderEventType>[], ca
        ON CONFLICT ("orderId") DO UPDATE SET
          "version" = GREATEST(l."version", EXCLUDED."version"),
          "total" = CASE WHEN l."version" < EXCLUDED."version" THEN EXCLUDED."total" ELSE l."total" END,
+         "customerId" = CASE WHEN l."version" < EXCLUDED."version" THEN EXCLUDED."customerId" ELSE l."customerId" END,
          "canceled" = l."canceled" OR EXCLUDED."canceled"
        RETURNING "orderId", "version"`,
       canceled,
@@ -89,6 +91,12 @@ async function refundOrder(tx: Tx, e: EventEnvelope<'order.canceled' | 'order.re
   await refundPayment(payment, e.payload.reason ?? e.type, tx);
 }
 
+/** A payment orders found not to match its order (another customer's, or not its total) is refunded, once. */
+async function refundRefused(tx: Tx, e: EventEnvelope<'payment.refused'>): Promise<void> {
+  const [payment] = await tx.$queryRawUnsafe<Payment[]>('SELECT * FROM "Payment" WHERE "id" = $1', e.payload.paymentId);
+  if (payment) await refundPayment(payment, `orders refused it: ${e.payload.reason}`, tx);
+}
+
 /** One handler for both, so a batch's created and placed orders are applied by one call (see advanceLedger). */
 const orderProgress: ManyHandler<Tx, 'order.created' | 'order.placed'> = {
   many: (events, tx) => applyOrderProgress(tx, events),
@@ -100,4 +108,5 @@ export const orderPayments: Handlers<Tx> = {
   'order.placed': orderProgress,
   'order.rejected': (e, tx) => refundOrder(tx, e),
   'order.canceled': (e, tx) => refundOrder(tx, e),
+  'payment.refused': (e, tx) => refundRefused(tx, e),
 };

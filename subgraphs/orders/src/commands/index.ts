@@ -4,3 +4,4 @@
  */
 export { placeOrder, type PlaceOrderInput } from './placeOrder';
 export { changeOrder, moveOrders, transitionOrder, type OrderMove } from './moveOrders';
+export { payOrders } from './payOrders';

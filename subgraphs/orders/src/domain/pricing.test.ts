@@ -1,4 +1,4 @@
-import { priceOrder, type MenuItemTerms, type OrderRequest, type ShopTerms } from './pricing';
+import { paymentMismatch, priceOrder, type MenuItemTerms, type OrderRequest, type ShopTerms } from './pricing';
 
 const shop: ShopTerms = {
   shopId: 's1',
@@ -142,5 +142,19 @@ describe('priceOrder', () => {
       'BAD_USER_INPUT:shopId',
     );
     expect(fieldOf(() => priceOrder({ ...shop, isOpen: false }, menu, request(), noon))).toBe('BAD_USER_INPUT:shopId');
+  });
+});
+
+describe('paymentMismatch', () => {
+  const order = { customerId: 'c1', total: 23000 };
+  it('accepts a payment whose amount and discount make the total, for the order’s customer', () => {
+    expect(paymentMismatch(order, { customerId: 'c1', amount: 23000, discount: 0 })).toBeNull();
+    expect(paymentMismatch(order, { customerId: 'c1', amount: 20000, discount: 3000 })).toBeNull();
+  });
+  it('refuses one won short or over, and a payment for another customer', () => {
+    expect(paymentMismatch(order, { customerId: 'c1', amount: 22999, discount: 0 })).toMatch(/covers 22999 won/);
+    expect(paymentMismatch(order, { customerId: 'c1', amount: 20000, discount: 3001 })).toMatch(/costs 23000 won/);
+    expect(paymentMismatch(order, { customerId: 'c1', amount: 0, discount: 0 })).not.toBeNull();
+    expect(paymentMismatch(order, { customerId: 'c2', amount: 23000, discount: 0 })).toMatch(/another customer/);
   });
 });

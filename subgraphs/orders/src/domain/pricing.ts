@@ -161,3 +161,20 @@ function chooseOptions(item: MenuItemTerms, optionIds: string[]): ChosenOption[]
     });
   return chosen;
 }
+
+/**
+ * Why an approved payment cannot pay for the order, or null when it can: it
+ * must be the order's customer's, and its amount plus its discount must be
+ * exactly the order's total (a payment is made from a signed charge; this
+ * is orders' own check that what was charged is what the order costs).
+ */
+export function paymentMismatch(
+  order: { customerId: string; total: number },
+  payment: { customerId: string; amount: number; discount: number },
+): string | null {
+  if (payment.customerId !== order.customerId) return "the payment was made for another customer than the order's";
+  const paid = payment.amount + payment.discount;
+  if (paid !== order.total)
+    return `the payment covers ${paid} won (${payment.amount} charged, ${payment.discount} discount), the order costs ${order.total} won`;
+  return null;
+}

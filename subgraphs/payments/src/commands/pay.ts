@@ -102,10 +102,10 @@ export async function payOrder(identity: Identity, input: PayOrderInput): Promis
     if (twin) return twin;
   }
   if (!payment) {
-    // Refused: the order was canceled (as the key's payment may have been refunded: that one answers),
-    // it has a live payment (the unique index), or the coupon was taken meanwhile.
+    // Refused: the order was canceled (as the key's payment may have been refunded: that one answers), its
+    // ledger states another total or customer, it has a live payment (the unique index), or the coupon was taken.
     const stored = await readLedger(input.orderId);
-    const refused = stored && refusal(stored, customerId);
+    const refused = stored && refusal(stored, customerId, ledger.total);
     if (refused) return keysPaymentOr(refused);
     const [live] = await sql.$queryRawUnsafe<Pick<Payment, 'id' | 'status'>[]>(
       `SELECT "id", "status" FROM "Payment" WHERE "orderId" = $1 AND "status" IN ('APPROVED', 'PENDING', 'REFUNDED') LIMIT 1`,

@@ -24,7 +24,8 @@ export interface NewPayment {
  * deadlock. A claim is taken only while still CLAIMED, so two payments racing for one coupon cannot both use it (the
  * second is null); the order's second live payment, or this key's second, is refused by a unique index (the
  * batch is then written again one payment at a time, and that one alone fails); a stored ledger that refuses
- * the customer (ledgerFrom did not read it) refuses the payment (null) and leaves the coupon alone.
+ * the customer or states another total (ledgerFrom did not read it) refuses the payment (null) and leaves the
+ * coupon alone.
  */
 export const writePayments = batchedWrites(async (payments: readonly NewPayment[]): Promise<(Payment | null)[]> => {
   const created = await sql.$queryRawUnsafe<Payment[]>(
@@ -32,7 +33,7 @@ export const writePayments = batchedWrites(async (payments: readonly NewPayment[
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS p("id" text, "orderId" text, "customerId" text, "amount" int, "discount" int, "method" text,
          "idempotencyKey" text, "couponClaimId" text, "at" text, "total" int, "records" jsonb)),
      refused AS (
-       SELECT p."id" FROM input p JOIN "OrderLedger" l ON l."orderId" = p."orderId" WHERE l."canceled" OR l."customerId" <> p."customerId"),
+       SELECT p."id" FROM input p JOIN "OrderLedger" l ON l."orderId" = p."orderId" WHERE l."canceled" OR l."customerId" <> p."customerId" OR l."total" <> p."total"),
      opened AS (
        INSERT INTO "OrderLedger" ("orderId", "customerId", "total", "version", "canceled")
        SELECT p."orderId", p."customerId", p."total", 0, false FROM input p ORDER BY p."orderId" ON CONFLICT DO NOTHING),

@@ -30,6 +30,11 @@ describe("who pays for an order's ledger", () => {
     expect(refusal(ledger, 'c2')?.code).toBe('FORBIDDEN');
     expect(refusal({ ...ledger, canceled: true }, 'c1')?.code).toBe('ORDER_STATE_CONFLICT');
   });
+  it('at the total the ledger states, to the won', () => {
+    expect(refusal(ledger, 'c1', 20000)).toBeNull();
+    expect(refusal(ledger, 'c1', 19999)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'paymentToken' });
+    expect(refusal(ledger, 'c1', 0)?.message).toBe('paymentToken says the order costs 0 won; it costs 20000 won');
+  });
 });
 
 describe('a coupon claim pays', () => {

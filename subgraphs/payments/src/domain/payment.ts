@@ -32,10 +32,16 @@ export function validatePayment(input: { idempotencyKey: string; method: string 
   return key;
 }
 
-/** Why `customerId` may not pay for the order of this ledger, if they may not. */
-export function refusal(ledger: Ledger, customerId: string): DomainError | null {
+/**
+ * Why `customerId` may not pay for the order of this ledger, if they may not;
+ * `charged` is the total the payment was priced at (a signed charge's), which
+ * must be what the ledger says the order costs.
+ */
+export function refusal(ledger: Ledger, customerId: string, charged = ledger.total): DomainError | null {
   if (ledger.customerId !== customerId) return forbidden('You can only pay for your own orders');
   if (ledger.canceled) return new DomainError('ORDER_STATE_CONFLICT', 'This order was canceled', { field: 'orderId' });
+  if (charged !== ledger.total)
+    return badInput('paymentToken', `paymentToken says the order costs ${charged} won; it costs ${ledger.total} won`);
   return null;
 }
 
