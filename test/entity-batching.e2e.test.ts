@@ -1,8 +1,8 @@
 import { env } from './support/batchingEnv';
 import path from 'node:path';
-import { identityHeaders, type RunningSubgraph, type ServiceName } from '@baedal/platform';
+import type { Identity, RunningSubgraph, ServiceName } from '@baedal/platform';
 import { Stack } from '@baedal/stack';
-import { graphql } from './support/graphql';
+import { asGateway } from './support/graphql';
 import { deleteRedisKeys, dropTestDatabases, eventually, isQuiet, PG_URL } from './support/stack';
 
 /*
@@ -12,7 +12,7 @@ import { deleteRedisKeys, dropTestDatabases, eventually, isQuiet, PG_URL } from 
  * counted, and a batch of 1 and a batch of 20 must cost the same.
  */
 
-const admin = identityHeaders({ userId: 'batching-admin', role: 'ADMIN' });
+const admin: Identity = { userId: 'batching-admin', role: 'ADMIN' };
 
 interface Subject {
   service: ServiceName;
@@ -96,11 +96,12 @@ afterAll(async () => {
 async function queriesFor(subject: Subject, count: number): Promise<number> {
   const representations = subject.ids.slice(0, count).map((id) => ({ __typename: subject.typename, id }));
   const before = subject.queries;
-  const response = await graphql(
+  const response = await asGateway(
     subject.running!.url,
+    subject.service,
+    admin,
     `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${subject.typename} { ${subject.selection} } } }`,
     { r: representations },
-    admin,
   );
   expect(response.errors).toBeUndefined();
   expect(response.data._entities).toHaveLength(count);

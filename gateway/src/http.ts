@@ -88,7 +88,10 @@ export function gatewayHandler(options: GatewayHttpOptions) {
     const decision = decided && 'document' in decided ? decided : null;
     const refusal = decided && !decision ? decided.refusal : decision && operations.admit(decision, request?.variables);
     if (refusal) return sendJsonText(res, 400, refusalText(refusal));
-    const caller = await graphql.contextFor(req.headers, target.requestId);
+    const caller = await graphql.contextFor(
+      { headers: req.headers, method: req.method ?? 'GET', body: rawBody },
+      target.requestId,
+    );
     if (!('context' in caller)) return sendJsonText(res, caller.status, caller.body);
     const context = caller.context;
     context.admitted = decision !== null;

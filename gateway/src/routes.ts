@@ -1,4 +1,4 @@
-import { identityHeaders, sendJson, type Route } from '@baedal/platform';
+import { ANONYMOUS, identityHeaders, sendJson, type Route } from '@baedal/platform';
 import fetch from 'node-fetch';
 import { registry } from './metrics';
 import { agent } from './transport';
@@ -7,6 +7,8 @@ export interface SubgraphEndpoint {
   name: string;
   url: string;
 }
+
+const PROBE = '{"query":"{ __typename }"}';
 
 /** Whether a subgraph answers GraphQL at all: `{ __typename }` is the one query every subgraph answers. */
 async function subgraphReady({
@@ -17,8 +19,8 @@ async function subgraphReady({
     const response = await fetch(url, {
       method: 'POST',
       // Signed as every request the gateway forwards (a subgraph answers nothing else), as an anonymous caller.
-      headers: { 'content-type': 'application/json', ...identityHeaders({ userId: null, role: 'ANONYMOUS' }) },
-      body: '{"query":"{ __typename }"}',
+      headers: { 'content-type': 'application/json', ...identityHeaders(ANONYMOUS, { audience: name, body: PROBE }) },
+      body: PROBE,
       agent,
       timeout: 1000,
     });

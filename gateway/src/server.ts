@@ -125,7 +125,7 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
 
   const graphql = new GraphQLHttp<GatewayContext>({
     apollo,
-    context: (headers, requestId) => {
+    context: ({ headers }, requestId) => {
       try {
         return Promise.resolve({
           identity: identityFromAuthorization(headers.authorization),

@@ -1,9 +1,11 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import {
+  ANONYMOUS,
   batchedWrites,
   COMMANDS_PATH,
   gatheredCommandsBody,
+  IDENTITY_HEADERS,
   identityHeaders,
   MAX_GATHERED_COMMANDS,
   readCommandAnswers,
@@ -34,6 +36,14 @@ export interface SubgraphPolicy {
   fetchIsShared(query: string): boolean;
   /** Error codes that are domain answers; any other error is a failure of the subgraph. */
   allowedCodes: ReadonlySet<string>;
+}
+
+/** Who the planner's fetch is for, named by willSendRequest for the fetcher to sign. */
+const CALLER_USER = IDENTITY_HEADERS.user;
+const CALLER_ROLE = IDENTITY_HEADERS.role;
+function callerIn(headers: Record<string, string>): Identity {
+  const role = headers[CALLER_ROLE] as Identity['role'] | undefined;
+  return role ? { userId: headers[CALLER_USER] || null, role } : ANONYMOUS;
 }
 
 function isMutation(query: string): boolean {
@@ -70,8 +80,17 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const settings = guardSettings(subgraph, ownSettings);
     super({
       url,
+      // The planner's fetch is signed here, where its body is final (willSendRequest names the caller).
       fetcher: ((input: string, init: SubgraphRequest) =>
-        fetchWithin(subgraph, input, init, Number(init.headers[TIMEOUT_HEADER]) || settings.timeoutMs)) as never,
+        fetchWithin(
+          subgraph,
+          input,
+          {
+            ...init,
+            headers: { ...init.headers, ...identityHeaders(callerIn(init.headers), { audience: subgraph, ...init }) },
+          },
+          Number(init.headers[TIMEOUT_HEADER]) || settings.timeoutMs,
+        )) as never,
     });
     this.settings = settings;
     this.guard = new SubgraphGuard(subgraph, settings, cache, log);
@@ -88,8 +107,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const gatewayContext = context as Partial<GatewayContext>;
     // Requests without a caller (health probes) go out as anonymous.
-    const identity = gatewayContext.identity ?? { userId: null, role: 'ANONYMOUS' };
-    for (const [name, value] of Object.entries(identityHeaders(identity))) request.http?.headers.set(name, value);
+    const identity = gatewayContext.identity ?? ANONYMOUS;
+    request.http?.headers.set(CALLER_USER, identity.userId ?? '');
+    request.http?.headers.set(CALLER_ROLE, identity.role);
     if (gatewayContext.requestId) request.http?.headers.set(REQUEST_ID_HEADER, gatewayContext.requestId);
     if (isMutation(request.query ?? ''))
       request.http?.headers.set(TIMEOUT_HEADER, String(this.settings.mutationTimeoutMs));
@@ -131,12 +151,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     return outcome.answer;
   }
 
-  /** The headers a client's request goes to the subgraph with: its signed identity and request id. */
-  private headersFor(context: GatewayContext): Record<string, string> {
+  /** The headers a client's request goes to the subgraph with: its identity, signed for this body, and request id. */
+  private headersFor(context: GatewayContext, body: string): Record<string, string> {
     return {
       'content-type': 'application/json',
       [REQUEST_ID_HEADER]: context.requestId,
-      ...identityHeaders(context.identity),
+      ...identityHeaders(context.identity, { audience: this.subgraph, body }),
     };
   }
 
@@ -145,7 +165,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const answer = await sendWithin(
       this.subgraph,
       this.url,
-      { headers: this.headersFor(context), body: rawBody },
+      { headers: this.headersFor(context, rawBody), body: rawBody },
       timeoutMs,
     );
     const failure = statusFailure(this.subgraph, answer.status);
@@ -161,7 +181,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const reply = await sendWithin(
       subgraph,
       url,
-      { headers: { 'content-type': 'application/json' }, body },
+      // The message is the gateway's own (each command inside carries its caller's signed identity).
+      {
+        headers: { 'content-type': 'application/json', ...identityHeaders(ANONYMOUS, { audience: subgraph, body }) },
+        body,
+      },
       this.settings.mutationTimeoutMs,
     );
     if (reply.status === 404) {
@@ -239,7 +263,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     let outcome: Guarded<string | null>;
     try {
       outcome = await this.guard.guarded(context, null, async () => {
-        const { status, body: text } = await this.sendCommand({ headers: this.headersFor(context), body: rawBody });
+        const { status, body: text } = await this.sendCommand({
+          headers: this.headersFor(context, rawBody),
+          body: rawBody,
+        });
         const failed = statusFailure(subgraph, status);
         if (failed) throw failed;
         if (status >= 400) return null;

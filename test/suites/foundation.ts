@@ -4,8 +4,10 @@ import path from 'node:path';
 import os from 'node:os';
 import { isOpenAt, parseOpeningHours } from '@baedal/contracts';
 import {
+  ANONYMOUS,
   COMMANDS_PATH,
   IDENTITY_HEADERS,
+  IDENTITY_WINDOW_MS,
   MAX_GATHERED_COMMANDS,
   identityHeaders,
   issueToken,
@@ -15,7 +17,7 @@ import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { bearer, codes, graphql, login } from '../support/graphql';
+import { asGateway, bearer, codes, graphql, login } from '../support/graphql';
 import { type TestPlatform } from '../support/stack';
 import { startPlainGateway } from '../support/plainGateway';
 import { REPO_ROOT } from '@baedal/stack';
@@ -382,15 +384,38 @@ export function foundationSuite(shared: () => TestPlatform): void {
       expect(codes(response)).toEqual(['UNAUTHENTICATED']);
     });
 
-    it('subgraphs refuse requests whose identity headers are missing or not signed by the gateway', async () => {
+    it('subgraphs refuse identity headers that are missing, forged, or replayed with another body, subgraph or time', async () => {
       const shopsUrl = `http://127.0.0.1:${platform.stack.port('shops')}/graphql`;
       const unsigned = await graphql(shopsUrl, '{ me { id } }');
       expect(unsigned.status).toBe(401);
       expect(codes(unsigned)).toEqual(['UNAUTHENTICATED']);
-      const forged = { ...identityHeaders({ userId: 'someone', role: 'CUSTOMER' }), [IDENTITY_HEADERS.role]: 'ADMIN' };
-      expect(codes(await graphql(shopsUrl, '{ me { id } }', {}, forged))).toEqual(['UNAUTHENTICATED']);
-      const signed = await graphql(shopsUrl, '{ me { id } }', {}, identityHeaders({ userId: null, role: 'ANONYMOUS' }));
-      expect(signed.data).toEqual({ me: null });
+      const customer = { userId: 'someone', role: 'CUSTOMER' } as const;
+      expect((await asGateway(shopsUrl, 'shops', ANONYMOUS, '{ me { id } }')).data).toEqual({ me: null });
+
+      const body = JSON.stringify({ query: '{ me { id } }', variables: {} });
+      const captured = identityHeaders(customer, { audience: 'shops', body });
+      const send = (headers: Record<string, string>, sent = body) =>
+        fetch(shopsUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: sent });
+      expect((await send(captured)).status).toBe(200);
+      const refusals = {
+        'another role': { ...captured, [IDENTITY_HEADERS.role]: 'ADMIN' },
+        'another body': captured,
+        'another subgraph': identityHeaders(customer, { audience: 'ads', body }),
+        'another method': identityHeaders(customer, { audience: 'shops', method: 'GET', body }),
+        'after the window': identityHeaders(
+          customer,
+          { audience: 'shops', body },
+          Date.now() - IDENTITY_WINDOW_MS - 1000,
+        ),
+      };
+      for (const [what, headers] of Object.entries(refusals)) {
+        const response = await send(headers, what === 'another body' ? body.replace('id', 'id name') : body);
+        const answer = (await response.json()) as { errors?: { extensions: { code: string } }[] };
+        expect([what, response.status, answer.errors?.[0].extensions.code]).toEqual([what, 401, 'UNAUTHENTICATED']);
+      }
+      // The signature is checked before the body is read: a large unsigned body is refused for who sent it.
+      const large = await send({}, JSON.stringify({ query: `{ me { id } }`, pad: 'x'.repeat(5 * 1024 * 1024) }));
+      expect(large.status).toBe(401);
     });
 
     it("subgraphs run gathered commands each under its own caller's signed identity, refusing only those not signed", async () => {
@@ -400,16 +425,20 @@ export function foundationSuite(shared: () => TestPlatform): void {
           shopsDb.account.findUniqueOrThrow({ where: { email } }),
         ),
       );
-      const as = (id: string) => ({
-        'content-type': 'application/json',
-        ...identityHeaders({ userId: id, role: 'CUSTOMER' }),
-      });
       const me = JSON.stringify({ query: '{ me { email } }' });
-      const post = async (body: unknown) => {
+      const as = (id: string, body = me) => ({
+        'content-type': 'application/json',
+        ...identityHeaders({ userId: id, role: 'CUSTOMER' }, { audience: 'shops', body }),
+      });
+      const post = async (message: unknown, signed = true) => {
+        const body = JSON.stringify(message);
         const response = await fetch(commandsUrl, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
+          headers: {
+            'content-type': 'application/json',
+            ...(signed ? identityHeaders(ANONYMOUS, { audience: 'shops', body }) : {}),
+          },
+          body,
         });
         return {
           status: response.status,
@@ -419,12 +448,16 @@ export function foundationSuite(shared: () => TestPlatform): void {
           },
         };
       };
+      const tooLarge = JSON.stringify({ query: '{ me { email } }', pad: 'x'.repeat(1024 * 1024) });
       const { status, body } = await post({
         commands: [
           { headers: as(first.id), body: me },
           { headers: { ...as(first.id), [IDENTITY_HEADERS.user]: second.id }, body: me },
           { headers: as(second.id), body: me },
-          { headers: as(second.id), body: '{ not json' },
+          { headers: as(second.id, '{ not json'), body: '{ not json' },
+          // Another command's signed headers, with this body.
+          { headers: as(first.id), body: JSON.stringify({ query: '{ me { id email } }' }) },
+          { headers: as(first.id, tooLarge), body: tooLarge },
         ],
       });
       expect(status).toBe(200);
@@ -433,6 +466,8 @@ export function foundationSuite(shared: () => TestPlatform): void {
         [401, { errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] }],
         [200, { data: { me: { email: 'customer2@baedal.dev' } } }],
         [400, { errors: [expect.objectContaining({ extensions: { code: 'BAD_REQUEST' } })] }],
+        [401, { errors: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] }],
+        [413, { errors: [expect.objectContaining({ extensions: { code: 'PAYLOAD_TOO_LARGE' } })] }],
       ]);
       for (const malformed of [
         {},
@@ -442,6 +477,8 @@ export function foundationSuite(shared: () => TestPlatform): void {
         const refused = await post(malformed);
         expect([refused.status, refused.body.errors?.[0].extensions.code]).toEqual([400, 'BAD_REQUEST']);
       }
+      const unsigned = await post({ commands: [{ headers: as(first.id), body: me }] }, false);
+      expect([unsigned.status, unsigned.body.errors?.[0].extensions.code]).toEqual([401, 'UNAUTHENTICATED']);
     });
   });
 

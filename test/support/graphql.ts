@@ -1,3 +1,4 @@
+import { identityHeaders, type Identity } from '@baedal/platform';
 export interface GraphQLResponse<T = any> {
   status: number;
   data?: T;
@@ -16,6 +17,24 @@ export async function graphql<T = any>(
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
+  return { status: response.status, ...((await response.json()) as object) };
+}
+
+/**
+ * A request straight to a subgraph, as the gateway sends one: the caller's
+ * identity signed for that subgraph (`audience`) and this body, at `now`.
+ */
+export async function asGateway<T = any>(
+  url: string,
+  audience: string,
+  identity: Identity,
+  query: string,
+  variables: Record<string, unknown> = {},
+  now = Date.now(),
+): Promise<GraphQLResponse<T>> {
+  const body = JSON.stringify({ query, variables });
+  const headers = { 'content-type': 'application/json', ...identityHeaders(identity, { audience, body }, now) };
+  const response = await fetch(url, { method: 'POST', headers, body });
   return { status: response.status, ...((await response.json()) as object) };
 }
 

@@ -1,7 +1,13 @@
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { identityFromAuthorization, identityHeaders, type Identity } from '@baedal/platform';
+import {
+  ANONYMOUS,
+  IDENTITY_HEADERS,
+  identityFromAuthorization,
+  identityHeaders,
+  type Identity,
+} from '@baedal/platform';
 
 /**
  * The standard path: a plain @apollo/gateway with default settings over a
@@ -22,10 +28,20 @@ export async function startPlainGateway(
           request,
           context,
         }: Parameters<RemoteGraphQLDataSource<{ identity: Identity }>['willSendRequest'] & object>[0]) {
-          const identity = context.identity ?? { userId: null, role: 'ANONYMOUS' };
-          for (const [k, v] of Object.entries(identityHeaders(identity))) request.http?.headers.set(k, v);
+          const identity = context.identity ?? ANONYMOUS;
+          request.http?.headers.set(IDENTITY_HEADERS.user, identity.userId ?? '');
+          request.http?.headers.set(IDENTITY_HEADERS.role, identity.role);
         }
-      })({ url: urlOf(name, url) }),
+      })({
+        url: urlOf(name, url),
+        // Signed where the body is final: the signature covers it.
+        fetcher: ((input: string, init: { method?: string; headers: Record<string, string>; body: string }) => {
+          const role = init.headers[IDENTITY_HEADERS.role] as Identity['role'] | undefined;
+          const identity = role ? { userId: init.headers[IDENTITY_HEADERS.user] || null, role } : ANONYMOUS;
+          const signed = identityHeaders(identity, { audience: name, method: init.method, body: init.body });
+          return fetch(input, { ...init, headers: { ...init.headers, ...signed } });
+        }) as never,
+      }),
   });
   const server = new ApolloServer<{ identity: Identity }>({ gateway });
   const { url } = await startStandaloneServer(server, {

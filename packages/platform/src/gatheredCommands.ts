@@ -56,10 +56,18 @@ async function answerCommand<TContext extends BaseContext>(
   graphql: GraphQLHttp<TContext>,
   command: GatheredCommand,
 ): Promise<CommandAnswer> {
+  if (Buffer.byteLength(command.body) > graphql.maxBodyBytes)
+    return {
+      status: 413,
+      body: JSON.stringify(errorBody(`A command may have at most ${graphql.maxBodyBytes} bytes`, 'PAYLOAD_TOO_LARGE')),
+    };
   const parsed = graphql.parse(command.body);
   if (!('json' in parsed)) return parsed;
   const headers = command.headers as http.IncomingHttpHeaders;
-  const caller = await graphql.contextFor(headers, command.headers[REQUEST_ID_HEADER] ?? randomUUID());
+  const caller = await graphql.contextFor(
+    { headers, method: 'POST', body: command.body },
+    command.headers[REQUEST_ID_HEADER] ?? randomUUID(),
+  );
   if (!('context' in caller)) return caller;
   return graphql.answerText(await graphql.execute('POST', headers, '', parsed.json, caller.context));
 }
@@ -81,8 +89,15 @@ export async function answerGatheredCommands<TContext extends BaseContext>(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   logger: Logger,
+  /** Refuses a body the request's headers were not signed for (a GraphQLError). */
+  checkBody: (body: string) => void,
 ): Promise<void> {
   const rawBody = await readBody(req, graphql.maxBodyBytes * MAX_GATHERED_COMMANDS);
+  try {
+    checkBody(rawBody);
+  } catch (error) {
+    return sendJson(res, 401, errorBody((error as Error).message, 'UNAUTHENTICATED'));
+  }
   let commands: unknown;
   try {
     commands = (JSON.parse(rawBody) as { commands?: unknown }).commands;

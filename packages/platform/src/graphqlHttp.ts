@@ -10,10 +10,17 @@ export interface TextAnswer {
   body: string;
 }
 
+/** What a request's context is built from: its headers, method and body (a subgraph checks the signature covers them). */
+export interface CallerRequest {
+  headers: http.IncomingHttpHeaders;
+  method: string;
+  body: string;
+}
+
 export interface GraphQLHttpOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
-  /** Builds the per-request context from its headers; a GraphQLError thrown here refuses the request. */
-  context: (headers: http.IncomingHttpHeaders, requestId: string) => Promise<TContext>;
+  /** Builds the per-request context; a GraphQLError thrown here refuses the request. */
+  context: (request: CallerRequest, requestId: string) => Promise<TContext>;
   /**
    * Largest request body taken, in bytes.
    * @defaultValue 1 MiB
@@ -45,9 +52,9 @@ export class GraphQLHttp<TContext extends BaseContext> {
   }
 
   /** The caller's context, or the answer that refuses the request (a GraphQLError from `options.context`). */
-  async contextFor(headers: http.IncomingHttpHeaders, requestId: string): Promise<{ context: TContext } | TextAnswer> {
+  async contextFor(request: CallerRequest, requestId: string): Promise<{ context: TContext } | TextAnswer> {
     try {
-      return { context: await this.options.context(headers, requestId) };
+      return { context: await this.options.context(request, requestId) };
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
       const status = (error.extensions?.http as { status?: number } | undefined)?.status ?? 400;
@@ -106,9 +113,10 @@ export class GraphQLHttp<TContext extends BaseContext> {
 
   /** Answers one request: body, context, pipeline, in that order. */
   async serve(req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget): Promise<void> {
-    const parsed = this.parse(await this.rawBody(req));
+    const body = await this.rawBody(req);
+    const parsed = this.parse(body);
     if (!('json' in parsed)) return sendJsonText(res, parsed.status, parsed.body);
-    const caller = await this.contextFor(req.headers, target.requestId);
+    const caller = await this.contextFor({ headers: req.headers, method: req.method ?? 'GET', body }, target.requestId);
     if (!('context' in caller)) return sendJsonText(res, caller.status, caller.body);
     await this.send(
       res,

@@ -1,13 +1,12 @@
 import jwt from 'jsonwebtoken';
+import { ANONYMOUS, identityFromAuthorization, issueToken, requireRole } from './identity';
 import {
-  ANONYMOUS,
   IDENTITY_HEADERS,
-  identityFromAuthorization,
+  IDENTITY_WINDOW_MS,
   identityHeaders,
-  issueToken,
-  requireRole,
+  verifyBody,
   verifyIdentityHeaders,
-} from './identity';
+} from './signedIdentity';
 
 const codeOf = (fn: () => unknown): unknown => {
   try {
@@ -56,21 +55,54 @@ describe('tokens', () => {
 });
 
 describe('identity headers', () => {
-  it('verify when signed by the gateway', () => {
-    const headers = identityHeaders({ userId: 'c1', role: 'CUSTOMER' });
-    expect(verifyIdentityHeaders(headers)).toEqual({ userId: 'c1', role: 'CUSTOMER' });
-    expect(verifyIdentityHeaders(identityHeaders(ANONYMOUS))).toEqual(ANONYMOUS);
+  const customer = { userId: 'c1', role: 'CUSTOMER' } as const;
+  const body = '{"query":"{ me { id } }"}';
+  const request = { audience: 'shops', method: 'POST', body };
+  const verified = (headers: Record<string, string>, to = request, now?: number) => {
+    const identity = verifyIdentityHeaders(headers, to, now);
+    verifyBody(headers, to.body);
+    return identity;
+  };
+
+  it('verify when signed by the gateway for this subgraph, method and body', () => {
+    expect(verified(identityHeaders(customer, request))).toEqual(customer);
+    expect(verified(identityHeaders(ANONYMOUS, request))).toEqual(ANONYMOUS);
   });
 
-  it('are refused when missing, tampered with or stale', () => {
-    expect(codeOf(() => verifyIdentityHeaders({}))).toBe('UNAUTHENTICATED');
-    const headers = identityHeaders({ userId: 'c1', role: 'CUSTOMER' });
-    expect(codeOf(() => verifyIdentityHeaders({ ...headers, [IDENTITY_HEADERS.role]: 'ADMIN' }))).toBe(
+  it('are refused when missing or tampered with', () => {
+    expect(codeOf(() => verified({}))).toBe('UNAUTHENTICATED');
+    const headers = identityHeaders(customer, request);
+    expect(codeOf(() => verified({ ...headers, [IDENTITY_HEADERS.role]: 'ADMIN' }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(() => verified({ ...headers, [IDENTITY_HEADERS.user]: 'c2' }))).toBe('UNAUTHENTICATED');
+  });
+
+  it('are refused with another body, at another subgraph, for another method or outside 30 s', () => {
+    const headers = identityHeaders(customer, request);
+    expect(codeOf(() => verified(headers, { ...request, body: '{"query":"{ me { email } }"}' }))).toBe(
       'UNAUTHENTICATED',
     );
-    expect(codeOf(() => verifyIdentityHeaders({ ...headers, [IDENTITY_HEADERS.user]: 'c2' }))).toBe('UNAUTHENTICATED');
-    const old = identityHeaders({ userId: 'c1', role: 'CUSTOMER' }, Date.now() - 10 * 60 * 1000);
-    expect(codeOf(() => verifyIdentityHeaders(old))).toBe('UNAUTHENTICATED');
+    // A hash that matches the new body does not help: the signature covers the hash.
+    const rehashed = {
+      ...headers,
+      [IDENTITY_HEADERS.bodyHash]: identityHeaders(customer, { ...request, body: '{}' })[IDENTITY_HEADERS.bodyHash],
+    };
+    expect(codeOf(() => verified(rehashed, { ...request, body: '{}' }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(() => verified(headers, { ...request, audience: 'ads' }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(() => verified(headers, { ...request, method: 'GET' }))).toBe('UNAUTHENTICATED');
+    const now = Date.now();
+    const at = identityHeaders(customer, request, now);
+    expect(verified(at, request, now + IDENTITY_WINDOW_MS)).toEqual(customer);
+    expect(codeOf(() => verified(at, request, now + IDENTITY_WINDOW_MS + 1))).toBe('UNAUTHENTICATED');
+  });
+
+  it("made for one subgraph's audience are refused by every other", () => {
+    const audiences = ['shops', 'ads', 'orders', 'payments', 'reviews'];
+    for (const signedFor of audiences)
+      for (const to of audiences) {
+        const headers = identityHeaders(customer, { ...request, audience: signedFor });
+        const accepted = codeOf(() => verified(headers, { ...request, audience: to })) === 'no error';
+        expect([signedFor, to, accepted]).toEqual([signedFor, to, signedFor === to]);
+      }
   });
 });
 

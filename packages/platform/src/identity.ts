@@ -1,7 +1,7 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
-import { identitySecret, jwtSecret } from './config';
+import { jwtSecret } from './config';
 import { forbidden, unauthenticated } from './errors';
 
 export const ROLES = ['CUSTOMER', 'OWNER', 'ADMIN'] as const;
@@ -63,71 +63,6 @@ export function identityFromAuthorization(header: string | undefined): Identity 
     const expired = error instanceof jwt.TokenExpiredError;
     throw unauthenticated(expired ? 'Your token has expired; sign in again' : 'Your token is not valid; sign in again');
   }
-}
-
-/*
- * The gateway forwards the caller's identity to subgraphs in these headers,
- * signed with a secret only the gateway and the subgraphs share, so a request
- * that bypasses the gateway cannot claim to be anyone.
- */
-export const IDENTITY_HEADERS = {
-  user: 'x-baedal-user',
-  role: 'x-baedal-role',
-  issuedAt: 'x-baedal-issued-at',
-  signature: 'x-baedal-signature',
-} as const;
-
-// Long enough for a slow query plan, short enough that a leaked header set soon stops working.
-const MAX_HEADER_AGE_MS = 5 * 60 * 1000;
-
-function sign(userId: string, role: string, issuedAt: string): string {
-  return createHmac('sha256', identitySecret()).update(`${userId}\n${role}\n${issuedAt}`).digest('hex');
-}
-
-export function identityHeaders(identity: Identity, now = Date.now()): Record<string, string> {
-  const userId = identity.userId ?? '';
-  const issuedAt = String(now);
-  return {
-    [IDENTITY_HEADERS.user]: userId,
-    [IDENTITY_HEADERS.role]: identity.role,
-    [IDENTITY_HEADERS.issuedAt]: issuedAt,
-    [IDENTITY_HEADERS.signature]: sign(userId, identity.role, issuedAt),
-  };
-}
-
-type HeaderSource = { get(name: string): string | undefined | null } | Record<string, string | string[] | undefined>;
-
-function readHeader(headers: HeaderSource, name: string): string | undefined {
-  if (typeof (headers as { get?: unknown }).get === 'function') {
-    return (headers as { get(name: string): string | undefined | null }).get(name) ?? undefined;
-  }
-  const value = (headers as Record<string, string | string[] | undefined>)[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** A subgraph's view of the caller; throws UNAUTHENTICATED unless the gateway signed the headers. */
-export function verifyIdentityHeaders(headers: HeaderSource, now = Date.now()): Identity {
-  const userId = readHeader(headers, IDENTITY_HEADERS.user);
-  const role = readHeader(headers, IDENTITY_HEADERS.role);
-  const issuedAt = readHeader(headers, IDENTITY_HEADERS.issuedAt);
-  const signature = readHeader(headers, IDENTITY_HEADERS.signature);
-  if (userId === undefined || !role || !issuedAt || !signature) {
-    throw unauthenticated('Subgraphs only answer requests forwarded by the gateway');
-  }
-  const expected = Buffer.from(sign(userId, role, issuedAt), 'hex');
-  const given = Buffer.from(signature, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw unauthenticated('The identity headers are not signed by the gateway');
-  }
-  const age = now - Number(issuedAt);
-  if (!Number.isFinite(age) || age > MAX_HEADER_AGE_MS || age < -MAX_HEADER_AGE_MS) {
-    throw unauthenticated('The identity headers have expired');
-  }
-  if (role === 'ANONYMOUS') return ANONYMOUS;
-  if (!ROLES.includes(role as Role) || userId === '') {
-    throw unauthenticated('The identity headers name an unknown role');
-  }
-  return { userId, role: role as Role };
 }
 
 /** Guards for resolvers: each returns the signed-in user's id or throws. */

@@ -61,18 +61,23 @@ export {
 } from './errors';
 export {
   ANONYMOUS,
-  IDENTITY_HEADERS,
   ROLES,
   hmacKey,
   identityFromAuthorization,
-  identityHeaders,
   issueToken,
   requireRole,
   requireSignedIn,
-  verifyIdentityHeaders,
   type Identity,
   type Role,
 } from './identity';
+export {
+  IDENTITY_HEADERS,
+  IDENTITY_WINDOW_MS,
+  identityHeaders,
+  verifyBody,
+  verifyIdentityHeaders,
+  type SignedRequest,
+} from './signedIdentity';
 export { hashPassword, verifyPassword } from './passwords';
 export { createLogger, type Logger } from './logger';
 export { BodyTooLarge, INTERNAL_ERROR, NOT_JSON, errorBody, readBody, sendJson, sendJsonText } from './json';

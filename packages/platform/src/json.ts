@@ -36,7 +36,10 @@ export function sendJsonText(res: http.ServerResponse, status: number, text: str
 }
 
 /** A GraphQL-shaped error answer with its stable code. */
-export function errorBody(message: string, code: 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR') {
+export function errorBody(
+  message: string,
+  code: 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR' | 'PAYLOAD_TOO_LARGE' | 'UNAUTHENTICATED',
+) {
   return { errors: [{ message, extensions: { code } }] };
 }
 export const NOT_JSON = JSON.stringify(errorBody('The request body is not valid JSON', 'BAD_REQUEST'));

@@ -13,8 +13,9 @@ import { DomainError, formatError } from './errors';
 import { answerGatheredCommands, COMMANDS_PATH } from './gatheredCommands';
 import { GraphQLHttp } from './graphqlHttp';
 import { createHttpServer, notFoundRoute, REQUEST_ID_HEADER } from './httpServer';
-import { verifyIdentityHeaders, type Identity } from './identity';
-import { sendJson } from './json';
+import type { Identity } from './identity';
+import { verifyBody, verifyIdentityHeaders } from './signedIdentity';
+import { errorBody, sendJson } from './json';
 import { createLogger, type Logger } from './logger';
 import { closeServer, listen } from './processes';
 
@@ -93,10 +94,11 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
 
   const graphql = new GraphQLHttp<SubgraphContext<TLoaders>>({
     apollo,
-    context: (headers, requestId) => {
+    context: ({ headers, method, body }, requestId) => {
       let identity: Identity;
       try {
-        identity = verifyIdentityHeaders(headers);
+        identity = verifyIdentityHeaders(headers, { audience: options.name, method });
+        verifyBody(headers, body);
       } catch (error) {
         (error as { extensions: Record<string, unknown> }).extensions.http = { status: 401 };
         throw error;
@@ -107,9 +109,15 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
   const server = createHttpServer({
     logger: log,
     handle: async (req, res, target) => {
-      if (target.pathname === COMMANDS_PATH && req.method === 'POST')
-        return answerGatheredCommands(graphql, req, res, log);
-      if (target.pathname !== '/graphql') return notFoundRoute(req, res, target.pathname);
+      const commands = target.pathname === COMMANDS_PATH && req.method === 'POST';
+      if (!commands && target.pathname !== '/graphql') return notFoundRoute(req, res, target.pathname);
+      // Only the gateway speaks to a subgraph: its signature is checked before any body is read.
+      try {
+        verifyIdentityHeaders(req.headers, { audience: options.name, method: req.method });
+      } catch (error) {
+        return sendJson(res, 401, errorBody((error as Error).message, 'UNAUTHENTICATED'));
+      }
+      if (commands) return answerGatheredCommands(graphql, req, res, log, (body) => verifyBody(req.headers, body));
       return graphql.serve(req, res, target);
     },
     routes: {
