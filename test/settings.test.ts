@@ -100,6 +100,22 @@ describe('settings', () => {
     expect(readSettings(platformConfig.spec, { ...strong, BAEDAL_IDENTITY_SECRET: '비'.repeat(11) })).toBeTruthy();
   });
 
+  it('let tests lower the password hashing cost, and never production', () => {
+    expect(readSettings(platformConfig.spec, { BAEDAL_PASSWORD_SCRYPT_LOG_N: '12' }).BAEDAL_PASSWORD_SCRYPT_LOG_N).toBe(
+      12,
+    );
+    const production = {
+      BAEDAL_ENV: 'production',
+      BAEDAL_JWT_SECRET: 'j'.repeat(32),
+      BAEDAL_IDENTITY_SECRET: 'i'.repeat(32),
+      BAEDAL_CHARGE_SECRET: 'c'.repeat(32),
+    };
+    expect(readSettings(platformConfig.spec, production).BAEDAL_PASSWORD_SCRYPT_LOG_N).toBe(17);
+    expect(() => readSettings(platformConfig.spec, { ...production, BAEDAL_PASSWORD_SCRYPT_LOG_N: '16' })).toThrow(
+      new SettingError('BAEDAL_PASSWORD_SCRYPT_LOG_N must be at least 17 in production, got 16'),
+    );
+  });
+
   it('turn the playground and introspection off in production unless set', () => {
     const read = (env: Record<string, string>) => {
       const { BAEDAL_PLAYGROUND, BAEDAL_INTROSPECTION } = readSettings(gatewayConfig.spec, env);

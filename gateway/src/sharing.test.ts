@@ -46,6 +46,7 @@ const TABLE: Record<string, { public: string[]; private: string[] }> = {
       'createCouponCampaign',
       'writeReview',
       'login',
+      'signUp',
       'registerShop',
       'updateShop',
       'openShop',

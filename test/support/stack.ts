@@ -100,6 +100,8 @@ export function testEnv(name: string, basePort: number): Record<string, string> 
     SHOPS_PROCESSES: '1',
     // Most suites test ordering, not paying: orders go straight to PLACED unless a suite turns this off.
     ORDERS_AUTO_APPROVE_PAYMENT: 'true',
+    // Sign-ins are tested, not hashing's cost: scrypt at 2^12, not OWASP's 2^17 (production refuses below 17).
+    BAEDAL_PASSWORD_SCRYPT_LOG_N: '12',
   };
   SERVICES.forEach((service, i) => {
     env[`${service.toUpperCase()}_PORT`] = String(basePort + 1 + i);

@@ -78,6 +78,11 @@ export const platformConfig = defineSettings({
   BAEDAL_JWT_SECRET: secret('baedal-dev-jwt-secret-change-me', 'signs customer and owner tokens'),
   BAEDAL_IDENTITY_SECRET: secret('baedal-dev-identity-secret-change-me', 'signs identity the gateway forwards'),
   BAEDAL_CHARGE_SECRET: secret('baedal-dev-charge-secret-change-me', 'signs what an order costs (orders, payments)'),
+  BAEDAL_PASSWORD_SCRYPT_LOG_N: {
+    ...int(17, 'password hashes cost scrypt N = 2^this (OWASP: 17; tests lower it, production never)', 10, 22),
+    productionFloor: 17,
+  },
+  BAEDAL_PASSWORD_HASHES_AT_ONCE: int(2, 'password hashes (128 MiB each) a process runs at once; the rest wait', 1),
   BAEDAL_LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info', 'pino log level'),
   ...ports,
   ...databaseOverrides,
@@ -151,6 +156,11 @@ export const identitySecret = (): string => config().BAEDAL_IDENTITY_SECRET;
 
 /** Shared by orders and payments to sign what an order costs (the order charge contract). */
 export const chargeSecret = (): string => config().BAEDAL_CHARGE_SECRET;
+
+/** How passwords are hashed: scrypt's cost, and how many hashes run at once. */
+export function passwordHashing(): { logN: number; atOnce: number } {
+  return { logN: config().BAEDAL_PASSWORD_SCRYPT_LOG_N, atOnce: config().BAEDAL_PASSWORD_HASHES_AT_ONCE };
+}
 
 export function logLevel(): string {
   return config().BAEDAL_LOG_LEVEL;

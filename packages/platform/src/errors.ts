@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'COUPON_SOLD_OUT'
   | 'COUPON_ALREADY_CLAIMED'
   | 'COUPON_EXPIRED'
+  | 'TOO_MANY_REQUESTS'
   | 'INTERNAL_SERVER_ERROR';
 
 /**
@@ -39,6 +40,7 @@ export const DOMAIN_ERROR_CODES = [
   'COUPON_SOLD_OUT',
   'COUPON_ALREADY_CLAIMED',
   'COUPON_EXPIRED',
+  'TOO_MANY_REQUESTS',
 ] as const satisfies readonly ErrorCode[];
 
 /**

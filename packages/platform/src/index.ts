@@ -16,6 +16,7 @@ export {
   isProduction,
   jwtSecret,
   logLevel,
+  passwordHashing,
   paymentProviders,
   platformConfig,
   port,
@@ -78,7 +79,8 @@ export {
   verifyIdentityHeaders,
   type SignedRequest,
 } from './signedIdentity';
-export { hashPassword, verifyPassword } from './passwords';
+export { hashPassword, verifyAgainstNobody, verifyPassword } from './passwords';
+export { AttemptCounter, tooManyRequests, type AttemptLimit, type CountStore } from './rateLimits';
 export { createLogger, type Logger } from './logger';
 export { BodyTooLarge, INTERNAL_ERROR, NOT_JSON, errorBody, readBody, sendJson, sendJsonText } from './json';
 export {

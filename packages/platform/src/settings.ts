@@ -17,6 +17,8 @@ export interface Setting<T> {
   readonly doc: string;
   /** A secret: its default is for development only (see `secret`). */
   readonly secret?: true;
+  /** The least a number may be in production (a cost tests may lower, production never). */
+  readonly productionFloor?: number;
 }
 
 export class SettingError extends Error {}
@@ -147,6 +149,9 @@ export function readSettings<S extends SettingsSpec>(spec: S, env: Environment):
           ? (fallback as (env: Environment) => unknown)(env)
           : fallback
         : setting.parse(raw, name);
+    const floor = setting.productionFloor;
+    if (production && floor !== undefined && (values[name] as number) < floor)
+      throw new SettingError(`${name} must be at least ${floor} in production, got ${values[name] as number}`);
   }
   return Object.freeze(values) as SettingsOf<S>;
 }

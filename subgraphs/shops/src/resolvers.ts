@@ -34,6 +34,7 @@ export const resolvers: Resolvers = {
 
   Mutation: {
     login: (_, { email, password }) => commands.login(email, password),
+    signUp: async (_, { input }) => ({ message: await commands.signUp(input) }),
     registerShop: async (_, { input }, { identity }) => queries.shopDocOf(await commands.registerShop(identity, input)),
     updateShop: async (_, { id, input }, { identity }) =>
       queries.shopDocOf(await commands.updateShop(identity, id, input)),

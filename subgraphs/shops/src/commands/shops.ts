@@ -1,24 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, issueToken, notFound, verifyPassword, type Identity } from '@baedal/platform';
-import type { Account, Prisma, Shop } from '@baedal/prisma/shops';
-import { db } from './db';
-import { requireOwnShop, requireShopOwner } from './domain/access';
-import { validateGroupName, validateMenuItem, type MenuItemInput } from './domain/menuRules';
-import { applyShopChanges, validateNewShop, type ShopTerms, type ShopTermsInput } from './domain/shopRules';
-import { publishMenuChange, publishShopChange } from './events';
-
-/** An account as `login` answers it: the caller is still anonymous on that request, the account theirs all the same. */
-export type SigningIn = Account & { signingIn: true };
-
-/** Signs in an account with its password, and answers a token for it. */
-export async function login(email: string, password: string): Promise<{ token: string; user: SigningIn }> {
-  const account = await db.account.findUnique({ where: { email: email.trim().toLowerCase() } });
-  // One message for both cases, so the response does not reveal which emails exist.
-  if (!account || !(await verifyPassword(password, account.passwordHash))) {
-    throw new DomainError('UNAUTHENTICATED', 'The email or password is wrong');
-  }
-  return { token: issueToken(account), user: { ...account, signingIn: true } };
-}
+import { notFound, type Identity } from '@baedal/platform';
+import type { Prisma, Shop } from '@baedal/prisma/shops';
+import { db } from '../db';
+import { requireOwnShop, requireShopOwner } from '../domain/access';
+import { validateGroupName, validateMenuItem, type MenuItemInput } from '../domain/menuRules';
+import { applyShopChanges, validateNewShop, type ShopTerms, type ShopTermsInput } from '../domain/shopRules';
+import { publishMenuChange, publishShopChange } from '../events';
 
 /*
  * The owner dashboard's commands. Each validates first, then writes its change
