@@ -1,6 +1,6 @@
 import { randomBytes, scrypt } from 'node:crypto';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { codes, graphql, login, type GraphQLResponse } from './support/graphql';
+import { codes, graphql, type GraphQLResponse } from './support/graphql';
 import { startTestPlatform, type TestPlatform } from './support/stack';
 
 /*
@@ -22,6 +22,9 @@ beforeAll(async () => {
     // A hash costs tens of milliseconds here, so a sign-in that skips it would show.
     BAEDAL_PASSWORD_SCRYPT_LOG_N: '15',
     BAEDAL_SIGN_IN_FAILURES: String(FAILURES),
+    // Sign-ins per address as deployed; each test's requests come through a trusted proxy from an address of its own.
+    BAEDAL_RATE_LIMIT_ADDRESS_SIGN_IN: '20',
+    BAEDAL_TRUSTED_PROXIES: 'loopback',
   });
   url = platform.gatewayUrl;
   shopsDb = createShopsClient(platform.databaseUrl('shops'), 2);
@@ -35,8 +38,12 @@ afterAll(async () => {
 const SIGN_UP = 'mutation($input: SignUpInput!) { signUp(input: $input) { message } }';
 const LOGIN =
   'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token user { email role } } }';
-const signUp = (input: Record<string, string>) => graphql(url, SIGN_UP, { input });
-const signIn = (email: string, password: string) => graphql(url, LOGIN, { email, password });
+let addresses = 0;
+let address = '';
+beforeEach(() => void (address = `10.1.${Math.floor(++addresses / 250)}.${addresses % 250}`));
+const from = () => ({ 'x-forwarded-for': address });
+const signUp = (input: Record<string, string>) => graphql(url, SIGN_UP, { input }, from());
+const signIn = (email: string, password: string) => graphql(url, LOGIN, { email, password }, from());
 const newEmail = () => `someone-${randomBytes(6).toString('hex')}@example.com`;
 
 describe('signing up', () => {
@@ -105,7 +112,7 @@ describe('signing in', () => {
     expect(wait).toBeGreaterThan(0);
     expect(refused.errors?.[0].message).toBe(`Too many failed sign-ins for this email; try again in ${wait} s`);
     // Another account is not affected, and an unknown email is counted the same way.
-    expect((await login(url, 'customer21@baedal.dev')).token).toEqual(expect.any(String));
+    expect((await signIn('customer21@baedal.dev', 'baedal1234')).errors).toBeUndefined();
     const nobody = newEmail();
     for (let i = 0; i < FAILURES; i++) await signIn(nobody, `guess ${i}`);
     expect(codes(await signIn(nobody, 'guess'))).toEqual(['TOO_MANY_REQUESTS']);
@@ -133,5 +140,22 @@ describe('signing in', () => {
     const { passwordHash } = await shopsDb.account.findUniqueOrThrow({ where: { email } });
     expect(passwordHash).toMatch(/^scrypt\$ln=15,r=8,p=1\$/);
     expect((await signIn(email, 'baedal1234')).errors).toBeUndefined();
+  });
+});
+
+describe('sign-ins from one address', () => {
+  it('are limited to 20 a minute, whatever the emails, and sign-ups count with them', async () => {
+    for (let i = 0; i < 10; i++) await signIn(`customer${30 + i}@baedal.dev`, 'baedal1234');
+    for (let i = 0; i < 10; i++)
+      await signUp({ email: newEmail(), name: '손님', password: 'a long unusual phrase', role: 'CUSTOMER' });
+    const refused = await signIn('customer41@baedal.dev', 'baedal1234');
+    expect(refused.status).toBe(429);
+    expect(refused.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/^Too many sign-ins from this address; try again in \d+ s$/),
+      extensions: { code: 'TOO_MANY_REQUESTS' },
+    });
+    // The account itself is fine from another address.
+    address = '10.2.0.1';
+    expect((await signIn('customer41@baedal.dev', 'baedal1234')).errors).toBeUndefined();
   });
 });

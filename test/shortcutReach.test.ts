@@ -20,6 +20,7 @@ const EXPECTED: Record<string, string | null> = {
   shops: 'shops',
   Shop: null, // reviews join the reviews subgraph
   login: 'shops',
+  signUp: 'shops',
   Place: 'orders',
   Pay: 'payments',
   claimCoupon: 'payments',

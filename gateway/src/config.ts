@@ -79,6 +79,24 @@ export const gatewayConfig = defineSettings({
     'error codes (comma-separated) a subgraph answers on purpose; any other error is a failure of the subgraph',
   ),
   BAEDAL_LIMITS: bool(true, 'apply the limits (false only to measure what they cost)'),
+  // Rate limits (rateLimits.ts): per minute unless the window is set; counted in Redis by every process.
+  BAEDAL_RATE_LIMITS: bool(true, 'count requests per address and account (false only to measure what it costs)'),
+  BAEDAL_RATE_LIMIT_WINDOW_SECONDS: int(60, 'the window requests are counted in', 1),
+  BAEDAL_RATE_LIMIT_ADDRESS_MUTATIONS: int(600, 'mutations one address may send in the window', 1),
+  BAEDAL_RATE_LIMIT_ACCOUNT_MUTATIONS: int(120, 'mutations one account may send in the window', 1),
+  BAEDAL_RATE_LIMIT_ADDRESS_READS: int(600, 'counted reads (BAEDAL_RATE_LIMITED_READS) one address may send', 1),
+  BAEDAL_RATE_LIMIT_ACCOUNT_READS: int(300, 'counted reads one account may send in the window', 1),
+  BAEDAL_RATE_LIMIT_ADDRESS_SIGN_IN: int(20, 'sign-ins and sign-ups one address may send in the window', 1),
+  BAEDAL_RATE_LIMITED_READS: text('searchShops', 'root fields of reads that are counted (comma-separated)'),
+  BAEDAL_RATE_LIMIT_SIGN_IN_FIELDS: text('login,signUp', 'root fields that sign in or up (comma-separated)'),
+  BAEDAL_RATE_LIMIT_ACCOUNT_ONLY: text(
+    'claimCoupon',
+    'mutations counted per account alone, not per address (comma-separated): a coupon burst comes from behind shared addresses',
+  ),
+  BAEDAL_TRUSTED_PROXIES: text(
+    '',
+    'proxies whose X-Forwarded-For names the client (comma-separated addresses, CIDRs, or loopback/linklocal/uniquelocal)',
+  ),
   // Off by default in production (BAEDAL_ENV): they show the whole schema to anyone.
   BAEDAL_PLAYGROUND: bool(
     (env) => env.BAEDAL_ENV !== 'production',

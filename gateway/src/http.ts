@@ -4,6 +4,7 @@ import type { RequestTarget } from '@baedal/platform';
 import { GraphQLHttp, notFoundRoute, sendJsonText } from '@baedal/platform';
 import type { GatewayContext } from './context';
 import type { OperationDecision, OperationModel } from './operation';
+import { askerOf, type RateLimit } from './rateLimits';
 import type { ResponseCache } from './responseCache';
 
 /** Answers an operation one subgraph answers alone (the decision's route): its JSON text, or null for the pipeline. */
@@ -23,6 +24,8 @@ export interface GatewayHttpOptions {
   checkCaller: (headers: http.IncomingHttpHeaders) => void;
   /** Root fields whose shared answers are documents (kept through a listings change). */
   documentRoots: ReadonlySet<string>;
+  /** Counts what costs per address and account (rateLimits.ts); absent when the limits are off. */
+  rateLimit?: RateLimit;
 }
 
 interface GraphQLRequestBody {
@@ -55,10 +58,11 @@ function requestOf(method: string | undefined, json: unknown, search: string): G
  * all acting on one decision per operation (operation.ts). A kept shared
  * answer is sent before anything is parsed (only the caller's credentials
  * are checked); otherwise the limits refuse before any work, then the
- * shortcut answers what one subgraph answers alone, then the query planner.
+ * rate limits count what costs, then the shortcut answers what one subgraph
+ * answers alone, then the query planner.
  */
 export function gatewayHandler(options: GatewayHttpOptions) {
-  const { graphql, operations, responseCache, shortcut, checkCaller, documentRoots } = options;
+  const { graphql, operations, responseCache, shortcut, checkCaller, documentRoots, rateLimit } = options;
   const sendHit = (res: http.ServerResponse, hit: Buffer) => {
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',
@@ -89,12 +93,22 @@ export function gatewayHandler(options: GatewayHttpOptions) {
     const refusal = decided && !decision ? decided.refusal : decision && operations.admit(decision, request?.variables);
     if (refusal) return sendJsonText(res, 400, refusalText(refusal));
     const caller = await graphql.contextFor(
-      { headers: req.headers, method: req.method ?? 'GET', body: rawBody },
+      {
+        headers: req.headers,
+        method: req.method ?? 'GET',
+        body: rawBody,
+        remoteAddress: req.socket.remoteAddress ?? '',
+      },
       target.requestId,
     );
     if (!('context' in caller)) return sendJsonText(res, caller.status, caller.body);
     const context = caller.context;
     context.admitted = decision !== null;
+    const limited = decision && (await rateLimit?.(decision, askerOf(context)));
+    if (limited) {
+      res.setHeader('retry-after', String((limited.extensions as { retryAfterSeconds: number }).retryAfterSeconds));
+      return sendJsonText(res, 429, refusalText(limited));
+    }
 
     const shared = req.method === 'POST' && decision?.shared === true && responseCache !== undefined;
     const document = shared && decision.rootFields.every((name) => documentRoots.has(name));

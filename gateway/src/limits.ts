@@ -88,21 +88,22 @@ function armorMeasures(schema: GraphQLSchema, document: DocumentNode): { depth: 
   return found;
 }
 
-function rootFieldCount(document: DocumentNode, operation: OperationDefinitionNode): number {
+/** The names of an operation's root fields, through fragments and inline fragments (a fragment spread once). */
+export function rootFieldNames(document: DocumentNode, operation: OperationDefinitionNode): string[] {
   const fragments = new Map(
     document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
   );
   const seen = new Set<string>();
-  const count = (set: SelectionSetNode): number =>
-    set.selections.reduce((sum, selection) => {
-      if (selection.kind === Kind.FIELD) return sum + 1;
-      if (selection.kind === Kind.INLINE_FRAGMENT) return sum + count(selection.selectionSet);
+  const names = (set: SelectionSetNode): string[] =>
+    set.selections.flatMap((selection) => {
+      if (selection.kind === Kind.FIELD) return [selection.name.value];
+      if (selection.kind === Kind.INLINE_FRAGMENT) return names(selection.selectionSet);
       const fragment = fragments.get(selection.name.value);
-      if (!fragment || seen.has(fragment.name.value)) return sum;
+      if (!fragment || seen.has(fragment.name.value)) return [];
       seen.add(fragment.name.value);
-      return sum + count(fragment.selectionSet);
-    }, 0);
-  return count(operation.selectionSet);
+      return names(fragment.selectionSet);
+    });
+  return names(operation.selectionSet);
 }
 
 function isList(type: GraphQLOutputType): boolean {
@@ -178,7 +179,7 @@ export function exceededShape(schema: GraphQLSchema, document: DocumentNode, lim
   const { depth, aliases } = armorMeasures(schema, document);
   if (depth > limits.depth) return tooComplex('depth', limits.depth, depth);
   if (aliases > limits.aliases) return tooComplex('aliases', limits.aliases, aliases);
-  const rootFields = Math.max(0, ...operations.map((o) => rootFieldCount(document, o)));
+  const rootFields = Math.max(0, ...operations.map((o) => rootFieldNames(document, o).length));
   if (rootFields > limits.rootFields) return tooComplex('rootFields', limits.rootFields, rootFields);
   return null;
 }

@@ -1,9 +1,17 @@
 import { Supergraph } from '@apollo/federation-internals';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  OperationTypeNode,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { GatewayContext } from './context';
-import { exceededCost, exceededShape, parseWithin, type Limits } from './limits';
+import { exceededCost, exceededShape, parseWithin, rootFieldNames, type Limits } from './limits';
+import { askerOf, type RateLimit } from './rateLimits';
 import { sharingFor, type Sharing } from './sharing';
 import { singleSubgraphRouter, type SingleSubgraphRoute } from './singleSubgraph';
 
@@ -24,6 +32,10 @@ export interface OperationDecision {
   route: SingleSubgraphRoute | null;
   /** Its root fields' names (the response cache keeps documents and lists apart). */
   rootFields: readonly string[];
+  /** Every root field any of its operations may run, through fragments (what the rate limits count). */
+  reaches: ReadonlySet<string>;
+  /** Whether any of its operations is a mutation. */
+  mutation: boolean;
   /** A limit its document exceeds whatever its variables, or null. */
   refusal: GraphQLError | null;
 }
@@ -79,6 +91,8 @@ export function operationModel(supergraphSdl: string, options: OperationModelOpt
     return {
       document,
       rootFields,
+      reaches: new Set(operations.flatMap((o) => rootFieldNames(document, o))),
+      mutation: operations.some((o) => o.operation === OperationTypeNode.MUTATION),
       refusal,
       shared: !refusal && sharing.operationIsShared(document),
       route: refusal ? null : route(document),
@@ -106,19 +120,20 @@ export function operationModel(supergraphSdl: string, options: OperationModelOpt
 }
 
 /**
- * The same limits for requests the HTTP layer could not read a query text
+ * The same limits (and rate limits) for requests the HTTP layer could not read a query text
  * from (a persisted query sent by its hash alone), applied by the pipeline
  * once it has the document.
  */
-export function limitsPlugin(model: OperationModel): ApolloServerPlugin<GatewayContext> {
+export function limitsPlugin(model: OperationModel, rateLimit?: RateLimit): ApolloServerPlugin<GatewayContext> {
   return {
     requestDidStart({ contextValue }) {
       if (contextValue.admitted) return Promise.resolve();
       return Promise.resolve({
-        didResolveOperation({ document, request }) {
-          const refusal = model.admit(model.decideDocument(document), request.variables);
+        async didResolveOperation({ document, request }) {
+          const decision = model.decideDocument(document);
+          const refusal =
+            model.admit(decision, request.variables) ?? (await rateLimit?.(decision, askerOf(contextValue)));
           if (refusal) throw refusal;
-          return Promise.resolve();
         },
       });
     },

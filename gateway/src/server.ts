@@ -27,6 +27,7 @@ import type { GatewayContext } from './context';
 import { FallbackCache, staleMarkerPlugin } from './fallbackCache';
 import { gatewayHandler, type Shortcut } from './http';
 import { limitsPlugin, operationModel } from './operation';
+import { clientAddress, rateLimit } from './rateLimits';
 import { createResponseCache } from './responseCache';
 import { gatewayRoutes } from './routes';
 import { SubgraphDataSource } from './subgraphSource';
@@ -106,6 +107,29 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       return source;
     },
   });
+  const addressOf = clientAddress(namesIn(settings.BAEDAL_TRUSTED_PROXIES));
+  // Its own connection, failing fast: while Redis is away each process counts alone (fail open).
+  const counts = settings.BAEDAL_RATE_LIMITS
+    ? new Redis(redisUrl(), { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : null;
+  counts?.on('error', (error) => log.debug({ err: error }, 'rate limit counts unavailable'));
+  const rateLimiter = counts
+    ? rateLimit(counts, redisPrefix(), {
+        windowSeconds: settings.BAEDAL_RATE_LIMIT_WINDOW_SECONDS,
+        perAddress: {
+          mutations: settings.BAEDAL_RATE_LIMIT_ADDRESS_MUTATIONS,
+          reads: settings.BAEDAL_RATE_LIMIT_ADDRESS_READS,
+          signIn: settings.BAEDAL_RATE_LIMIT_ADDRESS_SIGN_IN,
+        },
+        perAccount: {
+          mutations: settings.BAEDAL_RATE_LIMIT_ACCOUNT_MUTATIONS,
+          reads: settings.BAEDAL_RATE_LIMIT_ACCOUNT_READS,
+        },
+        countedReads: new Set(namesIn(settings.BAEDAL_RATE_LIMITED_READS)),
+        signIn: new Set(namesIn(settings.BAEDAL_RATE_LIMIT_SIGN_IN_FIELDS)),
+        accountOnly: new Set(namesIn(settings.BAEDAL_RATE_LIMIT_ACCOUNT_ONLY)),
+      })
+    : undefined;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
@@ -118,18 +142,19 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
         : ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       staleMarkerPlugin,
-      limitsPlugin(operations),
+      limitsPlugin(operations, rateLimiter),
     ],
   });
   await apollo.start();
 
   const graphql = new GraphQLHttp<GatewayContext>({
     apollo,
-    context: ({ headers }, requestId) => {
+    context: ({ headers, remoteAddress }, requestId) => {
       try {
         return Promise.resolve({
           identity: identityFromAuthorization(headers.authorization),
           requestId,
+          clientIp: addressOf(headers, remoteAddress),
           stale: new Map(),
           admitted: false,
         });
@@ -148,7 +173,8 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     }),
     shortcut: singleSubgraphShortcut(sources),
     checkCaller: (headers) => void identityFromAuthorization(headers.authorization),
-    documentRoots: new Set(settings.BAEDAL_RESPONSE_CACHE_DOCUMENT_ROOTS.split(',').map((name) => name.trim())),
+    documentRoots: new Set(namesIn(settings.BAEDAL_RESPONSE_CACHE_DOCUMENT_ROOTS)),
+    rateLimit: rateLimiter,
   });
   const server = createHttpServer({ logger: log, routes: gatewayRoutes(endpoints), handle });
   await listen(server, listenPort);
@@ -162,8 +188,17 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       agent.destroy();
       redis.disconnect();
       changes.disconnect();
+      counts?.disconnect();
     },
   };
+}
+
+/** A comma-separated setting's names. */
+function namesIn(list: string): string[] {
+  return list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
 }
 
 // GATEWAY_WORKERS processes share the port; one per core unless set.

@@ -1,5 +1,7 @@
 import autocannon from 'autocannon';
-import { callWithin, keepAliveAgent } from '@baedal/platform';
+import http from 'node:http';
+import net from 'node:net';
+import { callWithin } from '@baedal/platform';
 import { cpuBetween, snapshotCpu } from './cpu';
 import { CONNECTIONS, DURATION, log, WARMUP } from './options';
 
@@ -24,17 +26,55 @@ export const results: Measure[] = [];
 export type Body = string;
 export const body = (query: string, variables: Record<string, unknown>): Body => JSON.stringify({ query, variables });
 
+/*
+ * The bench runs with the production rate limits on (per address and per
+ * account), as clients do: spread over loopback addresses, 127.0.0.2 to
+ * 127.0.0.201, each a client of its own, as many people are.
+ */
+const CLIENT_ADDRESSES = 200;
+export const clientAddress = (n: number) => `127.0.0.${2 + (n % CLIENT_ADDRESSES)}`;
+
 // The command rows' load generator posts with the platform's own client (node:http, keep-alive): on one run
 // fetch's load generator used 0.22 cores while ordering, a ninth of the machine the platform shares with it.
-export const agent = keepAliveAgent();
-export async function post(url: string, payload: Body, headers: Record<string, string> = {}) {
+// One keep-alive pool per client address.
+const agents = new Map<string, http.Agent>();
+const agentFrom = (address: string) => {
+  let agent = agents.get(address);
+  if (!agent)
+    agents.set(address, (agent = new http.Agent({ keepAlive: true, maxSockets: 256, localAddress: address })));
+  return agent;
+};
+export function closeClients(): void {
+  for (const agent of agents.values()) agent.destroy();
+}
+
+/** Posts as the client `from` (an index of the client addresses). */
+export async function post(url: string, payload: Body, headers: Record<string, string> = {}, from = 0) {
   const answer = await callWithin(url, {
     headers: { 'content-type': 'application/json', ...headers },
     body: payload,
     timeoutMs: 60_000,
-    agent,
+    agent: agentFrom(clientAddress(from)),
   });
   return { status: answer.status, text: answer.text };
+}
+
+/** autocannon connects from one address; each of its connections becomes a client address of its own. */
+let connections = 0;
+function fromAddressOfItsOwn(client: unknown): void {
+  const c = client as { _connect(): void; conn: net.Socket; opts: { port: number; hostname: string } };
+  const localAddress = clientAddress(connections++);
+  const connect = c._connect.bind(c);
+  c._connect = () => {
+    const original = net.connect;
+    // autocannon's _connect calls net.connect(port, host): this one call is given the client's address.
+    (net as { connect: unknown }).connect = (port: number, host: string) => original({ port, host, localAddress });
+    try {
+      connect();
+    } finally {
+      (net as { connect: unknown }).connect = original;
+    }
+  };
 }
 
 export const pct = (list: number[], p: number) =>
@@ -89,6 +129,7 @@ export async function cannon(
   return autocannon({
     url,
     connections: CONNECTIONS,
+    setupClient: fromAddressOfItsOwn,
     ...(typeof length === 'number' ? { duration: length } : length),
     requests,
   });

@@ -45,8 +45,16 @@ export const LOGS = path.join(REPO, 'test', '.logs', 'bench');
 // As deployed: the gateway and the shops subgraph on every core, the workers in one process (their default; the
 // test suites pin every one of them to one process).
 export const CORES = String(os.availableParallelism());
+// The test suites raise the per-address rate limits (their clients share 127.0.0.1); the bench runs with the
+// production limits on, its clients spread over loopback addresses (load.ts).
+const {
+  BAEDAL_RATE_LIMIT_ADDRESS_MUTATIONS: _mutations,
+  BAEDAL_RATE_LIMIT_ADDRESS_READS: _reads,
+  BAEDAL_RATE_LIMIT_ADDRESS_SIGN_IN: _signIn,
+  ...suiteEnv
+} = testEnv('bench', BASE);
 export const env = {
-  ...testEnv('bench', BASE),
+  ...suiteEnv,
   BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}`,
   BAEDAL_REDIS_PREFIX: `baedal_bench${SHOPS}`,
   ORDERS_AUTO_APPROVE_PAYMENT: 'false',

@@ -4,7 +4,7 @@ import { issueToken, SERVICES } from '@baedal/platform';
 import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { Stack, type ProcessName } from '@baedal/stack';
-import { agent, results } from './load';
+import { closeClients, results } from './load';
 import { dbUrl, env, LOGS, log, ONLY, onDatabase, PROFILE, runs, SHOPS, settled, COLD_ONLY } from './options';
 import { summarize } from './profile';
 import { startReferences } from './references';
@@ -84,7 +84,7 @@ async function main() {
     if (runs('degraded')) await measureDegraded(stack, gateway, sets, references, healthy, profiled);
   } finally {
     for (const child of references?.children ?? []) child.kill();
-    agent.destroy();
+    closeClients();
     await Promise.all([shopsDb.$disconnect(), paymentsDb.$disconnect()]);
     await stack.stopAll();
   }

@@ -102,6 +102,11 @@ export function testEnv(name: string, basePort: number): Record<string, string> 
     ORDERS_AUTO_APPROVE_PAYMENT: 'true',
     // Sign-ins are tested, not hashing's cost: scrypt at 2^12, not OWASP's 2^17 (production refuses below 17).
     BAEDAL_PASSWORD_SCRYPT_LOG_N: '12',
+    // Every suite's clients share 127.0.0.1: the per-address limits are tested by the suites about them
+    // (rateLimits.e2e, security.e2e), with addresses of their own; the per-account limits stay as deployed.
+    BAEDAL_RATE_LIMIT_ADDRESS_MUTATIONS: '1000000',
+    BAEDAL_RATE_LIMIT_ADDRESS_READS: '1000000',
+    BAEDAL_RATE_LIMIT_ADDRESS_SIGN_IN: '1000000',
   };
   SERVICES.forEach((service, i) => {
     env[`${service.toUpperCase()}_PORT`] = String(basePort + 1 + i);

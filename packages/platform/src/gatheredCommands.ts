@@ -65,7 +65,7 @@ async function answerCommand<TContext extends BaseContext>(
   if (!('json' in parsed)) return parsed;
   const headers = command.headers as http.IncomingHttpHeaders;
   const caller = await graphql.contextFor(
-    { headers, method: 'POST', body: command.body },
+    { headers, method: 'POST', body: command.body, remoteAddress: '' },
     command.headers[REQUEST_ID_HEADER] ?? randomUUID(),
   );
   if (!('context' in caller)) return caller;

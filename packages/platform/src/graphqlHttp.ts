@@ -15,6 +15,8 @@ export interface CallerRequest {
   headers: http.IncomingHttpHeaders;
   method: string;
   body: string;
+  /** The connection's peer (a proxy's, behind one). */
+  remoteAddress: string;
 }
 
 export interface GraphQLHttpOptions<TContext extends BaseContext> {
@@ -116,7 +118,10 @@ export class GraphQLHttp<TContext extends BaseContext> {
     const body = await this.rawBody(req);
     const parsed = this.parse(body);
     if (!('json' in parsed)) return sendJsonText(res, parsed.status, parsed.body);
-    const caller = await this.contextFor({ headers: req.headers, method: req.method ?? 'GET', body }, target.requestId);
+    const caller = await this.contextFor(
+      { headers: req.headers, method: req.method ?? 'GET', body, remoteAddress: req.socket.remoteAddress ?? '' },
+      target.requestId,
+    );
     if (!('context' in caller)) return sendJsonText(res, caller.status, caller.body);
     await this.send(
       res,

@@ -82,13 +82,14 @@ export async function commands(gateway: string, shopsDb: ReturnType<typeof creat
       idempotencyKey: randomUUID(),
     };
     const t0 = Date.now();
-    const placed = (await post(url, body(PLACE, { input }), auth)).text;
+    // Each customer is a client of its own address.
+    const placed = (await post(url, body(PLACE, { input }), auth, i % tokens.length)).text;
     const t1 = Date.now();
     const order = JSON.parse(placed);
     const payment = order.data
       ? { o: order.data.placeOrder.id, k: randomUUID(), t: order.data.placeOrder.paymentToken }
       : null;
-    const paid = payment ? (await post(url, body(PAY, payment), auth)).text : null;
+    const paid = payment ? (await post(url, body(PAY, payment), auth, i % tokens.length)).text : null;
     const answer = paid ? JSON.parse(paid) : null;
     const failure =
       answer?.data?.payOrder?.status === 'APPROVED'
@@ -143,9 +144,10 @@ export async function commands(gateway: string, shopsDb: ReturnType<typeof creat
     await Promise.all(
       Array.from({ length: CONNECTIONS }, async () => {
         while (next < attempts.length && Date.now() - started < seconds * 1000) {
-          const authorization = attempts[next++];
+          const n = next++;
+          const authorization = attempts[n];
           const t0 = Date.now();
-          const answer = await post(url, claim, { authorization });
+          const answer = await post(url, claim, { authorization }, n);
           latencies.push(Date.now() - t0);
           if (answer.status !== 200 || !/claimCoupon|COUPON_SOLD_OUT|COUPON_ALREADY_CLAIMED/.test(answer.text))
             errors++;

@@ -1,0 +1,88 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import proxyaddr from 'proxy-addr';
+import { AttemptCounter, tooManyRequests, type CountStore } from '@baedal/platform';
+import type { GraphQLError } from 'graphql';
+import type { OperationDecision } from './operation';
+
+/*
+ * How often one address and one account may ask for what costs: every
+ * mutation, the reads the settings name (search), and signing in. Counts are
+ * shared by every gateway process through Redis (platform's AttemptCounter:
+ * per process when Redis is away, so the limits fail open). Every mutation
+ * counts unless the settings say otherwise: a field counted per account
+ * alone (a coupon burst comes from customers behind shared addresses) is
+ * declared, not inferred. A kept shared answer (the response cache) costs
+ * nothing and is not counted.
+ */
+
+export interface RateLimitPolicy {
+  windowSeconds: number;
+  perAddress: { mutations: number; reads: number; signIn: number };
+  perAccount: { mutations: number; reads: number };
+  /** Reads counted (BAEDAL_RATE_LIMITED_READS). */
+  countedReads: ReadonlySet<string>;
+  /** Root fields that sign in or up: counted per address, more tightly. */
+  signIn: ReadonlySet<string>;
+  /** Mutations counted per account alone (BAEDAL_RATE_LIMIT_ACCOUNT_ONLY). */
+  accountOnly: ReadonlySet<string>;
+}
+
+/** Who is asking, as the rate limits count: the client's address and, when signed in, the account. */
+export interface Asker {
+  clientIp: string;
+  userId: string | null;
+}
+
+export const askerOf = (context: { clientIp: string; identity: { userId: string | null } }): Asker => ({
+  clientIp: context.clientIp,
+  userId: context.identity.userId,
+});
+
+export type RateLimit = (decision: OperationDecision, asker: Asker) => Promise<GraphQLError | null>;
+
+export function rateLimit(store: CountStore, prefix: string, policy: RateLimitPolicy): RateLimit {
+  const counter = (name: string, points: number) =>
+    new AttemptCounter(store, prefix, { name, points, durationSeconds: policy.windowSeconds });
+  const address = {
+    mutations: counter('address-mutations', policy.perAddress.mutations),
+    reads: counter('address-reads', policy.perAddress.reads),
+    signIn: counter('address-sign-in', policy.perAddress.signIn),
+  };
+  const account = {
+    mutations: counter('account-mutations', policy.perAccount.mutations),
+    reads: counter('account-reads', policy.perAccount.reads),
+  };
+  return async (decision, { clientIp, userId }) => {
+    const fields = [...decision.reaches];
+    const counts: [AttemptCounter, string, string][] = [];
+    if (fields.some((f) => policy.signIn.has(f))) counts.push([address.signIn, clientIp, 'sign-ins from this address']);
+    if (decision.mutation) {
+      if (!fields.every((f) => policy.accountOnly.has(f)))
+        counts.push([address.mutations, clientIp, 'changes from this address']);
+      if (userId) counts.push([account.mutations, userId, 'changes from this account']);
+    } else if (fields.some((f) => policy.countedReads.has(f))) {
+      counts.push([address.reads, clientIp, 'searches from this address']);
+      if (userId) counts.push([account.reads, userId, 'searches from this account']);
+    }
+    const waits = await Promise.all(counts.map(([c, key]) => c.take(key)));
+    const refused = waits.findIndex((wait) => wait !== null);
+    if (refused < 0) return null;
+    const error = tooManyRequests(counts[refused][2], waits[refused]!);
+    (error.extensions as Record<string, unknown>).http = {
+      status: 429,
+      headers: new Map([['retry-after', String(waits[refused])]]),
+    };
+    return error;
+  };
+}
+
+/**
+ * The client's address: the connection's, or, when the connection comes from
+ * a trusted proxy (BAEDAL_TRUSTED_PROXIES, as a Kubernetes ingress), the one
+ * X-Forwarded-For names before the trusted hops (proxy-addr, as Express does).
+ */
+export function clientAddress(trusted: string[]): (headers: IncomingHttpHeaders, remoteAddress: string) => string {
+  const trust = proxyaddr.compile(trusted);
+  return (headers, remoteAddress) =>
+    proxyaddr({ headers, connection: { remoteAddress }, socket: { remoteAddress } } as never, trust);
+}
