@@ -1,6 +1,7 @@
 import { randomBytes, scrypt } from 'node:crypto';
+import net from 'node:net';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { codes, graphql, type GraphQLResponse } from './support/graphql';
+import { codes, gatewayInternal, graphql, type GraphQLResponse } from './support/graphql';
 import { startTestPlatform, type TestPlatform } from './support/stack';
 
 /*
@@ -25,6 +26,10 @@ beforeAll(async () => {
     // Sign-ins per address as deployed; each test's requests come through a trusted proxy from an address of its own.
     BAEDAL_RATE_LIMIT_ADDRESS_SIGN_IN: '20',
     BAEDAL_TRUSTED_PROXIES: 'loopback',
+    // Short, so the slow clients below are cut off within the test's patience.
+    BAEDAL_HTTP_HEADERS_TIMEOUT_MS: '1000',
+    BAEDAL_HTTP_REQUEST_TIMEOUT_MS: '2000',
+    BAEDAL_CORS_ORIGINS: 'https://dashboard.example',
   });
   url = platform.gatewayUrl;
   shopsDb = createShopsClient(platform.databaseUrl('shops'), 2);
@@ -157,5 +162,72 @@ describe('sign-ins from one address', () => {
     // The account itself is fine from another address.
     address = '10.2.0.1';
     expect((await signIn('customer41@baedal.dev', 'baedal1234')).errors).toBeUndefined();
+  });
+});
+
+describe('HTTP at the edge', () => {
+  /** Opens a connection, writes `first`, then one more byte every 200 ms; resolves with how long the server took to close it. */
+  const trickle = (first: string, more: string) =>
+    new Promise<number>((resolve) => {
+      const { port } = new URL(url);
+      const started = Date.now();
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(first));
+      let i = 0;
+      const timer = setInterval(() => socket.writable && socket.write(more[i++ % more.length]), 200);
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearInterval(timer);
+        resolve(Date.now() - started);
+      });
+      setTimeout(() => socket.destroy(), 15_000);
+    });
+
+  it('cuts off a client that sends its headers too slowly', async () => {
+    const closedAfter = await trickle('POST /graphql HTTP/1.1\r\nHost: baedal\r\n', 'x-slow: aaaaaaaa');
+    expect(closedAfter).toBeLessThan(5000);
+  });
+
+  it('cuts off a client that sends its body too slowly', async () => {
+    const headers =
+      'POST /graphql HTTP/1.1\r\nHost: baedal\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n';
+    expect(await trickle(headers, '{')).toBeLessThan(6000);
+  });
+
+  it("makes its own request id and keeps the client's apart", async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'chosen-by-the-client' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('x-client-request-id')).toBe('chosen-by-the-client');
+  });
+
+  it('lets the browser origins the settings name call it, and no other', async () => {
+    const preflight = (origin: string) =>
+      fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+      });
+    const allowed = await preflight('https://dashboard.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://dashboard.example');
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const post = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(post.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('serves its metrics and which subgraph is not ready on the internal port alone', async () => {
+    const base = url.replace(/\/graphql$/, '');
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
+    expect(await (await fetch(gatewayInternal(url, '/metrics'))).text()).toMatch(/^# HELP/m);
   });
 });

@@ -116,6 +116,17 @@ describe('settings', () => {
     );
   });
 
+  it('listen on 127.0.0.1 in development and on every address in production', () => {
+    expect(readSettings(platformConfig.spec, {}).BAEDAL_LISTEN_HOST).toBe('127.0.0.1');
+    const production = {
+      BAEDAL_ENV: 'production',
+      BAEDAL_JWT_SECRET: 'j'.repeat(32),
+      BAEDAL_IDENTITY_SECRET: 'i'.repeat(32),
+      BAEDAL_CHARGE_SECRET: 'c'.repeat(32),
+    };
+    expect(readSettings(platformConfig.spec, production).BAEDAL_LISTEN_HOST).toBe('0.0.0.0');
+  });
+
   it('turn the playground and introspection off in production unless set', () => {
     const read = (env: Record<string, string>) => {
       const { BAEDAL_PLAYGROUND, BAEDAL_INTROSPECTION } = readSettings(gatewayConfig.spec, env);

@@ -6,6 +6,7 @@ import {
   int,
   optionalInt,
   optionalText,
+  port,
   text,
   type Setting,
 } from '@baedal/platform';
@@ -54,6 +55,13 @@ const guards = Object.fromEntries(
 
 export const gatewayConfig = defineSettings({
   GATEWAY_WORKERS: int(() => os.availableParallelism(), 'gateway processes sharing its port', 1),
+  GATEWAY_INTERNAL_PORT: int(
+    (env) => port('gateway', env) + 90,
+    'the port of /metrics and the details of /readyz, for the cluster alone (default: the gateway port + 90)',
+    0,
+    65535,
+  ),
+  BAEDAL_CORS_ORIGINS: text('', 'browser origins (comma-separated) allowed to call the gateway, as dashboards'),
   BAEDAL_FALLBACK_TTL_SECONDS: int(86_400, 'how long the last good shared answer of a subgraph query is kept', 1),
   BAEDAL_FALLBACK_CALLER_TTL_SECONDS: int(3_600, "how long a caller's own last good answer is kept", 1),
   BAEDAL_FALLBACK_MAX_ENTRIES: int(20_000, 'most answers kept per subgraph (in Redis; the oldest go first)', 1),

@@ -30,19 +30,39 @@ async function subgraphReady({
   }
 }
 
-/** The gateway's health and metrics routes (GET); readiness asks every subgraph the supergraph names. */
-export function gatewayRoutes(subgraphs: readonly SubgraphEndpoint[]): Record<string, Route> {
+/**
+ * The gateway's health routes (GET). The public port says only whether it is
+ * ready; which subgraph is not, and the metrics, are on the internal port
+ * (GATEWAY_INTERNAL_PORT), which only the cluster reaches.
+ */
+export function gatewayRoutes(subgraphs: readonly SubgraphEndpoint[]): {
+  public: Record<string, Route>;
+  internal: Record<string, Route>;
+} {
+  const readiness = async () => {
+    const states = await Promise.all(subgraphs.map(subgraphReady));
+    return { ready: states.every((s) => s.ready), states };
+  };
+  const healthz: Route = (_req, res) => sendJson(res, 200, { status: 'ok' });
   return {
-    '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
-    '/metrics': async (_req, res) => {
-      const body = await registry.metrics();
-      res.writeHead(200, { 'content-type': registry.contentType });
-      res.end(body);
+    public: {
+      '/healthz': healthz,
+      '/readyz': async (_req, res) => {
+        const { ready } = await readiness();
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'degraded' });
+      },
     },
-    '/readyz': async (_req, res) => {
-      const states = await Promise.all(subgraphs.map(subgraphReady));
-      const ready = states.every((s) => s.ready);
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'degraded', subgraphs: states });
+    internal: {
+      '/healthz': healthz,
+      '/metrics': async (_req, res) => {
+        const body = await registry.metrics();
+        res.writeHead(200, { 'content-type': registry.contentType });
+        res.end(body);
+      },
+      '/readyz': async (_req, res) => {
+        const { ready, states } = await readiness();
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'degraded', subgraphs: states });
+      },
     },
   };
 }

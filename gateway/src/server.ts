@@ -8,13 +8,10 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
-  closeServer,
-  createHttpServer,
   createLogger,
   formatError,
   GraphQLHttp,
   identityFromAuthorization,
-  listen,
   port as configuredPort,
   redisPrefix,
   redisUrl,
@@ -29,7 +26,7 @@ import { gatewayHandler, type Shortcut } from './http';
 import { limitsPlugin, operationModel } from './operation';
 import { clientAddress, rateLimit } from './rateLimits';
 import { createResponseCache } from './responseCache';
-import { gatewayRoutes } from './routes';
+import { serveGateway } from './serving';
 import { SubgraphDataSource } from './subgraphSource';
 import { agent } from './transport';
 
@@ -176,14 +173,22 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     documentRoots: new Set(namesIn(settings.BAEDAL_RESPONSE_CACHE_DOCUMENT_ROOTS)),
     rateLimit: rateLimiter,
   });
-  const server = createHttpServer({ logger: log, routes: gatewayRoutes(endpoints), handle });
-  await listen(server, listenPort);
+  const serving = await serveGateway(
+    handle,
+    endpoints,
+    {
+      public: listenPort,
+      internal: settings.GATEWAY_INTERNAL_PORT,
+      corsOrigins: namesIn(settings.BAEDAL_CORS_ORIGINS),
+    },
+    log,
+  );
   const url = `http://127.0.0.1:${listenPort}/graphql`;
-  log.info({ url }, 'gateway listening');
+  log.info({ url, internalPort: settings.GATEWAY_INTERNAL_PORT }, 'gateway listening');
   return {
     url,
     async stop() {
-      await closeServer(server);
+      await serving.stop();
       await apollo.stop();
       agent.destroy();
       redis.disconnect();

@@ -17,7 +17,7 @@ import { createAdsClient } from '@baedal/prisma/ads';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { asGateway, bearer, codes, graphql, login } from '../support/graphql';
+import { asGateway, bearer, codes, gatewayInternal, graphql, login } from '../support/graphql';
 import { type TestPlatform } from '../support/stack';
 import { startPlainGateway } from '../support/plainGateway';
 import { REPO_ROOT } from '@baedal/stack';
@@ -209,7 +209,13 @@ export function foundationSuite(shared: () => TestPlatform): void {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       const ready = await fetch(`${base}/readyz`);
       expect(ready.status).toBe(200);
-      expect(((await ready.json()) as { subgraphs: { ready: boolean }[] }).subgraphs.every((s) => s.ready)).toBe(true);
+      // The public port says whether; the internal port says which subgraphs.
+      expect(await ready.json()).toEqual({ status: 'ready' });
+      const details = await fetch(gatewayInternal(url, '/readyz'));
+      expect(((await details.json()) as { subgraphs: { ready: boolean }[] }).subgraphs.every((s) => s.ready)).toBe(
+        true,
+      );
+      expect((await fetch(`${base}/metrics`)).status).toBe(404);
       const landing = await fetch(url, { headers: { accept: 'text/html' } });
       expect(landing.status).toBe(200);
       expect(await landing.text()).toContain('<html');

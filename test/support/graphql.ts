@@ -38,9 +38,17 @@ export async function asGateway<T = any>(
   return { status: response.status, ...((await response.json()) as object) };
 }
 
-/** The gateway's /metrics text (Prometheus format), beside its GraphQL `url`. */
+/** Where the gateway at `url` serves `path` for the cluster alone: its internal port (its port + 90 unless set). */
+export function gatewayInternal(url: string, path: string): string {
+  const internal = new URL(url);
+  internal.port = String(Number(internal.port) + 90);
+  internal.pathname = path;
+  return internal.toString();
+}
+
+/** The gateway's /metrics text (Prometheus format), from its internal port. */
 export async function gatewayMetrics(url: string): Promise<string> {
-  return (await fetch(url.replace('/graphql', '/metrics'))).text();
+  return (await fetch(gatewayInternal(url, '/metrics'))).text();
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -78,6 +78,17 @@ export const platformConfig = defineSettings({
   BAEDAL_JWT_SECRET: secret('baedal-dev-jwt-secret-change-me', 'signs customer and owner tokens'),
   BAEDAL_IDENTITY_SECRET: secret('baedal-dev-identity-secret-change-me', 'signs identity the gateway forwards'),
   BAEDAL_CHARGE_SECRET: secret('baedal-dev-charge-secret-change-me', 'signs what an order costs (orders, payments)'),
+  BAEDAL_LISTEN_HOST: text(
+    (env) => (env.BAEDAL_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    'the address every process listens on (default 127.0.0.1; 0.0.0.0 in production)',
+  ),
+  BAEDAL_HTTP_HEADERS_TIMEOUT_MS: int(
+    10_000,
+    "a request's headers must arrive within this (slow clients are cut off)",
+    100,
+  ),
+  BAEDAL_HTTP_REQUEST_TIMEOUT_MS: int(30_000, 'a whole request (headers and body) must arrive within this', 100),
+  BAEDAL_HTTP_KEEP_ALIVE_TIMEOUT_MS: int(65_000, 'an idle keep-alive connection is closed after this', 100),
   BAEDAL_PASSWORD_SCRYPT_LOG_N: {
     ...int(17, 'password hashes cost scrypt N = 2^this (OWASP: 17; tests lower it, production never)', 10, 22),
     productionFloor: 17,
@@ -160,6 +171,22 @@ export const chargeSecret = (): string => config().BAEDAL_CHARGE_SECRET;
 /** How passwords are hashed: scrypt's cost, and how many hashes run at once. */
 export function passwordHashing(): { logN: number; atOnce: number } {
   return { logN: config().BAEDAL_PASSWORD_SCRYPT_LOG_N, atOnce: config().BAEDAL_PASSWORD_HASHES_AT_ONCE };
+}
+
+/** How every process serves HTTP: where it listens, and how long it waits for a client. */
+export function httpServing(): {
+  host: string;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+} {
+  const c = config();
+  return {
+    host: c.BAEDAL_LISTEN_HOST,
+    headersTimeoutMs: c.BAEDAL_HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: Math.max(c.BAEDAL_HTTP_REQUEST_TIMEOUT_MS, c.BAEDAL_HTTP_HEADERS_TIMEOUT_MS),
+    keepAliveTimeoutMs: c.BAEDAL_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+  };
 }
 
 export function logLevel(): string {

@@ -1,15 +1,20 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { BodyTooLarge, INTERNAL_ERROR, sendJson, sendJsonText, TOO_LARGE } from './json';
+import { httpServing } from './config';
 import type { Logger } from './logger';
 
 export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
 
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** Where the edge echoes the id a client sent, beside its own. */
+export const CLIENT_REQUEST_ID_HEADER = 'x-client-request-id';
 
 /** A request as the server hands it on: its id (given, or new) and its target split into path and query. */
 export interface RequestTarget {
   requestId: string;
+  /** The id a client sent, kept apart from ours (a public server never takes a client's id for its own). */
+  clientRequestId?: string;
   pathname: string;
   search: string;
 }
@@ -20,6 +25,12 @@ export interface HttpServerOptions {
   /** Every other request. */
   handle: (req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget) => Promise<void>;
   logger: Logger;
+  /**
+   * Whether the caller's x-request-id is this request's id: true behind the
+   * gateway (subgraphs, which only it may call); false at the edge, which
+   * makes its own and keeps the client's apart.
+   */
+  trustRequestId?: boolean;
 }
 
 /**
@@ -28,21 +39,31 @@ export interface HttpServerOptions {
  * application's handler, and an error that escapes the handler answered 500
  * (413 for a body too large) and logged with the request id.
  */
-export function createHttpServer({ routes = {}, handle, logger }: HttpServerOptions): http.Server {
-  return http.createServer((req, res) => {
+export function createHttpServer({
+  routes = {},
+  handle,
+  logger,
+  trustRequestId = true,
+}: HttpServerOptions): http.Server {
+  // Timeouts are enforced by a sweep of the connections: often enough that a slow client is cut off on time.
+  const connectionsCheckingInterval = Math.min(1000, httpServing().headersTimeoutMs / 2);
+  return http.createServer({ connectionsCheckingInterval }, (req, res) => {
     // A request target is a path and a query; splitting it is all routing needs (no URL object per request).
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const pathname = queryAt < 0 ? url : url.slice(0, queryAt);
-    const requestId = (req.headers[REQUEST_ID_HEADER] as string | undefined) ?? randomUUID();
+    const given = req.headers[REQUEST_ID_HEADER] as string | undefined;
+    const requestId = (trustRequestId && given) || randomUUID();
+    const clientRequestId = trustRequestId ? undefined : given?.slice(0, 200);
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    if (clientRequestId) res.setHeader(CLIENT_REQUEST_ID_HEADER, clientRequestId);
     const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
     let work: Promise<void> | void;
     try {
       work =
         route && (req.method === 'GET' || req.method === 'HEAD')
           ? route(req, res)
-          : handle(req, res, { requestId, pathname, search: queryAt < 0 ? '' : url.slice(queryAt) });
+          : handle(req, res, { requestId, clientRequestId, pathname, search: queryAt < 0 ? '' : url.slice(queryAt) });
     } catch (error) {
       // A route that throws before it returns a promise is answered as one that rejects.
       work = Promise.reject(error instanceof Error ? error : new Error(String(error)));
@@ -52,7 +73,7 @@ export function createHttpServer({ routes = {}, handle, logger }: HttpServerOpti
         sendJsonText(res, 413, TOO_LARGE);
         return;
       }
-      logger.error({ err: error, requestId }, 'request failed');
+      logger.error({ err: error, requestId, clientRequestId }, 'request failed');
       if (!res.headersSent) sendJsonText(res, 500, INTERNAL_ERROR);
       else res.end();
     });

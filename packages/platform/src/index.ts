@@ -15,6 +15,7 @@ export {
   identitySecret,
   isProduction,
   jwtSecret,
+  httpServing,
   logLevel,
   passwordHashing,
   paymentProviders,
@@ -84,6 +85,7 @@ export { AttemptCounter, tooManyRequests, type AttemptLimit, type CountStore } f
 export { createLogger, type Logger } from './logger';
 export { BodyTooLarge, INTERNAL_ERROR, NOT_JSON, errorBody, readBody, sendJson, sendJsonText } from './json';
 export {
+  CLIENT_REQUEST_ID_HEADER,
   REQUEST_ID_HEADER,
   createHttpServer,
   notFoundRoute,

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import type http from 'node:http';
-import { platformConfig } from './config';
+import { httpServing, platformConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import type { Settings, SettingsSpec } from './settings';
 
@@ -9,11 +9,18 @@ import type { Settings, SettingsSpec } from './settings';
  * copies of itself under node:cluster.
  */
 
-export function listen(server: http.Server, port: number, host = '127.0.0.1'): Promise<void> {
-  // Keep idle keep-alive connections longer than clients do: a server closing one just as the
-  // gateway reuses it makes "socket hang up" under load.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+/**
+ * Listens on BAEDAL_LISTEN_HOST with the HTTP timeouts every process keeps:
+ * headers and the whole request must arrive in time (a slow client is cut
+ * off), and an idle keep-alive connection is kept longer than clients keep
+ * theirs (a server closing one just as the gateway reuses it makes "socket
+ * hang up" under load).
+ */
+export function listen(server: http.Server, port: number, host = httpServing().host): Promise<void> {
+  const timeouts = httpServing();
+  server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  server.headersTimeout = timeouts.headersTimeoutMs;
+  server.requestTimeout = timeouts.requestTimeoutMs;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

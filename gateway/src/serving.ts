@@ -1,0 +1,56 @@
+import type http from 'node:http';
+import cors from 'cors';
+import { closeServer, createHttpServer, listen, type Logger, type RequestTarget } from '@baedal/platform';
+import { gatewayRoutes, type SubgraphEndpoint } from './routes';
+
+/*
+ * Where the gateway listens. The public port answers GraphQL (with CORS for
+ * the origins the settings allow) and says whether it is ready; it makes its
+ * own request ids, keeping a client's apart. The internal port serves the
+ * metrics and which subgraph is not ready, for the cluster alone.
+ */
+
+export interface GatewayPorts {
+  public: number;
+  internal: number;
+  /** Browser origins allowed to call the gateway (BAEDAL_CORS_ORIGINS); none by default. */
+  corsOrigins: string[];
+}
+
+export async function serveGateway(
+  handle: (req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget) => Promise<void>,
+  endpoints: readonly SubgraphEndpoint[],
+  ports: GatewayPorts,
+  logger: Logger,
+): Promise<{ stop(): Promise<void> }> {
+  const routes = gatewayRoutes(endpoints);
+  const allowed = cors({
+    origin: ports.corsOrigins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'apollo-require-preflight'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  });
+  const server = createHttpServer({
+    logger,
+    routes: routes.public,
+    trustRequestId: false,
+    // The cors middleware answers a preflight itself; any other request goes on with its headers set.
+    handle: (req, res, target) =>
+      new Promise<void>((resolve, reject) =>
+        allowed(req, res, () => handle(req, res, target).then(resolve, reject)),
+      ).then(() => undefined),
+  });
+  const internal = createHttpServer({
+    logger,
+    routes: routes.internal,
+    handle: (req, res) => Promise.resolve(void res.writeHead(404).end()),
+  });
+  await listen(server, ports.public);
+  await listen(internal, ports.internal);
+  return {
+    async stop() {
+      await Promise.all([closeServer(server), closeServer(internal)]);
+    },
+  };
+}
