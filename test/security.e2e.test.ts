@@ -1,8 +1,10 @@
 import { randomBytes, scrypt } from 'node:crypto';
 import net from 'node:net';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { codes, gatewayInternal, graphql, type GraphQLResponse } from './support/graphql';
-import { startTestPlatform, type TestPlatform } from './support/stack';
+import { isOpenAt, parseOpeningHours } from '@baedal/contracts';
+import { identityFromAuthorization } from '@baedal/platform';
+import { asGateway, bearer, codes, gatewayInternal, graphql, type GraphQLResponse } from './support/graphql';
+import { eventually, startTestPlatform, type TestPlatform } from './support/stack';
 
 /*
  * The attacks the secure defaults are for, each against the real processes:
@@ -229,5 +231,71 @@ describe('HTTP at the edge', () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(404);
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
     expect(await (await fetch(gatewayInternal(url, '/metrics'))).text()).toMatch(/^# HELP/m);
+  });
+});
+
+describe('least privilege', () => {
+  it("shows a shop's owner an order's payment status and amount, and nothing of how it was paid", async () => {
+    const owner = await shopsDb.account.findUniqueOrThrow({ where: { email: 'owner1@baedal.dev' } });
+    const shop = (
+      await shopsDb.shop.findMany({
+        where: { ownerId: owner.id },
+        include: { menuItems: { where: { soldOut: false }, orderBy: { price: 'desc' } } },
+      })
+    ).find((s) => isOpenAt(parseOpeningHours(s.openingHours), !s.isOpen, new Date()) && s.menuItems.length > 0)!;
+    const token = async (email: string) => (await signIn(email, 'baedal1234')).data.login.token as string;
+    const [customer, shopOwner, otherOwner, otherCustomer] = await Promise.all(
+      ['customer50@baedal.dev', 'owner1@baedal.dev', 'owner2@baedal.dev', 'customer51@baedal.dev'].map(token),
+    );
+    const item = shop.menuItems[0];
+    const placed = await graphql(
+      url,
+      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id total } }',
+      {
+        input: {
+          shopId: shop.id,
+          items: [{ menuItemId: item.id, quantity: Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }],
+          deliveryAddress: '서울시 1',
+          deliveryArea: shop.deliveryAreas[0],
+          idempotencyKey: randomBytes(8).toString('hex'),
+        },
+      },
+      bearer(customer),
+    );
+    const order = placed.data.placeOrder as { id: string; total: number };
+    const PAYMENT = (fields: string) => `query($id: ID!) { order(id: $id) { id payment { ${fields} } } }`;
+    await eventually('the order to have its payment and its owner known to payments', async () => {
+      const seen = await graphql(url, PAYMENT('status amount'), { id: order.id }, bearer(shopOwner));
+      return seen.data?.order?.payment?.status === 'APPROVED';
+    });
+    expect((await graphql(url, PAYMENT('status amount'), { id: order.id }, bearer(shopOwner))).data.order).toEqual({
+      id: order.id,
+      payment: { status: 'APPROVED', amount: order.total },
+    });
+    // Refused field by field: a nullable one is null, a non-null one takes the payment with it.
+    for (const [hidden, payment] of [
+      ['method', null],
+      ['discount', null],
+      ['history { kind }', null],
+      ['provider', { status: 'APPROVED', provider: null }],
+      ['declineReason', { status: 'APPROVED', declineReason: null }],
+    ] as const) {
+      const answer = await graphql(url, PAYMENT(`status ${hidden}`), { id: order.id }, bearer(shopOwner));
+      expect([hidden, codes(answer), answer.data?.order?.payment]).toEqual([hidden, ['FORBIDDEN'], payment]);
+    }
+    const own = await graphql(url, PAYMENT('method history { kind }'), { id: order.id }, bearer(customer));
+    expect(own.data.order.payment.method).toEqual(expect.any(String));
+
+    // Asked of payments directly (as the gateway's _entities fetch), the caller is checked there too.
+    const paymentsUrl = `http://127.0.0.1:${platform.stack.port('payments')}/graphql`;
+    const entities =
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { payment { status amount } } } }';
+    const ask = async (who: string) => {
+      const identity = identityFromAuthorization(`Bearer ${who}`);
+      return asGateway(paymentsUrl, 'payments', identity, entities, { r: [{ __typename: 'Order', id: order.id }] });
+    };
+    expect((await ask(shopOwner)).data._entities).toEqual([{ payment: { status: 'APPROVED', amount: order.total } }]);
+    expect(codes(await ask(otherOwner))).toEqual(['FORBIDDEN']);
+    expect(codes(await ask(otherCustomer))).toEqual(['FORBIDDEN']);
   });
 });

@@ -2,7 +2,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 import { subgraphCodegen } from '../../codegen.base';
 
 const config: CodegenConfig = subgraphCodegen({
-  Payment: '@baedal/prisma/payments#Payment',
+  Payment: './queries#ShownPayment',
   PaymentRecord: '@baedal/prisma/payments#PaymentRecord',
   CouponCampaign: '@baedal/prisma/payments#CouponCampaign',
   CouponClaim: './commands/coupons#Claim',

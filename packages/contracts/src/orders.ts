@@ -16,6 +16,8 @@ export interface OrderSnapshot {
   orderId: string;
   customerId: string;
   shopId: string;
+  /** The shop's owner when the order was placed (payments shows the owner the payment's status and amount). */
+  shopOwnerId: string;
   status: OrderStatus;
   /** won */
   itemsTotal: number;

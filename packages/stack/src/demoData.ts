@@ -192,7 +192,13 @@ export function demoData(options: SeedOptions, passwordHash: string) {
         createdAt: placedAt,
       });
       // Payments' ledger of the order as its events left it: order.placed (version 2) is the last order event it consumes.
-      ledgers.push({ orderId, customerId: customer.id, total: itemsTotal + shop.deliveryFee, version: 2 });
+      ledgers.push({
+        orderId,
+        customerId: customer.id,
+        shopOwnerId: shop.ownerId,
+        total: itemsTotal + shop.deliveryFee,
+        version: 2,
+      });
       const rating = Math.min(5, Math.max(1, Math.round(3.6 + rnd.next() * 2 - (rnd.next() < 0.15 ? 2 : 0))));
       ratingSum += rating;
       reviews.push({

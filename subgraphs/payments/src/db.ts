@@ -9,18 +9,22 @@ export const db = createPaymentsClient(pool);
 /** Paying goes straight through the driver, on the client's own pool. */
 export const sql = rawSql(pool);
 
+/** A payment of an order, with the owner of the order's shop as payments' ledger knows it. */
+export type OrdersPayment = Payment & { shopOwnerId: string | null };
+
 export function createLoaders() {
   return {
     payment: rowLoader(
       (ids) => db.payment.findMany({ where: { id: { in: [...ids] } } }),
       (p) => p.id,
     ),
-    /** An order's payment: the approved (or refunded) one, else the latest attempt. */
-    paymentOfOrder: new DataLoader<string, Payment | null>(async (orderIds) => {
-      const payments = await db.payment.findMany({
-        where: { orderId: { in: [...orderIds] } },
-        orderBy: { createdAt: 'desc' },
-      });
+    /** An order's payment (the approved or refunded one, else the latest attempt), with its shop's owner. */
+    paymentOfOrder: new DataLoader<string, OrdersPayment | null>(async (orderIds) => {
+      const payments = await db.$queryRawUnsafe<OrdersPayment[]>(
+        `SELECT p.*, l."shopOwnerId" FROM "Payment" p LEFT JOIN "OrderLedger" l ON l."orderId" = p."orderId"
+          WHERE p."orderId" = ANY($1::text[]) ORDER BY p."createdAt" DESC`,
+        [...orderIds],
+      );
       return orderIds.map((orderId) => paymentOfOrder(payments.filter((p) => p.orderId === orderId)));
     }),
     history: groupLoader(

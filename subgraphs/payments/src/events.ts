@@ -32,6 +32,7 @@ async function advanceLedger(tx: Tx, events: EventEnvelope<OrderEventType>[], ca
       .map((e) => ({
         orderId: e.payload.orderId,
         customerId: e.payload.customerId,
+        shopOwnerId: e.payload.shopOwnerId ?? null,
         total: e.payload.total,
         version: e.version,
       }));
@@ -39,14 +40,15 @@ async function advanceLedger(tx: Tx, events: EventEnvelope<OrderEventType>[], ca
     // distinct, so a row holds the event's version afterwards exactly when the event was newer. A newer
     // event's total and customer replace those a signed charge opened the row with (version 0).
     const ledgers = await tx.$queryRawUnsafe<{ orderId: string; version: number }[]>(
-      `INSERT INTO "OrderLedger" AS l ("orderId", "customerId", "total", "version", "canceled")
-       SELECT "orderId", "customerId", "total", "version", $1::boolean
-         FROM jsonb_to_recordset($2::jsonb) AS e("orderId" text, "customerId" text, "total" int, "version" int)
+      `INSERT INTO "OrderLedger" AS l ("orderId", "customerId", "shopOwnerId", "total", "version", "canceled")
+       SELECT "orderId", "customerId", "shopOwnerId", "total", "version", $1::boolean
+         FROM jsonb_to_recordset($2::jsonb) AS e("orderId" text, "customerId" text, "shopOwnerId" text, "total" int, "version" int)
         ORDER BY "orderId"
        ON CONFLICT ("orderId") DO UPDATE SET
          "version" = GREATEST(l."version", EXCLUDED."version"),
          "total" = CASE WHEN l."version" < EXCLUDED."version" THEN EXCLUDED."total" ELSE l."total" END,
          "customerId" = CASE WHEN l."version" < EXCLUDED."version" THEN EXCLUDED."customerId" ELSE l."customerId" END,
+         "shopOwnerId" = COALESCE(l."shopOwnerId", EXCLUDED."shopOwnerId"),
          "canceled" = l."canceled" OR EXCLUDED."canceled"
        RETURNING "orderId", "version"`,
       canceled,

@@ -2,11 +2,18 @@ import { DateTimeScalar } from '@baedal/platform';
 import * as commands from './commands';
 import { db } from './db';
 import type { Resolvers } from './generated/graphql';
+import { requireWholePayment } from './domain/access';
 import * as queries from './queries';
+import type { ShownPayment } from './queries';
 
 /** An order as the orders subgraph refers to it: payments adds its payment. */
 export interface OrderRef {
   id: string;
+}
+
+function whole(payment: ShownPayment): ShownPayment {
+  requireWholePayment(payment.view);
+  return payment;
 }
 
 export const resolvers: Resolvers = {
@@ -19,7 +26,8 @@ export const resolvers: Resolvers = {
   },
 
   Mutation: {
-    payOrder: (_, input, { identity }) => commands.payOrder(identity, input),
+    // The payer's own payment: all of it.
+    payOrder: async (_, input, { identity }) => ({ ...(await commands.payOrder(identity, input)), view: 'ALL' }),
     claimCoupon: (_, { campaignId }, { identity }) => commands.claimCoupon(identity, campaignId),
     createCouponCampaign: (_, { input }, { identity }) =>
       commands.createCampaign(db, identity, {
@@ -33,7 +41,12 @@ export const resolvers: Resolvers = {
   Payment: {
     __resolveReference: (ref, context) => queries.visiblePayment(ref.id, context),
     order: (payment) => ({ id: payment.orderId }),
-    history: (payment, _, { loaders }) => loaders.history.load(payment.id),
+    // Beyond status and amount, a payment is its customer's (and admins').
+    discount: (payment) => whole(payment).discount,
+    method: (payment) => whole(payment).method,
+    provider: (payment) => whole(payment).provider,
+    declineReason: (payment) => whole(payment).declineReason,
+    history: (payment, _, { loaders }) => loaders.history.load(whole(payment).id),
   },
 
   CouponCampaign: {
@@ -43,7 +56,6 @@ export const resolvers: Resolvers = {
 
   Order: {
     __resolveReference: (ref) => ref,
-    // The gateway asks for this only after the orders subgraph has shown the caller the order.
-    payment: (order, _, { loaders }) => loaders.paymentOfOrder.load(order.id),
+    payment: (order, _, context) => queries.orderPayment(order.id, context),
   },
 };

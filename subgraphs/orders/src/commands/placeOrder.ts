@@ -157,6 +157,7 @@ async function writeOrder(
     id: orderId,
     customerId,
     shopId: shop.shopId,
+    shopOwnerId: shop.ownerId,
     status: statuses.at(-1)!,
     itemsTotal: priced.itemsTotal,
     deliveryFee: priced.deliveryFee,
@@ -167,7 +168,6 @@ async function writeOrder(
   };
   const order = {
     ...facts,
-    shopOwnerId: shop.ownerId,
     shopName: shop.name,
     deliveryAddress: priced.deliveryAddress,
     idempotencyKey: key,

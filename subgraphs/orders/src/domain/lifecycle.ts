@@ -127,6 +127,7 @@ export function orderSnapshot(order: OrderFacts, reason: string | null = null): 
     orderId: order.id,
     customerId: order.customerId,
     shopId: order.shopId,
+    shopOwnerId: order.shopOwnerId,
     status: order.status,
     itemsTotal: order.itemsTotal,
     deliveryFee: order.deliveryFee,

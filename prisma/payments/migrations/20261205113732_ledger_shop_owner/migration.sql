@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "OrderLedger" ADD COLUMN     "shopOwnerId" TEXT;
