@@ -105,6 +105,11 @@ export const gatewayConfig = defineSettings({
     '',
     'proxies whose X-Forwarded-For names the client (comma-separated addresses, CIDRs, or loopback/linklocal/uniquelocal)',
   ),
+  BAEDAL_TRUSTED_DOCUMENTS: bool(false, 'run only the operations apps registered (on in the production overlay)'),
+  BAEDAL_TRUSTED_DOCUMENTS_PATH: optionalText(
+    'the registered operations (npm run operations -- register; default gateway/trusted-documents.json)',
+  ),
+  BAEDAL_PERSISTED_QUERY_TTL_SECONDS: int(86_400, 'how long an automatic persisted query is kept in Redis', 1),
   // Off by default in production (BAEDAL_ENV): they show the whole schema to anyone.
   BAEDAL_PLAYGROUND: bool(
     (env) => env.BAEDAL_ENV !== 'production',
@@ -118,3 +123,11 @@ export const gatewayConfig = defineSettings({
 });
 
 export type GatewaySettings = ReturnType<typeof gatewayConfig>;
+
+/** A comma-separated setting's names. */
+export function namesIn(list: string): string[] {
+  return list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+}

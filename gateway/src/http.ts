@@ -4,6 +4,7 @@ import type { RequestTarget } from '@baedal/platform';
 import { GraphQLHttp, notFoundRoute, sendJsonText } from '@baedal/platform';
 import type { GatewayContext } from './context';
 import type { OperationDecision, OperationModel } from './operation';
+import type { TrustedDocuments } from './persistedOperations';
 import { askerOf, type RateLimit } from './rateLimits';
 import type { ResponseCache } from './responseCache';
 
@@ -26,6 +27,8 @@ export interface GatewayHttpOptions {
   documentRoots: ReadonlySet<string>;
   /** Counts what costs per address and account (rateLimits.ts); absent when the limits are off. */
   rateLimit?: RateLimit;
+  /** In trusted-documents mode, the operations that may run (persistedOperations.ts). */
+  trusted?: TrustedDocuments;
 }
 
 interface GraphQLRequestBody {
@@ -62,7 +65,7 @@ function requestOf(method: string | undefined, json: unknown, search: string): G
  * answers alone, then the query planner.
  */
 export function gatewayHandler(options: GatewayHttpOptions) {
-  const { graphql, operations, responseCache, shortcut, checkCaller, documentRoots, rateLimit } = options;
+  const { graphql, operations, responseCache, shortcut, checkCaller, documentRoots, rateLimit, trusted } = options;
   const sendHit = (res: http.ServerResponse, hit: Buffer) => {
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',
@@ -88,6 +91,8 @@ export function gatewayHandler(options: GatewayHttpOptions) {
     const parsed = graphql.parse(rawBody);
     if (!('json' in parsed)) return sendJsonText(res, parsed.status, parsed.body);
     const request = requestOf(req.method, parsed.json, target.search);
+    const untrusted = trusted && request && trusted.refusalOf(request);
+    if (untrusted) return sendJsonText(res, 400, refusalText(untrusted));
     const decided = typeof request?.query === 'string' ? operations.decide(request.query) : null;
     const decision = decided && 'document' in decided ? decided : null;
     const refusal = decided && !decision ? decided.refusal : decision && operations.admit(decision, request?.variables);

@@ -1,7 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import proxyaddr from 'proxy-addr';
-import { AttemptCounter, tooManyRequests, type CountStore } from '@baedal/platform';
+import Redis from 'ioredis';
+import { AttemptCounter, redisPrefix, redisUrl, tooManyRequests, type CountStore, type Logger } from '@baedal/platform';
 import type { GraphQLError } from 'graphql';
+import { namesIn, type GatewaySettings } from './config';
 import type { OperationDecision } from './operation';
 
 /*
@@ -85,4 +87,30 @@ export function clientAddress(trusted: string[]): (headers: IncomingHttpHeaders,
   const trust = proxyaddr.compile(trusted);
   return (headers, remoteAddress) =>
     proxyaddr({ headers, connection: { remoteAddress }, socket: { remoteAddress } } as never, trust);
+}
+
+/** The gateway's rate limits as its settings set them (none when BAEDAL_RATE_LIMITS is off), on a connection of their own. */
+export function gatewayRateLimit(settings: GatewaySettings, log: Logger): { rateLimit?: RateLimit; close(): void } {
+  if (!settings.BAEDAL_RATE_LIMITS) return { close: () => undefined };
+  // Failing fast: while Redis is away each process counts alone (fail open).
+  const counts = new Redis(redisUrl(), { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  counts.on('error', (error) => log.debug({ err: error }, 'rate limit counts unavailable'));
+  return {
+    rateLimit: rateLimit(counts, redisPrefix(), {
+      windowSeconds: settings.BAEDAL_RATE_LIMIT_WINDOW_SECONDS,
+      perAddress: {
+        mutations: settings.BAEDAL_RATE_LIMIT_ADDRESS_MUTATIONS,
+        reads: settings.BAEDAL_RATE_LIMIT_ADDRESS_READS,
+        signIn: settings.BAEDAL_RATE_LIMIT_ADDRESS_SIGN_IN,
+      },
+      perAccount: {
+        mutations: settings.BAEDAL_RATE_LIMIT_ACCOUNT_MUTATIONS,
+        reads: settings.BAEDAL_RATE_LIMIT_ACCOUNT_READS,
+      },
+      countedReads: new Set(namesIn(settings.BAEDAL_RATE_LIMITED_READS)),
+      signIn: new Set(namesIn(settings.BAEDAL_RATE_LIMIT_SIGN_IN_FIELDS)),
+      accountOnly: new Set(namesIn(settings.BAEDAL_RATE_LIMIT_ACCOUNT_ONLY)),
+    }),
+    close: () => counts.disconnect(),
+  };
 }

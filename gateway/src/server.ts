@@ -19,12 +19,13 @@ import {
 } from '@baedal/platform';
 import Redis from 'ioredis';
 import { SUPERGRAPH_PATH } from './compose';
-import { gatewayConfig, subgraphSettingName, subgraphSettings } from './config';
+import { gatewayConfig, namesIn, subgraphSettingName, subgraphSettings } from './config';
 import type { GatewayContext } from './context';
 import { FallbackCache, staleMarkerPlugin } from './fallbackCache';
 import { gatewayHandler, type Shortcut } from './http';
 import { limitsPlugin, operationModel } from './operation';
-import { clientAddress, rateLimit } from './rateLimits';
+import { loadTrustedDocuments, TieredCache, TRUSTED_DOCUMENTS_PATH } from './persistedOperations';
+import { clientAddress, gatewayRateLimit } from './rateLimits';
 import { createResponseCache } from './responseCache';
 import { serveGateway } from './serving';
 import { SubgraphDataSource } from './subgraphSource';
@@ -105,33 +106,21 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     },
   });
   const addressOf = clientAddress(namesIn(settings.BAEDAL_TRUSTED_PROXIES));
-  // Its own connection, failing fast: while Redis is away each process counts alone (fail open).
-  const counts = settings.BAEDAL_RATE_LIMITS
-    ? new Redis(redisUrl(), { maxRetriesPerRequest: 1, enableOfflineQueue: false })
-    : null;
-  counts?.on('error', (error) => log.debug({ err: error }, 'rate limit counts unavailable'));
-  const rateLimiter = counts
-    ? rateLimit(counts, redisPrefix(), {
-        windowSeconds: settings.BAEDAL_RATE_LIMIT_WINDOW_SECONDS,
-        perAddress: {
-          mutations: settings.BAEDAL_RATE_LIMIT_ADDRESS_MUTATIONS,
-          reads: settings.BAEDAL_RATE_LIMIT_ADDRESS_READS,
-          signIn: settings.BAEDAL_RATE_LIMIT_ADDRESS_SIGN_IN,
-        },
-        perAccount: {
-          mutations: settings.BAEDAL_RATE_LIMIT_ACCOUNT_MUTATIONS,
-          reads: settings.BAEDAL_RATE_LIMIT_ACCOUNT_READS,
-        },
-        countedReads: new Set(namesIn(settings.BAEDAL_RATE_LIMITED_READS)),
-        signIn: new Set(namesIn(settings.BAEDAL_RATE_LIMIT_SIGN_IN_FIELDS)),
-        accountOnly: new Set(namesIn(settings.BAEDAL_RATE_LIMIT_ACCOUNT_ONLY)),
-      })
+  const limits = gatewayRateLimit(settings, log);
+  const trusted = settings.BAEDAL_TRUSTED_DOCUMENTS
+    ? loadTrustedDocuments(settings.BAEDAL_TRUSTED_DOCUMENTS_PATH ?? TRUSTED_DOCUMENTS_PATH)
     : undefined;
+  if (trusted) log.info({ operations: trusted.size }, 'trusted documents: only registered operations run');
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: settings.BAEDAL_INTROSPECTION,
+    // Operations sent by hash: registered ones alone in trusted-documents mode, else APQs shared through Redis.
+    persistedQueries: {
+      cache: trusted?.cache ?? new TieredCache(redis, redisPrefix()),
+      ttl: settings.BAEDAL_PERSISTED_QUERY_TTL_SECONDS,
+    },
     // Cache hints are not used: the response cache is keyed by operation and emptied by query-model events.
     plugins: [
       settings.BAEDAL_PLAYGROUND
@@ -139,7 +128,7 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
         : ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       staleMarkerPlugin,
-      limitsPlugin(operations, rateLimiter),
+      limitsPlugin(operations, limits.rateLimit),
     ],
   });
   await apollo.start();
@@ -171,7 +160,8 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     shortcut: singleSubgraphShortcut(sources),
     checkCaller: (headers) => void identityFromAuthorization(headers.authorization),
     documentRoots: new Set(namesIn(settings.BAEDAL_RESPONSE_CACHE_DOCUMENT_ROOTS)),
-    rateLimit: rateLimiter,
+    rateLimit: limits.rateLimit,
+    trusted,
   });
   const serving = await serveGateway(
     handle,
@@ -193,17 +183,9 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       agent.destroy();
       redis.disconnect();
       changes.disconnect();
-      counts?.disconnect();
+      limits.close();
     },
   };
-}
-
-/** A comma-separated setting's names. */
-function namesIn(list: string): string[] {
-  return list
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
 }
 
 // GATEWAY_WORKERS processes share the port; one per core unless set.
