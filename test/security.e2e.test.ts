@@ -299,3 +299,99 @@ describe('least privilege', () => {
     expect(codes(await ask(otherCustomer))).toEqual(['FORBIDDEN']);
   });
 });
+
+describe('sessions', () => {
+  const LOGIN_SESSION = `mutation($email: String!, $password: String!) {
+    login(email: $email, password: $password) { token refreshToken expiresIn user { id } }
+  }`;
+  const signInSession = async (email: string) =>
+    (await graphql(url, LOGIN_SESSION, { email, password: 'baedal1234' }, from())).data.login as {
+      token: string;
+      refreshToken: string;
+      expiresIn: number;
+      user: { id: string };
+    };
+  const base = () => url.replace(/\/graphql$/, '');
+  const auth = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${base()}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  };
+  const refresh = (refreshToken: string) => auth('/auth/refresh', { refreshToken });
+  const me = async (token: string) => (await graphql(url, '{ me { id } }', {}, bearer(token))).data?.me?.id as string;
+
+  it('give access tokens that live an hour at most', async () => {
+    const session = await signInSession('customer60@baedal.dev');
+    const claims = JSON.parse(Buffer.from(session.token.split('.')[1], 'base64url').toString()) as {
+      iat: number;
+      exp: number;
+    };
+    expect(claims.exp - claims.iat).toBeLessThanOrEqual(3600);
+    expect(session.expiresIn).toBe(claims.exp - claims.iat);
+  });
+
+  it('renew with a refresh token used once; using one again ends the whole session', async () => {
+    const session = await signInSession('customer61@baedal.dev');
+    const renewed = await refresh(session.refreshToken);
+    expect(renewed.status).toBe(200);
+    expect(await me(renewed.body.token as string)).toBe(session.user.id);
+    const again = await refresh(renewed.body.refreshToken as string);
+    expect(again.status).toBe(200);
+    // The first token, stolen and replayed: refused, and the family with it (the newest token too).
+    const replayed = await refresh(session.refreshToken);
+    expect([replayed.status, replayed.body.errors[0].message]).toEqual([401, expect.stringMatching(/already used/)]);
+    expect((await refresh(again.body.refreshToken as string)).status).toBe(401);
+  });
+
+  it('end with logout, and every one of an account with logout everywhere', async () => {
+    const [one, two, three] = [
+      await signInSession('customer62@baedal.dev'),
+      await signInSession('customer62@baedal.dev'),
+      await signInSession('customer62@baedal.dev'),
+    ];
+    expect((await auth('/auth/logout', { refreshToken: one.refreshToken })).status).toBe(200);
+    expect((await refresh(one.refreshToken)).status).toBe(401);
+    expect((await refresh(two.refreshToken)).status).toBe(200);
+    expect((await auth('/auth/logout-everywhere', {}, bearer(three.token))).status).toBe(200);
+    expect((await refresh(three.refreshToken)).status).toBe(401);
+    const other = await signInSession('customer63@baedal.dev');
+    expect((await refresh(other.refreshToken)).status).toBe(200);
+  });
+
+  it('end when the account is closed, which then signs in no more', async () => {
+    const email = newEmail();
+    await signUp({ email, name: '떠날 손님', password: 'a long unusual phrase', role: 'CUSTOMER' });
+    const session = (await graphql(url, LOGIN_SESSION, { email, password: 'a long unusual phrase' }, from())).data
+      .login;
+    await eventually(
+      'the account to reach the directory',
+      async () => (await refresh(session.refreshToken)).status === 200,
+    );
+    const fresh = (await graphql(url, LOGIN_SESSION, { email, password: 'a long unusual phrase' }, from())).data.login;
+    const closed = await graphql(
+      url,
+      'mutation { closeAccount(password: "a long unusual phrase") }',
+      {},
+      bearer(fresh.token),
+    );
+    expect(closed.data).toEqual({ closeAccount: true });
+    expect((await refresh(fresh.refreshToken)).status).toBe(401);
+    expect(codes(await signIn(email, 'a long unusual phrase'))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('renew while the shops subgraph, which holds accounts, is down', async () => {
+    const session = await signInSession('customer64@baedal.dev');
+    await platform.stack.stop('shops');
+    try {
+      const renewed = await refresh(session.refreshToken);
+      expect(renewed.status).toBe(200);
+      expect(renewed.body.token).toEqual(expect.any(String));
+    } finally {
+      platform.stack.start('shops');
+      await platform.stack.waitFor('shops', `http://127.0.0.1:${platform.stack.port('shops')}/readyz`);
+    }
+  });
+});

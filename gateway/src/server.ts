@@ -28,6 +28,7 @@ import { loadTrustedDocuments, TieredCache, TRUSTED_DOCUMENTS_PATH } from './per
 import { clientAddress, gatewayRateLimit } from './rateLimits';
 import { createResponseCache } from './responseCache';
 import { serveGateway } from './serving';
+import { AUTH_PATHS, sessionRoutes } from './auth';
 import { SubgraphDataSource } from './subgraphSource';
 import { agent } from './transport';
 
@@ -163,8 +164,10 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     rateLimit: limits.rateLimit,
     trusted,
   });
+  const sessions = sessionRoutes();
   const serving = await serveGateway(
-    handle,
+    (req, res, target) =>
+      AUTH_PATHS.includes(target.pathname) ? sessions.handle(req, res, target.pathname) : handle(req, res, target),
     endpoints,
     {
       public: listenPort,
@@ -184,6 +187,7 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
       redis.disconnect();
       changes.disconnect();
       limits.close();
+      sessions.close();
     },
   };
 }

@@ -47,6 +47,7 @@ const TABLE: Record<string, { public: string[]; private: string[] }> = {
       'writeReview',
       'login',
       'signUp',
+      'closeAccount',
       'registerShop',
       'updateShop',
       'openShop',

@@ -9,6 +9,7 @@ import type {
 } from '@baedal/events';
 import type { AdPlacementsSnapshot } from './ads';
 import type { OrderSnapshot } from './orders';
+import type { AccountClosed, AccountOpened } from './accounts';
 import type { PaymentOutcome, PaymentRefusal } from './payments';
 import type { ReviewStats } from './reviews';
 import type { MenuSnapshot, ShopInfo } from './shops';
@@ -38,6 +39,8 @@ export interface EventPayloads {
   'payment.approved': PaymentOutcome;
   'payment.declined': PaymentOutcome;
   'payment.refused': PaymentRefusal;
+  'account.opened': AccountOpened;
+  'account.closed': AccountClosed;
 }
 
 export type EventType = AnyEventType<EventPayloads>;
@@ -59,7 +62,7 @@ export function event<T extends EventType>(
 }
 
 /** Domains that consume events; each has its own BullMQ queue of this name. */
-export const CONSUMERS = ['shops', 'orders', 'ads', 'reviews', 'payments', 'delivery'] as const;
+export const CONSUMERS = ['shops', 'orders', 'ads', 'reviews', 'payments', 'delivery', 'accounts'] as const;
 export type Consumer = (typeof CONSUMERS)[number];
 
 /** Fan-out: which consumers' queues receive each event type. */
@@ -81,4 +84,6 @@ export const ROUTES: Routes<EventPayloads> & { readonly [T in EventType]: readon
   'payment.approved': ['orders'],
   'payment.declined': [],
   'payment.refused': ['payments'],
+  'account.opened': ['accounts'],
+  'account.closed': ['accounts'],
 };

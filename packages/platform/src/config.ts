@@ -89,6 +89,8 @@ export const platformConfig = defineSettings({
   ),
   BAEDAL_HTTP_REQUEST_TIMEOUT_MS: int(30_000, 'a whole request (headers and body) must arrive within this', 100),
   BAEDAL_HTTP_KEEP_ALIVE_TIMEOUT_MS: int(65_000, 'an idle keep-alive connection is closed after this', 100),
+  BAEDAL_ACCESS_TOKEN_TTL_SECONDS: int(3600, 'how long an access token lives (at most an hour)', 10, 3600),
+  BAEDAL_REFRESH_TOKEN_TTL_SECONDS: int(30 * 86_400, 'how long a session lasts unused (its refresh token)', 60),
   BAEDAL_PASSWORD_SCRYPT_LOG_N: {
     ...int(17, 'password hashes cost scrypt N = 2^this (OWASP: 17; tests lower it, production never)', 10, 22),
     productionFloor: 17,
@@ -186,6 +188,14 @@ export function httpServing(): {
     headersTimeoutMs: c.BAEDAL_HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: Math.max(c.BAEDAL_HTTP_REQUEST_TIMEOUT_MS, c.BAEDAL_HTTP_HEADERS_TIMEOUT_MS),
     keepAliveTimeoutMs: c.BAEDAL_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+  };
+}
+
+/** How long access tokens and sessions live. */
+export function tokenLifetimes(): { accessSeconds: number; refreshSeconds: number } {
+  return {
+    accessSeconds: config().BAEDAL_ACCESS_TOKEN_TTL_SECONDS,
+    refreshSeconds: config().BAEDAL_REFRESH_TOKEN_TTL_SECONDS,
   };
 }
 

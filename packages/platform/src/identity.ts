@@ -1,7 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
-import { jwtSecret } from './config';
+import { jwtSecret, tokenLifetimes } from './config';
 import { forbidden, unauthenticated } from './errors';
 
 export const ROLES = ['CUSTOMER', 'OWNER', 'ADMIN'] as const;
@@ -15,8 +15,6 @@ export interface Identity {
 
 export const ANONYMOUS: Identity = Object.freeze({ userId: null, role: 'ANONYMOUS' });
 
-const TOKEN_TTL_SECONDS = 60 * 60 * 24 * 7;
-
 const hmacKeys = new Map<string, KeyObject>();
 /**
  * The secret as a key object. Given a string, jsonwebtoken first tries to read
@@ -29,7 +27,8 @@ export function hmacKey(secret: string): KeyObject {
   return key;
 }
 
-export function issueToken(user: { id: string; role: Role }, ttlSeconds = TOKEN_TTL_SECONDS): string {
+/** An access token: at most an hour (BAEDAL_ACCESS_TOKEN_TTL_SECONDS); a session's refresh token renews it. */
+export function issueToken(user: { id: string; role: Role }, ttlSeconds = tokenLifetimes().accessSeconds): string {
   return jwt.sign({ role: user.role }, hmacKey(jwtSecret()), {
     algorithm: 'HS256',
     subject: user.id,

@@ -17,6 +17,7 @@ export {
   jwtSecret,
   httpServing,
   logLevel,
+  tokenLifetimes,
   passwordHashing,
   paymentProviders,
   platformConfig,
@@ -81,6 +82,7 @@ export {
   type SignedRequest,
 } from './signedIdentity';
 export { hashPassword, verifyAgainstNobody, verifyPassword } from './passwords';
+export { Sessions, type Session, type SessionSettings } from './sessions';
 export { AttemptCounter, tooManyRequests, type AttemptLimit, type CountStore } from './rateLimits';
 export { createLogger, type Logger } from './logger';
 export { BodyTooLarge, INTERNAL_ERROR, NOT_JSON, errorBody, readBody, sendJson, sendJsonText } from './json';

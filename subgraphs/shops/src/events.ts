@@ -1,5 +1,6 @@
 import {
   event,
+  type AccountOpened,
   parseOpeningHours,
   type EventPayloads,
   type Handlers,
@@ -10,6 +11,7 @@ import {
   type ShopInfo,
 } from '@baedal/contracts';
 import { appendToOutbox, type RunInTransaction } from '@baedal/events';
+import type { Sessions } from '@baedal/platform';
 import type { RawDb } from '@baedal/prisma/clients';
 import type { Prisma, PrismaClient, Shop } from '@baedal/prisma/shops';
 import { applyAdPlacements, applyMenu, applyReviewStats, applyShopInfo, countOrders } from './projection';
@@ -95,6 +97,42 @@ export async function publishSnapshots(db: PrismaClient, batchSize = 200): Promi
     total += shops.length;
     cursor = shops[shops.length - 1].id;
   }
+}
+
+/** An account's opening, as the directory of sessions learns it (version 1: closing is 2). */
+export const accountOpened = (account: { id: string; role: AccountOpened['role'] }) =>
+  event('account.opened', account.id, 1, { accountId: account.id, role: account.role });
+
+export const accountClosed = (accountId: string) => event('account.closed', accountId, 2, { accountId });
+
+/** Every account's state again, for rebuilding the directory: opened, and closed where it was. */
+export async function publishAccountSnapshots(db: PrismaClient, batchSize = 500): Promise<number> {
+  let cursor: string | undefined;
+  let total = 0;
+  for (;;) {
+    const accounts = await db.account.findMany({
+      orderBy: { id: 'asc' },
+      take: batchSize,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+    });
+    if (accounts.length === 0) return total;
+    await db.$transaction(async (tx) => {
+      const events: NewEvent[] = accounts.flatMap((a) =>
+        a.closedAt ? [accountOpened(a), accountClosed(a.id)] : [accountOpened(a)],
+      );
+      await appendToOutbox(tx, events);
+    });
+    total += accounts.length;
+    cursor = accounts[accounts.length - 1].id;
+  }
+}
+
+/** The directory sessions are refreshed from, in Redis: consumer "accounts". */
+export function accountDirectory(sessions: Sessions): Handlers<Tx> {
+  return {
+    'account.opened': (e) => sessions.record(e.payload.accountId, { role: e.payload.role, version: e.version }),
+    'account.closed': (e) => sessions.record(e.payload.accountId, { role: '', version: e.version, closed: true }),
+  };
 }
 
 /** The customer query model's projection: consumer "shops". */

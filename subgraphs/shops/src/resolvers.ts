@@ -35,6 +35,7 @@ export const resolvers: Resolvers = {
   Mutation: {
     login: (_, { email, password }) => commands.login(email, password),
     signUp: async (_, { input }) => ({ message: await commands.signUp(input) }),
+    closeAccount: (_, { password }, { identity }) => commands.closeAccount(identity, password),
     registerShop: async (_, { input }, { identity }) => queries.shopDocOf(await commands.registerShop(identity, input)),
     updateShop: async (_, { id, input }, { identity }) =>
       queries.shopDocOf(await commands.updateShop(identity, id, input)),

@@ -1,7 +1,14 @@
 import type { EventPayloads } from '@baedal/contracts';
 import { consumersOf, type DomainWorker } from '@baedal/events';
 import { db, sql } from './db';
-import { projection, projectionTransaction, publishSnapshots } from './events';
+import { accountSessions } from './commands';
+import {
+  accountDirectory,
+  projection,
+  projectionTransaction,
+  publishAccountSnapshots,
+  publishSnapshots,
+} from './events';
 import { refreshClockKeys } from './projection';
 
 const declareConsumer = consumersOf<EventPayloads>();
@@ -11,7 +18,8 @@ export const CLOCK_REFRESH_MS = 30_000;
 
 /**
  * What the workers process runs of shops: the "shops" consumer (the customer
- * query model and popularity), the clock refresh, and the rebuild of the
+ * query model and popularity), the "accounts" consumer (the directory of
+ * sessions), the clock refresh, and the rebuild of the
  * query model. It uses the subgraph's own pool (db.ts): rawSql shares it.
  */
 export function shopsWorker(): DomainWorker {
@@ -21,6 +29,12 @@ export function shopsWorker(): DomainWorker {
         { consumer: 'shops', handlers: projection, transaction: projectionTransaction(db, sql) },
         'documents',
       ),
+      // The directory the gateway refreshes sessions from lives in Redis; shops' database keeps which events it applied.
+      declareConsumer({
+        consumer: 'accounts',
+        handlers: accountDirectory(accountSessions()),
+        transaction: (work) => db.$transaction(work),
+      }),
     ],
     periodic: [
       {
@@ -35,16 +49,17 @@ export function shopsWorker(): DomainWorker {
       },
     ],
     projection: {
-      isEmpty: async () => (await db.shopView.count()) === 0,
+      isEmpty: async () => (await db.shopView.count()) === 0 || (await accountSessions().directorySize()) === 0,
       reset: async () => {
         await db.$transaction([
           db.shopListing.deleteMany(),
           db.shopView.deleteMany(),
-          db.processedEvent.deleteMany({ where: { consumer: 'shops' } }),
+          db.processedEvent.deleteMany({ where: { consumer: { in: ['shops', 'accounts'] } } }),
         ]);
+        await accountSessions().clearDirectory();
       },
     },
-    publishSnapshots: () => publishSnapshots(db),
+    publishSnapshots: async () => (await publishSnapshots(db)) + (await publishAccountSnapshots(db)),
     close: () => db.$disconnect(),
   };
 }

@@ -2,7 +2,7 @@
  * Shops' commands: accounts (signing up and in), and the owner dashboard's
  * shops and menus.
  */
-export { login, signUp, SIGNED_UP, type SigningIn } from './accounts';
+export { accountSessions, closeAccount, login, signUp, SIGNED_UP, type SignedIn, type SigningIn } from './accounts';
 export {
   deleteMenuItem,
   registerShop,
