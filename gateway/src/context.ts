@@ -11,3 +11,14 @@ export interface GatewayContext {
   /** The limits were checked before the pipeline (a query text was sent); otherwise the pipeline checks them. */
   admitted: boolean;
 }
+
+/** Who is asking, as the rate limits count: the client's address and, when signed in, the account. */
+export interface Asker {
+  clientIp: string;
+  userId: string | null;
+}
+
+export const askerOf = (context: Pick<GatewayContext, 'clientIp' | 'identity'>): Asker => ({
+  clientIp: context.clientIp,
+  userId: context.identity.userId,
+});

@@ -2,10 +2,10 @@ import type http from 'node:http';
 import type { GraphQLError } from 'graphql';
 import type { RequestTarget } from '@baedal/platform';
 import { GraphQLHttp, notFoundRoute, sendJsonText } from '@baedal/platform';
-import type { GatewayContext } from './context';
-import type { OperationDecision, OperationModel } from './operation';
+import { askerOf, type GatewayContext } from './context';
+import type { OperationDecision, OperationModel, RateLimit } from './operation';
 import type { TrustedDocuments } from './persistedOperations';
-import { askerOf, type RateLimit } from './rateLimits';
+
 import type { ResponseCache } from './responseCache';
 
 /** Answers an operation one subgraph answers alone (the decision's route): its JSON text, or null for the pipeline. */

@@ -9,9 +9,8 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import type { GatewayContext } from './context';
+import { askerOf, type Asker, type GatewayContext } from './context';
 import { exceededCost, exceededShape, parseWithin, rootFieldNames, type Limits } from './limits';
-import { askerOf, type RateLimit } from './rateLimits';
 import { sharingFor, type Sharing } from './sharing';
 import { singleSubgraphRouter, type SingleSubgraphRoute } from './singleSubgraph';
 
@@ -51,6 +50,9 @@ export interface OperationModel {
   /** The decision's refusal, or one for the cost its variables give it; null to go on. */
   admit(decision: OperationDecision, variables: unknown): GraphQLError | null;
 }
+
+/** Counts what an operation costs its asker (rateLimits.ts): null to go on, or the refusal. */
+export type RateLimit = (decision: OperationDecision, asker: Asker) => Promise<GraphQLError | null>;
 
 export interface OperationModelOptions {
   limits: Limits | null;

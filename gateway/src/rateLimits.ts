@@ -2,9 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import proxyaddr from 'proxy-addr';
 import Redis from 'ioredis';
 import { AttemptCounter, redisPrefix, redisUrl, tooManyRequests, type CountStore, type Logger } from '@baedal/platform';
-import type { GraphQLError } from 'graphql';
 import { namesIn, type GatewaySettings } from './config';
-import type { OperationDecision } from './operation';
+import type { RateLimit } from './operation';
 
 /*
  * How often one address and one account may ask for what costs: every
@@ -28,19 +27,6 @@ export interface RateLimitPolicy {
   /** Mutations counted per account alone (BAEDAL_RATE_LIMIT_ACCOUNT_ONLY). */
   accountOnly: ReadonlySet<string>;
 }
-
-/** Who is asking, as the rate limits count: the client's address and, when signed in, the account. */
-export interface Asker {
-  clientIp: string;
-  userId: string | null;
-}
-
-export const askerOf = (context: { clientIp: string; identity: { userId: string | null } }): Asker => ({
-  clientIp: context.clientIp,
-  userId: context.identity.userId,
-});
-
-export type RateLimit = (decision: OperationDecision, asker: Asker) => Promise<GraphQLError | null>;
 
 export function rateLimit(store: CountStore, prefix: string, policy: RateLimitPolicy): RateLimit {
   const counter = (name: string, points: number) =>
