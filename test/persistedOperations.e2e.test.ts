@@ -33,12 +33,15 @@ beforeAll(async () => {
   supergraphPath = started.supergraphPath;
 }, 60_000);
 
+const prefixes = new Set<string>();
+
 afterAll(async () => {
   for (const r of running.reverse()) await r.stop();
-  await deleteRedisKeys(PREFIX);
+  for (const prefix of prefixes) await deleteRedisKeys(prefix);
 });
 
 async function gateway(env: Record<string, string>, prefix: string): Promise<string> {
+  prefixes.add(prefix);
   const started = await startBaedalGateway(supergraphPath, prefix, env);
   running.push(started);
   return started.url;

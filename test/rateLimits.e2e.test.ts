@@ -37,13 +37,16 @@ beforeAll(async () => {
   supergraphPath = started.supergraphPath;
 }, 60_000);
 
+const prefixes = new Set<string>();
+
 afterAll(async () => {
   for (const r of running.reverse()) await r.stop();
-  await deleteRedisKeys(PREFIX);
+  for (const prefix of prefixes) await deleteRedisKeys(prefix);
 });
 
 /** A gateway process over the fixture; `prefix` is where it counts (shared by gateways given the same). */
 async function gateway(env: Record<string, string>, prefix = `${PREFIX}_${n++}`): Promise<string> {
+  prefixes.add(prefix);
   const started = await startBaedalGateway(supergraphPath, prefix, { ...LIMITS, ...env });
   running.push(started);
   return started.url;
