@@ -29,9 +29,9 @@ export const body = (query: string, variables: Record<string, unknown>): Body =>
 /*
  * The bench runs with the production rate limits on (per address and per
  * account), as clients do: spread over loopback addresses, 127.0.0.2 to
- * 127.0.0.201, each a client of its own, as many people are.
+ * 127.0.0.251, each a client of its own, as many people are.
  */
-const CLIENT_ADDRESSES = 200;
+const CLIENT_ADDRESSES = 250;
 export const clientAddress = (n: number) => `127.0.0.${2 + (n % CLIENT_ADDRESSES)}`;
 
 // The command rows' load generator posts with the platform's own client (node:http, keep-alive): on one run
@@ -59,13 +59,20 @@ export async function post(url: string, payload: Body, headers: Record<string, s
   return { status: answer.status, text: answer.text };
 }
 
-/** autocannon connects from one address; each of its connections becomes a client address of its own. */
+/**
+ * autocannon connects from one address; each of its connections becomes a
+ * client address of its own, and a new one each time it reconnects
+ * (CLIENT_REQUESTS), so the load is many clients of a few hundred requests
+ * each, as people are, not 64 clients sending without pause.
+ */
 let connections = 0;
+// Below the per-address limits (600 counted requests a minute): 250 addresses, 200 requests each before the next.
+const CLIENT_REQUESTS = 200;
 function fromAddressOfItsOwn(client: unknown): void {
   const c = client as { _connect(): void; conn: net.Socket; opts: { port: number; hostname: string } };
-  const localAddress = clientAddress(connections++);
   const connect = c._connect.bind(c);
   c._connect = () => {
+    const localAddress = clientAddress(connections++);
     const original = net.connect;
     // autocannon's _connect calls net.connect(port, host): this one call is given the client's address.
     (net as { connect: unknown }).connect = (port: number, host: string) => original({ port, host, localAddress });
@@ -104,32 +111,47 @@ export function zipf(count: number, n: number, s = 1.07): number[] {
 /** Above this many bodies, requests are built as they are sent rather than in advance. */
 const PREBUILT_LIMIT = 1000;
 
+/** Headers every request carries, or callers (each a set of headers) whose requests take turns. */
+export type Callers = Record<string, string> | Record<string, string>[];
+
 /** Runs for `length` seconds, or for `{ amount }` requests; `onBody` sees every answer's body. */
 export async function cannon(
   url: string,
   bodies: Body[],
   length: number | { amount: number },
-  headers: Record<string, string> = {},
+  headers: Callers = {},
   onBody?: (body: string) => void,
 ): Promise<autocannon.Result> {
+  const callers = Array.isArray(headers) ? headers : null;
+  const fixed = Array.isArray(headers) ? {} : headers;
   const request = {
     method: 'POST' as const,
     path: '/graphql',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...fixed },
     ...(onBody ? { onResponse: (_status: number, body: string) => onBody(body) } : {}),
   };
+  // Many signed-in customers, each below the per-account limits as a person is.
+  let turn = 0;
+  const asCaller = (req: autocannon.Request) =>
+    callers ? { ...req, headers: { ...req.headers, ...callers[turn++ % callers.length] } } : req;
   // autocannon prebuilds every request once per connection: 20,000 detail bodies × 64 connections
   // saturated the load generator (and timed some connections out). Large sets take the next body
   // from one cursor shared by all connections instead, in the sample's order.
   let next = 0;
   const requests =
     bodies.length > PREBUILT_LIMIT
-      ? [{ ...request, setupRequest: (req: autocannon.Request) => ({ ...req, body: bodies[next++ % bodies.length] }) }]
-      : bodies.map((b) => ({ ...request, body: b }));
+      ? [
+          {
+            ...request,
+            setupRequest: (req: autocannon.Request) => asCaller({ ...req, body: bodies[next++ % bodies.length] }),
+          },
+        ]
+      : bodies.map((b) => ({ ...request, body: b, ...(callers ? { setupRequest: asCaller } : {}) }));
   return autocannon({
     url,
     connections: CONNECTIONS,
     setupClient: fromAddressOfItsOwn,
+    reconnectRate: CLIENT_REQUESTS,
     ...(typeof length === 'number' ? { duration: length } : length),
     requests,
   });
@@ -142,7 +164,7 @@ export async function measure(
   url: string,
   bodies: Body[],
   note?: string,
-  headers: Record<string, string> = {},
+  headers: Callers = {},
   warm = false,
 ): Promise<Measure> {
   await cannon(url, bodies, WARMUP, headers);
@@ -157,7 +179,9 @@ export async function measure(
   let graphqlErrors = 0;
   let stale = 0;
   const inspect = (answer: string) => {
-    if (answer.includes('"errors"')) graphqlErrors++;
+    // The first error of a row is shown, so a row with errors says what they were.
+    if (answer.includes('"errors"') && graphqlErrors++ === 0)
+      log(`${scenario} / ${target}: first error ${answer.slice(0, 300)}`);
     else if (answer.includes('"stale"')) stale++;
   };
   const r = await cannon(url, bodies, DURATION, headers, inspect);

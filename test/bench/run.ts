@@ -76,7 +76,10 @@ async function main() {
     const someone = await shopsDb.account.findFirstOrThrow({ where: { role: 'CUSTOMER' } });
     const signedIn = { authorization: `Bearer ${issueToken({ id: someone.id, role: 'CUSTOMER' })}` };
 
-    const healthy = runs('reads') || COLD_ONLY ? await measureReads(sets, stack, references, signedIn) : {};
+    const customers = (await shopsDb.account.findMany({ where: { role: 'CUSTOMER' }, take: 200 })).map((c) => ({
+      authorization: `Bearer ${issueToken({ id: c.id, role: 'CUSTOMER' })}`,
+    }));
+    const healthy = runs('reads') || COLD_ONLY ? await measureReads(sets, stack, references, signedIn, customers) : {};
     if (runs('limits')) await measureLimitsCost(sets, stack, signedIn);
     if (runs('orders')) await measureOrders(stack, references, send, profiled);
     if (runs('cost')) cost = await measureCost(gateway, send);
