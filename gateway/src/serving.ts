@@ -43,10 +43,12 @@ export async function serveGateway(
         if (varies) res.setHeader('vary', 'Origin');
         return handle(req, res, target);
       }
-      // The cors middleware answers a preflight itself; any other request goes on with its headers set.
-      return new Promise<void>((resolve, reject) =>
-        allowed(req, res, () => handle(req, res, target).then(resolve, reject)),
-      );
+      // The cors middleware answers a preflight itself (then the request is done when its answer is);
+      // any other request goes on with its headers set.
+      return new Promise<void>((resolve, reject) => {
+        res.once('close', () => resolve());
+        allowed(req, res, () => handle(req, res, target).then(resolve, reject));
+      });
     },
   });
   const internal = createHttpServer({
