@@ -5,8 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '@baedal/stack';
 import { FIXTURES } from './support/federationFixtures';
-import { startBaedalGateway, startFixture, type Running } from './support/fixtureGateways';
-import { deleteRedisKeys } from './support/stack';
+import { gatewaysOver } from './support/fixtureGateways';
 
 /*
  * Operations sent by hash, through Baedal's gateway processes over the
@@ -24,28 +23,10 @@ const READ = 'query Read($id: ID!) { counter(id: $id) { value } }';
 const INCREMENT = 'mutation Increment($id: ID!) { increment(id: $id, by: 1) { value } }';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-const running: Running[] = [];
-let supergraphPath: string;
-
-beforeAll(async () => {
-  const started = await startFixture(fixture);
-  running.push(...started.running);
-  supergraphPath = started.supergraphPath;
-}, 60_000);
-
-const prefixes = new Set<string>();
-
-afterAll(async () => {
-  for (const r of running.reverse()) await r.stop();
-  for (const prefix of prefixes) await deleteRedisKeys(prefix);
-});
-
-async function gateway(env: Record<string, string>, prefix: string): Promise<string> {
-  prefixes.add(prefix);
-  const started = await startBaedalGateway(supergraphPath, prefix, env);
-  running.push(started);
-  return started.url;
-}
+const gateways = gatewaysOver(fixture, PREFIX);
+beforeAll(() => gateways.start(), 60_000);
+afterAll(() => gateways.stop());
+const gateway = (env: Record<string, string>, prefix?: string) => gateways.gateway(env, prefix);
 
 type Answer = { status: number; body: { data?: unknown; errors?: { extensions: { code: string } }[] } };
 async function send(url: string, payload: Record<string, unknown>): Promise<Answer> {
@@ -92,7 +73,7 @@ describe('trusted documents', () => {
         '--out',
         manifest,
         '--supergraph',
-        supergraphPath,
+        gateways.supergraphPath,
       ],
       { stdio: 'ignore' },
     );

@@ -1,7 +1,6 @@
 import { issueToken } from '@baedal/platform';
 import { FIXTURES } from './support/federationFixtures';
-import { startBaedalGateway, startFixture, type Running } from './support/fixtureGateways';
-import { deleteRedisKeys } from './support/stack';
+import { gatewaysOver } from './support/fixtureGateways';
 
 /*
  * The gateway's rate limits, through its real processes over the commands
@@ -27,36 +26,16 @@ const LIMITS = {
   BAEDAL_TRUSTED_PROXIES: 'loopback',
 };
 
-const running: Running[] = [];
-let supergraphPath: string;
-let n = 0;
-
-beforeAll(async () => {
-  const started = await startFixture(fixture);
-  running.push(...started.running);
-  supergraphPath = started.supergraphPath;
-}, 60_000);
-
-const prefixes = new Set<string>();
-
-afterAll(async () => {
-  for (const r of running.reverse()) await r.stop();
-  for (const prefix of prefixes) await deleteRedisKeys(prefix);
-});
-
-/** A gateway process over the fixture; `prefix` is where it counts (shared by gateways given the same). */
-async function gateway(env: Record<string, string>, prefix = `${PREFIX}_${n++}`): Promise<string> {
-  prefixes.add(prefix);
-  const started = await startBaedalGateway(supergraphPath, prefix, { ...LIMITS, ...env });
-  running.push(started);
-  return started.url;
-}
+const gateways = gatewaysOver(fixture, PREFIX, LIMITS);
+beforeAll(() => gateways.start(), 60_000);
+afterAll(() => gateways.stop());
+const gateway = (env: Record<string, string>, prefix?: string) => gateways.gateway(env, prefix);
 
 async function send(url: string, query: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables: { id: `c${n}` } }),
+    body: JSON.stringify({ query, variables: { id: 'rate-limited' } }),
   });
   const body = (await response.json()) as {
     data?: unknown;

@@ -52,6 +52,7 @@ export function rateLimit(store: CountStore, prefix: string, policy: RateLimitPo
       counts.push([address.reads, clientIp, 'searches from this address']);
       if (userId) counts.push([account.reads, userId, 'searches from this account']);
     }
+    if (counts.length === 0) return null;
     const waits = await Promise.all(counts.map(([c, key]) => c.take(key)));
     const refused = waits.findIndex((wait) => wait !== null);
     if (refused < 0) return null;

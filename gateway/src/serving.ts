@@ -1,6 +1,13 @@
 import type http from 'node:http';
 import cors from 'cors';
-import { closeServer, createHttpServer, listen, type Logger, type RequestTarget } from '@baedal/platform';
+import {
+  closeServer,
+  createHttpServer,
+  listen,
+  notFoundRoute,
+  type Logger,
+  type RequestTarget,
+} from '@baedal/platform';
 import { gatewayRoutes, type SubgraphEndpoint } from './routes';
 
 /*
@@ -54,7 +61,7 @@ export async function serveGateway(
   const internal = createHttpServer({
     logger,
     routes: routes.internal,
-    handle: (req, res) => Promise.resolve(void res.writeHead(404).end()),
+    handle: (req, res, target) => Promise.resolve(notFoundRoute(req, res, target.pathname)),
   });
   await listen(server, ports.public);
   await listen(internal, ports.internal);

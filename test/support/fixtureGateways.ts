@@ -13,7 +13,7 @@ import { startSubgraph, type ServiceName } from '@baedal/platform';
 import { REPO_ROOT } from '@baedal/stack';
 import type { Fixture, FixtureQuery } from './federationFixtures';
 import { gatewayMetrics } from './graphql';
-import { eventually } from './stack';
+import { deleteRedisKeys, eventually } from './stack';
 
 /*
  * Federation fixtures at run time: their small subgraphs started in this
@@ -138,4 +138,38 @@ export async function startFixture(
   const supergraphPath = path.join(dir, 'supergraph.graphql');
   fs.writeFileSync(supergraphPath, composed.supergraphSdl);
   return { supergraphSdl: composed.supergraphSdl, supergraphPath, running };
+}
+
+/**
+ * A fixture's subgraphs and any number of Baedal gateway processes over them,
+ * each keeping its Redis keys under a prefix of its own (gateways given one
+ * prefix share their counts and caches); `stop` ends them all and deletes
+ * every prefix's keys.
+ */
+export function gatewaysOver(fixture: Fixture, basePrefix: string, baseEnv: Record<string, string> = {}) {
+  const running: Running[] = [];
+  const prefixes = new Set<string>();
+  let supergraphPath = '';
+  let n = 0;
+  return {
+    get supergraphPath() {
+      return supergraphPath;
+    },
+    async start(): Promise<void> {
+      const started = await startFixture(fixture);
+      running.push(...started.running);
+      supergraphPath = started.supergraphPath;
+    },
+    /** A gateway process over the fixture: its GraphQL URL. */
+    async gateway(env: Record<string, string> = {}, prefix = `${basePrefix}_${n++}`): Promise<string> {
+      prefixes.add(prefix);
+      const started = await startBaedalGateway(supergraphPath, prefix, { ...baseEnv, ...env });
+      running.push(started);
+      return started.url;
+    },
+    async stop(): Promise<void> {
+      for (const r of running.reverse()) await r.stop();
+      for (const prefix of prefixes) await deleteRedisKeys(prefix);
+    },
+  };
 }

@@ -92,12 +92,15 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
   });
   await apollo.start();
 
+  // A request's identity as its signature was checked before its body was read (a gathered command's own
+  // headers are checked in its context), so each signature is computed once.
+  const signed = new WeakMap<object, Identity>();
   const graphql = new GraphQLHttp<SubgraphContext<TLoaders>>({
     apollo,
     context: ({ headers, method, body }, requestId) => {
       let identity: Identity;
       try {
-        identity = verifyIdentityHeaders(headers, { audience: options.name, method });
+        identity = signed.get(headers) ?? verifyIdentityHeaders(headers, { audience: options.name, method });
         verifyBody(headers, body);
       } catch (error) {
         (error as { extensions: Record<string, unknown> }).extensions.http = { status: 401 };
@@ -113,7 +116,7 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
       if (!commands && target.pathname !== '/graphql') return notFoundRoute(req, res, target.pathname);
       // Only the gateway speaks to a subgraph: its signature is checked before any body is read.
       try {
-        verifyIdentityHeaders(req.headers, { audience: options.name, method: req.method });
+        signed.set(req.headers, verifyIdentityHeaders(req.headers, { audience: options.name, method: req.method }));
       } catch (error) {
         return sendJson(res, 401, errorBody((error as Error).message, 'UNAUTHENTICATED'));
       }

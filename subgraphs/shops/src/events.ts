@@ -73,30 +73,42 @@ export async function publishMenuChange(tx: Tx, shop: Shop) {
 }
 
 /**
- * Publishes every shop's current terms and menu, at its current version:
- * rebuilding a projection from scratch replays these. Returns how many shops.
+ * Publishes snapshot events for every row a page reads, a page at a time in
+ * id order, each page's events in one transaction; returns how many rows.
  */
-export async function publishSnapshots(db: PrismaClient, batchSize = 200): Promise<number> {
+async function publishInPages<Row extends { id: string }>(
+  db: PrismaClient,
+  page: (after: { cursor: { id: string }; skip: 1 } | object) => Promise<Row[]>,
+  snapshots: (tx: Tx, rows: Row[]) => Promise<NewEvent[]>,
+): Promise<number> {
   let cursor: string | undefined;
   let total = 0;
   for (;;) {
-    const shops = await db.shop.findMany({
-      orderBy: { id: 'asc' },
-      take: batchSize,
-      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-    });
-    if (shops.length === 0) return total;
-    await db.$transaction(async (tx) => {
+    const rows = await page(cursor ? { cursor: { id: cursor }, skip: 1 } : {});
+    if (rows.length === 0) return total;
+    await db.$transaction(async (tx) => appendToOutbox(tx, await snapshots(tx, rows)));
+    total += rows.length;
+    cursor = rows[rows.length - 1].id;
+  }
+}
+
+/**
+ * Publishes every shop's current terms and menu, at its current version:
+ * rebuilding a projection from scratch replays these. Returns how many shops.
+ */
+export function publishSnapshots(db: PrismaClient, batchSize = 200): Promise<number> {
+  return publishInPages(
+    db,
+    (after) => db.shop.findMany({ orderBy: { id: 'asc' }, take: batchSize, ...after }),
+    async (tx, shops) => {
       const events: NewEvent[] = [];
       for (const shop of shops) {
         events.push(event('shop.updated', shop.id, shop.version, shopInfo(shop)));
         events.push(event('menu.updated', shop.id, shop.version, await menuSnapshot(tx, shop.id)));
       }
-      await appendToOutbox(tx, events);
-    });
-    total += shops.length;
-    cursor = shops[shops.length - 1].id;
-  }
+      return events;
+    },
+  );
 }
 
 /** An account's opening, as the directory of sessions learns it (version 1: closing is 2). */
@@ -106,25 +118,15 @@ export const accountOpened = (account: { id: string; role: AccountOpened['role']
 export const accountClosed = (accountId: string) => event('account.closed', accountId, 2, { accountId });
 
 /** Every account's state again, for rebuilding the directory: opened, and closed where it was. */
-export async function publishAccountSnapshots(db: PrismaClient, batchSize = 500): Promise<number> {
-  let cursor: string | undefined;
-  let total = 0;
-  for (;;) {
-    const accounts = await db.account.findMany({
-      orderBy: { id: 'asc' },
-      take: batchSize,
-      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-    });
-    if (accounts.length === 0) return total;
-    await db.$transaction(async (tx) => {
-      const events: NewEvent[] = accounts.flatMap((a) =>
-        a.closedAt ? [accountOpened(a), accountClosed(a.id)] : [accountOpened(a)],
-      );
-      await appendToOutbox(tx, events);
-    });
-    total += accounts.length;
-    cursor = accounts[accounts.length - 1].id;
-  }
+export function publishAccountSnapshots(db: PrismaClient, batchSize = 500): Promise<number> {
+  return publishInPages(
+    db,
+    (after) => db.account.findMany({ orderBy: { id: 'asc' }, take: batchSize, ...after }),
+    (_tx, accounts) =>
+      Promise.resolve(
+        accounts.flatMap((a) => (a.closedAt ? [accountOpened(a), accountClosed(a.id)] : [accountOpened(a)])),
+      ),
+  );
 }
 
 /** The directory sessions are refreshed from, in Redis: consumer "accounts". */
