@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { callWithin } from '@baedal/platform';
 import { cpuBetween, snapshotCpu } from './cpu';
-import { CONNECTIONS, DURATION, log, WARMUP } from './options';
+import { CONNECTIONS, DURATION, log, ONE_CLIENT, WARMUP } from './options';
 
 /* The load the bench makes, and what it records of each row. */
 
@@ -150,8 +150,7 @@ export async function cannon(
   return autocannon({
     url,
     connections: CONNECTIONS,
-    setupClient: fromAddressOfItsOwn,
-    reconnectRate: CLIENT_REQUESTS,
+    ...(ONE_CLIENT ? {} : { setupClient: fromAddressOfItsOwn, reconnectRate: CLIENT_REQUESTS }),
     ...(typeof length === 'number' ? { duration: length } : length),
     requests,
   });

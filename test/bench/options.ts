@@ -10,7 +10,9 @@ import type { ProcessName } from '@baedal/stack';
  * Flags: --shops N (20000), --duration S (10), --warmup S (3), --orders-warmup S (15), --connections N (64),
  * --cost-rate N (50 orders/s for the cost row),
  * --only reads,cold,limits,orders,cost,coupons,degraded (a subset, printed, no report),
- * --profile gateway,shops,... (V8 CPU profiles of those processes, summarized)
+ * --profile gateway,shops,... (V8 CPU profiles of those processes, summarized),
+ * --one-client (every connection from 127.0.0.1 and never reconnecting, the per-address limits raised as
+ * in the test suites: the load generator of the benches before the rate limits, for A/B runs against them)
  */
 
 const args = process.argv.slice(2);
@@ -45,14 +47,16 @@ export const LOGS = path.join(REPO, 'test', '.logs', 'bench');
 // As deployed: the gateway and the shops subgraph on every core, the workers in one process (their default; the
 // test suites pin every one of them to one process).
 export const CORES = String(os.availableParallelism());
+export const ONE_CLIENT = args.includes('--one-client');
 // The test suites raise the per-address rate limits (their clients share 127.0.0.1); the bench runs with the
-// production limits on, its clients spread over loopback addresses (load.ts).
+// production limits on, its clients spread over loopback addresses (load.ts), unless --one-client.
 const {
   BAEDAL_RATE_LIMIT_ADDRESS_MUTATIONS: _mutations,
   BAEDAL_RATE_LIMIT_ADDRESS_READS: _reads,
   BAEDAL_RATE_LIMIT_ADDRESS_SIGN_IN: _signIn,
-  ...suiteEnv
+  ...productionLimits
 } = testEnv('bench', BASE);
+const suiteEnv = ONE_CLIENT ? testEnv('bench', BASE) : productionLimits;
 export const env = {
   ...suiteEnv,
   BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}`,
