@@ -1,4 +1,5 @@
 import { foundationSuite } from './suites/foundation';
+import { operatorsSuite } from './suites/operators';
 import { ordersSuite } from './suites/orders';
 import { shopsSuite } from './suites/shops';
 import { startTestPlatform, type TestPlatform } from './support/stack';
@@ -25,4 +26,5 @@ afterAll(async () => {
 
 describe('foundation', () => foundationSuite(() => platform));
 describe('orders', () => ordersSuite(() => platform));
+describe('operators', () => operatorsSuite(() => platform));
 describe('shops', () => shopsSuite(() => platform));

@@ -134,8 +134,18 @@ describe('in production, with secrets of its own', () => {
     }, 60_000);
 
     it('serves them when the settings say so', async () => {
-      const url = await startGateway({ BAEDAL_PLAYGROUND: 'true', BAEDAL_INTROSPECTION: 'true' });
-      expect((await page(url)).headers.get('content-type')).toMatch(/text\/html/);
+      const url = await startGateway({
+        BAEDAL_PLAYGROUND: 'true',
+        BAEDAL_INTROSPECTION: 'true',
+        BAEDAL_PLAYGROUND_DEMO_ACCOUNTS: 'owner1@baedal.dev',
+        BAEDAL_PLAYGROUND_DEMO_PASSWORD: 'baedal1234',
+      });
+      const playground = await page(url);
+      expect(playground.headers.get('content-type')).toMatch(/text\/html/);
+      // Demo sign-in is for development alone, whatever the settings name.
+      const html = await playground.text();
+      expect(html).toContain('"demoAccounts":[]');
+      expect(html).not.toContain('owner1@baedal.dev');
       expect((await introspect(url)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
     }, 60_000);
   });

@@ -115,6 +115,11 @@ export const gatewayConfig = defineSettings({
     (env) => env.BAEDAL_ENV !== 'production',
     'serve the playground at GET /graphql (default: on, off in production)',
   ),
+  BAEDAL_PLAYGROUND_DEMO_ACCOUNTS: text(
+    '',
+    "demo accounts the playground signs in as in one click (comma-separated emails; the stack sets its demo data's; never in production)",
+  ),
+  BAEDAL_PLAYGROUND_DEMO_PASSWORD: text('', "the demo accounts' password (the stack sets it with its demo data)"),
   BAEDAL_INTROSPECTION: bool(
     (env) => env.BAEDAL_ENV !== 'production',
     'answer introspection queries (default: on, off in production)',

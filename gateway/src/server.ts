@@ -6,7 +6,6 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
   createLogger,
   formatError,
@@ -29,6 +28,7 @@ import { clientAddress, gatewayRateLimit } from './rateLimits';
 import { createResponseCache } from './responseCache';
 import { serveGateway } from './serving';
 import { AUTH_PATHS, sessionRoutes } from './auth';
+import { loadPlayground, playgroundOptions } from './playground/page';
 import { SubgraphDataSource } from './subgraphSource';
 import { agent } from './transport';
 
@@ -124,9 +124,8 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     },
     // Cache hints are not used: the response cache is keyed by operation and emptied by query-model events.
     plugins: [
-      settings.BAEDAL_PLAYGROUND
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
-        : ApolloServerPluginLandingPageDisabled(),
+      // The playground is Baedal's own (playground/page.ts), served from installed assets.
+      ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       staleMarkerPlugin,
       limitsPlugin(operations, limits.rateLimit),
@@ -165,9 +164,13 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     trusted,
   });
   const sessions = sessionRoutes();
+  const playground = settings.BAEDAL_PLAYGROUND ? loadPlayground(playgroundOptions(settings)) : undefined;
   const serving = await serveGateway(
-    (req, res, target) =>
-      AUTH_PATHS.includes(target.pathname) ? sessions.handle(req, res, target.pathname) : handle(req, res, target),
+    (req, res, target) => {
+      if (AUTH_PATHS.includes(target.pathname)) return sessions.handle(req, res, target.pathname);
+      if (playground?.serves(req, target.pathname)) return playground.serve(req, res, target.pathname);
+      return handle(req, res, target);
+    },
     endpoints,
     {
       public: listenPort,

@@ -204,7 +204,7 @@ export function foundationSuite(shared: () => TestPlatform): void {
   });
 
   describe('health', () => {
-    it('answers /healthz and /readyz, and serves the landing page at GET /graphql', async () => {
+    it('answers /healthz and /readyz, and serves the playground at GET /graphql', async () => {
       const base = url.replace(/\/graphql$/, '');
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       const ready = await fetch(`${base}/readyz`);
@@ -218,7 +218,7 @@ export function foundationSuite(shared: () => TestPlatform): void {
       expect((await fetch(`${base}/metrics`)).status).toBe(404);
       const landing = await fetch(url, { headers: { accept: 'text/html' } });
       expect(landing.status).toBe(200);
-      expect(await landing.text()).toContain('<html');
+      expect(await landing.text()).toContain('<title>Baedal playground</title>');
     });
 
     it('answers a query sent by GET with its query string, and 404 for an unknown path', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { SERVICES, isProduction, port, redisUrl, subgraphUrl, type ServiceName } from '@baedal/platform';
 import { assertPostgresReachable } from '@baedal/prisma';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, demoCustomerEmail, demoOwnerEmail } from './demoData';
 
 /*
  * Starts the whole platform as separate processes: five subgraphs, the
@@ -72,9 +73,18 @@ export class Stack {
    * a longer read timeout, unless set.
    */
   private gatewayEnv(): Record<string, string> {
-    const env: Record<string, string> = { PAYMENTS_TIMEOUT_MS: '6000' };
+    const env: Record<string, string> = { PAYMENTS_TIMEOUT_MS: '6000', ...this.demoSignIn() };
     for (const service of SERVICES) env[`${service.toUpperCase()}_URL`] = subgraphUrl(service, this.env);
     return Object.fromEntries(Object.entries(env).filter(([name]) => !this.env[name]));
+  }
+
+  /** The playground signs in as the demo data's accounts in one click, where there is demo data. */
+  private demoSignIn(): Record<string, string> {
+    if (isProduction(this.env) || this.options.seedShops === 0) return {};
+    return {
+      BAEDAL_PLAYGROUND_DEMO_ACCOUNTS: [demoCustomerEmail(1), demoOwnerEmail(1), DEMO_ADMIN_EMAIL].join(','),
+      BAEDAL_PLAYGROUND_DEMO_PASSWORD: DEMO_PASSWORD,
+    };
   }
 
   /** Starts a process and waits until it answers its readiness check. */
