@@ -1,8 +1,7 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { registry } from '@baedal/platform';
 
-/** Everything /metrics exports, in Prometheus text format. */
-export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'baedal_gateway_' });
+/* The gateway's own metrics, beside what every process exports (platform's metrics.ts), at /metrics on its internal port. */
 
 export const subgraphRequests = new Counter({
   name: 'baedal_subgraph_requests_total',
@@ -28,8 +27,9 @@ export const subgraphLatency = new Histogram({
 
 export const breakerState = new Gauge({
   name: 'baedal_subgraph_breaker_state',
-  help: 'Circuit breaker per subgraph: 0 closed, 1 half-open, 2 open',
+  help: 'Circuit breaker per subgraph: 0 closed, 1 half-open, 2 open (the most open of the gateway processes)',
   labelNames: ['subgraph'] as const,
+  aggregator: 'max',
   registers: [registry],
 });
 
@@ -59,5 +59,12 @@ export const gatheredCommands = new Histogram({
   help: 'Commands sent to a subgraph in one request (the commands that arrived together)',
   labelNames: ['subgraph'] as const,
   buckets: [1, 2, 4, 8, 16, 32],
+  registers: [registry],
+});
+
+export const responseCacheLookups = new Counter({
+  name: 'baedal_response_cache_lookups_total',
+  help: 'Shared operations looked up in the response cache, by result: hit, or miss (answered by the shortcut or the planner)',
+  labelNames: ['result'] as const,
   registers: [registry],
 });

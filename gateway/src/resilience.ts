@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import {
+  BREAKER_STATE_VALUES,
   createCircuitBreaker,
   isBreakerOpen,
   type BreakerSettings,
@@ -102,13 +103,12 @@ export function asFailure(subgraph: string, error: unknown): SubgraphFailure | n
 
 /** The subgraph's breaker, with its state and refusals in the metrics. */
 export function createBreaker(subgraph: string, settings: GuardSettings, log: Logger): GuardedCall {
-  const states = { closed: 0, halfOpen: 1, open: 2 } as const;
   const breaker = createCircuitBreaker(
     subgraph,
     settings,
     (error) => asFailure(subgraph, error) !== null,
     log,
-    (state) => breakerState.set({ subgraph }, states[state]),
+    (state) => breakerState.set({ subgraph }, BREAKER_STATE_VALUES[state]),
   );
   breaker.on('reject', () => subgraphErrors.inc({ subgraph, kind: 'breaker_open' }));
   return breaker;

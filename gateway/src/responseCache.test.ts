@@ -9,18 +9,18 @@ describe('response cache', () => {
   it('answers a shared operation from cache after the first answer, by its body alone', () => {
     const cache = createResponseCache(null, options)!;
     expect(cache.lookup(list)).toBeNull();
-    cache.store(list, false, 200, answer);
-    expect(String(cache.lookup(list))).toBe(answer);
+    cache.store(list, false, 200, answer, 'List');
+    expect(cache.lookup(list)).toEqual({ bytes: Buffer.from(answer), operation: 'List' });
   });
 
   it('never keeps answers with errors, or made under another supergraph', () => {
     const cache = createResponseCache(null, options)!;
     const other = JSON.stringify({ query: '{ shop(id: "x") { id } }' });
-    cache.store(other, true, 200, '{"errors":[{"message":"no"}],"data":null}');
+    cache.store(other, true, 200, '{"errors":[{"message":"no"}],"data":null}', 'Op');
     expect(cache.lookup(other)).toBeNull();
-    cache.store(list, false, 500, answer);
+    cache.store(list, false, 500, answer, 'Op');
     expect(cache.lookup(list)).toBeNull();
-    cache.store(list, false, 200, answer);
+    cache.store(list, false, 200, answer, 'Op');
     // The same body under a new schema is a different answer.
     const changed = createResponseCache(null, { ...options, schemaHash: 'v2' })!;
     expect(changed.lookup(list)).toBeNull();
@@ -32,9 +32,9 @@ describe('response cache', () => {
     const second = cache.join(list);
     const third = cache.join(list);
     expect(second).toBeInstanceOf(Promise);
-    cache.store(list, false, 200, answer);
-    expect(String(await second)).toBe(answer);
-    expect(String(await third)).toBe(answer);
+    cache.store(list, false, 200, answer, 'Op');
+    expect(String((await second)?.bytes)).toBe(answer);
+    expect(String((await third)?.bytes)).toBe(answer);
   });
 
   it('empties lists on a listings announcement and everything on a documents one', () => {
@@ -46,14 +46,14 @@ describe('response cache', () => {
       variables: { id: 's1' },
     });
     const home = JSON.stringify({ query: '{ home(area: MAPO) { categories { shopCount } } }' });
-    cache.store(detail, true, 200, answer);
-    for (const body of [home, list]) cache.store(body, false, 200, answer);
+    cache.store(detail, true, 200, answer, 'Op');
+    for (const body of [home, list]) cache.store(body, false, 200, answer, 'Op');
 
     announcements.emit('message', 'channel', 'listings');
-    expect(String(cache.lookup(detail))).toBe(answer);
+    expect(String(cache.lookup(detail)?.bytes)).toBe(answer);
     for (const body of [home, list]) expect(cache.lookup(body)).toBeNull();
 
-    for (const body of [home, list]) cache.store(body, false, 200, answer);
+    for (const body of [home, list]) cache.store(body, false, 200, answer, 'Op');
     announcements.emit('message', 'channel', 'documents');
     for (const body of [detail, home, list]) expect(cache.lookup(body)).toBeNull();
   });

@@ -15,16 +15,22 @@ import { queryModelChannel, type QueryModelChange } from '@baedal/platform';
  * cache off). Only answers without errors are kept; answers marked stale for a second.
  */
 
+/** A kept answer: its bytes, and the operation it answers (for the metrics, which a hit does not parse). */
+export interface KeptAnswer {
+  bytes: Buffer;
+  operation: string;
+}
+
 export interface ResponseCache {
   /** The kept answer for this body, or null. Only shared answers are ever kept, so no decision is needed to read. */
-  lookup(rawBody: string): Buffer | null;
+  lookup(rawBody: string): KeptAnswer | null;
   /**
    * For a shared operation that missed: null if this request should compute the answer, or a promise of
    * the answer another request is already computing (null if it fails).
    */
-  join(rawBody: string): Promise<Buffer | null> | null;
+  join(rawBody: string): Promise<KeptAnswer | null> | null;
   /** Keeps a shared operation's answer. `document` answers survive a listings change. */
-  store(rawBody: string, document: boolean, status: number, body: string): void;
+  store(rawBody: string, document: boolean, status: number, body: string, operation: string): void;
 }
 
 export interface ResponseCacheOptions {
@@ -38,8 +44,8 @@ export function createResponseCache(changes: Redis | null, options: ResponseCach
   if (!(ttlMs > 0)) return undefined;
   // Two stores, because the clock changes lists (open now, running ads) far more often than documents.
   const stores = {
-    document: new LRUCache<string, Buffer>({ max: 40_000, ttl: ttlMs, ttlAutopurge: false }),
-    list: new LRUCache<string, Buffer>({ max: 10_000, ttl: ttlMs, ttlAutopurge: false }),
+    document: new LRUCache<string, KeptAnswer>({ max: 40_000, ttl: ttlMs, ttlAutopurge: false }),
+    list: new LRUCache<string, KeptAnswer>({ max: 10_000, ttl: ttlMs, ttlAutopurge: false }),
   };
   if (changes) {
     void changes.subscribe(queryModelChannel());
@@ -52,9 +58,9 @@ export function createResponseCache(changes: Redis | null, options: ResponseCach
 
   // Requests for the same missing answer wait for the first one instead of all computing it (a burst
   // on a cold or just-emptied cache would otherwise send every request through the pipeline).
-  const inFlight = new Map<string, (answer: Buffer | null) => void>();
-  const waiting = new Map<string, Promise<Buffer | null>>();
-  const settle = (key: string, answer: Buffer | null) => {
+  const inFlight = new Map<string, (answer: KeptAnswer | null) => void>();
+  const waiting = new Map<string, Promise<KeptAnswer | null>>();
+  const settle = (key: string, answer: KeptAnswer | null) => {
     inFlight.get(key)?.(answer);
     inFlight.delete(key);
     waiting.delete(key);
@@ -69,7 +75,7 @@ export function createResponseCache(changes: Redis | null, options: ResponseCach
       const key = keyOf(body);
       const pending = waiting.get(key);
       if (pending) return pending;
-      const promise = new Promise<Buffer | null>((resolve) => {
+      const promise = new Promise<KeptAnswer | null>((resolve) => {
         inFlight.set(key, resolve);
         // Never wait long: if the first request fails without an answer, the others compute their own.
         setTimeout(() => settle(key, null), 2000).unref();
@@ -77,14 +83,14 @@ export function createResponseCache(changes: Redis | null, options: ResponseCach
       waiting.set(key, promise);
       return null;
     },
-    store(body, document, status, answer) {
+    store(body, document, status, answer, operation) {
       const key = keyOf(body);
       const cacheable = status === 200 && !answer.includes('"errors"');
-      const bytes = cacheable ? Buffer.from(answer) : null;
+      const kept = cacheable ? { bytes: Buffer.from(answer), operation } : null;
       // An answer from the fallback cache (marked stale) is kept only a second, so a recovered subgraph shows at once.
-      if (bytes)
-        stores[document ? 'document' : 'list'].set(key, bytes, answer.includes('"stale"') ? { ttl: 1000 } : undefined);
-      settle(key, bytes);
+      if (kept)
+        stores[document ? 'document' : 'list'].set(key, kept, answer.includes('"stale"') ? { ttl: 1000 } : undefined);
+      settle(key, kept);
     },
   };
 }

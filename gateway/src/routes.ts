@@ -1,6 +1,5 @@
-import { ANONYMOUS, identityHeaders, sendJson, type Route } from '@baedal/platform';
+import { ANONYMOUS, identityHeaders, metricsRoute, sendJson, type Route } from '@baedal/platform';
 import fetch from 'node-fetch';
-import { registry } from './metrics';
 import { agent } from './transport';
 
 export interface SubgraphEndpoint {
@@ -54,11 +53,7 @@ export function gatewayRoutes(subgraphs: readonly SubgraphEndpoint[]): {
     },
     internal: {
       '/healthz': healthz,
-      '/metrics': async (_req, res) => {
-        const body = await registry.metrics();
-        res.writeHead(200, { 'content-type': registry.contentType });
-        res.end(body);
-      },
+      '/metrics': metricsRoute,
       '/readyz': async (_req, res) => {
         const { ready, states } = await readiness();
         sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'degraded', subgraphs: states });

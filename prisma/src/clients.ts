@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { observePool } from '@baedal/platform';
 import { prismaConfig } from './config';
 
 /*
@@ -13,8 +14,11 @@ export function createPool(url: string, poolSize = 10): pg.Pool {
   const pool = new pg.Pool(poolConfig(url, poolSize));
   // An idle connection that breaks (the database restarting) is dropped by the pool; without a listener it would end the process.
   pool.on('error', () => {});
+  observePool(databaseNameOf(url), pool);
   return pool;
 }
+
+const databaseNameOf = (url: string) => new URL(url).pathname.slice(1) || 'postgres';
 
 function poolConfig(url: string, poolSize: number): pg.PoolConfig {
   return { connectionString: url, max: poolSize, connectionTimeoutMillis: 2000 };
@@ -24,10 +28,9 @@ function poolConfig(url: string, poolSize: number): pg.PoolConfig {
 export function clientOptions(urlOrPool: string | pg.Pool, poolSize = 10) {
   return {
     // A pool handed in belongs to the client from then on: $disconnect ends it.
-    adapter:
-      typeof urlOrPool === 'string'
-        ? new PrismaPg(poolConfig(urlOrPool, poolSize))
-        : new PrismaPg(urlOrPool, { disposeExternalPool: true }),
+    adapter: new PrismaPg(typeof urlOrPool === 'string' ? createPool(urlOrPool, poolSize) : urlOrPool, {
+      disposeExternalPool: true,
+    }),
     log: prismaConfig().BAEDAL_PRISMA_QUERY_EVENTS ? [{ emit: 'event' as const, level: 'query' as const }] : [],
   };
 }

@@ -1,12 +1,27 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { parse as parseYaml } from 'yaml';
+import { CONSUMERS } from '@baedal/contracts';
+import { SERVICES } from '@baedal/platform';
+import { REPO_ROOT } from '@baedal/stack';
 import { launchBrowser, watchedPage } from '../support/browser';
+import { gatewayInternal, graphql } from '../support/graphql';
 import type { TestPlatform } from '../support/stack';
 
 /*
  * What developers and operators open in a browser, in headless Chromium:
  * the playground, served whole by the gateway (nothing from outside), with
- * the README's samples and one-click demo sign-in in development.
+ * the README's samples and one-click demo sign-in in development; and what
+ * Prometheus scrapes from every process, which the dashboard and the alert
+ * rules in docs/monitoring rely on.
  */
+
+/** The value of one series in a scrape, or undefined. */
+function valueOf(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
 
 export function operatorsSuite(platform: () => TestPlatform): void {
   let browser: Browser;
@@ -60,5 +75,86 @@ export function operatorsSuite(platform: () => TestPlatform): void {
       await page.close();
       expect(outside).toEqual([]);
     }, 60_000);
+  });
+
+  describe('metrics', () => {
+    const scrape = async (url: string) => {
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const local = (process: 'workers' | (typeof SERVICES)[number]) =>
+      `http://127.0.0.1:${platform().stack.port(process)}/metrics`;
+    const gateway = () => gatewayInternal(platform().gatewayUrl, '/metrics');
+
+    it('count requests, errors and duration per operation name, at the gateway and at each subgraph', async () => {
+      const url = platform().gatewayUrl;
+      for (let i = 0; i < 2; i++)
+        expect(
+          (await graphql(url, 'query OperatorsProbe { shops(area: MAPO, first: 1) { edges { node { id } } } }')).errors,
+        ).toBeUndefined();
+      expect((await graphql(url, 'query OperatorsBroken { noSuchField }')).errors).toBeDefined();
+      const text = await scrape(gateway());
+      expect(
+        valueOf(text, 'baedal_graphql_requests_total{operation="OperatorsProbe",outcome="ok"}'),
+      ).toBeGreaterThanOrEqual(2);
+      expect(valueOf(text, 'baedal_graphql_requests_total{operation="OperatorsBroken",outcome="error"}')).toBe(1);
+      expect(
+        valueOf(text, 'baedal_graphql_request_duration_seconds_count{operation="OperatorsProbe"}'),
+      ).toBeGreaterThanOrEqual(2);
+      for (const service of SERVICES) {
+        const own = await scrape(local(service));
+        expect(own).toMatch(/^baedal_graphql_requests_total\{operation="[^"]+",outcome="ok"\} \d+/m);
+        expect(own).toMatch(/^baedal_db_pool_connections\{database="[^"]+",state="idle"\} \d+/m);
+        expect(own).toMatch(/^process_cpu_seconds_total /m);
+      }
+    });
+
+    it('show every queue, every outbox and how far consumers lag, at the workers', async () => {
+      const text = await scrape(local('workers'));
+      for (const queue of [...CONSUMERS, 'coupon-claims'])
+        for (const state of ['waiting', 'delayed', 'failed'])
+          expect([queue, state, valueOf(text, `baedal_queue_jobs{queue="${queue}",state="${state}"}`)]).toEqual([
+            queue,
+            state,
+            expect.any(Number),
+          ]);
+      for (const service of SERVICES) {
+        expect(valueOf(text, `baedal_outbox_backlog_events{database="${service}"}`)).toEqual(expect.any(Number));
+        expect(valueOf(text, `baedal_outbox_oldest_unrelayed_age_seconds{database="${service}"}`)).toBeLessThan(60);
+      }
+      // The platform's start applied snapshot events to the query model.
+      expect(valueOf(text, 'baedal_consumer_lag_seconds_count{consumer="shops"}')).toBeGreaterThan(0);
+    });
+
+    it('export every metric the Grafana dashboard and the alert rules use', async () => {
+      const texts = await Promise.all([gateway(), local('workers'), ...SERVICES.map(local)].map(scrape));
+      // Declared metrics, whether or not a series has been counted yet (a failure counter of a healthy platform has none).
+      const declared = texts.flatMap((t) => [...t.matchAll(/^# TYPE ([a-z_:]+) (\w+)$/gm)]);
+      const exported = new Set(
+        declared.flatMap(([, name, type]) =>
+          type === 'histogram' ? [name, `${name}_bucket`, `${name}_sum`, `${name}_count`] : [name],
+        ),
+      );
+      const monitoring = path.join(REPO_ROOT, 'docs', 'monitoring');
+      const dashboard = JSON.parse(fs.readFileSync(path.join(monitoring, 'grafana-dashboard.json'), 'utf8')) as {
+        panels: { targets: { expr: string }[] }[];
+      };
+      const rules = parseYaml(fs.readFileSync(path.join(monitoring, 'alerts.yml'), 'utf8')) as {
+        groups: { rules: { alert: string; expr: string }[] }[];
+      };
+      const expressions = [
+        ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
+        ...rules.groups.flatMap((g) => g.rules.map((r) => r.expr)),
+      ];
+      const used = new Set(expressions.flatMap((e) => [...e.matchAll(/\bbaedal_[a-z_]+/g)].map((m) => m[0])));
+      expect(used.size).toBeGreaterThan(10);
+      expect([...used].filter((name) => !exported.has(name))).toEqual([]);
+      expect(rules.groups.flatMap((g) => g.rules.map((r) => r.alert))).toEqual([
+        'BaedalDeadLetter',
+        'BaedalOutboxStuck',
+        'BaedalBreakerOpen',
+      ]);
+    });
   });
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import Redis from 'ioredis';
 import { Worker } from 'bullmq';
 import { ROUTES } from '@baedal/contracts';
-import { OutboxRelay, routeMismatches } from '@baedal/events';
+import { observeOutboxes, observeQueues, OutboxRelay, routeMismatches } from '@baedal/events';
 import {
   SERVICES,
   closeServer,
@@ -11,6 +11,7 @@ import {
   databaseUrl,
   forkPerCore,
   listen,
+  metricsRoute,
   port,
   redisPrefix,
   refuseUnfitSettings,
@@ -130,8 +131,21 @@ async function main(): Promise<void> {
       }, job.everyMs),
     );
 
+  // Every queue (each consumer's and each domain's job queues) and every outbox, in the metrics.
+  const queueNames = [
+    ...declared.map((c) => c.consumer),
+    ...domains.all.flatMap((d) => (d.jobQueues ?? []).map((j) => j.queue)),
+  ];
+  const queueMetrics = observeQueues(queueNames, workerRedis, prefix);
+  observeOutboxes(relays);
+
   // /healthz answers once every relay and consumer has started; the stack waits for it.
   const health = http.createServer((req, res) => {
+    if (req.url === '/metrics')
+      return void Promise.resolve(metricsRoute(req, res)).catch((error: unknown) => {
+        log.warn({ err: error }, 'metrics failed');
+        sendJson(res, 500, { status: 'metrics failed' });
+      });
     const known = req.url === '/healthz' || req.url === '/readyz';
     sendJson(res, known ? 200 : 404, { status: 'ok', relays: relays.length, consumers: consumers.map((c) => c.name) });
   });
@@ -144,6 +158,7 @@ async function main(): Promise<void> {
     // Finish the jobs in hand, then stop taking new ones.
     await Promise.all(consumers.map((c) => c.close()));
     await Promise.all(relays.map((r) => r.stop()));
+    await queueMetrics.close();
     await Promise.all(domains.all.map((domain) => domain.close()));
     workerRedis.disconnect();
     relayRedis.disconnect();

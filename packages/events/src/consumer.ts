@@ -4,6 +4,7 @@ import { applyOnce, batcher, type Handlers, type RunInTransaction } from './appl
 import type { Retries } from './config';
 import type { EventEnvelope } from './envelope';
 import type { SqlTransaction } from './outbox';
+import { consumerLag } from './metrics';
 import { eventJobs, openQueue, type EventsJob } from './queues';
 
 /** What a domain declares about one of its consumers (its queue, its effects, its transactions). */
@@ -80,6 +81,10 @@ export function startConsumer<M, Tx extends SqlTransaction>(options: ConsumerOpt
     const failed = outcomes.flatMap((outcome, i) =>
       outcome.status === 'rejected' ? [{ event: events[i], error: outcome.reason as unknown }] : [],
     );
+    const lag = consumerLag.labels({ consumer });
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') lag.observe((Date.now() - Date.parse(events[i].occurredAt)) / 1000);
+    });
     if (failed.length === 0) return;
     if (events.length === 1) throw failed[0].error;
     // If this add fails, the whole job is retried: its applied events are then duplicates, with no second effect.

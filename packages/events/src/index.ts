@@ -38,5 +38,6 @@ export {
   type RebuildableProjection,
 } from './domainWorker';
 export { routeMismatches } from './routes';
+export { consumerLag, observeOutboxes, observeQueues, type OutboxBacklog } from './metrics';
 export { configuredRetries, eventsConfig, type Retries } from './config';
 export type { EventEnvelope, EventType, NewEvent, Routes } from './envelope';

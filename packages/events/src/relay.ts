@@ -53,6 +53,19 @@ export class OutboxRelay<M> {
     this.pool.on('error', (error) => options.log.warn({ err: error }, 'outbox pool error'));
   }
 
+  /** The events not yet relayed, and the oldest one's age (metrics.ts). */
+  async backlog(): Promise<{ events: number; oldestAgeSeconds: number }> {
+    const { rows } = await this.pool.query<{ events: string; age: number | null }>(
+      `SELECT count(*) AS "events", extract(epoch FROM now() - min("occurredAt" AT TIME ZONE 'UTC'))::float8 AS "age"
+         FROM "OutboxEvent" WHERE "relayedAt" IS NULL`,
+    );
+    return { events: Number(rows[0].events), oldestAgeSeconds: Math.max(0, rows[0].age ?? 0) };
+  }
+
+  get source(): string {
+    return this.options.source;
+  }
+
   private get sentinelKey(): string {
     return `${this.options.prefix}:outbox-sentinel:${this.options.source}`;
   }

@@ -1,5 +1,6 @@
 import CircuitBreaker from 'opossum';
 import type { Logger } from './logger';
+import { breakerStates } from './metrics';
 
 export interface BreakerSettings {
   /** How long an open breaker waits before letting one call probe. */
@@ -13,13 +14,16 @@ export interface BreakerSettings {
 }
 
 export type BreakerState = 'closed' | 'halfOpen' | 'open';
+/** A breaker's state as the metrics show it. */
+export const BREAKER_STATE_VALUES: Record<BreakerState, number> = { closed: 0, halfOpen: 1, open: 2 };
 export type GuardedCall = CircuitBreaker<[() => Promise<unknown>], unknown>;
 
 /**
  * A circuit breaker (opossum) around calls to one dependency: a subgraph for
  * the gateway, a payment provider for payments. `isFailure` says which errors
  * count against the dependency (a domain error does not). The calls time
- * themselves out; the breaker only counts outcomes.
+ * themselves out; the breaker only counts outcomes. Its state is in the
+ * metrics (baedal_breaker_state).
  */
 export function createCircuitBreaker(
   name: string,
@@ -37,14 +41,18 @@ export function createCircuitBreaker(
     rollingCountBuckets: 10,
     errorFilter: (error: unknown) => !isFailure(error),
   });
-  onState('closed');
+  const show = (state: BreakerState) => {
+    breakerStates.set({ dependency: name }, BREAKER_STATE_VALUES[state]);
+    onState(state);
+  };
+  show('closed');
   breaker.on('open', () => {
-    onState('open');
+    show('open');
     log.warn({ dependency: name }, 'circuit breaker opened');
   });
-  breaker.on('halfOpen', () => onState('halfOpen'));
+  breaker.on('halfOpen', () => show('halfOpen'));
   breaker.on('close', () => {
-    onState('closed');
+    show('closed');
     log.info({ dependency: name }, 'circuit breaker closed');
   });
   return breaker;

@@ -85,6 +85,15 @@ export { hashPassword, verifyAgainstNobody, verifyPassword } from './passwords';
 export { Sessions, type Session, type SessionSettings } from './sessions';
 export { AttemptCounter, tooManyRequests, type AttemptLimit, type CountStore } from './rateLimits';
 export { createLogger, type Logger } from './logger';
+export {
+  boundedLabel,
+  gatherMetricsForCopies,
+  metricsRoute,
+  observeOperation,
+  observePool,
+  registry,
+  type ObservablePool,
+} from './metrics';
 export { BodyTooLarge, INTERNAL_ERROR, NOT_JSON, errorBody, readBody, sendJson, sendJsonText } from './json';
 export {
   CLIENT_REQUEST_ID_HEADER,
@@ -121,6 +130,7 @@ export { roundsBy } from './rounds';
 export { DateTimeScalar } from './scalars';
 export { MAX_PAGE_SIZE, decodeCursor, encodeCursor, pageSize } from './pagination';
 export {
+  BREAKER_STATE_VALUES,
   createCircuitBreaker,
   isBreakerOpen,
   type BreakerSettings,

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type http from 'node:http';
 import { httpServing, platformConfig } from './config';
 import { createLogger, type Logger } from './logger';
+import { gatherMetricsForCopies } from './metrics';
 import type { Settings, SettingsSpec } from './settings';
 
 /*
@@ -57,12 +58,14 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
 
 /**
  * Runs `count` copies of this process under node:cluster: they share its
- * listening ports, a copy that dies is replaced, and SIGTERM stops them all.
+ * listening ports, a copy that dies is replaced, a scrape of /metrics reaching
+ * any copy answers for all of them (metrics.ts), and SIGTERM stops them all.
  * Returns true in the primary (which does nothing else), false in a copy or
  * when one process is asked for: then the caller starts its work itself.
  */
 export function forkPerCore(log: Logger, count: number): boolean {
   if (!cluster.isPrimary || count <= 1) return false;
+  gatherMetricsForCopies();
   for (let i = 0; i < count; i++) cluster.fork();
   let stopping = false;
   cluster.on('exit', (worker, code) => {

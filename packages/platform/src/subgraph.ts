@@ -17,6 +17,7 @@ import type { Identity } from './identity';
 import { verifyBody, verifyIdentityHeaders } from './signedIdentity';
 import { errorBody, sendJson } from './json';
 import { createLogger, type Logger } from './logger';
+import { boundedLabel, metricsRoute, observeOperation } from './metrics';
 import { closeServer, listen } from './processes';
 
 /** The resolver map buildSubgraphSchema takes (its type is not exported by name). */
@@ -62,6 +63,7 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
     typeDefs: loadTypeDefs(options.schemaPath),
     resolvers: options.resolvers as SubgraphResolverMap,
   });
+  const operationLabel = boundedLabel();
   const apollo = new ApolloServer<SubgraphContext<TLoaders>>({
     schema,
     formatError,
@@ -75,7 +77,15 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
       {
         // Failures that are not the caller's fault go to the log with the gateway's request id.
         requestDidStart() {
+          const startedAt = process.hrtime.bigint();
           return Promise.resolve({
+            // Every operation counted by the name the gateway gave its fetch.
+            willSendResponse({ operationName, request, response }) {
+              const { body, http } = response;
+              const ok = (http.status ?? 200) === 200 && !(body.kind === 'single' && body.singleResult.errors);
+              observeOperation(operationLabel(operationName ?? request.operationName), ok, startedAt);
+              return Promise.resolve();
+            },
             didEncounterErrors({ errors, contextValue }) {
               for (const error of errors) {
                 if (error.originalError instanceof DomainError) continue;
@@ -124,6 +134,8 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
       return graphql.serve(req, res, target);
     },
     routes: {
+      // Subgraphs are reached only inside the cluster (every GraphQL request is signed), so their metrics are here.
+      '/metrics': metricsRoute,
       '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok', service: options.name }),
       '/readyz': async (req, res) => {
         try {
