@@ -6,13 +6,16 @@ import { CONSUMERS } from '@baedal/contracts';
 import { SERVICES } from '@baedal/platform';
 import { REPO_ROOT } from '@baedal/stack';
 import { launchBrowser, watchedPage } from '../support/browser';
-import { gatewayInternal, graphql } from '../support/graphql';
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { bearer, gatewayInternal, graphql, login } from '../support/graphql';
 import type { TestPlatform } from '../support/stack';
 
 /*
  * What developers and operators open in a browser, in headless Chromium:
  * the playground, served whole by the gateway (nothing from outside), with
- * the README's samples and one-click demo sign-in in development; and what
+ * the README's samples and one-click demo sign-in in development; the queue
+ * dashboard, behind an admin's sign-in, with a dead letter retried; and what
  * Prometheus scrapes from every process, which the dashboard and the alert
  * rules in docs/monitoring rely on.
  */
@@ -156,5 +159,113 @@ export function operatorsSuite(platform: () => TestPlatform): void {
         'BaedalBreakerOpen',
       ]);
     });
+  });
+
+  describe('the queue dashboard', () => {
+    const base = () => `http://127.0.0.1:${platform().stack.port('workers')}`;
+    const dashboard = () => `${base()}/queues`;
+    let queue: Queue;
+    let deadLetterId: string;
+
+    // A dead letter on the reviews queue: an order.delivered with no order in it fails at once (one attempt).
+    beforeAll(async () => {
+      queue = new Queue('reviews', {
+        connection: { url: process.env.BAEDAL_REDIS_URL ?? 'redis://127.0.0.1:6379/0' },
+        prefix: platform().prefix,
+      });
+      const id = randomUUID();
+      const event = {
+        id,
+        type: 'order.delivered',
+        version: 1,
+        aggregateId: id,
+        occurredAt: new Date().toISOString(),
+        payload: null,
+      };
+      const job = await queue.add('order.delivered', { events: [event] }, { jobId: id, attempts: 1 });
+      deadLetterId = job.id!;
+      for (let i = 0; i < 100 && !(await job.isFailed()); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await job.isFailed()).toBe(true);
+    }, 30_000);
+    afterAll(async () => {
+      await (await queue.getJob(deadLetterId))?.remove();
+      await queue.close();
+    });
+
+    it('is for admins alone: a stranger is sent to sign in, a customer is refused', async () => {
+      const page = await fetch(dashboard(), { redirect: 'manual', headers: { accept: 'text/html' } });
+      expect([page.status, page.headers.get('location')]).toEqual([302, '/queues/sign-in']);
+      expect((await fetch(`${dashboard()}/api/queues`)).status).toBe(401);
+      const customer = await login(platform().gatewayUrl, 'customer1@baedal.dev');
+      expect((await fetch(`${dashboard()}/api/queues`, { headers: bearer(customer.token) })).status).toBe(401);
+      const admin = await login(platform().gatewayUrl, 'admin@baedal.dev');
+      const answer = await fetch(`${dashboard()}/api/queues`, { headers: bearer(admin.token) });
+      expect(answer.status).toBe(200);
+      const names = ((await answer.json()) as { queues: { name: string }[] }).queues.map((q) => q.name);
+      expect(names.sort()).toEqual([...CONSUMERS, 'coupon-claims'].sort());
+    });
+
+    it('takes a change with its cookie only from its own page, and never deletes a job', async () => {
+      const signIn = (origin: string) =>
+        fetch(`${dashboard()}/sign-in`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+          body: 'email=admin%40baedal.dev&password=baedal1234',
+        });
+      expect((await signIn('http://evil.example')).status).toBe(403);
+      const signedIn = await signIn(base());
+      expect(signedIn.status).toBe(303);
+      const cookie = signedIn.headers.get('set-cookie')!;
+      expect(cookie).toMatch(/HttpOnly; SameSite=Strict; Path=\/queues; Max-Age=\d+/);
+      const retry = (origin: string) =>
+        fetch(`${dashboard()}/api/queues/reviews/${deadLetterId}/retry/failed`, {
+          method: 'PUT',
+          headers: { cookie: cookie.split(';')[0], origin },
+        });
+      expect((await retry('http://evil.example')).status).toBe(403);
+      const remove = await fetch(`${dashboard()}/api/queues/reviews/clean/failed`, {
+        method: 'PUT',
+        headers: { cookie: cookie.split(';')[0], origin: base() },
+      });
+      expect(remove.status).toBeGreaterThanOrEqual(400);
+      expect(await queue.getJob(deadLetterId)).toBeDefined();
+    });
+
+    it('lists every queue with its counts in a browser, and retries a dead letter as dlq replay does', async () => {
+      const { page, outside } = await watchedPage(browser);
+      await page.goto(dashboard());
+      await page.getByLabel('Email').fill('admin@baedal.dev');
+      await page.getByLabel('Password').fill('baedal1234');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      for (const name of [...CONSUMERS, 'coupon-claims'])
+        await page
+          .getByRole('link', { name: new RegExp(`^${name}`) })
+          .first()
+          .waitFor({ timeout: 15_000 });
+      // Each queue's card with its count of jobs, and the dead letter counted on the reviews card.
+      await page
+        .getByText(/^\d+ Jobs?$/)
+        .first()
+        .waitFor({ timeout: 15_000 });
+      const overview = await page.locator('body').innerText();
+      for (const name of [...CONSUMERS, 'coupon-claims'])
+        expect(overview).toMatch(new RegExp(`\\n${name}\\n(FAILED\\n\\d+\\n)?\\d+ Jobs?(\\n|$)`));
+      expect(overview).toMatch(/\nreviews\nFAILED\n1\n1 Job/);
+      const failedBefore = (await queue.getJob(deadLetterId))!.attemptsMade;
+      await page.goto(`${dashboard()}/queue/reviews?status=failed`);
+      await page.getByRole('button', { name: /Retry/ }).first().click();
+      const confirm = page.getByRole('button', { name: /Confirm|Retry/ }).last();
+      if (await confirm.isVisible().catch(() => false)) await confirm.click();
+      // Replayed, it ran again (and failed again, as it must: it names no order).
+      for (let i = 0; i < 100; i++) {
+        const job = await queue.getJob(deadLetterId);
+        if (job && job.attemptsMade > failedBefore && (await job.isFailed())) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await queue.getJob(deadLetterId))!.attemptsMade).toBeGreaterThan(failedBefore);
+      await page.close();
+      expect(outside).toEqual([]);
+    }, 60_000);
   });
 }

@@ -22,6 +22,7 @@ import {
 import { queryModelAnnouncer } from './announcer';
 import { takeTurn } from './clock';
 import { workersConfig } from './config';
+import { DASHBOARD_PATH, queueDashboard } from './dashboard';
 import { domainWorkers } from './domains';
 
 /*
@@ -136,11 +137,15 @@ async function main(): Promise<void> {
     ...declared.map((c) => c.consumer),
     ...domains.all.flatMap((d) => (d.jobQueues ?? []).map((j) => j.queue)),
   ];
-  const queueMetrics = observeQueues(queueNames, workerRedis, prefix);
+  // Both read on a connection that fails fast, so a scrape or a page answers while Redis is away.
+  const queueMetrics = observeQueues(queueNames, relayRedis, prefix);
+  const dashboard = queueDashboard(queueNames, relayRedis, prefix, log);
   observeOutboxes(relays);
 
-  // /healthz answers once every relay and consumer has started; the stack waits for it.
+  // /healthz answers once every relay and consumer has started (the stack waits for it); /metrics and the
+  // queue dashboard (/queues) are served beside it.
   const health = http.createServer((req, res) => {
+    if (req.url?.startsWith(DASHBOARD_PATH)) return dashboard.handle(req, res);
     if (req.url === '/metrics')
       return void Promise.resolve(metricsRoute(req, res)).catch((error: unknown) => {
         log.warn({ err: error }, 'metrics failed');
@@ -158,7 +163,7 @@ async function main(): Promise<void> {
     // Finish the jobs in hand, then stop taking new ones.
     await Promise.all(consumers.map((c) => c.close()));
     await Promise.all(relays.map((r) => r.stop()));
-    await queueMetrics.close();
+    await Promise.all([queueMetrics.close(), dashboard.close()]);
     await Promise.all(domains.all.map((domain) => domain.close()));
     workerRedis.disconnect();
     relayRedis.disconnect();

@@ -1,4 +1,4 @@
-import type { ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions, Job } from 'bullmq';
 import { openQueue } from './queues';
 
 export interface DeadLetter {
@@ -33,6 +33,17 @@ export async function listDeadLetters(
   }
 }
 
+/**
+ * Puts one dead letter back to be processed again: the one way a failed job
+ * is replayed, from `npm run events -- dlq replay` and from the queue
+ * dashboard alike. A job that is not failed is left alone (false).
+ */
+export async function replayDeadLetter(job: Job): Promise<boolean> {
+  if (!(await job.isFailed())) return false;
+  await job.retry('failed');
+  return true;
+}
+
 /** Puts failed jobs (one, or all) back to be processed again; returns how many. */
 export async function replayDeadLetters(
   consumer: string,
@@ -44,12 +55,7 @@ export async function replayDeadLetters(
   try {
     const jobs = jobId ? [await queue.getJob(jobId)] : await queue.getFailed(0, -1);
     let replayed = 0;
-    for (const job of jobs) {
-      if (job && (await job.isFailed())) {
-        await job.retry('failed');
-        replayed++;
-      }
-    }
+    for (const job of jobs) if (job && (await replayDeadLetter(job))) replayed++;
     return replayed;
   } finally {
     await queue.close();

@@ -26,7 +26,7 @@ export {
   type RunInTransaction,
 } from './apply';
 export { EVENTS_PER_JOB, eventJobs, jobOptions, openQueue, type EventsJob } from './queues';
-export { listDeadLetters, replayDeadLetters, type DeadLetter } from './dlq';
+export { listDeadLetters, replayDeadLetter, replayDeadLetters, type DeadLetter } from './dlq';
 export {
   consumersOf,
   declareConsumer,
