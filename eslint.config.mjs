@@ -52,6 +52,8 @@ export default tseslint.config(
       '**/src/settings.ts',
       'test/**',
       'packages/stack/src/index.ts',
+      // OpenTelemetry's own variables, read before anything is loaded.
+      'packages/platform/src/tracing.ts',
       'prisma/generate.js',
       '**/*.test.ts',
     ],

@@ -1,3 +1,5 @@
+// First, so tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) sees every module it instruments load.
+import '@baedal/platform/tracing';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';

@@ -9,7 +9,7 @@ import type { ProcessName } from '@baedal/stack';
  *
  * Flags: --shops N (20000), --duration S (10), --warmup S (3), --orders-warmup S (15), --connections N (64),
  * --cost-rate N (50 orders/s for the cost row),
- * --only reads,cold,limits,orders,cost,coupons,degraded (a subset, printed, no report),
+ * --only reads,cold,limits,orders,cost,coupons,degraded,tracing (a subset, printed, no report),
  * --profile gateway,shops,... (V8 CPU profiles of those processes, summarized),
  * --one-client (every connection from 127.0.0.1 and never reconnecting, the per-address limits raised as
  * in the test suites: the load generator of the benches before the rate limits, for A/B runs against them)

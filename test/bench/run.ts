@@ -15,6 +15,7 @@ import { measureCoupons } from './scenarios/coupons';
 import { measureDegraded } from './scenarios/degraded';
 import { measureOrders } from './scenarios/orders';
 import { measureLimitsCost, measureReads, readSets } from './scenarios/reads';
+import { measureTracingCost } from './scenarios/tracing';
 
 /*
  * npm run bench: starts the platform on the benchmark data set, and for each
@@ -85,6 +86,7 @@ async function main() {
     if (runs('cost')) cost = await measureCost(gateway, send);
     if (runs('coupons')) await measureCoupons(gateway, references, send, paymentsDb);
     if (runs('degraded')) await measureDegraded(stack, gateway, sets, references, healthy, profiled);
+    if (runs('tracing')) await measureTracingCost(sets, stack, send);
   } finally {
     for (const child of references?.children ?? []) child.kill();
     closeClients();

@@ -1,3 +1,5 @@
+// First, so tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) sees every module it instruments load.
+import '@baedal/platform/tracing';
 import http from 'node:http';
 import os from 'node:os';
 import Redis from 'ioredis';

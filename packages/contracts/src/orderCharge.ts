@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { badInput, chargeSecret, hmacKey } from '@baedal/platform';
+import { badInput, chargeSecret, currentTraceParent, hmacKey } from '@baedal/platform';
 
 /*
  * Orders' signed word on what an order costs. placeOrder hands it to the
@@ -13,6 +13,8 @@ export interface OrderCharge {
   customerId: string;
   /** What the order costs, in won, before any coupon. */
   total: number;
+  /** The trace of the request that asked for the charge (placeOrder's), so paying continues it. */
+  trace?: string;
 }
 
 export const CHARGE_TTL_SECONDS = 15 * 60;
@@ -20,13 +22,18 @@ const ISSUER = 'baedal-orders';
 const AUDIENCE = 'baedal-payments';
 
 export function signOrderCharge(charge: OrderCharge, ttlSeconds = CHARGE_TTL_SECONDS): string {
-  return jwt.sign({ customerId: charge.customerId, total: charge.total }, hmacKey(chargeSecret()), {
-    algorithm: 'HS256',
-    subject: charge.orderId,
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    expiresIn: ttlSeconds,
-  });
+  const trace = charge.trace ?? currentTraceParent();
+  return jwt.sign(
+    { customerId: charge.customerId, total: charge.total, ...(trace ? { trace } : {}) },
+    hmacKey(chargeSecret()),
+    {
+      algorithm: 'HS256',
+      subject: charge.orderId,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      expiresIn: ttlSeconds,
+    },
+  );
 }
 
 /**
@@ -40,7 +47,12 @@ export function verifyOrderCharge(token: string): OrderCharge | null {
       issuer: ISSUER,
       audience: AUDIENCE,
     }) as jwt.JwtPayload;
-    const { sub, customerId, total } = claims as { sub?: unknown; customerId?: unknown; total?: unknown };
+    const { sub, customerId, total, trace } = claims as {
+      sub?: unknown;
+      customerId?: unknown;
+      total?: unknown;
+      trace?: unknown;
+    };
     if (
       typeof sub !== 'string' ||
       typeof customerId !== 'string' ||
@@ -49,7 +61,7 @@ export function verifyOrderCharge(token: string): OrderCharge | null {
     ) {
       throw new Error('incomplete');
     }
-    return { orderId: sub, customerId, total };
+    return { orderId: sub, customerId, total, ...(typeof trace === 'string' ? { trace } : {}) };
   } catch (error) {
     if (error instanceof jwt.TokenExpiredError) return null;
     throw badInput('paymentToken', 'paymentToken is not one that placeOrder issued');

@@ -1,5 +1,5 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { Logger } from '@baedal/platform';
+import { inLogScope, inSpan, SpanKind, type Logger } from '@baedal/platform';
 import { applyOnce, batcher, type Handlers, type RunInTransaction } from './apply';
 import type { Retries } from './config';
 import type { EventEnvelope } from './envelope';
@@ -68,10 +68,26 @@ async function inTurn<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<
 export function startConsumer<M, Tx extends SqlTransaction>(options: ConsumerOptions<M, Tx>): Worker<EventsJob<M>> {
   const { consumer, handlers, transaction, log } = options;
   const batch = options.batch ?? (options.oneEventPerJob ? 1 : 16);
-  const apply =
+  const applyNow =
     batch > 1
       ? batcher(consumer, handlers, transaction, batch, options.lingerMs)
       : (event: EventEnvelope<M>) => applyOnce(consumer, event, handlers, transaction);
+  // A traced event is applied in a span of its trace, so what its handler writes (events too) continues it;
+  // its log lines carry its id and its chain's correlation id.
+  const apply = (event: EventEnvelope<M>) =>
+    inLogScope({ eventId: event.id, correlationId: event.correlationId ?? event.id }, () => traced(event));
+  const traced = (event: EventEnvelope<M>) =>
+    event.trace
+      ? inSpan(
+          `consume ${event.type}`,
+          {
+            parent: event.trace,
+            kind: SpanKind.CONSUMER,
+            attributes: { 'baedal.consumer': consumer, 'baedal.event.id': event.id },
+          },
+          () => applyNow(event),
+        )
+      : applyNow(event);
   const queue = openQueue<M>(consumer, options.connection, options.prefix, options.retries);
   const applyJob = async (job: Job<EventsJob<M>>) => {
     const { events } = job.data;

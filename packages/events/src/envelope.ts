@@ -20,6 +20,10 @@ export interface EventEnvelope<M, T extends EventType<M> = EventType<M>> {
   occurredAt: string;
   aggregateId: string;
   payload: M[T];
+  /** The W3C traceparent of the work that wrote it (relayed and consumed in the same trace), when traced. */
+  trace?: string;
+  /** The request its chain of events started from: on the log lines of every consumer that applies it, and of what they write. */
+  correlationId?: string;
 }
 
 /** An event about to be written to an outbox: its envelope less the id and time the outbox gives it. */

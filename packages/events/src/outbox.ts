@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { currentTraceParent, logScope } from '@baedal/platform';
 import type { EventEnvelope, EventType, NewEvent } from './envelope';
 
 /** The part of a Prisma transaction client the outbox needs; every generated client has it. */
@@ -39,12 +40,23 @@ export interface OutboxInsert<M> {
  */
 export function outboxInsert<M>(events: NewEvent<M>[], firstParam = 1, onlyIf?: string): OutboxInsert<M> {
   const occurredAt = new Date().toISOString();
-  const envelopes: EventEnvelope<M>[] = events.map((e) => ({ id: randomUUID(), occurredAt, ...e }));
+  // The events continue the trace of the work that writes them (in a batch of several callers', the batch's).
+  const trace = currentTraceParent();
+  // …and carry on the chain's correlation id: the consumed event's, or the request's that started it.
+  const scope = logScope();
+  const correlationId = scope?.correlationId ?? scope?.requestId;
+  const envelopes: EventEnvelope<M>[] = events.map((e) => ({
+    id: randomUUID(),
+    occurredAt,
+    ...e,
+    trace,
+    correlationId,
+  }));
   const $ = (i: number) => `$${firstParam + i}`;
   // Rows come out of unnest in the given order, so "seq" keeps it: consumers of one aggregate rely on that.
   // The one-row subquery notifies once per insert.
-  const sql = `INSERT INTO "OutboxEvent" ("id", "type", "version", "aggregateId", "payload", "occurredAt")
-       SELECT e."id", e."type", e."version", e."aggregateId", e."payload"::jsonb, ${$(5)}::timestamptz AT TIME ZONE 'UTC'
+  const sql = `INSERT INTO "OutboxEvent" ("id", "type", "version", "aggregateId", "payload", "occurredAt", "trace", "correlationId")
+       SELECT e."id", e."type", e."version", e."aggregateId", e."payload"::jsonb, ${$(5)}::timestamptz AT TIME ZONE 'UTC', ${$(6)}::text, ${$(7)}::text
          FROM unnest(${$(0)}::text[], ${$(1)}::text[], ${$(2)}::int[], ${$(3)}::text[], ${$(4)}::text[]) AS e("id", "type", "version", "aggregateId", "payload"),
               (SELECT pg_notify('${OUTBOX_CHANNEL}', '')) AS notified${
                 onlyIf
@@ -59,6 +71,8 @@ export function outboxInsert<M>(events: NewEvent<M>[], firstParam = 1, onlyIf?: 
     envelopes.map((e) => e.aggregateId),
     envelopes.map((e) => JSON.stringify(e.payload)),
     occurredAt,
+    trace ?? null,
+    correlationId ?? null,
   ];
   return { envelopes, sql, values };
 }

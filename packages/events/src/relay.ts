@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import pg from 'pg';
+import { markStep, SpanKind } from '@baedal/platform';
 import type { EventEnvelope } from './envelope';
 import { OUTBOX_CHANNEL } from './outbox';
 import { EVENTS_PER_JOB, eventJobs, openQueue, type EventsJob } from './queues';
@@ -16,6 +17,8 @@ interface OutboxRow {
   aggregateId: string;
   payload: unknown;
   occurredAt: Date;
+  trace: string | null;
+  correlationId: string | null;
 }
 
 /**
@@ -119,7 +122,7 @@ export class OutboxRelay<M> {
         `WITH marked AS (
            UPDATE "OutboxEvent" SET "relayedAt" = now() AT TIME ZONE 'UTC'
             WHERE "seq" IN (SELECT "seq" FROM "OutboxEvent" WHERE "relayedAt" IS NULL ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED)
-            RETURNING "seq", "id", "type", "version", "aggregateId", "payload", ("occurredAt" AT TIME ZONE 'UTC') AS "occurredAt")
+            RETURNING "seq", "id", "type", "version", "aggregateId", "payload", ("occurredAt" AT TIME ZONE 'UTC') AS "occurredAt", "trace", "correlationId")
          SELECT * FROM marked ORDER BY "seq"`,
         [this.options.batchSize ?? 500],
       );
@@ -136,6 +139,12 @@ export class OutboxRelay<M> {
           occurredAt: row.occurredAt.toISOString(),
           aggregateId: row.aggregateId,
           payload: row.payload,
+          // Relaying is a step of the event's trace; its consumers continue from it.
+          trace: markStep(`relay ${row.type}`, row.trace ?? undefined, SpanKind.PRODUCER, {
+            'baedal.event.id': row.id,
+            'baedal.source': this.options.source,
+          }),
+          ...(row.correlationId ? { correlationId: row.correlationId } : {}),
         } as EventEnvelope<M>;
         // An event no route names is relayed to nobody (a type this version does not know).
         for (const consumer of this.options.routes[envelope.type] ?? []) {

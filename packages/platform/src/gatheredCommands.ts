@@ -4,7 +4,7 @@ import type { BaseContext } from '@apollo/server';
 import type { GraphQLHttp, TextAnswer } from './graphqlHttp';
 import { REQUEST_ID_HEADER } from './httpServer';
 import { errorBody, INTERNAL_ERROR, readBody, sendJson } from './json';
-import type { Logger } from './logger';
+import { inLogScope, type Logger } from './logger';
 
 /*
  * Gathered commands, both sides of the protocol. The gateway gathers the
@@ -112,10 +112,13 @@ export async function answerGatheredCommands<TContext extends BaseContext>(
   // as it would have alone: the others may have run.
   const answers = await Promise.all(
     commands.map((command) =>
-      answerCommand(graphql, command).catch((error: unknown) => {
-        logger.error({ err: error, requestId: command.headers[REQUEST_ID_HEADER] }, 'command failed');
-        return { status: 500, body: INTERNAL_ERROR };
-      }),
+      // Each command's lines (and the events it writes) carry its own request's id.
+      inLogScope({ requestId: command.headers[REQUEST_ID_HEADER] }, () =>
+        answerCommand(graphql, command).catch((error: unknown) => {
+          logger.error({ err: error }, 'command failed');
+          return { status: 500, body: INTERNAL_ERROR };
+        }),
+      ),
     ),
   );
   sendJson(res, 200, { answers });

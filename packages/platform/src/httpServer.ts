@@ -2,7 +2,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { BodyTooLarge, INTERNAL_ERROR, sendJson, sendJsonText, TOO_LARGE } from './json';
 import { httpServing } from './config';
-import type { Logger } from './logger';
+import { inLogScope, type Logger } from './logger';
 
 export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
 
@@ -60,10 +60,12 @@ export function createHttpServer({
     const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
     let work: Promise<void> | void;
     try {
-      work =
+      // Every log line written while answering carries the request id (logger.ts).
+      work = inLogScope({ requestId }, () =>
         route && (req.method === 'GET' || req.method === 'HEAD')
           ? route(req, res)
-          : handle(req, res, { requestId, clientRequestId, pathname, search: queryAt < 0 ? '' : url.slice(queryAt) });
+          : handle(req, res, { requestId, clientRequestId, pathname, search: queryAt < 0 ? '' : url.slice(queryAt) }),
+      );
     } catch (error) {
       // A route that throws before it returns a promise is answered as one that rejects.
       work = Promise.reject(error instanceof Error ? error : new Error(String(error)));
@@ -73,7 +75,7 @@ export function createHttpServer({
         sendJsonText(res, 413, TOO_LARGE);
         return;
       }
-      logger.error({ err: error, requestId, clientRequestId }, 'request failed');
+      logger.error({ err: error, clientRequestId }, 'request failed');
       if (!res.headersSent) sendJsonText(res, 500, INTERNAL_ERROR);
       else res.end();
     });

@@ -84,7 +84,16 @@ export {
 export { hashPassword, verifyAgainstNobody, verifyPassword } from './passwords';
 export { Sessions, type Session, type SessionSettings } from './sessions';
 export { AttemptCounter, tooManyRequests, type AttemptLimit, type CountStore } from './rateLimits';
-export { createLogger, type Logger } from './logger';
+export { createLogger, inLogScope, logScope, type Logger, type LogScope } from './logger';
+export {
+  currentTraceId,
+  currentTraceParent,
+  inSpan,
+  linkTo,
+  markStep,
+  SpanKind,
+  type SpanOptions,
+} from './traceContext';
 export {
   boundedLabel,
   gatherMetricsForCopies,

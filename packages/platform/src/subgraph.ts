@@ -12,7 +12,7 @@ import { port as configuredPort, type ServiceName } from './config';
 import { DomainError, formatError } from './errors';
 import { answerGatheredCommands, COMMANDS_PATH } from './gatheredCommands';
 import { GraphQLHttp } from './graphqlHttp';
-import { createHttpServer, notFoundRoute, REQUEST_ID_HEADER } from './httpServer';
+import { createHttpServer, notFoundRoute } from './httpServer';
 import type { Identity } from './identity';
 import { verifyBody, verifyIdentityHeaders } from './signedIdentity';
 import { errorBody, sendJson } from './json';
@@ -116,7 +116,8 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
         (error as { extensions: Record<string, unknown> }).extensions.http = { status: 401 };
         throw error;
       }
-      return Promise.resolve({ identity, loaders: options.createLoaders(), requestId, log: log.child({ requestId }) });
+      // The request id is on every line already (httpServer's log scope).
+      return Promise.resolve({ identity, loaders: options.createLoaders(), requestId, log });
     },
   });
   const server = createHttpServer({
@@ -142,7 +143,7 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
           await options.checkReady();
           sendJson(res, 200, { status: 'ready', service: options.name });
         } catch (error) {
-          log.warn({ err: error, requestId: req.headers[REQUEST_ID_HEADER] }, 'not ready');
+          log.warn({ err: error }, 'not ready');
           sendJson(res, 503, { status: 'unavailable', service: options.name, reason: (error as Error).message });
         }
       },

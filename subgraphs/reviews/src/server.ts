@@ -1,3 +1,5 @@
+// First, so tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) sees every module it instruments load.
+import '@baedal/platform/tracing';
 import path from 'node:path';
 import { runUntilStopped, startSubgraph } from '@baedal/platform';
 import { checkDatabase, createLoaders, db } from './db';

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, isUniqueViolation, notFound, type Identity } from '@baedal/platform';
+import {
+  currentTraceParent,
+  DomainError,
+  inSpan,
+  isUniqueViolation,
+  linkTo,
+  notFound,
+  type Identity,
+} from '@baedal/platform';
+import { verifyOrderCharge } from '@baedal/contracts';
 import type { CouponCampaign, Payment } from '@baedal/prisma/payments';
 import { db, sql } from '../db';
 import { requirePayingCustomer } from '../domain/access';
@@ -54,7 +63,30 @@ async function paymentTerms(customerId: string, input: PayOrderInput): Promise<{
   return { ledger, discount: discountFor(campaign, ledger.total) };
 }
 
-export async function payOrder(identity: Identity, input: PayOrderInput): Promise<Payment> {
+/**
+ * Pays an order in the order's own trace (the one its charge names: placeOrder's), linked to this
+ * request's, so one trace follows the order from placement through payment to its consumers.
+ */
+export function payOrder(identity: Identity, input: PayOrderInput): Promise<Payment> {
+  // Untraced (tracing off), the charge is not read twice.
+  const requestTrace = currentTraceParent();
+  const orderTrace = requestTrace && traceOfCharge(input.paymentToken);
+  if (!orderTrace || orderTrace === requestTrace) return payOrderNow(identity, input);
+  const links = linkTo(requestTrace);
+  return inSpan('payOrder', { parent: orderTrace, links, attributes: { 'baedal.order.id': input.orderId } }, () =>
+    payOrderNow(identity, input),
+  );
+}
+
+function traceOfCharge(paymentToken: string | null | undefined): string | undefined {
+  try {
+    return paymentToken ? verifyOrderCharge(paymentToken)?.trace : undefined;
+  } catch {
+    return undefined; // a bad token is refused by the payment itself
+  }
+}
+
+async function payOrderNow(identity: Identity, input: PayOrderInput): Promise<Payment> {
   const customerId = requirePayingCustomer(identity);
   const key = validatePayment(input);
   const byKey = async (): Promise<Payment | null> => {

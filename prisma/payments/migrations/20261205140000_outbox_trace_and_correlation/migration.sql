@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "OutboxEvent" ADD COLUMN     "correlationId" TEXT,
+ADD COLUMN     "trace" TEXT;
