@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   }
   console.log(`\n[start] Baedal is up: ${stack.gatewayUrl}  (open it in a browser for the playground)`);
   console.log(
-    `[start] Queue dashboard: http://127.0.0.1:${stack.port('workers')}/queues (sign in as admin@baedal.dev);` +
+    `[start] Queue dashboard: http://127.0.0.1:${stack.port('workers')}/queues (sign in as ${isProduction() ? 'an admin' : 'admin@baedal.dev'});` +
       ` metrics at /metrics on every process (the gateway's on its internal port); see "Operating Baedal" in the README`,
   );
   console.log(SAMPLES);
