@@ -1,10 +1,11 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { inLogScope, inSpan, SpanKind, type Logger } from '@baedal/platform';
 import { applyOnce, batcher, type Handlers, type RunInTransaction } from './apply';
-import type { Retries } from './config';
+import { outageSettings, type Retries } from './config';
 import type { EventEnvelope } from './envelope';
 import type { SqlTransaction } from './outbox';
 import { consumerLag } from './metrics';
+import { outageOf, type OutageSettings } from './outage';
 import { eventJobs, openQueue, type EventsJob } from './queues';
 
 /** What a domain declares about one of its consumers (its queue, its effects, its transactions). */
@@ -43,6 +44,8 @@ export interface ConsumerOptions<M, Tx extends SqlTransaction> extends ConsumerS
   lingerMs?: number;
   /** Retries of the jobs it queues again (the settings' unless given). */
   retries?: Retries;
+  /** How it waits out a dependency that does not answer (the settings' unless given). */
+  outage?: OutageSettings;
 }
 
 /** Promise.allSettled, but each item's work starts when the previous one's has settled. */
@@ -64,6 +67,8 @@ async function inTurn<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<
  * when some of them fail, the rest stay applied and each failed one is queued
  * again as a job of its own, so it is retried with backoff (see jobOptions),
  * and ends as a dead letter, alone. A job of one event fails as a whole.
+ * Unless its database or Redis does not answer: then the job waits, its
+ * attempts untouched, until they do (outage.ts).
  */
 export function startConsumer<M, Tx extends SqlTransaction>(options: ConsumerOptions<M, Tx>): Worker<EventsJob<M>> {
   const { consumer, handlers, transaction, log } = options;
@@ -89,6 +94,10 @@ export function startConsumer<M, Tx extends SqlTransaction>(options: ConsumerOpt
         )
       : applyNow(event);
   const queue = openQueue<M>(consumer, options.connection, options.prefix, options.retries);
+  const outage = outageOf(
+    [() => transaction((tx) => tx.$queryRawUnsafe('SELECT 1'), []), async () => (await queue.client).ping()],
+    options.outage ?? outageSettings(),
+  );
   const applyJob = async (job: Job<EventsJob<M>>) => {
     const { events } = job.data;
     // Unbatched, a job's events are applied in turn, so a job holds one transaction at a time.
@@ -101,7 +110,14 @@ export function startConsumer<M, Tx extends SqlTransaction>(options: ConsumerOpt
     outcomes.forEach((outcome, i) => {
       if (outcome.status === 'fulfilled') lag.observe((Date.now() - Date.parse(events[i].occurredAt)) / 1000);
     });
-    if (failed.length === 0) return;
+    if (failed.length === 0) return outage.recovered();
+    if (!(await outage.dependenciesAnswer())) {
+      // Not the events' fault: the whole job waits (its applied events are duplicates then, with no second effect).
+      const waitMs = outage.nextWaitMs();
+      log.warn({ consumer, waitMs, err: failed[0].error }, 'a dependency does not answer; waiting, attempts untouched');
+      await worker.rateLimit(waitMs);
+      throw Worker.RateLimitError();
+    }
     if (events.length === 1) throw failed[0].error;
     // If this add fails, the whole job is retried: its applied events are then duplicates, with no second effect.
     await queue.addBulk(
