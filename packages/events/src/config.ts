@@ -4,7 +4,11 @@ import { defineSettings, int } from '@baedal/platform';
 export const eventsConfig = defineSettings({
   BAEDAL_EVENT_ATTEMPTS: int(8, 'tries per event job', 1),
   BAEDAL_EVENT_BACKOFF_MS: int(500, 'the first retry waits this long, each next one twice as long', 0),
-  BAEDAL_OUTAGE_WAIT_MS: int(500, "a consumer whose database or Redis does not answer waits this long first, each time twice as long", 1),
+  BAEDAL_OUTAGE_WAIT_MS: int(
+    500,
+    'a consumer whose database or Redis does not answer waits this long first, each time twice as long',
+    1,
+  ),
   BAEDAL_OUTAGE_MAX_WAIT_MS: int(30_000, 'the longest a consumer waits between looks at a dead dependency', 1),
 });
 

@@ -95,7 +95,10 @@ export function startConsumer<M, Tx extends SqlTransaction>(options: ConsumerOpt
       : applyNow(event);
   const queue = openQueue<M>(consumer, options.connection, options.prefix, options.retries);
   const outage = outageOf(
-    [() => transaction((tx) => tx.$queryRawUnsafe('SELECT 1'), []), async () => (await queue.client).ping()],
+    [
+      () => transaction((tx) => tx.$queryRawUnsafe('SELECT 1'), []),
+      async () => ((await queue.client) as unknown as { ping(): Promise<string> }).ping(),
+    ],
     options.outage ?? outageSettings(),
   );
   const applyJob = async (job: Job<EventsJob<M>>) => {
