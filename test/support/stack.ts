@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { SERVICES, type ServiceName } from '@baedal/platform';
 import { dropDatabase } from '@baedal/prisma';
-import { Stack } from '@baedal/stack';
+import { Stack, type StackOptions } from '@baedal/stack';
 import { CONSUMERS } from '@baedal/contracts';
 import { openQueue } from '@baedal/events';
 import Redis from 'ioredis';
@@ -123,11 +123,12 @@ export async function startTestPlatform(
   basePort: number,
   seedShops = 60,
   extraEnv: Record<string, string> = {},
+  stackOptions: Pick<StackOptions, 'restartDead' | 'log'> = {},
 ): Promise<TestPlatform> {
   const env = { ...testEnv(name, basePort), ...extraEnv };
   const prefix = env.BAEDAL_DB_PREFIX;
   await dropTestDatabases(prefix);
-  const stack = new Stack({ env, seedShops, output: path.join(__dirname, '..', '.logs', name) });
+  const stack = new Stack({ env, seedShops, output: path.join(__dirname, '..', '.logs', name), ...stackOptions });
   try {
     await stack.up();
   } catch (error) {

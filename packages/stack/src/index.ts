@@ -41,10 +41,18 @@ export interface StackOptions {
   /** Where each process's output goes: a directory for <name>.log files, or 'inherit' (this process's). */
   output?: string;
   log?: (line: string) => void;
+  /**
+   * Start again a process that dies (not one the stack stops): after `firstDelayMs`, twice as long each
+   * time it dies again within a minute of starting, at most `maxDelayMs`. `npm start` does.
+   */
+  restartDead?: { firstDelayMs: number; maxDelayMs: number };
 }
 
 export class Stack {
   readonly processes = new Map<ProcessName, ChildProcess>();
+  /** Each process's wait before its next restart, while it keeps dying soon after starting. */
+  private readonly restartDelays = new Map<ProcessName, number>();
+  private stopping = false;
 
   constructor(private readonly options: StackOptions) {}
 
@@ -110,7 +118,30 @@ export class Stack {
     });
     if (typeof stdio !== 'string') fs.closeSync(stdio[1]);
     this.processes.set(name, child);
+    const startedAt = Date.now();
+    child.once('exit', (code, signal) =>
+      this.died(name, child, startedAt, code ?? signal, () => this.start(name, env, nodeArgs)),
+    );
     return child;
+  }
+
+  /** A process exited: if the stack did not stop it and restarts the dead, it is started again after a wait. */
+  private died(name: ProcessName, child: ChildProcess, startedAt: number, how: unknown, again: () => void): void {
+    const restart = this.options.restartDead;
+    if (this.stopping || this.processes.get(name) !== child) return; // stopped or replaced on purpose
+    if (!restart) {
+      this.options.log?.(`${name} exited (${String(how)}); the rest keeps running`);
+      return;
+    }
+    const lived = Date.now() - startedAt;
+    const delay = lived > 60_000 ? restart.firstDelayMs : (this.restartDelays.get(name) ?? restart.firstDelayMs);
+    this.restartDelays.set(name, Math.min(restart.maxDelayMs, delay * 2));
+    this.options.log?.(`${name} exited (${String(how)}); starting it again in ${delay} ms`);
+    setTimeout(() => {
+      if (this.stopping || this.processes.get(name) !== child) return;
+      again();
+      this.options.log?.(`${name} started again`);
+    }, delay).unref();
   }
 
   /** Stops one process (SIGTERM, then SIGKILL after a grace period). */
@@ -129,6 +160,7 @@ export class Stack {
   }
 
   async stopAll(): Promise<void> {
+    this.stopping = true;
     // The gateway first, so nothing new reaches the subgraphs while they stop.
     await this.stop('gateway');
     await Promise.all([...this.processes.keys()].map((name) => this.stop(name)));
@@ -157,6 +189,7 @@ export class Stack {
 
   /** Checks the databases and Redis, migrates, seeds when empty, then starts every process and waits until the gateway is ready. */
   async up(): Promise<void> {
+    this.stopping = false;
     await this.prepare();
     const backends: ProcessName[] = ['providerA', 'providerB', ...SERVICES, 'workers'];
     for (const name of backends) this.start(name);

@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     output: 'inherit',
     log: (line) => console.log(`[start] ${line}`),
     seedShops: stackConfig().BAEDAL_SEED_SHOPS,
+    // A process that dies is started again (the stack logs it), so an outage of one needs no person.
+    restartDead: { firstDelayMs: 500, maxDelayMs: 30_000 },
   });
   let stopping = false;
   const stop = async () => {
@@ -44,11 +46,6 @@ async function main(): Promise<void> {
     console.error(`[start] ${(error as Error).message}`);
     await stack.stopAll();
     process.exit(1);
-  }
-  for (const [name, child] of stack.processes) {
-    child.once('exit', (code, signal) => {
-      if (!stopping) console.error(`[start] ${name} exited (${signal ?? code}); the rest keeps running`);
-    });
   }
   console.log(`\n[start] Baedal is up: ${stack.gatewayUrl}  (open it in a browser for the playground)`);
   console.log(
