@@ -132,7 +132,10 @@ export async function startTestPlatform(
   try {
     await stack.up();
   } catch (error) {
+    // A platform that did not start leaves nothing behind either.
     await stack.stopAll();
+    await dropTestDatabases(prefix);
+    await deleteRedisKeys(prefix);
     throw error;
   }
   const databaseUrl = (service: ServiceName) => `${PG_URL}/${prefix}_${service}`;
