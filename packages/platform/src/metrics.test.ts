@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { boundedLabel } from './metrics';
+import { boundedLabel, observeOperation, registry } from './metrics';
 
 /*
  * One scrape covers every copy of a process: two copies under node:cluster
@@ -13,10 +13,11 @@ import { boundedLabel } from './metrics';
 
 const SCRIPT = `
 const http = require('node:http');
-const { forkPerCore, createLogger, metricsRoute, registry } = require(${JSON.stringify(path.resolve(__dirname, '..', 'dist', 'index.js'))});
+const { forkPerCore, createLogger, metricsRoute, observeOperation, registry } = require(${JSON.stringify(path.resolve(__dirname, '..', 'dist', 'index.js'))});
 const { Counter } = require(${JSON.stringify(require.resolve('prom-client'))});
 if (!forkPerCore(createLogger('metrics-test'), 2)) {
   new Counter({ name: 'test_copies_started_total', help: 'copies', registers: [registry] }).inc();
+  observeOperation('Copies', true, process.hrtime.bigint());
   http.createServer((req, res) => metricsRoute(req, res)).listen(Number(process.env.PORT), '127.0.0.1');
 }
 `;
@@ -46,6 +47,9 @@ describe('metrics across the copies of a process', () => {
       };
       const texts = [await scrape(), await scrape(), await scrape()];
       for (const text of texts) expect(text).toMatch(/^test_copies_started_total 2$/m);
+      // The operations counted on the hot path are summed too.
+      expect(texts[0]).toMatch(/^baedal_graphql_requests_total\{operation="Copies",outcome="ok"\} 2$/m);
+      expect(texts[0]).toMatch(/^baedal_graphql_request_duration_seconds_count\{operation="Copies"\} 2$/m);
     } finally {
       child.kill('SIGTERM');
       fs.rmSync(dir, { recursive: true, force: true });
@@ -63,5 +67,27 @@ describe('a label whose values come from callers', () => {
       'A',
       'anonymous',
     ]);
+  });
+});
+
+describe('operations counted on the hot path', () => {
+  it('are served as prom-client serves a counter and a histogram', async () => {
+    const startedAt = process.hrtime.bigint() - 3_000_000n; // 3 ms ago
+    observeOperation('MetricsTestOp', true, startedAt);
+    observeOperation('MetricsTestOp', false, startedAt);
+    const text = await registry.metrics();
+    expect(text).toMatch(/^# TYPE baedal_graphql_request_duration_seconds histogram$/m);
+    expect(text).toContain('baedal_graphql_requests_total{operation="MetricsTestOp",outcome="ok"} 1');
+    expect(text).toContain('baedal_graphql_requests_total{operation="MetricsTestOp",outcome="error"} 1');
+    expect(text).toContain('baedal_graphql_request_duration_seconds_bucket{operation="MetricsTestOp",le="0.0025"} 0');
+    expect(text).toContain('baedal_graphql_request_duration_seconds_bucket{operation="MetricsTestOp",le="0.005"} 2');
+    expect(text).toContain('baedal_graphql_request_duration_seconds_bucket{operation="MetricsTestOp",le="+Inf"} 2');
+    expect(text).toContain('baedal_graphql_request_duration_seconds_count{operation="MetricsTestOp"} 2');
+    const json = await registry.getMetricsAsJSON();
+    // Copies' registries are summed from this form (AggregatorRegistry).
+    expect(json.find((m) => m.name === 'baedal_graphql_requests_total')).toMatchObject({
+      type: 'counter',
+      aggregator: 'sum',
+    });
   });
 });
