@@ -6,7 +6,6 @@ import { askerOf, type GatewayContext } from './context';
 import { responseCacheLookups } from './metrics';
 import type { OperationDecision, OperationModel, RateLimit } from './operation';
 import type { TrustedDocuments } from './persistedOperations';
-
 import type { KeptAnswer, ResponseCache } from './responseCache';
 
 /** Answers an operation one subgraph answers alone (the decision's route): its JSON text, or null for the pipeline. */
@@ -114,7 +113,7 @@ export function gatewayHandler(options: GatewayHttpOptions) {
         valid = false; // the context refuses it below, as for any request
       }
       if (valid) {
-        responseCacheLookups.inc({ result: 'hit' });
+        responseCacheLookups.hit++;
         return sendHit(res, hit);
       }
     }
@@ -149,7 +148,7 @@ export function gatewayHandler(options: GatewayHttpOptions) {
     const shared = req.method === 'POST' && decision?.shared === true && responseCache !== undefined;
     const document = shared && decision.rootFields.every((name) => documentRoots.has(name));
     if (shared) {
-      responseCacheLookups.inc({ result: 'miss' });
+      responseCacheLookups.miss++;
       const twin = responseCache.join(rawBody);
       const kept = twin && (await twin);
       if (kept) return sendHit(res, kept);

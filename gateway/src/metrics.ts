@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { registry } from '@baedal/platform';
+import { readWhenScraped, registry } from '@baedal/platform';
 
 /* The gateway's own metrics, beside what every process exports (platform's metrics.ts), at /metrics on its internal port. */
 
@@ -62,9 +62,14 @@ export const gatheredCommands = new Histogram({
   registers: [registry],
 });
 
-export const responseCacheLookups = new Counter({
-  name: 'baedal_response_cache_lookups_total',
-  help: 'Shared operations looked up in the response cache, by result: hit, or miss (answered by the shortcut or the planner)',
-  labelNames: ['result'] as const,
-  registers: [registry],
-});
+/** Shared operations looked up in the response cache: counted on the hot path, read when scraped. */
+export const responseCacheLookups = { hit: 0, miss: 0 };
+readWhenScraped(
+  'baedal_response_cache_lookups_total',
+  'Shared operations looked up in the response cache, by result: hit, or miss (answered by the shortcut or the planner)',
+  'counter',
+  () => [
+    { labels: { result: 'hit' }, value: responseCacheLookups.hit },
+    { labels: { result: 'miss' }, value: responseCacheLookups.miss },
+  ],
+);

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { readmeTabs } from './samples';
 
 /*
  * Builds the playground (gateway/playground) into dist/public/playground:
  * the app, its stylesheet and fonts, Monaco's three workers, and the README's
- * samples. Run by the gateway's build, from installed packages only.
+ * samples, each beside its gzip. Run by the gateway's build, from installed
+ * packages only.
  */
 
 const gatewayRoot = path.resolve(__dirname, '..', '..');
@@ -41,6 +43,9 @@ async function main() {
   });
   const readme = fs.readFileSync(path.join(gatewayRoot, '..', 'README.md'), 'utf8');
   fs.writeFileSync(path.join(out, 'samples.json'), JSON.stringify(readmeTabs(readme)));
+  // Compressed here, once, rather than by every gateway process as it starts (the app is megabytes).
+  for (const file of fs.readdirSync(out))
+    fs.writeFileSync(path.join(out, `${file}.gz`), gzipSync(fs.readFileSync(path.join(out, file)), { level: 9 }));
 }
 
 main().catch((error: unknown) => {

@@ -9,7 +9,8 @@ import type { SampleTab } from './samples';
 /*
  * The playground as the gateway serves it: the page at GET /graphql for a
  * browser, and its assets under /playground/, all built from npm packages
- * into dist/public/playground (build.ts) and held in memory, compressed once.
+ * into dist/public/playground (build.ts, which also compresses them) and
+ * held in memory.
  * The page's policy lets it load nothing but the gateway's own origin.
  */
 
@@ -70,6 +71,7 @@ export function playgroundOptions(settings: GatewaySettings): PlaygroundOptions 
 
 const escapeForScript = (json: string) => json.replace(/</g, '\\u003c');
 
+/** The page itself, small and made at start (it carries the settings), compressed then. */
 function compressed(type: string, plain: Buffer): Asset {
   return { type, plain, gzipped: gzipSync(plain) };
 }
@@ -91,9 +93,11 @@ function send(req: http.IncomingMessage, res: http.ServerResponse, asset: Asset,
 /** Loads the built playground; fails at start, not at a first request, when the build is missing. */
 export function loadPlayground({ endpoint, demoAccounts }: PlaygroundOptions): Playground {
   const assets = new Map<string, Asset>();
+  const read = (file: string) => fs.readFileSync(path.join(ASSETS, file));
   for (const file of fs.readdirSync(ASSETS)) {
     const type = TYPES[path.extname(file)];
-    if (type) assets.set(file, compressed(type, fs.readFileSync(path.join(ASSETS, file))));
+    // Compressed by the build (build.ts).
+    if (type) assets.set(file, { type, plain: read(file), gzipped: read(`${file}.gz`) });
   }
   const tabs = JSON.parse(fs.readFileSync(path.join(ASSETS, 'samples.json'), 'utf8')) as SampleTab[];
   const config = escapeForScript(JSON.stringify({ endpoint, tabs, demoAccounts }));

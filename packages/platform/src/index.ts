@@ -100,7 +100,9 @@ export {
   metricsRoute,
   observeOperation,
   observePool,
+  readWhenScraped,
   registry,
+  type MetricValue,
   type ObservablePool,
 } from './metrics';
 export { BodyTooLarge, INTERNAL_ERROR, NOT_JSON, errorBody, readBody, sendJson, sendJsonText } from './json';

@@ -121,14 +121,23 @@ export function observeOperation(operation: string, ok: boolean, startedAt: bigi
   tally.seconds += seconds;
 }
 
-interface MetricValue {
+export interface MetricValue {
   labels: Record<string, string | number>;
   value: number;
   metricName?: string;
 }
 
-/** A metric prom-client serves (and sums across copies) as one of its own, whose values are read when scraped. */
-function readWhenScraped(name: string, help: string, type: 'counter' | 'histogram', values: () => MetricValue[]): void {
+/**
+ * A metric prom-client serves (and sums across copies) as one of its own,
+ * whose values are read when scraped: for what is counted on a hot path
+ * with plain arithmetic.
+ */
+export function readWhenScraped(
+  name: string,
+  help: string,
+  type: 'counter' | 'histogram',
+  values: () => MetricValue[],
+): void {
   const metric = { name, help, type, aggregator: 'sum' as const };
   registry.registerMetric({
     ...metric,
