@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import pg from 'pg';
-import { isOpenAt, parseOpeningHours } from '@baedal/contracts';
-import { createShopsClient } from '@baedal/prisma/shops';
-import { bearer, graphql, login } from './support/graphql';
+import { graphql, login } from './support/graphql';
+import { orderableShops, placeOrder } from './support/orders';
 import { eventually, PG_URL, startTestPlatform, type TestPlatform } from './support/stack';
 
 /*
@@ -45,23 +43,10 @@ afterAll(async () => {
   await platform?.stop();
 }, 60_000);
 
-async function orderable() {
-  const shopsDb = createShopsClient(platform.databaseUrl('shops'), 1);
-  try {
-    const shops = await shopsDb.shop.findMany({ include: { menuItems: { where: { soldOut: false } } } });
-    return shops.filter(
-      (s) => isOpenAt(parseOpeningHours(s.openingHours), !s.isOpen, new Date()) && s.menuItems.length,
-    );
-  } finally {
-    await shopsDb.$disconnect();
-  }
-}
-
 it('waits out its database refusing connections, then applies every event once, with no dead letter', async () => {
   const url = platform.gatewayUrl;
   const customer = await login(url, 'customer1@baedal.dev');
-  const [shop] = await orderable();
-  const item = shop.menuItems[0];
+  const [shop] = await orderableShops(platform.databaseUrl('shops'));
   const shops = new URL(platform.databaseUrl('shops')).pathname.slice(1);
   const queue = new Queue('shops', {
     connection: { url: process.env.BAEDAL_REDIS_URL ?? 'redis://127.0.0.1:6379/0' },
@@ -75,20 +60,7 @@ it('waits out its database refusing connections, then applies every event once, 
   try {
     // Ordering needs no shops: orders keep being placed, and their order.placed events reach the shops queue.
     for (let i = 0; i < 5; i++) {
-      const placed = await graphql(
-        url,
-        'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id status } }',
-        {
-          input: {
-            shopId: shop.id,
-            items: [{ menuItemId: item.id, quantity: Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }],
-            deliveryAddress: '서울시 강남구 1',
-            deliveryArea: shop.deliveryAreas[0],
-            idempotencyKey: randomUUID(),
-          },
-        },
-        bearer(customer.token),
-      );
+      const placed = await placeOrder(url, customer.token, shop, 'id status');
       expect(placed.errors).toBeUndefined();
       orderIds.push((placed.data as { placeOrder: { id: string } }).placeOrder.id);
     }
@@ -150,7 +122,7 @@ it('starts a subgraph that dies again, and it serves', async () => {
     ]),
   );
   // Through the gateway too: a shop's reviews (the reviews subgraph's field) answer, fresh.
-  const [shop] = await orderable();
+  const [shop] = await orderableShops(platform.databaseUrl('shops'));
   const answer = await graphql(
     platform.gatewayUrl,
     'query($id: ID!) { shop(id: $id) { reviews(first: 1) { rating } } }',

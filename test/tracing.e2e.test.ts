@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isOpenAt, parseOpeningHours } from '@baedal/contracts';
-import { createShopsClient } from '@baedal/prisma/shops';
 import pg from 'pg';
 import { bearer, graphql, login } from './support/graphql';
+import { orderableShops, placeOrder } from './support/orders';
 import { eventually, startTestPlatform, type TestPlatform } from './support/stack';
 
 /*
@@ -75,27 +74,8 @@ afterAll(async () => {
 it('follows one order from placeOrder through payment to every consumer in one trace', async () => {
   const url = platform.gatewayUrl;
   const customer = await login(url, 'customer1@baedal.dev');
-  const shopsDb = createShopsClient(platform.databaseUrl('shops'), 1);
-  const shops = await shopsDb.shop.findMany({ include: { menuItems: { where: { soldOut: false } } } });
-  await shopsDb.$disconnect();
-  const shop = shops.find(
-    (s) => isOpenAt(parseOpeningHours(s.openingHours), !s.isOpen, new Date()) && s.menuItems.length > 0,
-  )!;
-  const item = shop.menuItems[0];
-  const placed = await graphql(
-    url,
-    'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { id paymentToken } }',
-    {
-      input: {
-        shopId: shop.id,
-        items: [{ menuItemId: item.id, quantity: Math.max(1, Math.ceil(shop.minimumOrder / item.price)) }],
-        deliveryAddress: '서울시 강남구 1',
-        deliveryArea: shop.deliveryAreas[0],
-        idempotencyKey: randomUUID(),
-      },
-    },
-    bearer(customer.token),
-  );
+  const [shop] = await orderableShops(platform.databaseUrl('shops'));
+  const placed = await placeOrder(url, customer.token, shop, 'id paymentToken');
   expect(placed.errors).toBeUndefined();
   const { id, paymentToken } = placed.data.placeOrder as { id: string; paymentToken: string };
   const paid = await graphql(

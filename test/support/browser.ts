@@ -26,12 +26,9 @@ export async function watchedPage(browser: Browser): Promise<{ page: Page; outsi
   const outside: string[] = [];
   page.on('request', (request) => {
     const url = new URL(request.url());
-    if (
-      (url.protocol === 'http:' || url.protocol === 'https:' || url.protocol.startsWith('ws')) &&
-      url.hostname !== '127.0.0.1'
-    )
+    // What the page makes itself (data:, blob:) stays in the browser; everything else must go to 127.0.0.1.
+    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && url.hostname !== '127.0.0.1')
       outside.push(request.url());
-    else if (!['http:', 'https:', 'data:', 'blob:', 'ws:', 'wss:'].includes(url.protocol)) outside.push(request.url());
   });
   return { page, outside };
 }

@@ -1,4 +1,4 @@
-import { gatewayUrl, identityFromAuthorization, requireRole } from '@baedal/platform';
+import { callWithin, gatewayUrl, identityFromAuthorization, keepAliveAgent, requireRole } from '@baedal/platform';
 
 /*
  * Signing in to the queue dashboard: an admin's email and password, checked
@@ -9,18 +9,21 @@ import { gatewayUrl, identityFromAuthorization, requireRole } from '@baedal/plat
 const LOGIN =
   'mutation QueueDashboardSignIn($email: String!, $password: String!) { login(email: $email, password: $password) { token expiresIn } }';
 
+const agent = keepAliveAgent(4);
+
 /** The admin's token and how long it lives, or an error whose message the page shows. */
 export async function signInAsAdmin(
   email: string,
   password: string,
 ): Promise<{ token: string; maxAgeSeconds: number }> {
-  const response = await fetch(gatewayUrl(), {
+  const response = await callWithin(gatewayUrl(), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: LOGIN, variables: { email, password } }),
-    signal: AbortSignal.timeout(10_000),
+    timeoutMs: 10_000,
+    agent,
   });
-  const answer = (await response.json()) as {
+  const answer = JSON.parse(response.text) as {
     data?: { login?: { token: string; expiresIn: number } | null };
     errors?: { message: string }[];
   };

@@ -1,6 +1,5 @@
 // First, so tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) sees every module it instruments load.
 import '@baedal/platform/tracing';
-import http from 'node:http';
 import os from 'node:os';
 import Redis from 'ioredis';
 import { Worker } from 'bullmq';
@@ -9,17 +8,20 @@ import { observeOutboxes, observeQueues, OutboxRelay, routeMismatches } from '@b
 import {
   SERVICES,
   closeServer,
+  createHttpServer,
   createLogger,
   databaseUrl,
   forkPerCore,
   listen,
   metricsRoute,
+  notFoundRoute,
   port,
   redisPrefix,
   refuseUnfitSettings,
   redisUrl,
   sendJson,
   stopOnSignals,
+  type Route,
 } from '@baedal/platform';
 import { queryModelAnnouncer } from './announcer';
 import { takeTurn } from './clock';
@@ -146,15 +148,17 @@ async function main(): Promise<void> {
 
   // /healthz answers once every relay and consumer has started (the stack waits for it); /metrics and the
   // queue dashboard (/queues) are served beside it.
-  const health = http.createServer((req, res) => {
-    if (req.url?.startsWith(DASHBOARD_PATH)) return dashboard.handle(req, res);
-    if (req.url === '/metrics')
-      return void Promise.resolve(metricsRoute(req, res)).catch((error: unknown) => {
-        log.warn({ err: error }, 'metrics failed');
-        sendJson(res, 500, { status: 'metrics failed' });
-      });
-    const known = req.url === '/healthz' || req.url === '/readyz';
-    sendJson(res, known ? 200 : 404, { status: 'ok', relays: relays.length, consumers: consumers.map((c) => c.name) });
+  const status: Route = (_req, res) =>
+    sendJson(res, 200, { status: 'ok', relays: relays.length, consumers: consumers.map((c) => c.name) });
+  const health = createHttpServer({
+    logger: log,
+    routes: { '/healthz': status, '/readyz': status, '/metrics': metricsRoute },
+    handle: (req, res, target) =>
+      Promise.resolve(
+        target.pathname.startsWith(DASHBOARD_PATH)
+          ? dashboard.handle(req, res)
+          : notFoundRoute(req, res, target.pathname),
+      ),
   });
   await listen(health, port('workers'));
   log.info({ relays: relays.length, consumers: consumers.map((c) => c.name) }, 'workers started');

@@ -53,32 +53,32 @@ export interface OutboxBacklog {
 
 /** Shows each outbox's backlog, read from its database at each scrape. */
 export function observeOutboxes(outboxes: OutboxBacklog[]): void {
+  type Backlog = Awaited<ReturnType<OutboxBacklog['backlog']>>;
   const read = () => Promise.all(outboxes.map((o) => o.backlog().catch(() => null)));
-  let reading: Promise<Awaited<ReturnType<typeof read>>> | null = null;
+  let reading: ReturnType<typeof read> | null = null;
   // Both gauges come from one read per scrape.
   const once = () => (reading ??= read().finally(() => setTimeout(() => (reading = null), 100)));
-  new Gauge({
-    name: 'baedal_outbox_backlog_events',
-    help: "Events in each service database's outbox not yet relayed to the queues",
-    labelNames: ['database'] as const,
-    aggregator: 'max',
-    registers: [registry],
-    async collect() {
-      const backlogs = await once();
-      this.reset();
-      outboxes.forEach((o, i) => backlogs[i] && this.set({ database: o.source }, backlogs[i].events));
-    },
-  });
-  new Gauge({
-    name: 'baedal_outbox_oldest_unrelayed_age_seconds',
-    help: 'Age of the oldest event in each outbox not yet relayed (0 when none waits)',
-    labelNames: ['database'] as const,
-    aggregator: 'max',
-    registers: [registry],
-    async collect() {
-      const backlogs = await once();
-      this.reset();
-      outboxes.forEach((o, i) => backlogs[i] && this.set({ database: o.source }, backlogs[i].oldestAgeSeconds));
-    },
-  });
+  const gauge = (name: string, help: string, value: (backlog: Backlog) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['database'] as const,
+      aggregator: 'max',
+      registers: [registry],
+      async collect() {
+        const backlogs = await once();
+        this.reset();
+        outboxes.forEach((o, i) => backlogs[i] && this.set({ database: o.source }, value(backlogs[i])));
+      },
+    });
+  gauge(
+    'baedal_outbox_backlog_events',
+    "Events in each service database's outbox not yet relayed to the queues",
+    (b) => b.events,
+  );
+  gauge(
+    'baedal_outbox_oldest_unrelayed_age_seconds',
+    'Age of the oldest event in each outbox not yet relayed (0 when none waits)',
+    (b) => b.oldestAgeSeconds,
+  );
 }
