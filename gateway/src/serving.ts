@@ -44,6 +44,8 @@ export async function serveGateway(
     logger,
     routes: routes.public,
     trustRequestId: false,
+    // Its lines name their request themselves; a log scope would tax every promise (httpServer.ts).
+    logScope: false,
     handle: (req, res, target) => {
       // Only browsers send an Origin: other callers need none of CORS's work, on the hottest path.
       if (req.headers.origin === undefined) {
@@ -61,6 +63,7 @@ export async function serveGateway(
   const internal = createHttpServer({
     logger,
     routes: routes.internal,
+    logScope: false,
     handle: (req, res, target) => Promise.resolve(notFoundRoute(req, res, target.pathname)),
   });
   await listen(server, ports.public);

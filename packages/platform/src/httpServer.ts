@@ -31,6 +31,15 @@ export interface HttpServerOptions {
    * makes its own and keeps the client's apart.
    */
   trustRequestId?: boolean;
+  /**
+   * Whether lines logged (and events written) anywhere while answering carry
+   * the request id by themselves (a log scope, logger.ts). A scope is an
+   * AsyncLocalStorage, which turns on Node's promise hooks for the whole
+   * process: every promise of every request pays for them. The gateway names
+   * the request on its few lines itself and answers most requests from
+   * memory, so it serves without one.
+   */
+  logScope?: boolean;
 }
 
 /**
@@ -44,6 +53,7 @@ export function createHttpServer({
   handle,
   logger,
   trustRequestId = true,
+  logScope = true,
 }: HttpServerOptions): http.Server {
   // Timeouts are enforced by a sweep of the connections: often enough that a slow client is cut off on time.
   const connectionsCheckingInterval = Math.min(1000, httpServing().headersTimeoutMs / 2);
@@ -60,12 +70,11 @@ export function createHttpServer({
     const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
     let work: Promise<void> | void;
     try {
-      // Every log line written while answering carries the request id (logger.ts).
-      work = inLogScope({ requestId }, () =>
+      const answer = () =>
         route && (req.method === 'GET' || req.method === 'HEAD')
           ? route(req, res)
-          : handle(req, res, { requestId, clientRequestId, pathname, search: queryAt < 0 ? '' : url.slice(queryAt) }),
-      );
+          : handle(req, res, { requestId, clientRequestId, pathname, search: queryAt < 0 ? '' : url.slice(queryAt) });
+      work = logScope ? inLogScope({ requestId }, answer) : answer();
     } catch (error) {
       // A route that throws before it returns a promise is answered as one that rejects.
       work = Promise.reject(error instanceof Error ? error : new Error(String(error)));
@@ -75,7 +84,7 @@ export function createHttpServer({
         sendJsonText(res, 413, TOO_LARGE);
         return;
       }
-      logger.error({ err: error, clientRequestId }, 'request failed');
+      logger.error({ err: error, requestId, clientRequestId }, 'request failed');
       if (!res.headersSent) sendJsonText(res, 500, INTERNAL_ERROR);
       else res.end();
     });

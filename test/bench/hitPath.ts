@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+/*
+ * What one kept answer costs the gateway, compared across built trees of
+ * Baedal (this one and, say, a worktree at an older commit):
+ *
+ *   node test/dist/bench/hitPath.js <tree> [<tree> ...] [--rounds 2] [--requests 100000]
+ *
+ * Each round starts each tree's platform in turn (its own Stack, one gateway
+ * process under V8's CPU profiler, 200 seeded shops), sends the bench's home
+ * query until it is kept, then sends it `requests` more times, and reports
+ * the gateway's CPU per answer split into Baedal's JavaScript, Node's, the
+ * libraries', V8 (compiler and GC) and the socket writes. On a machine whose speed drifts between runs by
+ * more than the difference sought, the trees alternate and each is read by
+ * its own profile, not by requests per second. A tree needs `npm ci`, its
+ * build and `npx tsc -p test/tsconfig.bench.json`.
+ */
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args.splice(i, 2)[1]) : fallback;
+};
+const ROUNDS = flag('rounds', 2);
+const REQUESTS = flag('requests', 100_000);
+const trees = args.map((tree) => path.resolve(tree));
+const HOME = `query Home($area: DeliveryArea!) { home(area: $area) { categories { category shopCount } advertisedShops { id name deliveryFee rating reviewCount adPlacement(area: $area) { product } } } }`;
+const body = JSON.stringify({ query: HOME, variables: { area: 'GANGNAM' } });
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * Busy microseconds of a gateway worker's profile by kind: Baedal's JavaScript, Node's, the libraries',
+ * V8 itself, socket writes, other native. Node's own code is the same in every tree: when the machine's
+ * speed drifts, Baedal's share against Node's still compares trees.
+ */
+function costOf(file: string): Record<string, number> {
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const cost: Record<string, number> = {
+    baedal: 0,
+    node: 0,
+    libraries: 0,
+    v8: 0,
+    'socket writes': 0,
+    'other native': 0,
+  };
+  profile.samples.forEach((id, i) => {
+    const { functionName, url } = frames.get(id)!;
+    if (functionName === '(idle)') return;
+    const kind =
+      functionName === 'writev' || functionName === 'writeBuffer'
+        ? 'socket writes'
+        : functionName === '(program)' || functionName === '(garbage collector)'
+          ? 'v8'
+          : url.includes('/node_modules/')
+            ? 'libraries'
+            : url.includes('/dist/')
+              ? 'baedal'
+              : url
+                ? 'node'
+                : 'other native';
+    cost[kind] += profile.timeDeltas[i] ?? 0;
+  });
+  return cost;
+}
+
+const send = (url: string, amount: { amount?: number; duration?: number }) =>
+  autocannon({
+    url,
+    method: 'POST',
+    connections: 32,
+    headers: { 'content-type': 'application/json' },
+    body,
+    ...amount,
+  });
+
+async function measure(tree: string, label: string): Promise<string> {
+  // Each tree's own stack and test settings: the trees may differ in both.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { Stack } = require(path.join(tree, 'packages/stack/dist/index.js')) as typeof import('@baedal/stack');
+  const { testEnv } = require(path.join(tree, 'test/dist/support/stack.js')) as typeof import('../support/stack');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const profiles = fs.mkdtempSync('/tmp/baedal-hitpath-');
+  const env = {
+    ...testEnv('hitpath', 16400),
+    BAEDAL_DB_PREFIX: 'baedal_hitpath',
+    BAEDAL_REDIS_PREFIX: 'baedal_hitpath',
+    GATEWAY_WORKERS: '1',
+    SHOPS_PROCESSES: '1',
+    BAEDAL_RESPONSE_CACHE_TTL_MS: '600000',
+  };
+  let answers = 0;
+  const stack = new Stack({ env, seedShops: 200, output: path.join(profiles, 'logs'), log: () => {} });
+  try {
+    await stack.up();
+    await stack.restart('gateway', {}, ['--cpu-prof', `--cpu-prof-dir=${profiles}`]);
+    const url = stack.gatewayUrl;
+    for (const result of [await send(url, { duration: 3 }), await send(url, { amount: REQUESTS })]) {
+      if (result.non2xx || result.errors) throw new Error(`${label}: ${result.non2xx + result.errors} failed requests`);
+      answers += result.requests.total;
+    }
+  } finally {
+    await stack.stopAll();
+  }
+  // One profile per process: the busiest is the worker that answered.
+  const files = fs.readdirSync(profiles).filter((f) => f.endsWith('.cpuprofile'));
+  const costs = files.map((f) => costOf(path.join(profiles, f)));
+  const worker = costs.sort((a, b) => b.node - a.node)[0];
+  fs.rmSync(profiles, { recursive: true, force: true });
+  // The profile spans the process's start too, whose compiling is a few ms per thousand answers.
+  const per = (micros: number) => (micros / answers).toFixed(1);
+  const total = Object.values(worker).reduce((a, b) => a + b, 0);
+  const share = ((100 * worker.baedal) / worker.node).toFixed(0);
+  return `${label}: ${per(total)} µs per answer (${Object.entries(worker)
+    .map(([kind, micros]) => `${kind} ${per(micros)}`)
+    .join(', ')}); Baedal's JavaScript is ${share}% of Node's`;
+}
+
+async function main() {
+  if (!trees.length) throw new Error('usage: hitPath.js <tree> [<tree> ...] [--rounds N] [--requests N]');
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const tree of trees) console.log(await measure(tree, `round ${round}, ${tree}`));
+  }
+}
+
+void main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
