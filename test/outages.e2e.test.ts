@@ -1,7 +1,10 @@
 import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import pg from 'pg';
-import { graphql, login } from './support/graphql';
+import { issueToken } from '@baedal/platform';
+import { bearer, codes, graphql, login } from './support/graphql';
 import { orderableShops, placeOrder } from './support/orders';
+import { RedisServer } from './support/redisServer';
 import { eventually, PG_URL, startTestPlatform, type TestPlatform } from './support/stack';
 
 /*
@@ -11,22 +14,29 @@ import { eventually, PG_URL, startTestPlatform, type TestPlatform } from './supp
  * back, with no dead letter and no manual step. The schedule is shortened
  * (3 attempts, 100 ms then 200 ms), so the outage outlasts it many times.
  * And a process that dies under the stack is started again, as `npm start`
- * does.
+ * does. The platform runs on a Redis server of the suite's own, with the
+ * production persistence (appendfsync always), so Redis itself can be
+ * killed and emptied.
  */
 
 const BASE = 14900;
 const SCHEDULE_MS = 100 + 200;
+const redis = new RedisServer({ port: BASE + 40, appendfsync: 'always' });
+// The suite's helpers (settling, cleaning up) look at the same server as the platform.
+process.env.BAEDAL_REDIS_URL = redis.url;
 
 let platform: TestPlatform;
 let admin: pg.Client;
 const stackLog: string[] = [];
 
 beforeAll(async () => {
+  await redis.start();
   platform = await startTestPlatform(
     'outages',
     BASE,
     10,
     {
+      BAEDAL_REDIS_URL: redis.url,
       BAEDAL_EVENT_ATTEMPTS: '3',
       BAEDAL_EVENT_BACKOFF_MS: '100',
       BAEDAL_OUTAGE_WAIT_MS: '200',
@@ -41,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await admin?.end();
   await platform?.stop();
+  await redis.stop();
 }, 60_000);
 
 it('waits out its database refusing connections, then applies every event once, with no dead letter', async () => {
@@ -49,7 +60,7 @@ it('waits out its database refusing connections, then applies every event once, 
   const [shop] = await orderableShops(platform.databaseUrl('shops'));
   const shops = new URL(platform.databaseUrl('shops')).pathname.slice(1);
   const queue = new Queue('shops', {
-    connection: { url: process.env.BAEDAL_REDIS_URL ?? 'redis://127.0.0.1:6379/0' },
+    connection: { url: redis.url },
     prefix: platform.prefix,
   });
 
@@ -133,3 +144,107 @@ it('starts a subgraph that dies again, and it serves', async () => {
   expect(answer.errors).toBeUndefined();
   expect(answer.data.shop.reviews).toEqual(expect.any(Array));
 }, 60_000);
+
+describe('coupons when Redis is lost', () => {
+  const CREATE = `mutation($input: CreateCouponCampaignInput!) { createCouponCampaign(input: $input) { id } }`;
+  const CLAIM = 'mutation($c: ID!) { claimCoupon(campaignId: $c) { id status } }';
+  const REMAINING = 'query($c: ID!) { couponCampaign(id: $c) { remaining } }';
+  const customer = (name: string) => bearer(issueToken({ id: `outage-${name}`, role: 'CUSTOMER' }));
+  const claim = (campaignId: string, name: string) =>
+    graphql(platform.gatewayUrl, CLAIM, { c: campaignId }, customer(name));
+  const remaining = async (campaignId: string) =>
+    (await graphql(platform.gatewayUrl, REMAINING, { c: campaignId })).data.couponCampaign.remaining as number;
+  const persisted = async (campaignId: string) => {
+    const payments = new pg.Client({ connectionString: platform.databaseUrl('payments') });
+    await payments.connect();
+    try {
+      const claims = await payments.query<{ id: string }>('SELECT "id" FROM "CouponClaim" WHERE "campaignId" = $1', [
+        campaignId,
+      ]);
+      return claims.rows.map((r) => r.id);
+    } finally {
+      await payments.end();
+    }
+  };
+  /** Waits until every claim queued for Postgres has been decided there. */
+  const claimsDecided = async () => {
+    const queue = new Queue('coupon-claims', { connection: { url: redis.url }, prefix: platform.prefix });
+    try {
+      await eventually(
+        'the queued claims to be decided',
+        async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed')).every((n) => n === 0),
+        30_000,
+        100,
+      );
+    } finally {
+      await queue.close();
+    }
+  };
+  const campaign = async (stock: number) => {
+    const { token } = await login(platform.gatewayUrl, 'admin@baedal.dev');
+    const input = {
+      name: '정전 쿠폰',
+      discountType: 'FIXED',
+      amount: 3000,
+      stock,
+      startsAt: new Date(Date.now() - 1000).toISOString(),
+      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+    };
+    const created = await graphql(platform.gatewayUrl, CREATE, { input }, bearer(token));
+    expect(created.errors).toBeUndefined();
+    return created.data.createCouponCampaign.id as string;
+  };
+
+  it('keeps a claim answered CLAIMED whose Redis is killed before it is persisted', async () => {
+    const id = await campaign(2);
+    // The window: claims are answered from Redis, and persisting them waits for the workers.
+    await platform.stack.stop('workers');
+    try {
+      const first = await claim(id, 'kept');
+      expect(first.data.claimCoupon.status).toBe('CLAIMED');
+      expect(await persisted(id)).toEqual([]);
+      await redis.kill();
+      await redis.start();
+    } finally {
+      await platform.stack.restart('workers');
+    }
+    // appendfsync always: Redis kept the claim and its queued persistence, so the claim stands and reaches Postgres.
+    expect(codes(await claim(id, 'kept'))).toEqual(['COUPON_ALREADY_CLAIMED']);
+    expect(await remaining(id)).toBe(1);
+    await eventually('the claim to be persisted', async () => (await persisted(id)).length === 1, 30_000, 100);
+  }, 90_000);
+
+  it('rebuilds a campaign from Postgres when Redis is emptied, before the next claim is decided', async () => {
+    const id = await campaign(2);
+    expect((await claim(id, 'first')).data.claimCoupon.status).toBe('CLAIMED');
+    await eventually('the claim to be persisted', async () => (await persisted(id)).length === 1, 30_000, 100);
+    await platform.settle();
+    const direct = new Redis(redis.url);
+    await direct.flushall();
+    direct.disconnect();
+
+    // Not NOT_FOUND, and not a second coupon for the same customer: the claims Postgres holds count.
+    expect(codes(await claim(id, 'first'))).toEqual(['COUPON_ALREADY_CLAIMED']);
+    expect((await claim(id, 'second')).data.claimCoupon.status).toBe('CLAIMED');
+    expect(codes(await claim(id, 'third'))).toEqual(['COUPON_SOLD_OUT']);
+    expect(await remaining(id)).toBe(0);
+    await eventually('both claims to be persisted', async () => (await persisted(id)).length === 2, 30_000, 100);
+  }, 90_000);
+
+  it('never persists more claims than the stock, even when a Redis that lost claims answers more', async () => {
+    const id = await campaign(2);
+    expect((await claim(id, 'a')).data.claimCoupon.status).toBe('CLAIMED');
+    await eventually('the claim to be persisted', async () => (await persisted(id)).length === 1, 30_000, 100);
+    // As a replica that missed the last writes would: the claims are gone, the stock is full again.
+    const direct = new Redis(redis.url);
+    await direct.del(`${platform.prefix}:coupon:${id}:claims`);
+    await direct.set(`${platform.prefix}:coupon:${id}:remaining`, 2);
+    direct.disconnect();
+
+    const answers = await Promise.all(['b', 'c'].map((name) => claim(id, name)));
+    expect(answers.map((a) => a.data?.claimCoupon.status)).toEqual(['CLAIMED', 'CLAIMED']);
+    // Postgres holds the stock's worth, and no more: one of the two late claims was refused there.
+    await claimsDecided();
+    expect(await persisted(id)).toHaveLength(2);
+  }, 90_000);
+});

@@ -28,7 +28,7 @@ export const resolvers: Resolvers = {
   Mutation: {
     // The payer's own payment: all of it.
     payOrder: async (_, input, { identity }) => ({ ...(await commands.payOrder(identity, input)), view: 'ALL' }),
-    claimCoupon: (_, { campaignId }, { identity }) => commands.claimCoupon(identity, campaignId),
+    claimCoupon: (_, { campaignId }, { identity }) => commands.claimCoupon(db, identity, campaignId),
     createCouponCampaign: (_, { input }, { identity }) =>
       commands.createCampaign(db, identity, {
         ...input,

@@ -31,7 +31,7 @@ export function paymentsWorker(): PaymentsWorker {
       {
         queue: CLAIMS_QUEUE,
         concurrency: 16,
-        process: (claim) => persistClaim(db, claim as Parameters<typeof persistClaim>[1]),
+        process: async (claim) => void (await persistClaim(db, claim as Parameters<typeof persistClaim>[1])),
       },
     ],
     reconcileCoupons: async (campaignId) => {

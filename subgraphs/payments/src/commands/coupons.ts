@@ -5,14 +5,18 @@ import { DomainError, notFound, redisPrefix, redisUrl, type Identity } from '@ba
 import type { CouponCampaign, PrismaClient } from '@baedal/prisma/payments';
 import { requireCampaignAdmin, requirePayingCustomer } from '../domain/access';
 import { validateCampaign, type NewCampaign } from '../domain/coupon';
+import { log } from './records';
 
 /*
  * First-come-first-served coupons. A claim is decided in Redis by one Lua
  * script (not started, ended, already claimed, sold out, or take one), so a
  * burst never touches Postgres and never oversells. Claims are persisted
  * asynchronously through the "coupon-claims" queue into CouponClaim, whose
- * unique (campaign, customer) is the second guard; reconcileCampaign makes
- * Redis and Postgres agree.
+ * unique (campaign, customer) and the campaign's stock are the second guard
+ * (persistClaim). A Redis that lost the campaign (restarted without its
+ * data, or emptied) is rebuilt from Postgres before the next claim is
+ * decided (restoreCampaign). What a loss can cost a claim already answered
+ * depends on Redis's persistence: docs/events.md, "Coupons and Redis".
  */
 
 export const CLAIMS_QUEUE = 'coupon-claims';
@@ -39,7 +43,23 @@ redis.call('SET', KEYS[4], ARGV[4] .. ':' .. ARGV[2])
 return {'CLAIMED', ARGV[3]}
 `;
 
+/*
+ * A campaign as Postgres knows it, put back only if Redis has none: the meta
+ * written last, so no claim is decided on a half-restored campaign, and the
+ * whole script atomic, so concurrent restorers write it once.
+ * KEYS: meta, remaining, claims. ARGV: startsAt, endsAt, stock, remaining, then customerId, claimId pairs.
+ */
+const RESTORE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[3])
+for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+redis.call('SET', KEYS[2], ARGV[4])
+redis.call('HSET', KEYS[1], 'startsAt', ARGV[1], 'endsAt', ARGV[2], 'stock', ARGV[3])
+return 1
+`;
+
 type ClaimRedis = Redis & {
+  restoreCampaign(meta: string, remaining: string, claims: string, ...args: string[]): Promise<number>;
   claimCoupon(
     meta: string,
     remaining: string,
@@ -59,6 +79,7 @@ function connection(): ClaimRedis {
   if (!redis) {
     redis = new Redis(redisUrl(), { maxRetriesPerRequest: 2 }) as ClaimRedis;
     redis.defineCommand('claimCoupon', { numberOfKeys: 4, lua: CLAIM_SCRIPT });
+    redis.defineCommand('restoreCampaign', { numberOfKeys: 3, lua: RESTORE_SCRIPT });
   }
   return redis;
 }
@@ -121,21 +142,52 @@ const REFUSALS: Record<string, string> = {
   COUPON_SOLD_OUT: 'All coupons of this event are gone',
 };
 
-/** Decides a claim in Redis alone, then queues it for Postgres. */
-export async function claimCoupon(identity: Identity, campaignId: string, now = Date.now()): Promise<Claim> {
-  const customerId = requirePayingCustomer(identity);
-  const claimId = randomUUID();
+/**
+ * Puts a campaign Redis does not hold back from Postgres: its terms, its
+ * persisted claims, and the stock they leave. False if Postgres has no such campaign.
+ */
+export async function restoreCampaign(db: PrismaClient, campaignId: string): Promise<boolean> {
+  const campaign = await db.couponCampaign.findUnique({ where: { id: campaignId } });
+  if (!campaign) return false;
+  const claims = await db.couponClaim.findMany({ where: { campaignId }, select: { id: true, customerId: true } });
   const k = keys(campaignId);
-  const [outcome] = await connection().claimCoupon(
+  const restored = await connection().restoreCampaign(
     k.meta,
     k.remaining,
     k.claims,
-    claimKey(claimId),
-    String(now),
-    customerId,
-    claimId,
-    campaignId,
+    String(campaign.startsAt.getTime()),
+    String(campaign.endsAt.getTime()),
+    String(campaign.stock),
+    String(Math.max(0, campaign.stock - claims.length)),
+    ...claims.flatMap((c) => [c.customerId, c.id]),
   );
+  if (restored) log.warn({ campaignId, claims: claims.length }, 'coupon campaign restored to Redis from Postgres');
+  return true;
+}
+
+/** Decides a claim in Redis alone (restoring a campaign Redis lost, first), then queues it for Postgres. */
+export async function claimCoupon(
+  db: PrismaClient,
+  identity: Identity,
+  campaignId: string,
+  now = Date.now(),
+): Promise<Claim> {
+  const customerId = requirePayingCustomer(identity);
+  const claimId = randomUUID();
+  const k = keys(campaignId);
+  const decide = () =>
+    connection().claimCoupon(
+      k.meta,
+      k.remaining,
+      k.claims,
+      claimKey(claimId),
+      String(now),
+      customerId,
+      claimId,
+      campaignId,
+    );
+  let [outcome] = await decide();
+  if (outcome === 'NOT_FOUND' && (await restoreCampaign(db, campaignId))) [outcome] = await decide();
   if (outcome === 'NOT_FOUND') throw notFound('Coupon campaign', campaignId);
   if (outcome !== 'CLAIMED')
     throw new DomainError(outcome as 'COUPON_SOLD_OUT', REFUSALS[outcome] ?? outcome, { campaignId });
@@ -147,15 +199,35 @@ export async function claimCoupon(identity: Identity, campaignId: string, now = 
   return { id: claimId, campaignId, customerId, status: 'CLAIMED' };
 }
 
-/** The "coupon-claims" consumer: persists a claim once (the unique constraint absorbs redelivery). */
+/**
+ * The "coupon-claims" consumer: persists a claim once (the unique constraint
+ * absorbs redelivery), and only while the campaign has stock left: Postgres
+ * never holds more claims than the stock, even after a Redis that lost its
+ * data answered claims it should not have. Answers whether the claim is persisted.
+ */
 export async function persistClaim(
   db: PrismaClient,
   claim: { claimId: string; campaignId: string; customerId: string; claimedAt: string },
-): Promise<void> {
-  await db.$executeRaw`
+): Promise<boolean> {
+  // The campaign's row is the lock: claims of one campaign are counted one at a time.
+  const persisted = await db.$queryRaw<{ id: string }[]>`
+    WITH counted AS (
+      UPDATE "CouponCampaign" SET "issued" = "issued" + 1
+       WHERE "id" = ${claim.campaignId} AND "issued" < "stock"
+         AND NOT EXISTS (SELECT 1 FROM "CouponClaim" WHERE "campaignId" = ${claim.campaignId} AND "customerId" = ${claim.customerId})
+      RETURNING "id")
     INSERT INTO "CouponClaim" ("id", "campaignId", "customerId", "status", "claimedAt")
-    VALUES (${claim.claimId}, ${claim.campaignId}, ${claim.customerId}, 'CLAIMED', ${new Date(claim.claimedAt)})
-    ON CONFLICT DO NOTHING`;
+    SELECT ${claim.claimId}, "id", ${claim.customerId}, 'CLAIMED', ${new Date(claim.claimedAt)} FROM counted
+    ON CONFLICT DO NOTHING
+    RETURNING "id"`;
+  if (persisted.length) return true;
+  // Redelivered, or refused: only the refusal is news.
+  const stored = await db.couponClaim.findUnique({
+    where: { campaignId_customerId: { campaignId: claim.campaignId, customerId: claim.customerId } },
+    select: { id: true },
+  });
+  if (!stored) log.warn(claim, 'coupon claim not persisted: the campaign has no stock left in Postgres');
+  return false;
 }
 
 /** A claim by id, from Postgres or, while its persistence is still queued, from Redis (and then persisted). */
@@ -204,6 +276,9 @@ export async function reconcileCampaign(db: PrismaClient, campaignId: string): P
     restoredToRedis++;
   }
   const claimed = await connection().hlen(k.claims);
+  await db.$executeRaw`
+    UPDATE "CouponCampaign" SET "issued" = (SELECT count(*) FROM "CouponClaim" WHERE "campaignId" = ${campaignId})
+     WHERE "id" = ${campaignId}`;
   const remaining = Math.max(0, campaign.stock - claimed);
   await connection().set(k.remaining, remaining);
   return { campaignId, persistedFromRedis, restoredToRedis, remaining };
