@@ -12,7 +12,9 @@ import type { ProcessName } from '@baedal/stack';
  * --only reads,cold,limits,orders,cost,coupons,degraded,tracing (a subset, printed, no report),
  * --profile gateway,shops,... (V8 CPU profiles of those processes, summarized),
  * --one-client (every connection from 127.0.0.1 and never reconnecting, the per-address limits raised as
- * in the test suites: the load generator of the benches before the rate limits, for A/B runs against them)
+ * in the test suites: the load generator of the benches before the rate limits, for A/B runs against them),
+ * --redis-appendfsync always|everysec|no (the platform on a Redis server of the bench's own with that
+ * persistence, rather than the machine's: what durable claims and events cost)
  */
 
 const args = process.argv.slice(2);
@@ -48,6 +50,10 @@ export const LOGS = path.join(REPO, 'test', '.logs', 'bench');
 // test suites pin every one of them to one process).
 export const CORES = String(os.availableParallelism());
 export const ONE_CLIENT = args.includes('--one-client');
+const appendfsync = args.includes('--redis-appendfsync') ? args[args.indexOf('--redis-appendfsync') + 1] : null;
+if (appendfsync && !['always', 'everysec', 'no'].includes(appendfsync))
+  throw new Error('--redis-appendfsync takes always, everysec or no');
+export const REDIS_APPENDFSYNC = appendfsync as 'always' | 'everysec' | 'no' | null;
 // The test suites raise the per-address rate limits (their clients share 127.0.0.1); the bench runs with the
 // production limits on, its clients spread over loopback addresses (load.ts), unless --one-client.
 const {

@@ -5,7 +5,22 @@ import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { Stack, type ProcessName } from '@baedal/stack';
 import { closeClients, results } from './load';
-import { dbUrl, env, LOGS, log, ONLY, onDatabase, PROFILE, runs, SHOPS, settled, COLD_ONLY } from './options';
+import { RedisServer } from '../support/redisServer';
+import {
+  BASE,
+  COLD_ONLY,
+  dbUrl,
+  env,
+  LOGS,
+  log,
+  ONLY,
+  onDatabase,
+  PROFILE,
+  REDIS_APPENDFSYNC,
+  runs,
+  SHOPS,
+  settled,
+} from './options';
 import { summarize } from './profile';
 import { startReferences } from './references';
 import { writeReport } from './report';
@@ -54,10 +69,33 @@ async function startPlatform(stack: Stack): Promise<void> {
   log(`databases vacuumed and analyzed (${((Date.now() - vacuumStarted) / 1000).toFixed(1)} s)`);
 }
 
+/** --redis-appendfsync: a Redis server of the bench's own with that persistence, for the whole run. */
+async function ownRedis(): Promise<RedisServer | null> {
+  if (!REDIS_APPENDFSYNC) return null;
+  const server = new RedisServer({
+    port: BASE + 40,
+    appendfsync: REDIS_APPENDFSYNC === 'no' ? undefined : REDIS_APPENDFSYNC,
+  });
+  await server.start();
+  env.BAEDAL_REDIS_URL = server.url;
+  process.env.BAEDAL_REDIS_URL = server.url; // what settled() and the scenarios' own clients read
+  log(`Redis: a server of the bench's own on ${server.url}, appendfsync ${REDIS_APPENDFSYNC}`);
+  return server;
+}
+
 async function main() {
   const started = new Date();
+  const redis = await ownRedis();
   const stack = new Stack({ env, seedShops: SHOPS, output: LOGS, log });
-  await startPlatform(stack);
+  try {
+    await startPlatform(stack);
+    await measureAll(stack, started);
+  } finally {
+    await redis?.stop();
+  }
+}
+
+async function measureAll(stack: Stack, started: Date) {
   const gateway = stack.gatewayUrl;
   const profiles = path.join(LOGS, 'profiles');
   const profiled = (name: ProcessName): string[] =>

@@ -12,6 +12,7 @@ import {
   createLogger,
   databaseUrl,
   forkPerCore,
+  isProduction,
   listen,
   metricsRoute,
   notFoundRoute,
@@ -41,16 +42,37 @@ import { domainWorkers } from './domains';
 
 const log = createLogger('workers');
 
-/** Queues must never be evicted: a lost job is a lost event. */
-export async function checkRedisPolicy(redis: Redis): Promise<string> {
-  const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
-  if (policy !== 'noeviction') {
-    log.error(
-      { policy },
-      `REDIS maxmemory-policy is "${policy}"; queues need "noeviction" or jobs can be silently evicted`,
+/**
+ * What the queues' Redis must be: never evicting (an evicted job is a lost
+ * event) and, in production, writing every change to its append-only file
+ * before answering (appendfsync always), so a coupon claim or an event
+ * answered before Redis died is not lost with it (docs/events.md, "Coupons
+ * and Redis"). Logs an error for each setting that falls short; a Redis that
+ * hides its CONFIG (some managed ones) is taken on trust, with a warning.
+ */
+export async function checkRedisDurability(redis: Redis, production: boolean): Promise<string[]> {
+  let settings: Record<string, string>;
+  try {
+    const read = async (name: string) => ((await redis.config('GET', name)) as string[])[1];
+    settings = {
+      'maxmemory-policy': await read('maxmemory-policy'),
+      appendonly: await read('appendonly'),
+      appendfsync: await read('appendfsync'),
+    };
+  } catch (error) {
+    log.warn(
+      { err: error },
+      "cannot read Redis's CONFIG: make sure it is noeviction, appendonly yes, appendfsync always",
     );
+    return [];
   }
-  return policy;
+  const wanted: Record<string, string> = production
+    ? { 'maxmemory-policy': 'noeviction', appendonly: 'yes', appendfsync: 'always' }
+    : { 'maxmemory-policy': 'noeviction' };
+  const short = Object.keys(wanted).filter((name) => settings[name] !== wanted[name]);
+  for (const name of short)
+    log.error({ [name]: settings[name] }, `REDIS ${name} is "${settings[name]}"; the queues need "${wanted[name]}"`);
+  return short;
 }
 
 /*
@@ -77,7 +99,7 @@ async function main(): Promise<void> {
   const workerRedis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
   const relayRedis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
   for (const redis of [workerRedis, relayRedis]) redis.on('error', (error) => log.warn({ err: error }, 'redis error'));
-  await checkRedisPolicy(workerRedis);
+  await checkRedisDurability(workerRedis, isProduction());
 
   const domains = domainWorkers();
   const declared = domains.all.flatMap((domain) => domain.consumers);
