@@ -74,6 +74,7 @@ function orderEvent<T extends OrderEventType>(
     'order.picked_up': 'PICKED_UP',
     'order.delivered': 'DELIVERED',
     'order.canceled': 'CANCELED',
+    'order.expired': 'EXPIRED',
   }[type] as OrderSnapshot['status'];
   return {
     id: randomUUID(),

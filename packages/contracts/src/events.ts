@@ -36,6 +36,7 @@ export interface EventPayloads {
   'order.picked_up': OrderSnapshot;
   'order.delivered': OrderSnapshot;
   'order.canceled': OrderSnapshot;
+  'order.expired': OrderSnapshot;
   'payment.approved': PaymentOutcome;
   'payment.declined': PaymentOutcome;
   'payment.refused': PaymentRefusal;
@@ -81,6 +82,7 @@ export const ROUTES: Routes<EventPayloads> & { readonly [T in EventType]: readon
   'order.picked_up': ['delivery'],
   'order.delivered': ['reviews'],
   'order.canceled': ['payments'],
+  'order.expired': ['payments'],
   'payment.approved': ['orders'],
   'payment.declined': [],
   'payment.refused': ['payments'],

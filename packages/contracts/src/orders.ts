@@ -8,6 +8,7 @@ export const ORDER_STATUSES = [
   'PICKED_UP',
   'DELIVERED',
   'CANCELED',
+  'EXPIRED',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 

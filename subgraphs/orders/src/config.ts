@@ -6,4 +6,11 @@ export const ordersConfig = defineSettings({
     'a development switch: true places orders straight away, without payOrder (orders wait for payment.approved otherwise)',
   ),
   BAEDAL_RIDER_DELAY_MS: int(1000, "the simulated rider's time per delivery step", 0),
+  ORDERS_PAYMENT_WINDOW_MS: int(15 * 60_000, 'an order not paid this long after it was placed expires', 1000),
+  ORDERS_ACCEPT_WINDOW_MS: int(
+    10 * 60_000,
+    'a paid order the shop has not accepted this long is rejected, refunded',
+    1000,
+  ),
+  ORDERS_EXPIRY_SWEEP_MS: int(30_000, 'how often the workers look for orders to expire (once per cluster)', 100),
 });

@@ -1,5 +1,7 @@
 import type { EventPayloads } from '@baedal/contracts';
 import { consumersOf, type DomainWorker } from '@baedal/events';
+import { expireOrders } from './commands';
+import { ordersConfig } from './config';
 import { db, sql } from './db';
 import { replica, riderSimulator } from './events';
 
@@ -8,7 +10,9 @@ const declareConsumer = consumersOf<EventPayloads>();
 /**
  * What the workers process runs of orders: the "orders" consumer (the replica
  * of shops and menus, and payment outcomes) and the rider simulator
- * ("delivery"), both in driver transactions on the subgraph's own pool.
+ * ("delivery"), both in driver transactions on the subgraph's own pool;
+ * and, once per cluster, the sweep that expires unpaid orders and rejects
+ * those no shop accepted (commands/expireOrders.ts).
  */
 export function ordersWorker(): DomainWorker {
   return {
@@ -27,6 +31,17 @@ export function ordersWorker(): DomainWorker {
         transaction: (work) => sql.$transaction(work),
         oneEventPerJob: true,
       }),
+    ],
+    periodic: [
+      {
+        name: 'order-expiry',
+        everyMs: ordersConfig().ORDERS_EXPIRY_SWEEP_MS,
+        run: async (log) => {
+          const { expired, rejected } = await expireOrders();
+          if (expired || rejected) log.info({ expired, rejected }, 'orders expired or rejected for want of action');
+          return null;
+        },
+      },
     ],
     close: () => db.$disconnect(),
   };

@@ -9,8 +9,8 @@ import { refundPayment } from './commands/refund';
  * Payments publishes payment.approved and payment.declined (from commands.ts).
  * It consumes order events into a ledger of each order's newest known state
  * (payOrder reads totals and owners from it), records the payment of an order
- * placed by the development switch, and refunds a paid order that is rejected
- * or canceled, or whose payment orders refused, exactly once. Coupon claims arrive on their own queue (worker.ts).
+ * placed by the development switch, and refunds a paid order that is rejected,
+ * canceled or expired, or whose payment orders refused, exactly once. Coupon claims arrive on their own queue (worker.ts).
  */
 
 /** Handlers use raw statements only, so they run in the workers' driver transactions and in Prisma's alike. */
@@ -81,7 +81,10 @@ async function applyOrderProgress(tx: Tx, events: EventEnvelope<'order.created' 
   }
 }
 
-async function refundOrder(tx: Tx, e: EventEnvelope<'order.canceled' | 'order.rejected'>): Promise<void> {
+async function refundOrder(
+  tx: Tx,
+  e: EventEnvelope<'order.canceled' | 'order.rejected' | 'order.expired'>,
+): Promise<void> {
   await advanceLedger(tx, [e], true);
   // A payment settling meanwhile is either seen APPROVED here or sees the cancel itself (settle, commands.ts).
   const [payment] = await tx.$queryRawUnsafe<Payment[]>(
@@ -110,5 +113,7 @@ export const orderPayments: Handlers<Tx> = {
   'order.placed': orderProgress,
   'order.rejected': (e, tx) => refundOrder(tx, e),
   'order.canceled': (e, tx) => refundOrder(tx, e),
+  // An order that expired unpaid: a charge that raced the expiry is refunded, and its coupon given back.
+  'order.expired': (e, tx) => refundOrder(tx, e),
   'payment.refused': (e, tx) => refundRefused(tx, e),
 };

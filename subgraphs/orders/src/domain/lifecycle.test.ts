@@ -10,8 +10,9 @@ const LEGAL: Record<string, OrderStatus> = {
   'ACCEPTED:cancel': 'CANCELED',
   'PICKED_UP:deliver': 'DELIVERED',
   'PICKED_UP:cancel': 'CANCELED',
+  'PENDING_PAYMENT:expire': 'EXPIRED',
 };
-const TRANSITIONS: OrderTransition[] = ['pay', 'accept', 'reject', 'pickUp', 'deliver', 'cancel'];
+const TRANSITIONS: OrderTransition[] = ['pay', 'accept', 'reject', 'pickUp', 'deliver', 'cancel', 'expire'];
 
 describe('order lifecycle', () => {
   for (const status of ORDER_STATUSES) {
@@ -41,6 +42,16 @@ describe('who may do what', () => {
       return (error as { extensions: { code: string; field?: string } }).extensions.code;
     }
   };
+
+  it('lets only the platform expire an unpaid order, and reject a paid one no shop accepted, with a reason', () => {
+    expect(decideTransition('PENDING_PAYMENT', { transition: 'expire', actor: 'SYSTEM' }).status).toBe('EXPIRED');
+    for (const actor of ['CUSTOMER', 'SHOP_OWNER', 'ADMIN'] as const)
+      expect(code(() => decideTransition('PENDING_PAYMENT', { transition: 'expire', actor }))).toBe('FORBIDDEN');
+    expect(decideTransition('PLACED', { transition: 'reject', actor: 'SYSTEM', reason: 'not accepted' }).status).toBe(
+      'REJECTED',
+    );
+    expect(code(() => decideTransition('PLACED', { transition: 'reject', actor: 'SYSTEM' }))).toBe('BAD_USER_INPUT');
+  });
 
   it('lets a customer cancel only before the shop accepts', () => {
     expect(decideTransition('PLACED', { transition: 'cancel', actor: 'CUSTOMER' }).status).toBe('CANCELED');

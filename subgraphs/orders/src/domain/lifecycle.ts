@@ -4,7 +4,7 @@ import { badInput, DomainError } from '@baedal/platform';
 export { ORDER_STATUSES, type OrderStatus };
 
 /** What can happen to an order, named as the lifecycle events are. */
-export type OrderTransition = 'pay' | 'accept' | 'reject' | 'pickUp' | 'deliver' | 'cancel';
+export type OrderTransition = 'pay' | 'accept' | 'reject' | 'pickUp' | 'deliver' | 'cancel' | 'expire';
 
 const TRANSITIONS: Record<OrderTransition, Partial<Record<OrderStatus, OrderStatus>>> = {
   pay: { PENDING_PAYMENT: 'PLACED' },
@@ -13,6 +13,7 @@ const TRANSITIONS: Record<OrderTransition, Partial<Record<OrderStatus, OrderStat
   pickUp: { ACCEPTED: 'PICKED_UP' },
   deliver: { PICKED_UP: 'DELIVERED' },
   cancel: { PENDING_PAYMENT: 'CANCELED', PLACED: 'CANCELED', ACCEPTED: 'CANCELED', PICKED_UP: 'CANCELED' },
+  expire: { PENDING_PAYMENT: 'EXPIRED' },
 };
 
 /** The status after `transition`, or ORDER_STATE_CONFLICT when the order's status does not allow it. */
@@ -32,7 +33,7 @@ export function nextStatus(current: OrderStatus, transition: OrderTransition): O
 }
 
 export function isTerminal(status: OrderStatus): boolean {
-  return status === 'DELIVERED' || status === 'REJECTED' || status === 'CANCELED';
+  return status === 'DELIVERED' || status === 'REJECTED' || status === 'CANCELED' || status === 'EXPIRED';
 }
 
 /** Who is asking for a transition, as far as the rules care. */
@@ -41,10 +42,12 @@ export type OrderActor = 'CUSTOMER' | 'SHOP_OWNER' | 'ADMIN' | 'SYSTEM';
 const ALLOWED_ACTORS: Record<OrderTransition, readonly OrderActor[]> = {
   pay: ['SYSTEM'],
   accept: ['SHOP_OWNER', 'ADMIN'],
-  reject: ['SHOP_OWNER', 'ADMIN'],
+  // The platform rejects a paid order the shop did not accept in time (expireOrders).
+  reject: ['SHOP_OWNER', 'ADMIN', 'SYSTEM'],
   pickUp: ['SYSTEM', 'ADMIN'],
   deliver: ['SYSTEM', 'ADMIN'],
   cancel: ['CUSTOMER', 'SHOP_OWNER', 'ADMIN', 'SYSTEM'],
+  expire: ['SYSTEM'],
 };
 
 export const MIN_COOKING_MINUTES = 5;
@@ -117,6 +120,7 @@ export const STATUS_EVENT = {
   PICKED_UP: 'order.picked_up',
   DELIVERED: 'order.delivered',
   CANCELED: 'order.canceled',
+  EXPIRED: 'order.expired',
 } as const satisfies Record<OrderStatus, string>;
 
 /** What an order event says about the order: its snapshot, by the order's own id, less a reason. */

@@ -39,7 +39,12 @@ export function validatePayment(input: { idempotencyKey: string; method: string 
  */
 export function refusal(ledger: Ledger, customerId: string, charged = ledger.total): DomainError | null {
   if (ledger.customerId !== customerId) return forbidden('You can only pay for your own orders');
-  if (ledger.canceled) return new DomainError('ORDER_STATE_CONFLICT', 'This order was canceled', { field: 'orderId' });
+  if (ledger.canceled)
+    return new DomainError(
+      'ORDER_STATE_CONFLICT',
+      'This order was canceled, rejected or expired: it can no longer be paid',
+      { field: 'orderId' },
+    );
   if (charged !== ledger.total)
     return badInput('paymentToken', `paymentToken says the order costs ${charged} won; it costs ${ledger.total} won`);
   return null;
