@@ -25,6 +25,7 @@ import {
   type Route,
 } from '@baedal/platform';
 import { queryModelAnnouncer } from './announcer';
+import { startRetention } from './retention';
 import { takeTurn } from './clock';
 import { workersConfig } from './config';
 import { DASHBOARD_PATH, queueDashboard } from './dashboard';
@@ -167,6 +168,8 @@ async function main(): Promise<void> {
   const queueMetrics = observeQueues(queueNames, relayRedis, prefix);
   const dashboard = queueDashboard(queueNames, relayRedis, prefix, log);
   observeOutboxes(relays);
+  // The relays' side keeps what events leave behind pruned: it reaches every database and queue.
+  const retention = roles.includes('relays') ? startRetention(relays, queueNames, relayRedis, prefix, log) : null;
 
   // /healthz answers once every relay and consumer has started (the stack waits for it); /metrics and the
   // queue dashboard (/queues) are served beside it.
@@ -186,6 +189,7 @@ async function main(): Promise<void> {
   log.info({ relays: relays.length, consumers: consumers.map((c) => c.name) }, 'workers started');
   stopOnSignals(log, async () => {
     for (const timer of timers) clearInterval(timer);
+    await retention?.stop();
     announcer.stop();
     await closeServer(health);
     // Finish the jobs in hand, then stop taking new ones.

@@ -39,5 +39,6 @@ export {
 } from './domainWorker';
 export { routeMismatches } from './routes';
 export { consumerLag, observeOutboxes, observeQueues, type OutboxBacklog } from './metrics';
-export { configuredRetries, eventsConfig, type Retries } from './config';
+export { configuredRetries, eventsConfig, retentionSettings, type Retries } from './config';
+export { expireDeadLetters, pruneProcessedEvents, pruneRelayedOutbox } from './retention';
 export type { EventEnvelope, EventType, NewEvent, Routes } from './envelope';

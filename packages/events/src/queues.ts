@@ -1,19 +1,27 @@
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { configuredRetries, type Retries } from './config';
+import { configuredRetries, retentionSettings, type Retries } from './config';
 import type { EventEnvelope } from './envelope';
+
+/** Most jobs a queue keeps completed, and most dead letters (the dead-letter alert fires long before). */
+const KEPT_JOBS = 100_000;
 
 /**
  * Every job carries these: retries with exponential backoff (8 attempts from
  * 0.5 s: about a minute in all), failures kept for inspection and replay.
  * BAEDAL_EVENT_ATTEMPTS and BAEDAL_EVENT_BACKOFF_MS change the first two.
+ * Completed jobs are kept BAEDAL_COMPLETED_JOB_RETENTION_MS (their ids also
+ * keep a job relayed twice from running twice), dead letters
+ * BAEDAL_DEAD_LETTER_RETENTION_MS (retention.ts also expires them on a
+ * clock, as BullMQ trims only when another job ends), each at most 100,000.
  */
 export function jobOptions({ attempts, backoffMs }: Retries = configuredRetries()): JobsOptions {
+  const { completedMs, deadLetterMs } = retentionSettings();
   return {
     attempts,
     backoff: { type: 'exponential', delay: backoffMs },
-    removeOnComplete: { age: 24 * 3600, count: 100_000 },
-    removeOnFail: false,
+    removeOnComplete: { age: Math.ceil(completedMs / 1000), count: KEPT_JOBS },
+    removeOnFail: { age: Math.ceil(deadLetterMs / 1000), count: KEPT_JOBS },
   };
 }
 

@@ -5,6 +5,7 @@ import type { EventEnvelope } from './envelope';
 import { OUTBOX_CHANNEL } from './outbox';
 import { EVENTS_PER_JOB, eventJobs, openQueue, type EventsJob } from './queues';
 import type { RelayOptions } from './relayOptions';
+import { pruneProcessedEvents, pruneRelayedOutbox } from './retention';
 
 /** The advisory lock key of "the relay of this database" (any constant; each database has its own locks). */
 const RELAY_LOCK = 0x0b0ed41;
@@ -63,6 +64,16 @@ export class OutboxRelay<M> {
          FROM "OutboxEvent" WHERE "relayedAt" IS NULL`,
     );
     return { events: Number(rows[0].events), oldestAgeSeconds: Math.max(0, rows[0].age ?? 0) };
+  }
+
+  /**
+   * Deletes what its database keeps past the retention (retention.ts):
+   * outbox rows relayed before `relayedBefore`, and consumers' records of
+   * events applied before `processedBefore`.
+   */
+  async prune(relayedBefore: Date, processedBefore: Date): Promise<{ outbox: number; processed: number }> {
+    const outbox = await pruneRelayedOutbox(this.pool, relayedBefore);
+    return { outbox, processed: await pruneProcessedEvents(this.pool, processedBefore) };
   }
 
   get source(): string {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import Redis from 'ioredis';
+import { jobOptions } from '@baedal/events';
 import { DomainError, notFound, redisPrefix, redisUrl, type Identity } from '@baedal/platform';
 import type { CouponCampaign, PrismaClient } from '@baedal/prisma/payments';
 import { requireCampaignAdmin, requirePayingCustomer } from '../domain/access';
@@ -88,12 +89,8 @@ function queue(): Queue {
   claimsQueue ??= new Queue(CLAIMS_QUEUE, {
     connection: connection() as ConnectionOptions,
     prefix: redisPrefix(),
-    defaultJobOptions: {
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 200 },
-      removeOnComplete: { age: 3600, count: 100_000 },
-      removeOnFail: false,
-    },
+    // Kept and expired as event jobs are (retention.ts); retried sooner, as a customer waits to see the coupon.
+    defaultJobOptions: jobOptions({ attempts: 10, backoffMs: 200 }),
   });
   return claimsQueue;
 }
