@@ -413,6 +413,86 @@ describe.each(['shops', 'ads', 'reviews'] as const)('%s database failing', (subg
   });
 });
 
+describe('orders and payments failing', () => {
+  let paymentsDb: ReturnType<typeof createPaymentsClient>;
+  let admin: pg.Client;
+  const PAY = `mutation($o: ID!, $key: String!) { payOrder(orderId: $o, method: CARD, idempotencyKey: $key) { id status } }`;
+  const CANCEL = 'mutation($id: ID!) { cancelOrder(id: $id) { id status } }';
+  const written = async () => ({
+    orders: await ordersDb.order.count(),
+    events: await ordersDb.outboxEvent.count(),
+    history: await ordersDb.orderStatusChange.count(),
+  });
+
+  beforeAll(async () => {
+    paymentsDb = createPaymentsClient(platform.databaseUrl('payments'), 2);
+    admin = new pg.Client({ connectionString: `${PG_URL}/postgres` });
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await paymentsDb.$disconnect();
+    await admin.end();
+  });
+
+  it('orders stopped: the other reads still work; placeOrder fails with SERVICE_UNAVAILABLE and writes nothing', async () => {
+    const before = await written();
+    await platform.stack.stop('orders');
+    proxies.get('orders')!.reset();
+    try {
+      expectFresh(await customerReads());
+      const refused = await placeOrder();
+      expect(codes(refused)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(refused.errors?.[0].message).toContain('orders');
+      expect(refused.data?.placeOrder ?? null).toBeNull();
+    } finally {
+      await restore('orders');
+    }
+    expect(await written()).toEqual(before);
+  });
+
+  it('payments stopped: placeOrder works; payOrder fails with SERVICE_UNAVAILABLE and nothing is charged', async () => {
+    const startedAt = new Date();
+    await platform.stack.stop('payments');
+    try {
+      const order = await placeOrder();
+      expect(order.errors).toBeUndefined();
+      const refused = await graphql(url, PAY, { o: order.data.placeOrder.id, key: randomUUID() }, bearer(alice.token));
+      expect(codes(refused)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(refused.errors?.[0].message).toContain('payments');
+    } finally {
+      await platform.stack.restart('payments');
+    }
+    await platform.settle();
+    // Orders placed straight away in this suite get a DEV_AUTO_APPROVED record from their event; nothing else.
+    const records = await paymentsDb.payment.findMany({ where: { createdAt: { gte: startedAt } } });
+    expect(records.map((p) => p.method)).toEqual(['DEV_AUTO_APPROVED']);
+  });
+
+  it('orders database refusing connections: commands fail clearly, and nothing is half-written', async () => {
+    const placed = await placeOrder();
+    expect(placed.errors).toBeUndefined();
+    await platform.settle();
+    const before = await written();
+    const name = new URL(platform.databaseUrl('orders')).pathname.slice(1);
+    await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+    try {
+      for (const refused of [
+        await placeOrder(),
+        await graphql(url, CANCEL, { id: placed.data.placeOrder.id }, bearer(alice.token)),
+      ]) {
+        expect(codes(refused)).toEqual(['SERVICE_UNAVAILABLE']);
+        expect(refused.errors?.[0].message).toContain('orders');
+      }
+    } finally {
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+    }
+    expect(await written()).toEqual(before);
+    const again = await graphql(url, CANCEL, { id: placed.data.placeOrder.id }, bearer(alice.token));
+    expect(again.data.cancelOrder.status).toBe('CANCELED');
+  });
+});
+
 describe('orders slow', () => {
   it('a command slower than the read timeout is still answered: mutations get a longer timeout, so a committed order is never reported as failed', async () => {
     const proxy = proxies.get('orders')!;

@@ -145,6 +145,61 @@ it('starts a subgraph that dies again, and it serves', async () => {
   expect(answer.data.shop.reviews).toEqual(expect.any(Array));
 }, 60_000);
 
+it('serves reads and commits orders while Redis is unreachable for 30 s, then relays and applies each once', async () => {
+  const url = platform.gatewayUrl;
+  const customer = await login(url, 'customer1@baedal.dev'); // signing in needs Redis; a token does not
+  const [shop] = await orderableShops(platform.databaseUrl('shops'));
+  const shopsDb = new pg.Client({ connectionString: platform.databaseUrl('shops') });
+  const ordersDb = new pg.Client({ connectionString: platform.databaseUrl('orders') });
+  await Promise.all([shopsDb.connect(), ordersDb.connect()]);
+  const orderCount = async () =>
+    (await shopsDb.query<{ n: number }>('SELECT "orderCount" AS n FROM "ShopView" WHERE "shopId" = $1', [shop.id]))
+      .rows[0].n;
+  try {
+    await platform.settle();
+    const countBefore = await orderCount();
+    const orderIds: string[] = [];
+    await redis.kill();
+    try {
+      const down = Date.now();
+      while (Date.now() - down < 30_000) {
+        const read = await graphql(url, 'query($id: ID!) { shop(id: $id) { id name menu { name } } }', {
+          id: shop.id,
+        });
+        expect(read.errors).toBeUndefined();
+        expect(read.data.shop.id).toBe(shop.id);
+        const placed = await placeOrder(url, customer.token, shop, 'id status');
+        expect(placed.errors).toBeUndefined();
+        orderIds.push(placed.data.placeOrder.id);
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+      }
+      // Committed with their events, which wait in the outbox for Redis.
+      const waiting = await ordersDb.query(
+        `SELECT 1 FROM "OutboxEvent" WHERE "aggregateId" = ANY($1) AND "type" = 'order.placed' AND "relayedAt" IS NULL`,
+        [orderIds],
+      );
+      expect(waiting.rowCount).toBe(orderIds.length);
+    } finally {
+      await redis.start();
+    }
+
+    // Nobody does anything: every event is relayed, and the shops consumer counts each order once.
+    await eventually(
+      'every order to be counted',
+      async () => (await orderCount()) >= countBefore + orderIds.length,
+      60_000,
+      200,
+    );
+    await platform.settle();
+    expect(await orderCount()).toBe(countBefore + orderIds.length);
+    const failed = new Queue('shops', { connection: { url: redis.url }, prefix: platform.prefix });
+    expect(await failed.getFailedCount()).toBe(0);
+    await failed.close();
+  } finally {
+    await Promise.all([shopsDb.end(), ordersDb.end()]);
+  }
+}, 150_000);
+
 describe('coupons when Redis is lost', () => {
   const CREATE = `mutation($input: CreateCouponCampaignInput!) { createCouponCampaign(input: $input) { id } }`;
   const CLAIM = 'mutation($c: ID!) { claimCoupon(campaignId: $c) { id status } }';
