@@ -83,10 +83,8 @@ const send = (url: string, amount: { amount?: number; duration?: number }) =>
 
 async function measure(tree: string, label: string): Promise<string> {
   // Each tree's own stack and test settings: the trees may differ in both.
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { Stack } = require(path.join(tree, 'packages/stack/dist/index.js')) as typeof import('@baedal/stack');
   const { testEnv } = require(path.join(tree, 'test/dist/support/stack.js')) as typeof import('../support/stack');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const profiles = fs.mkdtempSync('/tmp/baedal-hitpath-');
   const env = {
     ...testEnv('hitpath', 16400),

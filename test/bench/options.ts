@@ -63,7 +63,7 @@ const {
   ...productionLimits
 } = testEnv('bench', BASE);
 const suiteEnv = ONE_CLIENT ? testEnv('bench', BASE) : productionLimits;
-export const env = {
+export const env: Record<string, string> = {
   ...suiteEnv,
   BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}`,
   BAEDAL_REDIS_PREFIX: `baedal_bench${SHOPS}`,
