@@ -14,6 +14,9 @@ export function createPool(url: string, poolSize = 10): pg.Pool {
   const pool = new pg.Pool(poolConfig(url, poolSize));
   // An idle connection that breaks (the database restarting) is dropped by the pool; without a listener it would end the process.
   pool.on('error', () => {});
+  // So is one in use: its query fails, and the client is dropped when released. pg emits 'error' on a
+  // checked-out client whose session is terminated, which would end the process without a listener of its own.
+  pool.on('connect', (client) => client.on('error', () => {}));
   observePool(databaseNameOf(url), pool);
   return pool;
 }

@@ -55,6 +55,8 @@ export class OutboxRelay<M> {
   constructor(private readonly options: RelayOptions<M>) {
     this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
     this.pool.on('error', (error) => options.log.warn({ err: error }, 'outbox pool error'));
+    // A session terminated while a batch holds it: the batch fails and is tried again, the process goes on.
+    this.pool.on('connect', (client) => client.on('error', () => {}));
   }
 
   /** The events not yet relayed, and the oldest one's age (metrics.ts). */
