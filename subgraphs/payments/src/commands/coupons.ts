@@ -258,6 +258,10 @@ export async function reconcileCampaign(db: PrismaClient, campaignId: string): P
   const k = keys(campaignId);
   const inRedis = await connection().hgetall(k.claims); // customerId -> claimId
   const inPostgres = await db.couponClaim.findMany({ where: { campaignId }, select: { id: true, customerId: true } });
+  // The count persisting guards by follows the claims Postgres holds (one may have been lost, or deleted by hand).
+  await db.$executeRaw`
+    UPDATE "CouponCampaign" SET "issued" = (SELECT count(*) FROM "CouponClaim" WHERE "campaignId" = ${campaignId})
+     WHERE "id" = ${campaignId}`;
   const persisted = new Set(inPostgres.map((c) => c.customerId));
   let persistedFromRedis = 0;
   for (const [customerId, claimId] of Object.entries(inRedis)) {
@@ -273,9 +277,6 @@ export async function reconcileCampaign(db: PrismaClient, campaignId: string): P
     restoredToRedis++;
   }
   const claimed = await connection().hlen(k.claims);
-  await db.$executeRaw`
-    UPDATE "CouponCampaign" SET "issued" = (SELECT count(*) FROM "CouponClaim" WHERE "campaignId" = ${campaignId})
-     WHERE "id" = ${campaignId}`;
   const remaining = Math.max(0, campaign.stock - claimed);
   await connection().set(k.remaining, remaining);
   return { campaignId, persistedFromRedis, restoredToRedis, remaining };
