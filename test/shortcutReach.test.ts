@@ -37,6 +37,9 @@ const EXPECTED: Record<string, string | null> = {
   closeShop: 'shops',
   setMenuItemSoldOut: 'shops',
   startAdPlacement: 'ads',
+  // README, live orders: relayed to orders by subscriptions.ts, never the shortcut's
+  OwnerDashboard: null,
+  OrderTracking: null,
   // bench
   Home: 'shops',
   List: 'shops',

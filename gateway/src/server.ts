@@ -28,6 +28,7 @@ import { limitsPlugin, operationModel } from './operation';
 import { loadTrustedDocuments, TieredCache, TRUSTED_DOCUMENTS_PATH } from './persistedOperations';
 import { clientAddress, gatewayRateLimit } from './rateLimits';
 import { createResponseCache } from './responseCache';
+import { relaySubscriptions } from './subscriptions';
 import { serveGateway } from './serving';
 import { AUTH_PATHS, sessionRoutes } from './auth';
 import { loadPlayground, playgroundOptions } from './playground/page';
@@ -181,11 +182,24 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     },
     log,
   );
+  // Subscriptions: relayed to the subgraph that defines them, if the supergraph has any (subscriptions.ts).
+  const live = [...operations.supergraph.subgraphs()].find((s) => s.schema.schemaDefinition.root('subscription'));
+  const stopRelay = live
+    ? relaySubscriptions({
+        server: serving.server,
+        api: operations.api,
+        subgraph: { name: live.name, url: endpoints.find((e) => e.name === live.name)?.url ?? live.url },
+        graphql,
+        perCaller: settings.BAEDAL_SUBSCRIPTIONS_PER_CALLER,
+        log,
+      })
+    : null;
   const url = `http://127.0.0.1:${listenPort}/graphql`;
   log.info({ url, internalPort: settings.GATEWAY_INTERNAL_PORT }, 'gateway listening');
   return {
     url,
     async stop() {
+      await stopRelay?.();
       await serving.stop();
       await apollo.stop();
       agent.destroy();

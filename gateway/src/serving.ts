@@ -29,7 +29,7 @@ export async function serveGateway(
   endpoints: readonly SubgraphEndpoint[],
   ports: GatewayPorts,
   logger: Logger,
-): Promise<{ stop(): Promise<void> }> {
+): Promise<{ server: http.Server; stop(): Promise<void> }> {
   const routes = gatewayRoutes(endpoints);
   const allowed = cors({
     origin: ports.corsOrigins,
@@ -69,6 +69,7 @@ export async function serveGateway(
   await listen(server, ports.public);
   await listen(internal, ports.internal);
   return {
+    server,
     async stop() {
       await Promise.all([closeServer(server), closeServer(internal)]);
     },

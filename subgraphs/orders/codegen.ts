@@ -5,6 +5,7 @@ const config: CodegenConfig = subgraphCodegen({
   Order: '@baedal/prisma/orders#Order',
   OrderLine: '@baedal/prisma/orders#OrderLine',
   OrderStatusChange: '@baedal/prisma/orders#OrderStatusChange',
+  OrderEvent: './realtime#OrderFeedEvent',
   Shop: './resolvers#Reference',
   User: './resolvers#Reference',
 });

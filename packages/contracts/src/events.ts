@@ -63,7 +63,7 @@ export function event<T extends EventType>(
 }
 
 /** Domains that consume events; each has its own BullMQ queue of this name. */
-export const CONSUMERS = ['shops', 'orders', 'ads', 'reviews', 'payments', 'delivery', 'accounts'] as const;
+export const CONSUMERS = ['shops', 'orders', 'ads', 'reviews', 'payments', 'delivery', 'accounts', 'realtime'] as const;
 export type Consumer = (typeof CONSUMERS)[number];
 
 /** Fan-out: which consumers' queues receive each event type. */
@@ -75,14 +75,15 @@ export const ROUTES: Routes<EventPayloads> & { readonly [T in EventType]: readon
   'menu.updated': ['shops', 'orders'],
   'ad.placement.changed': ['shops'],
   'review.stats.changed': ['shops'],
-  'order.created': ['payments'],
-  'order.placed': ['shops', 'payments'],
-  'order.accepted': ['delivery'],
-  'order.rejected': ['payments'],
-  'order.picked_up': ['delivery'],
-  'order.delivered': ['reviews'],
-  'order.canceled': ['payments'],
-  'order.expired': ['payments'],
+  // realtime: the live order feed (orders/src/realtime.ts), which the apps' subscriptions read.
+  'order.created': ['payments', 'realtime'],
+  'order.placed': ['shops', 'payments', 'realtime'],
+  'order.accepted': ['delivery', 'realtime'],
+  'order.rejected': ['payments', 'realtime'],
+  'order.picked_up': ['delivery', 'realtime'],
+  'order.delivered': ['reviews', 'realtime'],
+  'order.canceled': ['payments', 'realtime'],
+  'order.expired': ['payments', 'realtime'],
   'payment.approved': ['orders'],
   'payment.declined': [],
   'payment.refused': ['payments'],

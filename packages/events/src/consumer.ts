@@ -26,17 +26,17 @@ export interface ConsumerSpec<M, Tx extends SqlTransaction> {
    * @defaultValue false
    */
   oneEventPerJob?: boolean;
+  /**
+   * Jobs in hand at once; 1 applies them in the order they were queued.
+   * @defaultValue max(8, 2 x batch): one batch applied while the next gathers
+   */
+  concurrency?: number;
 }
 
 export interface ConsumerOptions<M, Tx extends SqlTransaction> extends ConsumerSpec<M, Tx> {
   connection: ConnectionOptions;
   prefix: string;
   log: Logger;
-  /**
-   * Jobs in hand at once.
-   * @defaultValue max(8, 2 x batch): one batch applied while the next gathers
-   */
-  concurrency?: number;
   /**
    * How long a quiet consumer waits for more events before applying the first, in milliseconds (see batcher).
    * @defaultValue 0

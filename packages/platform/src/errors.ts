@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'COUPON_ALREADY_CLAIMED'
   | 'COUPON_EXPIRED'
   | 'TOO_MANY_REQUESTS'
+  | 'CURSOR_EXPIRED'
+  | 'SUBSCRIBER_TOO_SLOW'
   | 'INTERNAL_SERVER_ERROR';
 
 /**
@@ -41,6 +43,8 @@ export const DOMAIN_ERROR_CODES = [
   'COUPON_ALREADY_CLAIMED',
   'COUPON_EXPIRED',
   'TOO_MANY_REQUESTS',
+  'CURSOR_EXPIRED',
+  'SUBSCRIBER_TOO_SLOW',
 ] as const satisfies readonly ErrorCode[];
 
 /**

@@ -135,6 +135,14 @@ export {
   type SubgraphOptions,
   type SubgraphResolverMap,
 } from './subgraph';
+export {
+  serveGraphQLWs,
+  signSubscription,
+  SUBSCRIPTIONS_PATH,
+  TOO_SLOW_CLOSE_CODE,
+  verifySubscription,
+  type SignedSubscription,
+} from './subscriptions';
 export { groupLoader, rowLoader, rowsInOrder } from './loaders';
 export { batchedWrites, type BatchingOptions } from './batching';
 export { roundsBy } from './rounds';

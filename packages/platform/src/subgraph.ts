@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,7 @@ import {
   ApolloServerPluginInlineTraceDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { parse, type GraphQLError } from 'graphql';
 import { port as configuredPort, type ServiceName } from './config';
 import { DomainError, formatError } from './errors';
 import { answerGatheredCommands, COMMANDS_PATH } from './gatheredCommands';
@@ -19,6 +20,7 @@ import { errorBody, sendJson } from './json';
 import { createLogger, type Logger } from './logger';
 import { boundedLabel, metricsRoute, observeOperation } from './metrics';
 import { closeServer, listen } from './processes';
+import { serveGraphQLWs, verifySubscription } from './subscriptions';
 
 /** The resolver map buildSubgraphSchema takes (its type is not exported by name). */
 type SubgraphModule = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>;
@@ -149,6 +151,26 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
       },
     },
   });
+  // Subscription fields (if the schema has any) are served over graphql-ws, to the gateway alone: each
+  // subscription carries the gateway's signature over itself.
+  const subscriptions = schema.getSubscriptionType()
+    ? serveGraphQLWs(server, {
+        schema,
+        context: (_ctx, _id, payload) => ({
+          identity: verifySubscription(options.name, payload),
+          loaders: options.createLoaders(),
+          requestId: randomUUID(),
+          log,
+        }),
+        onSubscribe: (_ctx, _id, payload) => {
+          try {
+            verifySubscription(options.name, payload);
+          } catch (error) {
+            return [error as GraphQLError];
+          }
+        },
+      })
+    : null;
   await listen(server, options.port ?? configuredPort(options.name));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   log.info({ url }, 'subgraph listening');
@@ -156,6 +178,7 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
     url,
     server,
     async stop() {
+      await subscriptions?.();
       await closeServer(server);
       await apollo.stop();
       await options.close?.();

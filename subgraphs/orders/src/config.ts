@@ -12,5 +12,10 @@ export const ordersConfig = defineSettings({
     'a paid order the shop has not accepted this long is rejected, refunded',
     1000,
   ),
+  BAEDAL_REALTIME_REPLAY_MS: int(
+    15 * 60_000,
+    'how long the live order feed keeps events for a client that reconnects with `after`',
+    1000,
+  ),
   ORDERS_EXPIRY_SWEEP_MS: int(30_000, 'how often the workers look for orders to expire (once per cluster)', 100),
 });

@@ -1,15 +1,17 @@
-import type { Handlers, MenuSnapshot, ShopInfo } from '@baedal/contracts';
+import type { Handlers, ManyHandler, MenuSnapshot, OrderEventType, ShopInfo } from '@baedal/contracts';
 import { DomainError } from '@baedal/platform';
 import type { RawSql } from '@baedal/prisma/clients';
 import { payOrders, transitionOrder } from './commands';
 import { ordersConfig } from './config';
+import { publishOrderEvents } from './realtime';
 
 /*
  * Orders publishes one event per lifecycle step (order.created ...
  * order.canceled; domain/lifecycle.ts builds them, the commands write them)
  * and consumes shop and menu events into its own replica, so that placing an
  * order never calls the shops service, and payment outcomes. It also hosts
- * the rider simulator, the "delivery" consumer.
+ * the rider simulator, the "delivery" consumer, and the live order feed the
+ * subscriptions read, the "realtime" consumer.
  */
 
 /** Handlers use raw statements only, so they run in the workers' driver transactions and in Prisma's alike. */
@@ -107,4 +109,21 @@ async function riderStep(tx: Tx, orderId: string, transition: 'pickUp' | 'delive
 export const riderSimulator: Handlers<Tx> = {
   'order.accepted': (e, tx) => riderStep(tx, e.aggregateId, 'pickUp'),
   'order.picked_up': (e, tx) => riderStep(tx, e.aggregateId, 'deliver'),
+};
+
+// ---- the live order feed ----
+
+/** Appends a run of order events to the feed, in their order (realtime.ts); the feed itself drops a redelivery. */
+const toFeed: ManyHandler<Tx, OrderEventType> = { many: (events) => publishOrderEvents(events) };
+
+/** Consumer "realtime": every order event, into the feed the subscriptions read. */
+export const liveFeed: Handlers<Tx> = {
+  'order.created': toFeed,
+  'order.placed': toFeed,
+  'order.accepted': toFeed,
+  'order.rejected': toFeed,
+  'order.picked_up': toFeed,
+  'order.delivered': toFeed,
+  'order.canceled': toFeed,
+  'order.expired': toFeed,
 };

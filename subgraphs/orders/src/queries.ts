@@ -2,8 +2,13 @@ import { signOrderCharge, type OrderStatus } from '@baedal/contracts';
 import { notFound, pageSize, type Identity } from '@baedal/platform';
 import type { Order } from '@baedal/prisma/orders';
 import { db, type Context } from './db';
+import { checkCursor, followOrderFeed, type OrderFeedEvent } from './realtime';
 import {
   canPayOrder,
+  requireOrderFollower,
+  requireShopFeedOwner,
+  requireWellFormedId,
+  SHOP_FEED_EVENTS,
   requireOrderViewer,
   requireOrderingCustomer,
   requireOrdersOf,
@@ -56,6 +61,52 @@ export async function shopOrders(
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: pageSize(args.first),
   });
+}
+
+/**
+ * An owner's live feed of their shops' orders: the shops named (each must be
+ * theirs: FORBIDDEN, or NOT_FOUND for no such shop) or all of them.
+ */
+export async function shopOrderFeed(
+  identity: Identity,
+  shopIds: readonly string[] | null | undefined,
+  after: string | null | undefined,
+): Promise<AsyncGenerator<OrderFeedEvent>> {
+  const ownerId = requireShopFeedOwner(identity);
+  for (const id of shopIds ?? []) requireWellFormedId('shopIds', id);
+  const cursor = checkCursor(after);
+  const owned = new Set(
+    (await db.shopReplica.findMany({ where: { ownerId }, select: { shopId: true } })).map((s) => s.shopId),
+  );
+  for (const id of shopIds ?? []) {
+    if (owned.has(id)) continue;
+    const shop = await db.shopReplica.findUnique({ where: { shopId: id } });
+    if (!shop) throw notFound('Shop', id);
+    requireOwnShopOrders(shop, identity);
+  }
+  const watched = shopIds ? new Set(shopIds) : owned;
+  return followOrderFeed((e) => SHOP_FEED_EVENTS.has(e.type) && watched.has(e.shopId), cursor);
+}
+
+/** The live steps of one order, for the customer who placed it. */
+export async function orderUpdateFeed(
+  identity: Identity,
+  orderId: string,
+  after: string | null | undefined,
+): Promise<AsyncGenerator<OrderFeedEvent>> {
+  requireWellFormedId('orderId', orderId);
+  const cursor = checkCursor(after);
+  const order = await db.order.findUnique({ where: { id: orderId }, select: { customerId: true } });
+  if (!order) throw notFound('Order', orderId);
+  requireOrderFollower(order, identity);
+  return followOrderFeed((e) => e.orderId === orderId, cursor);
+}
+
+/** An event's order as it is now: read afresh for every event (a subscription outlives any loader). */
+export async function orderNow(orderId: string): Promise<Order> {
+  const order = await db.order.findUnique({ where: { id: orderId } });
+  if (!order) throw notFound('Order', orderId);
+  return order;
 }
 
 /** Orders' signed word on what the order costs, for its customer while it waits for payment. */

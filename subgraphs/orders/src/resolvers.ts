@@ -2,6 +2,7 @@ import { DateTimeScalar } from '@baedal/platform';
 import * as commands from './commands';
 import type { Resolvers } from './generated/graphql';
 import * as queries from './queries';
+import type { OrderFeedEvent } from './realtime';
 
 /** An entity of another subgraph, by its key. */
 export interface Reference {
@@ -27,6 +28,21 @@ export const resolvers: Resolvers = {
       commands.changeOrder(identity, id, { transition: 'cancel', reason }),
     markOrderPickedUp: (_, { id }, { identity }) => commands.changeOrder(identity, id, { transition: 'pickUp' }),
     markOrderDelivered: (_, { id }, { identity }) => commands.changeOrder(identity, id, { transition: 'deliver' }),
+  },
+
+  Subscription: {
+    shopOrderEvents: {
+      subscribe: (_, { shopIds, after }, { identity }) => queries.shopOrderFeed(identity, shopIds, after),
+      resolve: (event: OrderFeedEvent) => event,
+    },
+    orderUpdates: {
+      subscribe: (_, { orderId, after }, { identity }) => queries.orderUpdateFeed(identity, orderId, after),
+      resolve: (event: OrderFeedEvent) => event,
+    },
+  },
+
+  OrderEvent: {
+    order: (event) => queries.orderNow(event.orderId),
   },
 
   Order: {

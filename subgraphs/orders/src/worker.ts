@@ -3,7 +3,8 @@ import { consumersOf, type DomainWorker } from '@baedal/events';
 import { expireOrders } from './commands';
 import { ordersConfig } from './config';
 import { db, sql } from './db';
-import { replica, riderSimulator } from './events';
+import { liveFeed, replica, riderSimulator } from './events';
+import { closeOrderFeed } from './realtime';
 
 const declareConsumer = consumersOf<EventPayloads>();
 
@@ -31,6 +32,14 @@ export function ordersWorker(): DomainWorker {
         transaction: (work) => sql.$transaction(work),
         oneEventPerJob: true,
       }),
+      // One job at a time, so the feed has each order's steps in the order they were published.
+      declareConsumer({
+        consumer: 'realtime',
+        handlers: liveFeed,
+        transaction: (work) => sql.$transaction(work),
+        batch: 64,
+        concurrency: 1,
+      }),
     ],
     periodic: [
       {
@@ -43,6 +52,9 @@ export function ordersWorker(): DomainWorker {
         },
       },
     ],
-    close: () => db.$disconnect(),
+    close: async () => {
+      await closeOrderFeed();
+      await db.$disconnect();
+    },
   };
 }

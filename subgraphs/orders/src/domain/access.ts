@@ -1,4 +1,4 @@
-import { forbidden, requireRole, requireSignedIn, type Identity } from '@baedal/platform';
+import { badInput, forbidden, requireRole, requireSignedIn, type Identity } from '@baedal/platform';
 import type { OrderActor } from './lifecycle';
 
 /*
@@ -48,6 +48,33 @@ export function requireShopOrdersViewer(identity: Identity): string {
 export function requireOwnShopOrders(shop: { ownerId: string }, identity: Identity): void {
   if (identity.role !== 'ADMIN' && shop.ownerId !== identity.userId) {
     throw forbidden('You can only see orders of your own shops');
+  }
+}
+
+/** Live order events: an owner follows their shops', a customer their own orders'. */
+export const SHOP_FEED_EVENTS: ReadonlySet<string> = new Set([
+  'order.placed',
+  'order.canceled',
+  'order.rejected',
+  'order.expired',
+]);
+
+/** Only owners follow their shops' orders live. */
+export function requireShopFeedOwner(identity: Identity): string {
+  return requireRole(identity, 'OWNER');
+}
+
+/** Only the customer who placed an order follows its steps live. */
+export function requireOrderFollower(order: { customerId: string }, identity: Identity): void {
+  if (identity.role !== 'CUSTOMER' || order.customerId !== identity.userId) {
+    throw forbidden('Only the customer who placed this order can follow it');
+  }
+}
+
+/** Ids are UUIDs: anything else is a mistake, said so, rather than an order that is not found. */
+export function requireWellFormedId(field: string, id: string): void {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+    throw badInput(field, `${field} must be an id such as an earlier answer gave`);
   }
 }
 

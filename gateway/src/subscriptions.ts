@@ -1,0 +1,247 @@
+import type http from 'node:http';
+import {
+  execute,
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  getVariableValues,
+  GraphQLError,
+  isCompositeType,
+  isObjectType,
+  Kind,
+  print,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { CloseCode, createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import {
+  identityFromAuthorization,
+  serveGraphQLWs,
+  signSubscription,
+  type GraphQLHttp,
+  type Identity,
+  type Logger,
+} from '@baedal/platform';
+import type { GatewayContext } from './context';
+
+/*
+ * The gateway relays subscriptions as Apollo Router and Hive Gateway do: the
+ * subgraph that defines the subscription fields serves them (graphql-ws at
+ * its /graphql, each subscription signed with the caller's identity), and the
+ * gateway relays each event to its client. A client may select, under an
+ * event, an entity's fields from any subgraph: for each event the gateway
+ * reads that entity again through its own pipeline, with the caller's
+ * identity, by the root query field that returns the entity by its id.
+ * Clients authenticate in connection_init ({ authorization: "Bearer ..." }):
+ * none, a bad or an expired token closes with 4401; the socket is closed
+ * with 4401 when the token expires. docs/realtime.md.
+ */
+
+export interface SubscriptionRelayOptions {
+  server: http.Server;
+  /** The API schema clients' operations are validated against. */
+  api: GraphQLSchema;
+  /** The subgraph serving the subscription fields, and its URL (http://.../graphql). */
+  subgraph: { name: string; url: string };
+  graphql: GraphQLHttp<GatewayContext>;
+  /** Most subscriptions one caller may hold across their connections in this process. */
+  perCaller: number;
+  log: Logger;
+}
+
+interface Caller {
+  authorization: string;
+  identity: Identity;
+}
+
+/** The root query field that returns one `type` by `id` alone (order(id:), say), if the API schema has one. */
+function readerOf(api: GraphQLSchema, type: GraphQLObjectType): string | null {
+  const fields = Object.values(api.getQueryType()?.getFields() ?? {});
+  return (
+    fields.find((f) => getNullableType(f.type) === type && f.args.length === 1 && f.args[0].name === 'id')?.name ?? null
+  );
+}
+
+/** What upstream is asked for each event: its scalar fields, and each entity's id. */
+function upstreamSelection(event: GraphQLObjectType): string {
+  return Object.values(event.getFields())
+    .map((f: GraphQLField<unknown, unknown>) => (isCompositeType(getNamedType(f.type)) ? `${f.name} { id }` : f.name))
+    .join(' ');
+}
+
+/** An error as it came over the wire, as the error graphql-ws sends on (it sends GraphQLErrors). */
+const asGraphQLError = (e: {
+  message: string;
+  extensions?: Record<string, unknown>;
+  path?: readonly (string | number)[];
+}) => new GraphQLError(e.message, { extensions: e.extensions, path: e.path });
+
+/** When a token the platform already verified expires, in seconds since the epoch (its `exp` claim). */
+function expiryOf(authorization: string): number | null {
+  const payload = authorization.replace(/^Bearer\s+/i, '').split('.')[1] ?? '';
+  const { exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown };
+  return typeof exp === 'number' ? exp : null;
+}
+
+export function relaySubscriptions(options: SubscriptionRelayOptions): () => Promise<void> {
+  const { api, subgraph, graphql, log } = options;
+  const upstream: Client = createClient({
+    url: subgraph.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 5,
+  });
+  const callers = new Map<string, number>();
+
+  /** The event's entity fields the client selected, read through the pipeline as the caller. */
+  async function entitiesOf(
+    caller: Caller,
+    eventType: GraphQLObjectType,
+    root: FieldNode,
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    event: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const reads: string[] = [];
+    const values: Record<string, unknown> = {};
+    for (const selection of root.selectionSet?.selections ?? []) {
+      if (selection.kind !== Kind.FIELD || !selection.selectionSet) continue;
+      const field = eventType.getFields()[selection.name.value];
+      const type = field && getNamedType(field.type);
+      if (!type || !isObjectType(type)) continue;
+      const reader = readerOf(api, type);
+      const id = (event[selection.name.value] as { id?: string } | null)?.id;
+      if (!reader || !id) continue;
+      const key = selection.alias?.value ?? selection.name.value;
+      values[`__${key}`] = id;
+      reads.push(`${key}: ${reader}(id: $__${key}) ${print(selection.selectionSet)}`);
+    }
+    if (!reads.length) return {};
+    const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+    const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => print(d));
+    // The client's variables these selections use (the subscription's own arguments are not among them).
+    const used = `${reads.join(' ')} ${fragments.join(' ')}`;
+    const definitions = [
+      ...Object.keys(values).map((name) => `$${name}: ID!`),
+      ...(operation.variableDefinitions ?? [])
+        .filter((d) => new RegExp(`\\$${d.variable.name.value}\\b`).test(used))
+        .map((d) => print(d)),
+    ];
+    const query = `query EventEntities(${definitions.join(', ')}) { ${reads.join(' ')} } ${fragments.join(' ')}`;
+    const body = JSON.stringify({ query, variables: { ...variables, ...values } });
+    const headers = { authorization: caller.authorization, 'content-type': 'application/json' };
+    const made = await graphql.contextFor({ headers, method: 'POST', body, remoteAddress: '' }, 'subscription');
+    if (!('context' in made)) throw new Error(made.body);
+    const answer = await graphql.answerText(
+      await graphql.execute('POST', headers, '', { query, variables: { ...variables, ...values } }, made.context),
+    );
+    const parsed = JSON.parse(answer.body) as ExecutionResult;
+    if (parsed.errors?.length) throw Object.assign(new Error(parsed.errors[0].message), { errors: parsed.errors });
+    return parsed.data ?? {};
+  }
+
+  async function* relay(args: ExecutionArgs, caller: Caller): AsyncGenerator<ExecutionResult> {
+    const operation = args.document.definitions.find(
+      (d) => d.kind === Kind.OPERATION_DEFINITION,
+    ) as OperationDefinitionNode;
+    const root = operation.selectionSet.selections.find((s) => s.kind === Kind.FIELD) as FieldNode;
+    const subscriptionType = api.getSubscriptionType()!;
+    const field = subscriptionType.getFields()[root.name.value];
+    const eventType = getNamedType(field.type) as GraphQLObjectType;
+    const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+    // The root field's arguments, as upstream takes them (graphql-ws validated the operation and its variables).
+    const coerced = getVariableValues(api, operation.variableDefinitions ?? [], variables);
+    const upstreamVariables = getArgumentValues(field, root, 'coerced' in coerced ? coerced.coerced : {});
+    const upstreamQuery = `subscription Relay(${field.args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ')}) { ${root.name.value}(${field.args.map((a) => `${a.name}: $${a.name}`).join(', ')}) { ${upstreamSelection(eventType)} } }`;
+    const subscription = { query: upstreamQuery, variables: upstreamVariables };
+    const events = upstream.iterate({
+      ...subscription,
+      extensions: signSubscription(caller.identity, subgraph.name, subscription),
+    });
+    for await (const result of events) {
+      if (result.errors?.length || !result.data) {
+        yield { errors: (result.errors ?? [{ message: 'The subscription ended' }]).map(asGraphQLError) };
+        return;
+      }
+      const event = result.data[root.name.value] as Record<string, unknown>;
+      let entities: Record<string, unknown>;
+      try {
+        entities = await entitiesOf(caller, eventType, root, args.document, variables, event);
+      } catch (error) {
+        const errors = (error as { errors?: { message: string }[] }).errors ?? [error as Error];
+        yield { errors: errors.map(asGraphQLError) };
+        continue;
+      }
+      // The client's own selection, over the event and the entities read for it.
+      yield await execute({
+        schema: api,
+        document: args.document,
+        variableValues: variables,
+        rootValue: { [root.name.value]: { ...event, ...entities } },
+        fieldResolver: (source: Record<string, unknown>, _a, _c, info) =>
+          info.path.key in source ? source[info.path.key as string] : source[info.fieldName],
+      });
+    }
+  }
+
+  const close = serveGraphQLWs<{ authorization?: string }>(options.server, {
+    schema: api,
+    onConnect: (ctx) => {
+      const authorization = ctx.connectionParams?.authorization;
+      const socket = ctx.extra.socket;
+      try {
+        if (typeof authorization !== 'string') throw new Error('no token');
+        const identity = identityFromAuthorization(authorization);
+        if (identity.role === 'ANONYMOUS') throw new Error('no token');
+        if (identity.role === 'ADMIN') {
+          socket.close(CloseCode.Forbidden, 'Only owners and customers follow orders live');
+          return false;
+        }
+        const exp = expiryOf(authorization);
+        // The token's end is the connection's: the client reconnects with a fresh one and `after`.
+        if (exp) {
+          const timer = setTimeout(() => socket.close(4401, 'Token expired'), exp * 1000 - Date.now());
+          socket.once('close', () => clearTimeout(timer));
+        }
+        (ctx.extra as unknown as { caller: Caller }).caller = { authorization, identity };
+        return true;
+      } catch {
+        socket.close(4401, 'Unauthorized');
+        return false;
+      }
+    },
+    subscribe: (args) => {
+      const caller = (args.contextValue as { caller: Caller }).caller;
+      const id = caller.identity.userId ?? '';
+      const held = callers.get(id) ?? 0;
+      if (held >= options.perCaller) {
+        const message = `At most ${options.perCaller} live subscriptions at once`;
+        return Promise.resolve({ errors: [new GraphQLError(message, { extensions: { code: 'TOO_MANY_REQUESTS' } })] });
+      }
+      callers.set(id, held + 1);
+      const events = relay(args, caller);
+      return Promise.resolve({
+        [Symbol.asyncIterator]: () => events,
+        next: () => events.next(),
+        return: async (value?: unknown) => {
+          callers.set(id, (callers.get(id) ?? 1) - 1);
+          return events.return(value);
+        },
+        throw: (error?: unknown) => events.throw(error),
+      } as AsyncGenerator<ExecutionResult>);
+    },
+    context: (ctx) => ({ caller: (ctx.extra as unknown as { caller: Caller }).caller }),
+  });
+  log.info({ subgraph: subgraph.name }, 'relaying subscriptions');
+  return async () => {
+    await close();
+    await upstream.dispose();
+  };
+}

@@ -1,0 +1,213 @@
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
+import { issueToken } from '@baedal/platform';
+import { createShopsClient } from '@baedal/prisma/shops';
+import { bearer, graphql, login } from './support/graphql';
+import { orderableShops, placeOrder, type OrderableShop } from './support/orders';
+import { eventually, startTestPlatform, type TestPlatform } from './support/stack';
+
+/*
+ * The real-time order relay, with a real graphql-ws client against the real
+ * processes: the gateway relays subscriptions to orders, which serves them
+ * from the live order feed the "realtime" consumer writes.
+ */
+
+const BASE = 15300;
+let platform: TestPlatform;
+let wsUrl: string;
+let owner: { token: string; userId: string };
+let otherOwner: { token: string; userId: string };
+let customer: { token: string; userId: string };
+let shop: OrderableShop;
+let othersShop: OrderableShop;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  platform = await startTestPlatform('realtime', BASE, 10, { BAEDAL_RIDER_DELAY_MS: '300' });
+  wsUrl = platform.gatewayUrl.replace(/^http/, 'ws');
+  const url = platform.gatewayUrl;
+  [owner, otherOwner, customer] = await Promise.all([
+    login(url, 'owner1@baedal.dev'),
+    login(url, 'owner2@baedal.dev'),
+    login(url, 'customer1@baedal.dev'),
+  ]);
+  const open = await orderableShops(platform.databaseUrl('shops'));
+  shop = open.find((s) => s.ownerId === owner.userId)!;
+  othersShop = (await allShops()).find((s) => s.ownerId === otherOwner.userId)!;
+  expect(shop).toBeDefined();
+}, 180_000);
+
+afterAll(async () => {
+  for (const client of clients) void client.dispose();
+  await platform?.stop();
+}, 60_000);
+
+async function allShops() {
+  const db = createShopsClient(platform.databaseUrl('shops'), 1);
+  try {
+    return await db.shop.findMany({ include: { menuItems: true } });
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/** A graphql-ws client as an app would open it; `closed` gets the code the server closed with. */
+function connect(token: string | null, closed?: (code: number) => void): Client {
+  const client = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: false,
+    on: { closed: (event) => closed?.((event as { code: number }).code) },
+  });
+  clients.push(client);
+  return client;
+}
+
+interface Feed {
+  results: FormattedExecutionResult<Record<string, any>, unknown>[];
+  done: Promise<void>;
+  stop: () => void;
+}
+
+function follow(client: Client, query: string, variables: Record<string, unknown>): Feed {
+  const results: Feed['results'] = [];
+  let stop = () => {};
+  const done = new Promise<void>((resolve) => {
+    stop = client.subscribe(
+      { query, variables },
+      {
+        next: (r) => void results.push(r),
+        // Errors the server sends for the subscription itself (graphql-ws's "error" message) are kept as results.
+        error: (e) => {
+          if (Array.isArray(e)) results.push({ errors: e });
+          resolve();
+        },
+        complete: () => resolve(),
+      },
+    );
+  });
+  return { results, done, stop };
+}
+
+const SHOP_EVENTS = `subscription($shopIds: [ID!], $after: String) {
+  shopOrderEvents(shopIds: $shopIds, after: $after) { eventId cursor type version status order { id total shop { name } } }
+}`;
+const ORDER_UPDATES = `subscription($orderId: ID!, $after: String) {
+  orderUpdates(orderId: $orderId, after: $after) { eventId cursor version status estimatedCookingMinutes order { id status } }
+}`;
+
+async function order(): Promise<string> {
+  const placed = await placeOrder(platform.gatewayUrl, customer.token, shop, 'id status');
+  expect(placed.errors).toBeUndefined();
+  return placed.data.placeOrder.id;
+}
+
+const codesOf = (feed: Feed) => feed.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code));
+
+it("rings the owner's device within 2 s of a new order, and no other owner's", async () => {
+  const mine = follow(connect(owner.token), SHOP_EVENTS, {});
+  const others = follow(connect(otherOwner.token), SHOP_EVENTS, {});
+  await new Promise((resolve) => setTimeout(resolve, 300)); // both subscribed
+  const placedAt = Date.now();
+  const orderId = await order();
+  await eventually(
+    'the owner to hear of the order',
+    async () => mine.results.some((r) => r.data?.shopOrderEvents.order.id === orderId),
+    2000,
+    20,
+  );
+  const event = mine.results.find((r) => r.data?.shopOrderEvents.order.id === orderId)!.data!.shopOrderEvents;
+  expect(event).toMatchObject({ type: 'order.placed', status: 'PLACED', order: { shop: { name: shop.name } } });
+  expect(event.cursor).toMatch(/^\d+-\d+$/);
+  expect(Date.now() - placedAt).toBeLessThan(5000);
+  await platform.settle();
+  expect(others.results).toEqual([]);
+  mine.stop();
+  others.stop();
+});
+
+it('shows the customer each step of their order, in order', async () => {
+  const orderId = await order();
+  await platform.settle(); // its placing is in the feed before the customer follows it
+  const steps = follow(connect(customer.token), ORDER_UPDATES, { orderId });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const accepted = await graphql(
+    platform.gatewayUrl,
+    'mutation($id: ID!) { acceptOrder(id: $id, estimatedCookingMinutes: 15) { status } }',
+    { id: orderId },
+    bearer(owner.token),
+  );
+  expect(accepted.errors).toBeUndefined();
+  await eventually('delivery', async () => steps.results.length >= 3, 15_000, 50);
+  const events = steps.results.map((r) => r.data!.orderUpdates);
+  expect(events.map((e) => e.status)).toEqual(['ACCEPTED', 'PICKED_UP', 'DELIVERED']);
+  expect(events[0].estimatedCookingMinutes).toBe(15);
+  expect(events.map((e) => e.version)).toEqual([...events.map((e) => e.version)].sort((a, b) => a - b));
+  expect(new Set(events.map((e) => e.eventId)).size).toBe(3);
+  steps.stop();
+});
+
+it('gives a client that reconnects with `after` what it missed, once', async () => {
+  const first = follow(connect(owner.token), SHOP_EVENTS, { shopIds: [shop.id] });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const seen = await order();
+  await eventually('the first order', async () => first.results.length === 1, 5000, 20);
+  const cursor = first.results[0].data!.shopOrderEvents.cursor as string;
+  first.stop();
+
+  const missed = [await order(), await order()];
+  await platform.settle();
+  const again = follow(connect(owner.token), SHOP_EVENTS, { shopIds: [shop.id], after: cursor });
+  await eventually('the missed orders', async () => again.results.length >= 2, 5000, 20);
+  await new Promise((resolve) => setTimeout(resolve, 500)); // nothing more comes
+  const ids = again.results.map((r) => r.data!.shopOrderEvents.order.id);
+  expect(ids).toEqual(missed);
+  expect(ids).not.toContain(seen);
+  again.stop();
+});
+
+it('closes with 4401 for a bad token, and when the token expires', async () => {
+  const codes: number[] = [];
+  follow(
+    connect('not-a-token', (code) => codes.push(code)),
+    SHOP_EVENTS,
+    {},
+  );
+  await eventually('the bad token to be refused', async () => codes.includes(4401), 5000, 20);
+
+  const shortLived = issueToken({ id: owner.userId, role: 'OWNER' }, 2);
+  const expiring: number[] = [];
+  const feed = follow(
+    connect(shortLived, (code) => expiring.push(code)),
+    SHOP_EVENTS,
+    {},
+  );
+  await eventually('the expired token to end the connection', async () => expiring.includes(4401), 5000, 50);
+  await feed.done;
+});
+
+it('refuses bad input with clear codes, and the connection goes on', async () => {
+  const client = connect(customer.token);
+  const unknown = follow(client, ORDER_UPDATES, { orderId: '00000000-0000-4000-8000-000000000000' });
+  const malformed = follow(client, ORDER_UPDATES, { orderId: 'not-an-id' });
+  await Promise.all([unknown.done, malformed.done]);
+  expect(codesOf(unknown)).toEqual(['NOT_FOUND']);
+  expect(codesOf(malformed)).toEqual(['BAD_USER_INPUT']);
+
+  const ownerClient = connect(owner.token);
+  const notMine = follow(ownerClient, SHOP_EVENTS, { shopIds: [othersShop.id] });
+  const mine = follow(ownerClient, SHOP_EVENTS, { shopIds: [shop.id] });
+  await notMine.done;
+  expect(codesOf(notMine)).toEqual(['FORBIDDEN']);
+  // The same connection's other subscription still works.
+  const orderId = await order();
+  await eventually(
+    'the other subscription to go on',
+    async () => mine.results.some((r) => r.data?.shopOrderEvents.order.id === orderId),
+    2000,
+    20,
+  );
+  mine.stop();
+});
