@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { issueToken } from '@baedal/platform';
@@ -23,7 +25,8 @@ let othersShop: OrderableShop;
 const clients: Client[] = [];
 
 beforeAll(async () => {
-  platform = await startTestPlatform('realtime', BASE, 10, { BAEDAL_RIDER_DELAY_MS: '300' });
+  // Two gateway processes, so one can be killed under its clients.
+  platform = await startTestPlatform('realtime', BASE, 10, { BAEDAL_RIDER_DELAY_MS: '300', GATEWAY_WORKERS: '2' });
   wsUrl = platform.gatewayUrl.replace(/^http/, 'ws');
   const url = platform.gatewayUrl;
   [owner, otherOwner, customer] = await Promise.all([
@@ -59,6 +62,8 @@ function connect(token: string | null, closed?: (code: number) => void): Client 
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: false,
+    // A refused connection is what some tests expect; the tests read the close code, not the console.
+    onNonLazyError: () => {},
     on: { closed: (event) => closed?.((event as { code: number }).code) },
   });
   clients.push(client);
@@ -210,4 +215,81 @@ it('refuses bad input with clear codes, and the connection goes on', async () =>
     20,
   );
   mine.stop();
+});
+
+/** The gateway process holding the TCP connection whose client end is `clientPort` (from /proc). */
+function gatewayProcessOf(clientPort: number): number {
+  const hex = (port: number) => port.toString(16).toUpperCase().padStart(4, '0');
+  const row = fs
+    .readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .find((cols) => cols[1]?.endsWith(`:${hex(BASE)}`) && cols[2]?.endsWith(`:${hex(clientPort)}`));
+  if (!row) throw new Error(`no connection from port ${clientPort}`);
+  const inode = row[9];
+  const primary = platform.stack.processes.get('gateway')!.pid!;
+  const workers = execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  const holder = workers.find((pid) =>
+    fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`;
+      } catch {
+        return false;
+      }
+    }),
+  );
+  if (!holder) throw new Error(`no gateway process holds socket ${inode}`);
+  return holder;
+}
+
+it("loses nothing when its gateway process is killed: the client reconnects to another with `after`", async () => {
+  // An app's owner dashboard: it keeps the last cursor, and on losing its connection subscribes again after it.
+  const received: string[] = [];
+  let last: string | null = null;
+  let socket: WebSocket | null = null;
+  const sockets = class extends WebSocket {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      socket = this; // eslint-disable-line @typescript-eslint/no-this-alias
+    }
+  };
+  let stop = () => {};
+  const subscribe = () => {
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: sockets,
+      connectionParams: { authorization: `Bearer ${owner.token}` },
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => {},
+    });
+    clients.push(client);
+    stop = client.subscribe(
+      { query: SHOP_EVENTS, variables: { shopIds: [shop.id], after: last } },
+      {
+        next: (r) => {
+          const event = r.data?.shopOrderEvents as { cursor: string; order: { id: string } } | undefined;
+          if (!event) return;
+          received.push(event.order.id);
+          last = event.cursor;
+        },
+        error: () => setTimeout(subscribe, 200),
+        complete: () => setTimeout(subscribe, 200),
+      },
+    );
+  };
+  subscribe();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const before = await order();
+  await eventually('the first order', async () => received.includes(before), 5000, 20);
+
+  const port = (socket as unknown as { _socket: { localPort: number } })._socket.localPort;
+  process.kill(gatewayProcessOf(port), 'SIGKILL');
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the test's own HTTP connections to it close too
+  // While the app reconnects, orders keep coming (the other process answers).
+  const during = [await order(), await order()];
+  await eventually('the orders placed meanwhile', async () => during.every((id) => received.includes(id)), 10_000, 50);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  stop();
+  expect(received).toEqual([before, ...during]);
 });
