@@ -228,7 +228,10 @@ function gatewayProcessOf(clientPort: number): number {
   if (!row) throw new Error(`no connection from port ${clientPort}`);
   const inode = row[9];
   const primary = platform.stack.processes.get('gateway')!.pid!;
-  const workers = execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  const workers = execFileSync('pgrep', ['-P', String(primary)], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map(Number);
   const holder = workers.find((pid) =>
     fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
       try {
@@ -242,7 +245,7 @@ function gatewayProcessOf(clientPort: number): number {
   return holder;
 }
 
-it("loses nothing when its gateway process is killed: the client reconnects to another with `after`", async () => {
+it('loses nothing when its gateway process is killed: the client reconnects to another with `after`', async () => {
   // An app's owner dashboard: it keeps the last cursor, and on losing its connection subscribes again after it.
   const received: string[] = [];
   let last: string | null = null;
