@@ -188,6 +188,11 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
     ? relaySubscriptions({
         server: serving.server,
         api: operations.api,
+        admit: (query, variables) => {
+          const decided = operations.decide(query);
+          if (!decided) return null; // not GraphQL: graphql-ws's own validation words it
+          return 'document' in decided ? operations.admit(decided, variables) : decided.refusal;
+        },
         subgraph: { name: live.name, url: endpoints.find((e) => e.name === live.name)?.url ?? live.url },
         graphql,
         perCaller: settings.BAEDAL_SUBSCRIPTIONS_PER_CALLER,

@@ -48,6 +48,8 @@ export interface SubscriptionRelayOptions {
   server: http.Server;
   /** The API schema clients' operations are validated against. */
   api: GraphQLSchema;
+  /** The limits every operation meets before any work (operation.ts), subscriptions too. */
+  admit: (query: string, variables: unknown) => GraphQLError | null;
   /** The subgraph serving the subscription fields, and its URL (http://.../graphql). */
   subgraph: { name: string; url: string };
   graphql: GraphQLHttp<GatewayContext>;
@@ -193,6 +195,13 @@ export function relaySubscriptions(options: SubscriptionRelayOptions): () => Pro
 
   const close = serveGraphQLWs<{ authorization?: string }>(options.server, {
     schema: api,
+    // The limits hold here as on every path: a refused subscription is an error before anything is opened.
+    onSubscribe: (_ctx, _id, payload) => {
+      const refusal = options.admit(payload.query, payload.variables);
+      if (!refusal) return undefined;
+      const { http: _status, ...extensions } = refusal.extensions; // an HTTP status means nothing here
+      return [new GraphQLError(refusal.message, { extensions })];
+    },
     onConnect: (ctx) => {
       const authorization = ctx.connectionParams?.authorization;
       const socket = ctx.extra.socket;
