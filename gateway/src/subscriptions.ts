@@ -102,51 +102,56 @@ export function relaySubscriptions(options: SubscriptionRelayOptions): () => Pro
   });
   const callers = new Map<string, number>();
 
-  /** The event's entity fields the client selected, read through the pipeline as the caller. */
-  async function entitiesOf(
-    caller: Caller,
+  /**
+   * How a subscription reads, for each event, the entity fields its client
+   * selected: one query through the pipeline, built once per subscription
+   * (only the entities' ids change from event to event), or null when it
+   * selected none.
+   */
+  function entityReader(
     eventType: GraphQLObjectType,
     root: FieldNode,
     document: DocumentNode,
     variables: Record<string, unknown>,
-    event: Record<string, unknown>,
-  ): Promise<Record<string, unknown>> {
-    const reads: string[] = [];
-    const values: Record<string, unknown> = {};
+  ): ((caller: Caller, event: Record<string, unknown>) => Promise<Record<string, unknown>>) | null {
+    const reads: { field: string; variable: string; text: string }[] = [];
     for (const selection of root.selectionSet?.selections ?? []) {
       if (selection.kind !== Kind.FIELD || !selection.selectionSet) continue;
       const field = eventType.getFields()[selection.name.value];
       const type = field && getNamedType(field.type);
-      if (!type || !isObjectType(type)) continue;
-      const reader = readerOf(api, type);
-      const id = (event[selection.name.value] as { id?: string } | null)?.id;
-      if (!reader || !id) continue;
+      const reader = type && isObjectType(type) ? readerOf(api, type) : null;
+      if (!reader) continue;
       const key = selection.alias?.value ?? selection.name.value;
-      values[`__${key}`] = id;
-      reads.push(`${key}: ${reader}(id: $__${key}) ${print(selection.selectionSet)}`);
+      const text = `${key}: ${reader}(id: $__${key}) ${print(selection.selectionSet)}`;
+      reads.push({ field: selection.name.value, variable: `__${key}`, text });
     }
-    if (!reads.length) return {};
+    if (!reads.length) return null;
     const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
     const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => print(d));
     // The client's variables these selections use (the subscription's own arguments are not among them).
-    const used = `${reads.join(' ')} ${fragments.join(' ')}`;
+    const used = `${reads.map((r) => r.text).join(' ')} ${fragments.join(' ')}`;
     const definitions = [
-      ...Object.keys(values).map((name) => `$${name}: ID!`),
+      ...reads.map((r) => `$${r.variable}: ID!`),
       ...(operation.variableDefinitions ?? [])
         .filter((d) => new RegExp(`\\$${d.variable.name.value}\\b`).test(used))
         .map((d) => print(d)),
     ];
-    const query = `query EventEntities(${definitions.join(', ')}) { ${reads.join(' ')} } ${fragments.join(' ')}`;
-    const body = JSON.stringify({ query, variables: { ...variables, ...values } });
-    const headers = { authorization: caller.authorization, 'content-type': 'application/json' };
-    const made = await graphql.contextFor({ headers, method: 'POST', body, remoteAddress: '' }, 'subscription');
-    if (!('context' in made)) throw new Error(made.body);
-    const answer = await graphql.answerText(
-      await graphql.execute('POST', headers, '', { query, variables: { ...variables, ...values } }, made.context),
-    );
-    const parsed = JSON.parse(answer.body) as ExecutionResult;
-    if (parsed.errors?.length) throw Object.assign(new Error(parsed.errors[0].message), { errors: parsed.errors });
-    return parsed.data ?? {};
+    const query = `query EventEntities(${definitions.join(', ')}) { ${reads.map((r) => r.text).join(' ')} } ${fragments.join(' ')}`;
+
+    return async (caller, event) => {
+      const values = { ...variables };
+      for (const read of reads) values[read.variable] = (event[read.field] as { id?: string } | null)?.id ?? null;
+      const body = JSON.stringify({ query, variables: values });
+      const headers = { authorization: caller.authorization, 'content-type': 'application/json' };
+      const made = await graphql.contextFor({ headers, method: 'POST', body, remoteAddress: '' }, 'subscription');
+      if (!('context' in made)) throw new Error(made.body);
+      const answer = await graphql.answerText(
+        await graphql.execute('POST', headers, '', { query, variables: values }, made.context),
+      );
+      const parsed = JSON.parse(answer.body) as ExecutionResult;
+      if (parsed.errors?.length) throw Object.assign(new Error(parsed.errors[0].message), { errors: parsed.errors });
+      return parsed.data ?? {};
+    };
   }
 
   async function* relay(args: ExecutionArgs, caller: Caller): AsyncGenerator<ExecutionResult> {
@@ -167,6 +172,7 @@ export function relaySubscriptions(options: SubscriptionRelayOptions): () => Pro
       ...subscription,
       extensions: signSubscription(caller.identity, subgraph.name, subscription),
     });
+    const readEntities = entityReader(eventType, root, args.document, variables);
     for await (const result of events) {
       if (result.errors?.length || !result.data) {
         yield { errors: (result.errors ?? [{ message: 'The subscription ended' }]).map(asGraphQLError) };
@@ -175,7 +181,7 @@ export function relaySubscriptions(options: SubscriptionRelayOptions): () => Pro
       const event = result.data[root.name.value] as Record<string, unknown>;
       let entities: Record<string, unknown>;
       try {
-        entities = await entitiesOf(caller, eventType, root, args.document, variables, event);
+        entities = readEntities ? await readEntities(caller, event) : {};
       } catch (error) {
         const errors = (error as { errors?: { message: string }[] }).errors ?? [error as Error];
         yield { errors: errors.map(asGraphQLError) };

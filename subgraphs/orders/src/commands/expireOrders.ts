@@ -37,43 +37,46 @@ function within(ms: number): string {
   return ms >= 60_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.round(ms / 1000)} seconds`;
 }
 
-/** Moves one batch of overdue orders; answers how many moved (a move refused meanwhile is not counted). */
-async function sweep(ids: string[], move: Omit<OrderMove, 'orderId'>): Promise<number> {
-  if (!ids.length) return 0;
-  const answers = await sql.$transaction((tx) =>
-    moveOrders(
-      tx,
-      ids.map((orderId) => ({ ...move, orderId })),
-    ),
-  );
-  return answers.filter((answer) => !(answer instanceof Error)).length;
+/**
+ * Moves every order waiting in `status` since before `windowMs` ago, a batch
+ * per transaction; answers how many moved (a move refused meanwhile is not counted).
+ */
+async function sweep(
+  status: 'PENDING_PAYMENT' | 'PLACED',
+  windowMs: number,
+  now: Date,
+  move: Omit<OrderMove, 'orderId'>,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const ids = await overdue(status, new Date(now.getTime() - windowMs));
+    if (!ids.length) return total;
+    const answers = await sql.$transaction((tx) =>
+      moveOrders(
+        tx,
+        ids.map((orderId) => ({ ...move, orderId })),
+      ),
+    );
+    const moved = answers.filter((answer) => !(answer instanceof Error)).length;
+    total += moved;
+    if (ids.length < SWEEP_BATCH || moved === 0) return total;
+  }
 }
 
 /** One sweep: every overdue order expired or rejected, a batch at a time. `now` is the clock's (tests move it). */
 export async function expireOrders(now = new Date()): Promise<ExpiredOrders> {
-  const settings = ordersConfig();
-  const result: ExpiredOrders = { expired: 0, rejected: 0 };
-  for (;;) {
-    const ids = await overdue('PENDING_PAYMENT', new Date(now.getTime() - settings.ORDERS_PAYMENT_WINDOW_MS));
-    const moved = await sweep(ids, {
+  const { ORDERS_PAYMENT_WINDOW_MS: payment, ORDERS_ACCEPT_WINDOW_MS: accept } = ordersConfig();
+  const system = { actor: 'SYSTEM', actorId: null } as const;
+  return {
+    expired: await sweep('PENDING_PAYMENT', payment, now, {
+      ...system,
       transition: 'expire',
-      actor: 'SYSTEM',
-      actorId: null,
-      reason: `Not paid within ${within(settings.ORDERS_PAYMENT_WINDOW_MS)}`,
-    });
-    result.expired += moved;
-    if (ids.length < SWEEP_BATCH || moved === 0) break;
-  }
-  for (;;) {
-    const ids = await overdue('PLACED', new Date(now.getTime() - settings.ORDERS_ACCEPT_WINDOW_MS));
-    const moved = await sweep(ids, {
+      reason: `Not paid within ${within(payment)}`,
+    }),
+    rejected: await sweep('PLACED', accept, now, {
+      ...system,
       transition: 'reject',
-      actor: 'SYSTEM',
-      actorId: null,
-      reason: `The shop did not accept within ${within(settings.ORDERS_ACCEPT_WINDOW_MS)}`,
-    });
-    result.rejected += moved;
-    if (ids.length < SWEEP_BATCH || moved === 0) break;
-  }
-  return result;
+      reason: `The shop did not accept within ${within(accept)}`,
+    }),
+  };
 }
