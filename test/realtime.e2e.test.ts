@@ -26,7 +26,11 @@ const clients: Client[] = [];
 
 beforeAll(async () => {
   // Two gateway processes, so one can be killed under its clients.
-  platform = await startTestPlatform('realtime', BASE, 10, { BAEDAL_RIDER_DELAY_MS: '300', GATEWAY_WORKERS: '2' });
+  platform = await startTestPlatform('realtime', BASE, 10, {
+    BAEDAL_RIDER_DELAY_MS: '300',
+    GATEWAY_WORKERS: '2',
+    BAEDAL_SUBSCRIPTIONS_PER_CONNECTION: '3',
+  });
   wsUrl = platform.gatewayUrl.replace(/^http/, 'ws');
   const url = platform.gatewayUrl;
   [owner, otherOwner, customer] = await Promise.all([
@@ -223,6 +227,36 @@ it('refuses bad input with clear codes, and the connection goes on', async () =>
     20,
   );
   mine.stop();
+});
+
+it('holds at most the set number of subscriptions on one connection; the others go on', async () => {
+  const orderId = await order();
+  const client = connect(customer.token);
+  const held = [1, 2, 3].map(() => follow(client, ORDER_UPDATES, { orderId }));
+  const fourth = follow(client, ORDER_UPDATES, { orderId });
+  await fourth.done;
+  expect(codesOf(fourth)).toEqual(['TOO_MANY_REQUESTS']);
+  expect(fourth.results[0].errors![0].message).toBe('At most 3 live subscriptions on one connection');
+
+  // One ended frees its place; the others still hear the order move.
+  held[0].stop();
+  const again = follow(client, ORDER_UPDATES, { orderId });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const accepted = await graphql(
+    platform.gatewayUrl,
+    'mutation($id: ID!) { acceptOrder(id: $id, estimatedCookingMinutes: 10) { status } }',
+    { id: orderId },
+    bearer(owner.token),
+  );
+  expect(accepted.errors).toBeUndefined();
+  for (const feed of [held[1], held[2], again])
+    await eventually(
+      'each open subscription to hear the acceptance',
+      async () => feed.results.some((r) => r.data?.orderUpdates.status === 'ACCEPTED'),
+      5000,
+      20,
+    );
+  for (const feed of [held[1], held[2], again]) feed.stop();
 });
 
 /** The gateway process holding the TCP connection whose client end is `clientPort` (from /proc). */

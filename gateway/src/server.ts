@@ -196,6 +196,7 @@ export async function startGateway(listenPort = configuredPort('gateway')) {
         subgraph: { name: live.name, url: endpoints.find((e) => e.name === live.name)?.url ?? live.url },
         graphql,
         perCaller: settings.BAEDAL_SUBSCRIPTIONS_PER_CALLER,
+        perConnection: settings.BAEDAL_SUBSCRIPTIONS_PER_CONNECTION,
         log,
       })
     : null;

@@ -55,6 +55,8 @@ export interface SubscriptionRelayOptions {
   graphql: GraphQLHttp<GatewayContext>;
   /** Most subscriptions one caller may hold across their connections in this process. */
   perCaller: number;
+  /** Most subscriptions one connection holds at once. */
+  perConnection: number;
   log: Logger;
 }
 
@@ -84,6 +86,9 @@ const asGraphQLError = (e: {
   extensions?: Record<string, unknown>;
   path?: readonly (string | number)[];
 }) => new GraphQLError(e.message, { extensions: e.extensions, path: e.path });
+
+const tooMany = (most: number, where: string) =>
+  new GraphQLError(`At most ${most} live subscriptions ${where}`, { extensions: { code: 'TOO_MANY_REQUESTS' } });
 
 /** When a token the platform already verified expires, in seconds since the epoch (its `exp` claim). */
 function expiryOf(authorization: string): number | null {
@@ -199,17 +204,22 @@ export function relaySubscriptions(options: SubscriptionRelayOptions): () => Pro
     }
   }
 
-  const close = serveGraphQLWs<{ authorization?: string }>(options.server, {
+  const close = serveGraphQLWs<{ authorization?: unknown; Authorization?: unknown }>(options.server, {
     schema: api,
     // The limits hold here as on every path: a refused subscription is an error before anything is opened.
-    onSubscribe: (_ctx, _id, payload) => {
+    onSubscribe: (ctx, _id, payload) => {
+      // graphql-ws has already counted this subscription among the connection's.
+      if (Object.keys(ctx.subscriptions).length > options.perConnection)
+        return [tooMany(options.perConnection, 'on one connection')];
       const refusal = options.admit(payload.query, payload.variables);
       if (!refusal) return undefined;
       const { http: _status, ...extensions } = refusal.extensions; // an HTTP status means nothing here
       return [new GraphQLError(refusal.message, { extensions })];
     },
     onConnect: (ctx) => {
-      const authorization = ctx.connectionParams?.authorization;
+      // Apps send { authorization }; GraphiQL sends its header editor's { Authorization }.
+      const params = ctx.connectionParams ?? {};
+      const authorization = params.authorization ?? params.Authorization;
       const socket = ctx.extra.socket;
       try {
         if (typeof authorization !== 'string') throw new Error('no token');
@@ -236,10 +246,7 @@ export function relaySubscriptions(options: SubscriptionRelayOptions): () => Pro
       const caller = (args.contextValue as { caller: Caller }).caller;
       const id = caller.identity.userId ?? '';
       const held = callers.get(id) ?? 0;
-      if (held >= options.perCaller) {
-        const message = `At most ${options.perCaller} live subscriptions at once`;
-        return Promise.resolve({ errors: [new GraphQLError(message, { extensions: { code: 'TOO_MANY_REQUESTS' } })] });
-      }
+      if (held >= options.perCaller) return Promise.resolve({ errors: [tooMany(options.perCaller, 'at once')] });
       callers.set(id, held + 1);
       const events = relay(args, caller);
       return Promise.resolve({
