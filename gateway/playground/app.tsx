@@ -11,7 +11,7 @@ import '@graphiql/plugin-explorer/style.css';
 /*
  * Baedal's playground: GraphiQL with its doc explorer and query builder,
  * bundled from npm at build time and served by the gateway, so nothing loads
- * from outside. What the gateway decides (the endpoint, the README's sample
+ * from outside. Subscriptions run live in it, over graphql-ws. What the gateway decides (the endpoint, the README's sample
  * tabs, whether demo sign-in is offered) arrives as JSON in the page.
  */
 
@@ -31,7 +31,11 @@ const tabs = linked
   ? [{ query: linked, variables: params.get('variables') ?? undefined }, ...config.tabs]
   : config.tabs;
 
-const fetcher = createGraphiQLFetcher({ url: config.endpoint });
+// Subscriptions run over graphql-ws at the same path; the header editor's Authorization goes in connection_init.
+const fetcher = createGraphiQLFetcher({
+  url: config.endpoint,
+  subscriptionUrl: new URL(config.endpoint, location.href).href.replace(/^http/, 'ws'),
+});
 
 function DemoSignIn() {
   const headerEditor = useGraphiQL((state) => state.headerEditor);

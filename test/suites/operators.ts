@@ -9,7 +9,8 @@ import { launchBrowser, watchedPage } from '../support/browser';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { bearer, gatewayInternal, graphql, login } from '../support/graphql';
-import type { TestPlatform } from '../support/stack';
+import { orderableShops, placeOrder } from '../support/orders';
+import { eventually, type TestPlatform } from '../support/stack';
 
 /*
  * What developers and operators open in a browser, in headless Chromium:
@@ -75,6 +76,48 @@ export function operatorsSuite(platform: () => TestPlatform): void {
       const response = page.locator('.graphiql-response');
       await response.getByText('"myShops"').waitFor({ timeout: 10_000 });
       expect(await response.innerText()).not.toMatch(/"errors"/);
+      await page.close();
+      expect(outside).toEqual([]);
+    }, 60_000);
+
+    it("follows an owner's orders live over graphql-ws, signed in with the header editor's token", async () => {
+      const url = platform().gatewayUrl;
+      const [owner, customer] = await Promise.all([
+        login(url, 'owner1@baedal.dev'),
+        login(url, 'customer2@baedal.dev'),
+      ]);
+      const shop = (await orderableShops(platform().databaseUrl('shops'))).find((s) => s.ownerId === owner.userId)!;
+      const { page, outside } = await watchedPage(browser);
+      await page.setViewportSize({ width: 1600, height: 900 });
+      const subscription = 'subscription Ring { shopOrderEvents { type order { id } } }';
+      await page.goto(`${url}?query=${encodeURIComponent(subscription)}`);
+      await page.getByRole('button', { name: 'Show Demo sign-in' }).click({ timeout: 30_000 });
+      await page.getByRole('button', { name: /owner1@baedal\.dev/ }).click();
+      await page
+        .getByRole('status')
+        .getByText(/Signed in as owner1/)
+        .waitFor({ timeout: 10_000 });
+      // Subscribed once the server acknowledged the token and the subscribe message went out.
+      const subscribed = new Promise<void>((resolve) =>
+        page.on('websocket', (ws) =>
+          ws.on('framesent', (frame) => String(frame.payload).includes('"subscribe"') && resolve()),
+        ),
+      );
+      await page.locator('.graphiql-execute-button').click();
+      await subscribed;
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the gateway opened it at orders
+      const placed = await placeOrder(url, customer.token, shop);
+      expect(placed.errors).toBeUndefined();
+      const orderId = placed.data.placeOrder.id as string;
+      // What a person reads: the response editor's rendered text (wide enough that an id is not wrapped).
+      const response = page.locator('.graphiql-response');
+      await eventually(
+        'the order in the response',
+        async () => (await response.innerText()).includes(orderId),
+        10_000,
+        50,
+      );
+      expect(await response.innerText()).toMatch(/"type":\s+"order\.placed"/);
       await page.close();
       expect(outside).toEqual([]);
     }, 60_000);
