@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import { issueToken } from '@baedal/platform';
+import { issueToken, SERVICES } from '@baedal/platform';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { bearer, graphql, login } from './support/graphql';
+import { hiveGateway } from './support/hiveGateway';
 import { orderableShops, placeOrder, type OrderableShop } from './support/orders';
 import { eventually, startTestPlatform, type TestPlatform } from './support/stack';
 
@@ -340,4 +341,77 @@ it('loses nothing when its gateway process is killed: the client reconnects to a
   done = true;
   stop();
   expect(received).toEqual([before, ...during]);
+});
+
+describe('the checked-in supergraph in Hive Gateway, as the routers serve it', () => {
+  /** The `data:` payloads of a server-sent event stream, as they arrive, until `enough` says so. */
+  async function readEvents(response: Response, enough: (events: any[]) => boolean, timeoutMs: number) {
+    const events: any[] = [];
+    const reader = response.body!.getReader();
+    const timer = setTimeout(() => void reader.cancel(), timeoutMs);
+    let buffered = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffered += Buffer.from(value).toString('utf8');
+        const blocks = buffered.split('\n\n');
+        buffered = blocks.pop()!;
+        for (const block of blocks)
+          for (const line of block.split('\n')) if (line.startsWith('data: ')) events.push(JSON.parse(line.slice(6)));
+        if (enough(events)) break;
+      }
+    } finally {
+      clearTimeout(timer);
+      await reader.cancel().catch(() => {});
+    }
+    return events;
+  }
+
+  it("loads it, answers a query as Baedal's gateway does, and relays orders' subscription", async () => {
+    const urls = Object.fromEntries(SERVICES.map((s) => [s, `http://127.0.0.1:${platform.stack.port(s)}/graphql`]));
+    const hive = hiveGateway(urls);
+    const ask = (body: unknown, headers: Record<string, string> = {}) =>
+      hive.fetch('http://hive.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    try {
+      const query = '{ shops(area: GANGNAM, first: 3) { edges { node { id name deliveryFee } } } }';
+      const [viaHive, viaBaedal] = await Promise.all([
+        (await ask({ query })).json(),
+        graphql(platform.gatewayUrl, query),
+      ]);
+      expect(viaBaedal.errors).toBeUndefined();
+      expect(viaHive).toEqual({ data: viaBaedal.data });
+
+      // The subscription's event reaches into shops (the order's shop name), planned by Hive.
+      const live = await ask(
+        {
+          query:
+            'subscription($shopIds: [ID!]) { shopOrderEvents(shopIds: $shopIds) { type order { id shop { name } } } }',
+          variables: { shopIds: [shop.id] },
+        },
+        { accept: 'text/event-stream', authorization: `Bearer ${owner.token}` },
+      );
+      expect(live.status).toBe(200);
+      let orderId = '';
+      const placing = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 500)); // Hive opened it at orders
+        orderId = await order();
+      })();
+      const events = await readEvents(
+        live,
+        (seen) => seen.some((e) => e.errors || (orderId && e.data?.shopOrderEvents.order.id === orderId)),
+        10_000,
+      );
+      await placing;
+      expect(events.find((e) => e.data?.shopOrderEvents.order.id === orderId)).toEqual({
+        data: { shopOrderEvents: { type: 'order.placed', order: { id: orderId, shop: { name: shop.name } } } },
+      });
+    } finally {
+      await hive.dispose();
+    }
+  }, 30_000);
 });
