@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { formatError } from './errors';
 import { identityHeaders, verifyBody, verifyIdentityHeaders } from './signedIdentity';
 import type { Identity } from './identity';
 
@@ -12,7 +13,9 @@ import type { Identity } from './identity';
  * is pinged, and one that does not answer within two pings is dropped. A
  * socket whose client reads slower than its events come (more than
  * `maxBufferedBytes` unsent) is closed with 4499 rather than buffered without
- * bound; the client reconnects and resumes with `after`.
+ * bound; the client reconnects and resumes with `after`. Errors in results
+ * are formatted as over HTTP (formatError): what is not a domain answer is an
+ * INTERNAL_SERVER_ERROR, its message withheld.
  */
 
 export const SUBSCRIPTIONS_PATH = '/graphql';
@@ -59,7 +62,9 @@ export function serveGraphQLWs<P extends Record<string, unknown>>(
       onNext: async (ctx, id, payload, args, result) => {
         if (ctx.extra.socket.bufferedAmount > maxBufferedBytes)
           ctx.extra.socket.close(TOO_SLOW_CLOSE_CODE, 'Too far behind; resume with after');
-        return options.onNext?.(ctx, id, payload, args, result);
+        const replaced = await options.onNext?.(ctx, id, payload, args, result);
+        if (replaced || !result.errors) return replaced;
+        return { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) };
       },
     },
     sockets,
