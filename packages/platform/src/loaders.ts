@@ -18,15 +18,22 @@ export function rowLoader<T, K extends string = string>(
   return new DataLoader<K, T | null>(async (keys) => rowsInOrder(keys, await fetch(keys), keyOf));
 }
 
-/** Like rowLoader, for one-to-many: each key gets every row that belongs to it. */
+/**
+ * Like rowLoader, for one-to-many: each key gets every row that belongs to it.
+ * `cache: false` for a loader that outlives a request: it batches, and keeps nothing.
+ */
 export function groupLoader<T, K extends string = string>(
   fetch: (keys: readonly K[]) => Promise<T[]>,
   keyOf: (row: T) => K,
+  { cache = true }: { cache?: boolean } = {},
 ): DataLoader<K, T[]> {
-  return new DataLoader<K, T[]>(async (keys) => {
-    const rows = await fetch(keys);
-    const byKey = new Map<K, T[]>(keys.map((key) => [key, []]));
-    for (const row of rows) byKey.get(keyOf(row))?.push(row);
-    return keys.map((key) => byKey.get(key) ?? []);
-  });
+  return new DataLoader<K, T[]>(
+    async (keys) => {
+      const rows = await fetch(keys);
+      const byKey = new Map<K, T[]>(keys.map((key) => [key, []]));
+      for (const row of rows) byKey.get(keyOf(row))?.push(row);
+      return keys.map((key) => byKey.get(key) ?? []);
+    },
+    { cache },
+  );
 }

@@ -7,6 +7,18 @@ export const db = createOrdersClient(pool);
 /** Placing an order goes straight through the driver, on the client's own pool. */
 export const sql = rawSql(pool);
 
+/**
+ * The shops of each owner whose live feed starts, for the whole process and
+ * kept for no one: a burst of subscriptions (a gateway restarting brings every
+ * device back at once) costs one query per tick, not one each.
+ */
+export const shopsOfOwners = groupLoader(
+  (ownerIds) =>
+    db.shopReplica.findMany({ where: { ownerId: { in: [...ownerIds] } }, select: { shopId: true, ownerId: true } }),
+  (s) => s.ownerId,
+  { cache: false },
+);
+
 export function createLoaders() {
   return {
     order: rowLoader(

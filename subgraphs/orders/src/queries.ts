@@ -1,7 +1,7 @@
 import { signOrderCharge, type OrderStatus } from '@baedal/contracts';
 import { notFound, pageSize, type Identity } from '@baedal/platform';
 import type { Order } from '@baedal/prisma/orders';
-import { db, type Context } from './db';
+import { db, shopsOfOwners, type Context } from './db';
 import { checkCursor, followOrderFeed, type OrderFeedEvent } from './realtime';
 import {
   canPayOrder,
@@ -75,9 +75,7 @@ export async function shopOrderFeed(
   const ownerId = requireShopFeedOwner(identity);
   for (const id of shopIds ?? []) requireWellFormedId('shopIds', id);
   const cursor = checkCursor(after);
-  const owned = new Set(
-    (await db.shopReplica.findMany({ where: { ownerId }, select: { shopId: true } })).map((s) => s.shopId),
-  );
+  const owned = new Set((await shopsOfOwners.load(ownerId)).map((s) => s.shopId));
   for (const id of shopIds ?? []) {
     if (owned.has(id)) continue;
     const shop = await db.shopReplica.findUnique({ where: { shopId: id } });
@@ -85,7 +83,7 @@ export async function shopOrderFeed(
     requireOwnShopOrders(shop, identity);
   }
   const watched = shopIds ? new Set(shopIds) : owned;
-  return followOrderFeed((e) => SHOP_FEED_EVENTS.has(e.type) && watched.has(e.shopId), cursor);
+  return followOrderFeed({ shopIds: watched }, (e) => SHOP_FEED_EVENTS.has(e.type), cursor);
 }
 
 /** The live steps of one order, for the customer who placed it. */
@@ -99,7 +97,7 @@ export async function orderUpdateFeed(
   const order = await db.order.findUnique({ where: { id: orderId }, select: { customerId: true } });
   if (!order) throw notFound('Order', orderId);
   requireOrderFollower(order, identity);
-  return followOrderFeed((e) => e.orderId === orderId, cursor);
+  return followOrderFeed({ orderId }, () => true, cursor);
 }
 
 /** An event's order as it is now: read afresh for every event (a subscription outlives any loader). */

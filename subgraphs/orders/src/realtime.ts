@@ -99,6 +99,15 @@ function compareCursors(a: string, b: string): number {
 
 type Listener = (event: OrderFeedEvent) => void;
 
+/** What a subscription follows: some shops' orders, or one order. */
+export type FeedScope = { shopIds: ReadonlySet<string> } | { orderId: string };
+
+// An event is handed only to the listeners of its shop and of its order, so its cost does not grow with every
+// subscription the process holds.
+const topicsOf = (event: OrderFeedEvent) => [`shop:${event.shopId}`, `order:${event.orderId}`];
+const topicsIn = (scope: FeedScope) =>
+  'orderId' in scope ? [`order:${scope.orderId}`] : [...scope.shopIds].map((id) => `shop:${id}`);
+
 /** Most events a subscription may have waiting: one that falls further behind is ended, to resume with `after`. */
 const MOST_WAITING = 1000;
 
@@ -107,7 +116,7 @@ class OrderFeed {
   // The blocking read holds its connection; replays take the other.
   private readonly redis = new Redis(redisUrl(), { maxRetriesPerRequest: null });
   private readonly replays = new Redis(redisUrl(), { maxRetriesPerRequest: 2 });
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Map<string, Set<Listener>>();
   private running = true;
   private readonly loop: Promise<void>;
 
@@ -127,7 +136,7 @@ class OrderFeed {
         for (const entry of answer?.[0][1] ?? []) {
           last = entry[0];
           const event = toEvent(entry);
-          for (const listener of this.listeners) listener(event);
+          for (const topic of topicsOf(event)) for (const listener of this.listeners.get(topic) ?? []) listener(event);
         }
       } catch {
         if (this.running) await new Promise((resolve) => setTimeout(resolve, 500));
@@ -148,10 +157,15 @@ class OrderFeed {
   }
 
   /**
-   * The events `wanted` picks, from just after `after` (or from now), as they
-   * come: each once and in the feed's order, the replayed ones first.
+   * The events of `scope` that `wanted` picks, from just after `after` (or
+   * from now), as they come: each once and in the feed's order, the replayed
+   * ones first.
    */
-  async *follow(wanted: (event: OrderFeedEvent) => boolean, after: string | null): AsyncGenerator<OrderFeedEvent> {
+  async *follow(
+    scope: FeedScope,
+    wanted: (event: OrderFeedEvent) => boolean,
+    after: string | null,
+  ): AsyncGenerator<OrderFeedEvent> {
     const waiting: OrderFeedEvent[] = [];
     let wake: (() => void) | null = null;
     let overflowed = false;
@@ -161,13 +175,19 @@ class OrderFeed {
       else waiting.push(event);
       wake?.();
     };
-    this.listeners.add(listener);
+    const topics = topicsIn(scope);
+    for (const topic of topics) {
+      let listeners = this.listeners.get(topic);
+      if (!listeners) this.listeners.set(topic, (listeners = new Set()));
+      listeners.add(listener);
+    }
     try {
       let last = after;
       if (after) {
+        const followed = new Set(topics);
         for (const event of await this.since(after)) {
           last = event.cursor;
-          if (wanted(event)) yield event;
+          if (topicsOf(event).some((topic) => followed.has(topic)) && wanted(event)) yield event;
         }
       }
       for (;;) {
@@ -185,7 +205,11 @@ class OrderFeed {
         wake = null;
       }
     } finally {
-      this.listeners.delete(listener);
+      for (const topic of topics) {
+        const listeners = this.listeners.get(topic);
+        listeners?.delete(listener);
+        if (listeners?.size === 0) this.listeners.delete(topic);
+      }
     }
   }
 
@@ -216,11 +240,12 @@ export function checkCursor(after: string | null | undefined): string | null {
   return after;
 }
 
-/** Follows the feed in this process (its reader starts with the first subscription). */
+/** Follows `scope` in the feed of this process (its reader starts with the first subscription). */
 export function followOrderFeed(
+  scope: FeedScope,
   wanted: (event: OrderFeedEvent) => boolean,
   after: string | null,
 ): AsyncGenerator<OrderFeedEvent> {
   feed ??= new OrderFeed();
-  return feed.follow(wanted, after);
+  return feed.follow(scope, wanted, after);
 }

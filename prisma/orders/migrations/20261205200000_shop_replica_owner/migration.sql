@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "ShopReplica_ownerId_idx" ON "ShopReplica"("ownerId");
