@@ -106,6 +106,12 @@ export function relaySubscriptions(options: SubscriptionRelayOptions): () => Pro
     retryAttempts: 5,
   });
   const callers = new Map<string, number>();
+  /*
+   * Reads in flight, by caller, event and query: an owner's devices (each a
+   * subscription) hear the same event at once, and share one read of it. The
+   * key names the caller, so an answer is never shared with another.
+   */
+  const reading = new Map<string, Promise<Record<string, unknown>>>();
 
   /**
    * How a subscription reads, for each event, the entity fields its client
@@ -143,10 +149,21 @@ export function relaySubscriptions(options: SubscriptionRelayOptions): () => Pro
     ];
     const query = `query EventEntities(${definitions.join(', ')}) { ${reads.map((r) => r.text).join(' ')} } ${fragments.join(' ')}`;
 
-    return async (caller, event) => {
+    return (caller, event) => {
       const values = { ...variables };
       for (const read of reads) values[read.variable] = (event[read.field] as { id?: string } | null)?.id ?? null;
       const body = JSON.stringify({ query, variables: values });
+      const { role, userId } = caller.identity;
+      const key = `${role}:${userId ?? ''}:${String(event.eventId)}:${body}`;
+      let answer = reading.get(key);
+      if (!answer) {
+        answer = read(caller, body, values).finally(() => reading.delete(key));
+        reading.set(key, answer);
+      }
+      return answer;
+    };
+
+    async function read(caller: Caller, body: string, values: Record<string, unknown>) {
       const headers = { authorization: caller.authorization, 'content-type': 'application/json' };
       const made = await graphql.contextFor({ headers, method: 'POST', body, remoteAddress: '' }, 'subscription');
       if (!('context' in made)) throw new Error(made.body);
@@ -156,7 +173,7 @@ export function relaySubscriptions(options: SubscriptionRelayOptions): () => Pro
       const parsed = JSON.parse(answer.body) as ExecutionResult;
       if (parsed.errors?.length) throw Object.assign(new Error(parsed.errors[0].message), { errors: parsed.errors });
       return parsed.data ?? {};
-    };
+    }
   }
 
   async function* relay(args: ExecutionArgs, caller: Caller): AsyncGenerator<ExecutionResult> {
