@@ -61,6 +61,23 @@ export function snapshotCpu(): CpuSnapshot {
   return snapshot;
 }
 
+/** Resident memory per group now, in bytes (the sum of its processes' VmRSS). */
+export function memoryByGroup(): Map<string, number> {
+  const bytes = new Map<string, number>();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const group = groupOf(pid, process.pid);
+    if (!group) continue;
+    try {
+      const kb = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (kb) bytes.set(group, (bytes.get(group) ?? 0) + Number(kb) * 1024);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return bytes;
+}
+
 /** CPU seconds used per group between two snapshots. */
 export function cpuSecondsBetween(before: CpuSnapshot, after: CpuSnapshot): Map<string, number> {
   const seconds = new Map<string, number>();

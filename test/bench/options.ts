@@ -9,7 +9,8 @@ import type { ProcessName } from '@baedal/stack';
  *
  * Flags: --shops N (20000), --duration S (10), --warmup S (3), --orders-warmup S (15), --connections N (64),
  * --cost-rate N (50 orders/s for the cost row),
- * --only reads,cold,limits,orders,cost,coupons,degraded,tracing (a subset, printed, no report),
+ * --only reads,cold,limits,orders,cost,coupons,degraded,tracing,realtime (a subset, printed, no report),
+ * --subscriptions N (10000 owner devices for the realtime row), --realtime-rate N (20 orders/s placed and paid there),
  * --profile gateway,shops,... (V8 CPU profiles of those processes, summarized),
  * --one-client (every connection from 127.0.0.1 and never reconnecting, the per-address limits raised as
  * in the test suites: the load generator of the benches before the rate limits, for A/B runs against them),
@@ -31,6 +32,9 @@ export const ORDERS_WARMUP = flag('orders-warmup', 15);
 export const CONNECTIONS = flag('connections', 64);
 // The cost row places orders at this fixed rate, well under what the machine carries.
 export const COST_RATE = flag('cost-rate', 50);
+// The realtime row: devices following their owner's orders, and the fixed rate of orders they hear of.
+export const SUBSCRIPTIONS = flag('subscriptions', 10000);
+export const REALTIME_RATE = flag('realtime-rate', 20);
 /** Customers placing and paying at once in the order rows. */
 export const ORDERING = 32;
 // --only reads,cold,orders,cost,coupons,degraded runs a subset and prints it without writing the report.

@@ -30,6 +30,7 @@ import { measureCoupons } from './scenarios/coupons';
 import { measureDegraded } from './scenarios/degraded';
 import { measureOrders } from './scenarios/orders';
 import { measureLimitsCost, measureReads, readSets } from './scenarios/reads';
+import { measureRealtime } from './scenarios/realtime';
 import { measureTracingCost } from './scenarios/tracing';
 
 /*
@@ -125,6 +126,7 @@ async function measureAll(stack: Stack, started: Date) {
     if (runs('coupons')) await measureCoupons(gateway, references, send, paymentsDb);
     if (runs('degraded')) await measureDegraded(stack, gateway, sets, references, healthy, profiled);
     if (runs('tracing')) await measureTracingCost(sets, stack, send);
+    if (runs('realtime')) await measureRealtime(gateway, shopsDb, send);
   } finally {
     for (const child of references?.children ?? []) child.kill();
     closeClients();

@@ -15,6 +15,7 @@ export const CLAIM = 'mutation($c: ID!) { claimCoupon(campaignId: $c) { id } }';
 
 /** One order placed and paid: both answers' bodies (`paid` null if placing failed), the error code unless approved, the timings. */
 export interface PlacedAndPaid {
+  shopId: string;
   placed: string;
   paid: string | null;
   failure: string | null;
@@ -95,7 +96,7 @@ export async function commands(gateway: string, shopsDb: ReturnType<typeof creat
       answer?.data?.payOrder?.status === 'APPROVED'
         ? null
         : ((order.errors ?? answer?.errors)?.[0]?.extensions?.code ?? 'no answer');
-    return { placed, paid, failure, placing: t1 - t0, total: Date.now() - t0 };
+    return { shopId: shop.id, placed, paid, failure, placing: t1 - t0, total: Date.now() - t0 };
   };
 
   /** Orders placed and paid through `url` by ORDERING customers at a time for `seconds`. */
