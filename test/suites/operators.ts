@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
 import { CONSUMERS } from '@baedal/contracts';
 import { SERVICES } from '@baedal/platform';
@@ -25,6 +25,16 @@ import { eventually, type TestPlatform } from '../support/stack';
 function valueOf(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+/** The playground's one-click demo sign-in, as owner1: the token lands in the header editor. */
+async function signInAsOwner1(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Show Demo sign-in' }).click({ timeout: 30_000 });
+  await page.getByRole('button', { name: /owner1@baedal\.dev/ }).click();
+  await page
+    .getByRole('status')
+    .getByText(/Signed in as owner1/)
+    .waitFor({ timeout: 10_000 });
 }
 
 export function operatorsSuite(platform: () => TestPlatform): void {
@@ -66,12 +76,7 @@ export function operatorsSuite(platform: () => TestPlatform): void {
     it('signs in as a demo owner in one click, and runs as that owner', async () => {
       const { page, outside } = await watchedPage(browser);
       await page.goto(`${platform().gatewayUrl}?query=${encodeURIComponent('{ myShops { name } }')}`);
-      await page.getByRole('button', { name: 'Show Demo sign-in' }).click({ timeout: 30_000 });
-      await page.getByRole('button', { name: /owner1@baedal\.dev/ }).click();
-      await page
-        .getByRole('status')
-        .getByText(/Signed in as owner1/)
-        .waitFor({ timeout: 10_000 });
+      await signInAsOwner1(page);
       await page.locator('.graphiql-execute-button').click();
       const response = page.locator('.graphiql-response');
       await response.getByText('"myShops"').waitFor({ timeout: 10_000 });
@@ -91,12 +96,7 @@ export function operatorsSuite(platform: () => TestPlatform): void {
       await page.setViewportSize({ width: 1600, height: 900 });
       const subscription = 'subscription Ring { shopOrderEvents { type order { id } } }';
       await page.goto(`${url}?query=${encodeURIComponent(subscription)}`);
-      await page.getByRole('button', { name: 'Show Demo sign-in' }).click({ timeout: 30_000 });
-      await page.getByRole('button', { name: /owner1@baedal\.dev/ }).click();
-      await page
-        .getByRole('status')
-        .getByText(/Signed in as owner1/)
-        .waitFor({ timeout: 10_000 });
+      await signInAsOwner1(page);
       // Subscribed once the server acknowledged the token and the subscribe message went out.
       const subscribed = new Promise<void>((resolve) =>
         page.on('websocket', (ws) =>
