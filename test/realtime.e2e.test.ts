@@ -31,6 +31,7 @@ beforeAll(async () => {
     BAEDAL_RIDER_DELAY_MS: '300',
     GATEWAY_WORKERS: '2',
     BAEDAL_SUBSCRIPTIONS_PER_CONNECTION: '3',
+    BAEDAL_SUBSCRIPTIONS_PER_CALLER: '4',
   });
   wsUrl = platform.gatewayUrl.replace(/^http/, 'ws');
   const url = platform.gatewayUrl;
@@ -258,6 +259,35 @@ it('holds at most the set number of subscriptions on one connection; the others 
       20,
     );
   for (const feed of [held[1], held[2], again]) feed.stop();
+});
+
+it('holds at most the set number of subscriptions per caller across gateway processes, and frees ended ones', async () => {
+  const someone = await login(platform.gatewayUrl, 'customer2@baedal.dev');
+  const placed = await placeOrder(platform.gatewayUrl, someone.token, shop);
+  expect(placed.errors).toBeUndefined();
+  const own = { orderId: placed.data.placeOrder.id as string };
+  const anothers = { orderId: await order() };
+  // Subscriptions that end by themselves (refused by orders) give their places back.
+  for (let i = 0; i < 6; i++) {
+    const refused = follow(connect(someone.token), ORDER_UPDATES, anothers);
+    await refused.done;
+    expect(codesOf(refused)).toEqual(['FORBIDDEN']);
+  }
+  // One connection each: the two gateway processes take turns accepting them, so each holds about half.
+  const held = [1, 2, 3, 4].map(() => follow(connect(someone.token), ORDER_UPDATES, own));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(held.flatMap(codesOf)).toEqual([]);
+  for (let i = 0; i < 2; i++) {
+    const fifth = follow(connect(someone.token), ORDER_UPDATES, own);
+    await eventually('the fifth to be refused', async () => fifth.results.length > 0, 5000, 20);
+    expect(codesOf(fifth)).toEqual(['TOO_MANY_REQUESTS']);
+  }
+  held[0].stop();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const again = follow(connect(someone.token), ORDER_UPDATES, own);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(codesOf(again)).toEqual([]);
+  for (const feed of [...held, again]) feed.stop();
 });
 
 /** The gateway process holding the TCP connection whose client end is `clientPort` (from /proc). */

@@ -72,7 +72,7 @@ export const gatewayConfig = defineSettings({
   BAEDAL_RESPONSE_CACHE_TTL_MS: int(30_000, 'the longest a public answer is kept (0 turns the response cache off)', 0),
   BAEDAL_SUPERGRAPH_PATH: optionalText('the supergraph file the gateway serves (default: gateway/supergraph.graphql)'),
   BAEDAL_SINGLE_SUBGRAPH_READS: bool(true, 'operations one subgraph answers go straight to it (false: plan every one)'),
-  BAEDAL_SUBSCRIPTIONS_PER_CALLER: int(50, 'most live subscriptions one caller holds in one gateway process', 1),
+  BAEDAL_SUBSCRIPTIONS_PER_CALLER: int(50, 'most live subscriptions one caller holds, across every gateway process', 1),
   BAEDAL_SUBSCRIPTIONS_PER_CONNECTION: int(20, 'most live subscriptions one WebSocket connection holds', 1),
   BAEDAL_RESPONSE_CACHE_DOCUMENT_ROOTS: text(
     'shop',

@@ -1,16 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import {
   execute,
   getArgumentValues,
   getNamedType,
-  getNullableType,
   getVariableValues,
   GraphQLError,
   isCompositeType,
-  isObjectType,
   Kind,
-  print,
-  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type FieldNode,
@@ -20,25 +17,27 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { CloseCode, createClient, type Client } from 'graphql-ws';
+import Redis from 'ioredis';
 import WebSocket from 'ws';
 import {
   identityFromAuthorization,
+  redisPrefix,
+  redisUrl,
   serveGraphQLWs,
   signSubscription,
   type GraphQLHttp,
-  type Identity,
   type Logger,
 } from '@baedal/platform';
 import type { GatewayContext } from './context';
+import { eventEntityReads, type Caller } from './eventEntities';
+import { SubscriptionSeats } from './subscriptionSeats';
 
 /*
  * The gateway relays subscriptions as Apollo Router and Hive Gateway do: the
  * subgraph that defines the subscription fields serves them (graphql-ws at
  * its /graphql, each subscription signed with the caller's identity), and the
- * gateway relays each event to its client. A client may select, under an
- * event, an entity's fields from any subgraph: for each event the gateway
- * reads that entity again through its own pipeline, with the caller's
- * identity, by the root query field that returns the entity by its id.
+ * gateway relays each event to its client, with the entity fields the client
+ * selected under it read through the pipeline (eventEntities.ts).
  * Clients authenticate in connection_init ({ authorization: "Bearer ..." }):
  * none, a bad or an expired token closes with 4401; the socket is closed
  * with 4401 when the token expires. docs/realtime.md.
@@ -53,24 +52,11 @@ export interface SubscriptionRelayOptions {
   /** The subgraph serving the subscription fields, and its URL (http://.../graphql). */
   subgraph: { name: string; url: string };
   graphql: GraphQLHttp<GatewayContext>;
-  /** Most subscriptions one caller may hold across their connections in this process. */
+  /** Most subscriptions one caller may hold across their connections, in every gateway process together. */
   perCaller: number;
   /** Most subscriptions one connection holds at once. */
   perConnection: number;
   log: Logger;
-}
-
-interface Caller {
-  authorization: string;
-  identity: Identity;
-}
-
-/** The root query field that returns one `type` by `id` alone (order(id:), say), if the API schema has one. */
-function readerOf(api: GraphQLSchema, type: GraphQLObjectType): string | null {
-  const fields = Object.values(api.getQueryType()?.getFields() ?? {});
-  return (
-    fields.find((f) => getNullableType(f.type) === type && f.args.length === 1 && f.args[0].name === 'id')?.name ?? null
-  );
 }
 
 /** What upstream is asked for each event: its scalar fields, and each entity's id. */
@@ -106,75 +92,10 @@ export function relaySubscriptions(options: SubscriptionRelayOptions): () => Pro
     retryAttempts: 5,
   });
   const callers = new Map<string, number>();
-  /*
-   * Reads in flight, by caller, event and query: an owner's devices (each a
-   * subscription) hear the same event at once, and share one read of it. The
-   * key names the caller, so an answer is never shared with another.
-   */
-  const reading = new Map<string, Promise<Record<string, unknown>>>();
-
-  /**
-   * How a subscription reads, for each event, the entity fields its client
-   * selected: one query through the pipeline, built once per subscription
-   * (only the entities' ids change from event to event), or null when it
-   * selected none.
-   */
-  function entityReader(
-    eventType: GraphQLObjectType,
-    root: FieldNode,
-    document: DocumentNode,
-    variables: Record<string, unknown>,
-  ): ((caller: Caller, event: Record<string, unknown>) => Promise<Record<string, unknown>>) | null {
-    const reads: { field: string; variable: string; text: string }[] = [];
-    for (const selection of root.selectionSet?.selections ?? []) {
-      if (selection.kind !== Kind.FIELD || !selection.selectionSet) continue;
-      const field = eventType.getFields()[selection.name.value];
-      const type = field && getNamedType(field.type);
-      const reader = type && isObjectType(type) ? readerOf(api, type) : null;
-      if (!reader) continue;
-      const key = selection.alias?.value ?? selection.name.value;
-      const text = `${key}: ${reader}(id: $__${key}) ${print(selection.selectionSet)}`;
-      reads.push({ field: selection.name.value, variable: `__${key}`, text });
-    }
-    if (!reads.length) return null;
-    const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
-    const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => print(d));
-    // The client's variables these selections use (the subscription's own arguments are not among them).
-    const used = `${reads.map((r) => r.text).join(' ')} ${fragments.join(' ')}`;
-    const definitions = [
-      ...reads.map((r) => `$${r.variable}: ID!`),
-      ...(operation.variableDefinitions ?? [])
-        .filter((d) => new RegExp(`\\$${d.variable.name.value}\\b`).test(used))
-        .map((d) => print(d)),
-    ];
-    const query = `query EventEntities(${definitions.join(', ')}) { ${reads.map((r) => r.text).join(' ')} } ${fragments.join(' ')}`;
-
-    return (caller, event) => {
-      const values = { ...variables };
-      for (const read of reads) values[read.variable] = (event[read.field] as { id?: string } | null)?.id ?? null;
-      const body = JSON.stringify({ query, variables: values });
-      const { role, userId } = caller.identity;
-      const key = `${role}:${userId ?? ''}:${String(event.eventId)}:${body}`;
-      let answer = reading.get(key);
-      if (!answer) {
-        answer = read(caller, body, values).finally(() => reading.delete(key));
-        reading.set(key, answer);
-      }
-      return answer;
-    };
-
-    async function read(caller: Caller, body: string, values: Record<string, unknown>) {
-      const headers = { authorization: caller.authorization, 'content-type': 'application/json' };
-      const made = await graphql.contextFor({ headers, method: 'POST', body, remoteAddress: '' }, 'subscription');
-      if (!('context' in made)) throw new Error(made.body);
-      const answer = await graphql.answerText(
-        await graphql.execute('POST', headers, '', { query, variables: values }, made.context),
-      );
-      const parsed = JSON.parse(answer.body) as ExecutionResult;
-      if (parsed.errors?.length) throw Object.assign(new Error(parsed.errors[0].message), { errors: parsed.errors });
-      return parsed.data ?? {};
-    }
-  }
+  const counts = new Redis(redisUrl(), { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  counts.on('error', () => {}); // it reconnects by itself; meanwhile seats are given (subscriptionSeats.ts)
+  const seats = new SubscriptionSeats(counts, redisPrefix(), options.perCaller);
+  const entityReader = eventEntityReads(api, graphql);
 
   async function* relay(args: ExecutionArgs, caller: Caller): AsyncGenerator<ExecutionResult> {
     const operation = args.document.definitions.find(
@@ -259,22 +180,39 @@ export function relaySubscriptions(options: SubscriptionRelayOptions): () => Pro
         return false;
       }
     },
-    subscribe: (args) => {
+    subscribe: async (args) => {
       const caller = (args.contextValue as { caller: Caller }).caller;
       const id = caller.identity.userId ?? '';
-      const held = callers.get(id) ?? 0;
-      if (held >= options.perCaller) return Promise.resolve({ errors: [tooMany(options.perCaller, 'at once')] });
-      callers.set(id, held + 1);
+      // This process's count bounds the caller here even when Redis, which counts every process's, cannot answer.
+      const seat = randomUUID();
+      if ((callers.get(id) ?? 0) >= options.perCaller || !(await seats.take(id, seat)))
+        return { errors: [tooMany(options.perCaller, 'at once')] };
+      callers.set(id, (callers.get(id) ?? 0) + 1);
+      let released = false;
+      // However it ends (the client stops it, upstream ends it, an error), its seat is given back once.
+      const release = () => {
+        if (released) return;
+        released = true;
+        const left = (callers.get(id) ?? 1) - 1;
+        if (left > 0) callers.set(id, left);
+        else callers.delete(id);
+        seats.release(seat);
+      };
       const events = relay(args, caller);
-      return Promise.resolve({
-        [Symbol.asyncIterator]: () => events,
-        next: () => events.next(),
-        return: async (value?: unknown) => {
-          callers.set(id, (callers.get(id) ?? 1) - 1);
-          return events.return(value);
-        },
-        throw: (error?: unknown) => events.throw(error),
-      } as AsyncGenerator<ExecutionResult>);
+      const seated = (async function* () {
+        try {
+          yield* events;
+        } finally {
+          release();
+        }
+      })();
+      // Stopped before it ever ran, a generator skips its finally.
+      const stop = seated.return.bind(seated);
+      seated.return = (value) => {
+        release();
+        return stop(value);
+      };
+      return seated;
     },
     context: (ctx) => ({ caller: (ctx.extra as unknown as { caller: Caller }).caller }),
   });
@@ -282,5 +220,7 @@ export function relaySubscriptions(options: SubscriptionRelayOptions): () => Pro
   return async () => {
     await close();
     await upstream.dispose();
+    seats.close();
+    counts.disconnect();
   };
 }
