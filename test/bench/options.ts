@@ -72,6 +72,10 @@ export const env: Record<string, string> = {
   BAEDAL_DB_PREFIX: `baedal_bench${SHOPS}`,
   BAEDAL_REDIS_PREFIX: `baedal_bench${SHOPS}`,
   ORDERS_AUTO_APPROVE_PAYMENT: 'false',
+  // Orders the rows place are never accepted: with the 10-minute default, one run's thousands were rejected at
+  // once in the middle of a later run's rows (each rejection a live event to its owner's devices).
+  ORDERS_ACCEPT_WINDOW_MS: String(30 * 24 * 3600_000),
+  ORDERS_PAYMENT_WINDOW_MS: String(30 * 24 * 3600_000),
   BAEDAL_RIDER_DELAY_MS: '0',
   GATEWAY_WORKERS: CORES,
   SHOPS_PROCESSES: CORES,
