@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
  * What one kept answer costs the gateway, compared across built trees of
  * Baedal (this one and, say, a worktree at an older commit):
  *
- *   node test/dist/bench/hitPath.js <tree> [<tree> ...] [--rounds 2] [--requests 100000]
+ *   node test/dist/bench/hitPath.js <tree> [<tree> ...] [--rounds 2] [--requests 100000] [--top 0]
  *
  * Each round starts each tree's platform in turn (its own Stack, one gateway
  * process under V8's CPU profiler, 200 seeded shops), sends the bench's home
@@ -14,7 +14,8 @@ import autocannon from 'autocannon';
  * the gateway's CPU per answer split into Baedal's JavaScript, Node's, the
  * libraries', V8 (compiler and GC) and the socket writes. On a machine whose speed drifts between runs by
  * more than the difference sought, the trees alternate and each is read by
- * its own profile, not by requests per second. A tree needs `npm ci`, its
+ * its own profile, not by requests per second. `--top N` adds the N
+ * functions of most self time per answer, to compare trees by. A tree needs `npm ci`, its
  * build and `npx tsc -p test/tsconfig.bench.json`.
  */
 
@@ -25,12 +26,13 @@ const flag = (name: string, fallback: number) => {
 };
 const ROUNDS = flag('rounds', 2);
 const REQUESTS = flag('requests', 100_000);
+const TOP = flag('top', 0);
 const trees = args.map((tree) => path.resolve(tree));
 const HOME = `query Home($area: DeliveryArea!) { home(area: $area) { categories { category shopCount } advertisedShops { id name deliveryFee rating reviewCount adPlacement(area: $area) { product } } } }`;
 const body = JSON.stringify({ query: HOME, variables: { area: 'GANGNAM' } });
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
   samples: number[];
   timeDeltas: number[];
 }
@@ -40,9 +42,10 @@ interface CpuProfile {
  * V8 itself, socket writes, other native. Node's own code is the same in every tree: when the machine's
  * speed drifts, Baedal's share against Node's still compares trees.
  */
-function costOf(file: string): Record<string, number> {
+function costOf(file: string): { cost: Record<string, number>; functions: Map<string, number> } {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const functions = new Map<string, number>();
   const cost: Record<string, number> = {
     baedal: 0,
     node: 0,
@@ -52,8 +55,12 @@ function costOf(file: string): Record<string, number> {
     'other native': 0,
   };
   profile.samples.forEach((id, i) => {
-    const { functionName, url } = frames.get(id)!;
+    const { functionName, url, lineNumber } = frames.get(id)!;
     if (functionName === '(idle)') return;
+    // Named the same in every tree: the path below node_modules or the repository's root.
+    const where = url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/\/(tmp\/baseline|work\/main)\//, '');
+    const name = `${functionName || '(anonymous)'} ${where}${url ? `:${lineNumber + 1}` : ''}`;
+    functions.set(name, (functions.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
     const kind =
       functionName === 'writev' || functionName === 'writeBuffer'
         ? 'socket writes'
@@ -68,7 +75,7 @@ function costOf(file: string): Record<string, number> {
                 : 'other native';
     cost[kind] += profile.timeDeltas[i] ?? 0;
   });
-  return cost;
+  return { cost, functions };
 }
 
 const send = (url: string, amount: { amount?: number; duration?: number }) =>
@@ -110,15 +117,20 @@ async function measure(tree: string, label: string): Promise<string> {
   // One profile per process: the busiest is the worker that answered.
   const files = fs.readdirSync(profiles).filter((f) => f.endsWith('.cpuprofile'));
   const costs = files.map((f) => costOf(path.join(profiles, f)));
-  const worker = costs.sort((a, b) => b.node - a.node)[0];
+  const { cost: worker, functions } = costs.sort((a, b) => b.cost.node - a.cost.node)[0];
   fs.rmSync(profiles, { recursive: true, force: true });
   // The profile spans the process's start too, whose compiling is a few ms per thousand answers.
   const per = (micros: number) => (micros / answers).toFixed(1);
   const total = Object.values(worker).reduce((a, b) => a + b, 0);
   const share = ((100 * worker.baedal) / worker.node).toFixed(0);
+  const top = [...functions]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP)
+    .map(([name, micros]) => `\n  ${(micros / answers).toFixed(2)} ${name}`)
+    .join('');
   return `${label}: ${per(total)} µs per answer (${Object.entries(worker)
     .map(([kind, micros]) => `${kind} ${per(micros)}`)
-    .join(', ')}); Baedal's JavaScript is ${share}% of Node's`;
+    .join(', ')}); Baedal's JavaScript is ${share}% of Node's${top}`;
 }
 
 async function main() {
