@@ -58,7 +58,7 @@ function costOf(file: string): { cost: Record<string, number>; functions: Map<st
     const { functionName, url, lineNumber } = frames.get(id)!;
     if (functionName === '(idle)') return;
     // Named the same in every tree: the path below node_modules or the repository's root.
-    const where = url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/\/(tmp\/baseline|work\/main)\//, '');
+    const where = url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/\/(tmp\/\w+|work\/main)\//, '');
     const name = `${functionName || '(anonymous)'} ${where}${url ? `:${lineNumber + 1}` : ''}`;
     functions.set(name, (functions.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
     const kind =
