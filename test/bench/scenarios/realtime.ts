@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { issueToken } from '@baedal/platform';
 import type { createShopsClient } from '@baedal/prisma/shops';
 import { cpuBetween, memoryByGroup, snapshotCpu } from '../cpu';
-import { pct, results } from '../load';
+import { body, pct, post, results } from '../load';
 import { DURATION, log, REALTIME_RATE, SUBSCRIPTIONS } from '../options';
 import type { DevicesMessage, DevicesReport, DevicesStart } from '../realtimeClients';
 import type { Commands, PlacedAndPaid } from './commands';
@@ -16,6 +16,7 @@ import type { Commands, PlacedAndPaid } from './commands';
  * fixed rate; each event must reach every device of its shop's owner. The
  * row reports each delivery's delay from the event's commit, the memory the
  * open subscriptions hold, and the cores the gateway spends idle and busy.
+ * A second row rejects all those orders at once (measureBurst).
  */
 
 const DASHBOARD = `subscription OwnerDashboard {
@@ -99,7 +100,6 @@ export async function measureRealtime(
   const elapsed = (Date.now() - started) / 1000;
   const busy = cpuBetween(busyCpu, snapshotCpu(), elapsed);
   const report = await clients.report();
-  await clients.close();
 
   // An order paid is placed (order.placed, the owner's ring): every device of its shop's owner should hear it once.
   const ownerOf = new Map(
@@ -111,11 +111,12 @@ export async function measureRealtime(
     ).map((s) => [s.id, s.ownerId]),
   );
   const paid = placed.filter((p) => !p.failure);
+  const orderIdOf = (p: PlacedAndPaid) =>
+    (JSON.parse(p.placed) as { data: { placeOrder: { id: string } } }).data.placeOrder.id;
+  const rejections = paid.map((p) => ({ id: orderIdOf(p), owner: ownerOf.get(p.shopId)! }));
   const expected = paid.reduce((sum, p) => sum + (devicesOf.get(ownerOf.get(p.shopId)!) ?? 0), 0);
   // Only this row's orders count: orders an earlier run left unpaid expire meanwhile, and their owners hear of it.
-  const ours = new Set(
-    paid.map((p) => (JSON.parse(p.placed) as { data: { placeOrder: { id: string } } }).data.placeOrder.id),
-  );
+  const ours = new Set(paid.map(orderIdOf));
   const rings = report.received.filter(([orderId, type]) => type === 'order.placed' && ours.has(orderId));
   const others = report.received.length - rings.length;
   const delays = rings.map(([, , ms]) => ms).sort((a, b) => a - b);
@@ -146,4 +147,81 @@ export async function measureRealtime(
   });
   log(`realtime: ${note}`);
   log(`realtime: deliveries p50 ${pct(delays, 50)} ms, p99 ${pct(delays, 99)} ms; ${legs}; cores busy: ${busy}`);
+
+  await measureBurst(gateway, clients, rejections, { tokens, devicesOf, placeAndPayOne });
+  await clients.close();
+}
+
+const REJECT = 'mutation($id: ID!) { rejectOrder(id: $id, reason: "closing early") { status } }';
+const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
+/**
+ * A burst, as the expiry sweep makes one: the owners reject every order of
+ * the row at once (64 at a time), while customers go on ordering at the row's
+ * rate. Every device must hear each rejection, and no order may fail.
+ */
+async function measureBurst(
+  gateway: string,
+  clients: ReturnType<typeof startDevices>,
+  orders: { id: string; owner: string }[],
+  {
+    tokens,
+    devicesOf,
+    placeAndPayOne,
+  }: Pick<Commands, 'placeAndPayOne'> & {
+    tokens: Map<string, string>;
+    devicesOf: Map<string, number>;
+  },
+): Promise<void> {
+  const expected = orders.reduce((sum, o) => sum + (devicesOf.get(o.owner) ?? 0), 0);
+  const started = Date.now();
+  const cpuBefore = snapshotCpu();
+  const queue = [...orders];
+  let refused = 0;
+  let sent = 0;
+  const rejecting = Promise.all(
+    Array.from({ length: 64 }, async () => {
+      for (let o = queue.pop(); o; o = queue.pop()) {
+        const answer = await post(gateway, body(REJECT, { id: o.id }), { authorization: tokens.get(o.owner)! }, sent++);
+        if (answer.status !== 200 || answer.text.includes('"errors"')) refused++;
+      }
+    }),
+  );
+  const ordering: PlacedAndPaid[] = [];
+  const pending: Promise<void>[] = [];
+  for (let i = 0; Date.now() - started < 5000; i++) {
+    pending.push(placeAndPayOne(gateway, 100_000 + i).then((one) => void ordering.push(one)));
+    await sleepUntil(started + ((i + 1) * 1000) / REALTIME_RATE);
+  }
+  await Promise.all([rejecting, ...pending]);
+  const ids = new Set(orders.map((o) => o.id));
+  const heard: number[] = [];
+  let failures: Record<string, number> = {};
+  for (const deadline = Date.now() + 30_000; heard.length < expected && Date.now() < deadline;) {
+    await sleepUntil(Date.now() + 500);
+    const report = await clients.report();
+    failures = report.failures;
+    for (const [id, type, ms] of report.received) if (type === 'order.rejected' && ids.has(id)) heard.push(ms);
+  }
+  const elapsed = (Date.now() - started) / 1000;
+  heard.sort((a, b) => a - b);
+  const failedOrders = ordering.filter((p) => p.failure).length;
+  const seen = Object.entries(failures)
+    .map(([why, n]) => `${why} ${n}`)
+    .join(', ');
+  const note =
+    `${orders.length} orders rejected at once by their owners, ${heard.length} of ${expected} deliveries` +
+    ` (${refused} rejections refused); meanwhile ${ordering.length} orders placed and paid at ${REALTIME_RATE}/s,` +
+    ` ${failedOrders} failed${seen ? `; device failures so far: ${seen}` : ''}`;
+  results.push({
+    scenario: 'live orders: a burst of rejections',
+    target: 'Baedal',
+    rps: Math.round(heard.length / elapsed),
+    p50: pct(heard, 50),
+    p99: pct(heard, 99),
+    errors: expected - heard.length + refused + failedOrders,
+    note,
+    cpu: cpuBetween(cpuBefore, snapshotCpu(), elapsed),
+  });
+  log(`realtime burst: ${note}; p50 ${pct(heard, 50)} ms, p99 ${pct(heard, 99)} ms`);
 }
