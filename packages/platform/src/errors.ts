@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'TOO_MANY_REQUESTS'
   | 'CURSOR_EXPIRED'
   | 'SUBSCRIBER_TOO_SLOW'
+  | 'REVIEW_WINDOW_CLOSED'
+  | 'EDIT_WINDOW_CLOSED'
   | 'INTERNAL_SERVER_ERROR';
 
 /**
@@ -45,6 +47,8 @@ export const DOMAIN_ERROR_CODES = [
   'TOO_MANY_REQUESTS',
   'CURSOR_EXPIRED',
   'SUBSCRIBER_TOO_SLOW',
+  'REVIEW_WINDOW_CLOSED',
+  'EDIT_WINDOW_CLOSED',
 ] as const satisfies readonly ErrorCode[];
 
 /**
