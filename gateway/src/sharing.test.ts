@@ -45,6 +45,10 @@ const TABLE: Record<string, { public: string[]; private: string[] }> = {
       'claimCoupon',
       'createCouponCampaign',
       'writeReview',
+      'editReview',
+      'deleteReview',
+      'replyToReview',
+      'hideReview',
       'login',
       'signUp',
       'closeAccount',
@@ -97,7 +101,10 @@ const TABLE: Record<string, { public: string[]; private: string[] }> = {
     public: ['couponCampaign', 'home', 'shops', 'searchShops', 'shop'],
     private: ['order', 'myOrders', 'shopOrders', 'payment', 'myCoupons', 'me', 'myShops'],
   },
-  Review: { public: ['id', 'rating', 'text', 'createdAt', 'shop', 'author'], private: [] },
+  Review: {
+    public: ['id', 'rating', 'text', 'photos', 'createdAt', 'editedAt', 'reply', 'shop', 'author'],
+    private: [],
+  },
   Shop: {
     public: [
       'id',

@@ -11,7 +11,7 @@ import type { AdPlacementsSnapshot } from './ads';
 import type { OrderSnapshot } from './orders';
 import type { AccountClosed, AccountOpened } from './accounts';
 import type { PaymentOutcome, PaymentRefusal } from './payments';
-import type { ReviewStats } from './reviews';
+import type { ReviewChanged, ReviewStats } from './reviews';
 import type { MenuSnapshot, ShopInfo } from './shops';
 
 /*
@@ -29,6 +29,7 @@ export interface EventPayloads {
   'menu.updated': MenuSnapshot;
   'ad.placement.changed': AdPlacementsSnapshot;
   'review.stats.changed': ReviewStats;
+  'review.changed': ReviewChanged;
   'order.created': OrderSnapshot;
   'order.placed': OrderSnapshot;
   'order.accepted': OrderSnapshot;
@@ -75,6 +76,7 @@ export const ROUTES: Routes<EventPayloads> & { readonly [T in EventType]: readon
   'menu.updated': ['shops', 'orders'],
   'ad.placement.changed': ['shops'],
   'review.stats.changed': ['shops'],
+  'review.changed': ['shops'],
   // realtime: the live order feed (orders/src/realtime.ts), which the apps' subscriptions read.
   'order.created': ['payments', 'realtime'],
   'order.placed': ['shops', 'payments', 'realtime'],

@@ -204,6 +204,7 @@ export function demoData(options: SeedOptions, passwordHash: string) {
       reviews.push({
         id: rnd.uuid(),
         shopId: shop.id,
+        shopOwnerId: shop.ownerId,
         orderId,
         customerId: customer.id,
         rating,

@@ -1,36 +1,62 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, isUniqueViolation, notFound, type Identity } from '@baedal/platform';
-import type { Review } from '@baedal/prisma/reviews';
+import type { Prisma, Review } from '@baedal/prisma/reviews';
 import { db } from './db';
-import { requireOwnOrder, requireReviewer } from './domain/access';
+import { requireReviewer } from './domain/access';
+import { requireAuthorChange, requireHide, requireReply, requireReviewable, validatePhotos } from './domain/lifecycle';
 import { validateReview } from './domain/rating';
-import { publishStats } from './events';
+import { publishReviewChanged, publishStats } from './events';
+
+type Tx = Prisma.TransactionClient;
 
 export interface WriteReviewInput {
   orderId: string;
   rating: number;
   text: string;
+  photos?: readonly string[] | null;
 }
 
-/** A customer reviews their own delivered order, once; the shop's stats change with it. */
+export interface EditReviewInput {
+  reviewId: string;
+  rating?: number | null;
+  text?: string | null;
+  photos?: readonly string[] | null;
+}
+
+/** Moves a shop's running totals by a review's change, and publishes them at their next version. */
+async function moveStats(tx: Tx, shopId: string, reviews: number, stars: number): Promise<void> {
+  const stats = await tx.shopRating.upsert({
+    where: { shopId },
+    create: { shopId, reviewCount: reviews, ratingSum: stars, version: 1 },
+    update: { reviewCount: { increment: reviews }, ratingSum: { increment: stars }, version: { increment: 1 } },
+  });
+  await publishStats(tx, stats);
+}
+
+/** The review, locked until the transaction ends, so concurrent changes to it apply one after another. */
+async function lockedReview(tx: Tx, reviewId: string): Promise<Review> {
+  const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Review" WHERE "id" = ${reviewId} FOR UPDATE`;
+  const review = locked && (await tx.review.findUnique({ where: { id: reviewId } }));
+  if (!review) throw notFound('Review', reviewId);
+  return review;
+}
+
+/** A customer reviews their own delivered order, once, within a week; the shop's stats change with it. */
 export async function writeReview(identity: Identity, input: WriteReviewInput): Promise<Review> {
   const customerId = requireReviewer(identity);
   const { rating, text } = validateReview(input.rating, input.text);
+  const photos = validatePhotos(input.photos);
   const reviewable = await db.reviewableOrder.findUnique({ where: { orderId: input.orderId } });
   if (!reviewable) throw notFound('Delivered order', input.orderId);
-  requireOwnOrder(reviewable, customerId);
+  requireReviewable(reviewable, customerId, new Date());
   try {
     return await db.$transaction(async (tx) => {
-      const { shopId } = reviewable;
+      const { shopId, shopOwnerId } = reviewable;
       const review = await tx.review.create({
-        data: { id: randomUUID(), shopId, orderId: input.orderId, customerId, rating, text },
+        data: { id: randomUUID(), shopId, shopOwnerId, orderId: input.orderId, customerId, rating, text, photos },
       });
-      const stats = await tx.shopRating.upsert({
-        where: { shopId },
-        create: { shopId, reviewCount: 1, ratingSum: rating, version: 1 },
-        update: { reviewCount: { increment: 1 }, ratingSum: { increment: rating }, version: { increment: 1 } },
-      });
-      await publishStats(tx, stats);
+      await moveStats(tx, shopId, 1, rating);
+      await publishReviewChanged(tx, review);
       return review;
     });
   } catch (error) {
@@ -39,4 +65,69 @@ export async function writeReview(identity: Identity, input: WriteReviewInput): 
     }
     throw error;
   }
+}
+
+/** Its author changes a review within three days; a new rating moves the shop's stats. */
+export async function editReview(identity: Identity, input: EditReviewInput): Promise<Review> {
+  return db.$transaction(async (tx) => {
+    const current = await lockedReview(tx, input.reviewId);
+    requireAuthorChange(current, identity, input.reviewId, new Date());
+    const { rating, text } = validateReview(input.rating ?? current.rating, input.text ?? current.text);
+    const photos = input.photos ? validatePhotos(input.photos) : current.photos;
+    const edited = await tx.review.update({
+      where: { id: current.id },
+      data: { rating, text, photos, editedAt: new Date(), version: { increment: 1 } },
+    });
+    if (rating !== current.rating) await moveStats(tx, current.shopId, 0, rating - current.rating);
+    await publishReviewChanged(tx, edited);
+    return edited;
+  });
+}
+
+/** Its author deletes a review within three days: it leaves the lists and the stats; the order stays reviewed. */
+export async function deleteReview(identity: Identity, reviewId: string): Promise<string> {
+  return db.$transaction(async (tx) => {
+    const review = await lockedReview(tx, reviewId);
+    requireAuthorChange(review, identity, reviewId, new Date());
+    const deleted = await tx.review.update({
+      where: { id: reviewId },
+      data: { deletedAt: new Date(), version: { increment: 1 } },
+    });
+    await moveStats(tx, review.shopId, -1, -review.rating);
+    await publishReviewChanged(tx, deleted);
+    return reviewId;
+  });
+}
+
+/** The shop's owner replies to a review, once; replying again edits the reply. */
+export async function replyToReview(identity: Identity, reviewId: string, text: string): Promise<Review> {
+  return db.$transaction(async (tx) => {
+    const review = await lockedReview(tx, reviewId);
+    const reply = requireReply(review, identity, reviewId, text);
+    const now = new Date();
+    const replied = await tx.review.update({
+      where: { id: reviewId },
+      data: {
+        ...(review.repliedAt ? { replyText: reply, replyEditedAt: now } : { replyText: reply, repliedAt: now }),
+        version: { increment: 1 },
+      },
+    });
+    await publishReviewChanged(tx, replied);
+    return replied;
+  });
+}
+
+/** An admin hides a review, saying why: it leaves the lists and the stats. */
+export async function hideReview(identity: Identity, reviewId: string, reason: string): Promise<Review> {
+  return db.$transaction(async (tx) => {
+    const review = await lockedReview(tx, reviewId);
+    const why = requireHide(review, identity, reviewId, reason);
+    const hidden = await tx.review.update({
+      where: { id: reviewId },
+      data: { hiddenAt: new Date(), hiddenReason: why, version: { increment: 1 } },
+    });
+    await moveStats(tx, review.shopId, -1, -review.rating);
+    await publishReviewChanged(tx, hidden);
+    return hidden;
+  });
 }

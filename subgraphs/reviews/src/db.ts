@@ -15,16 +15,17 @@ export function createLoaders() {
       (shopIds) => db.shopRating.findMany({ where: { shopId: { in: [...shopIds] } } }),
       (r) => r.shopId,
     ),
-    /** The newest `limit` reviews of each shop, in one query using a window function. */
+    /** The newest `limit` reviews of each shop that still show, in one query using a window function. */
     latestReviews: new DataLoader<{ shopId: string; limit: number }, Review[], string>(
       async (keys) => {
         const shopIds = [...new Set(keys.map((k) => k.shopId))];
         const limit = Math.max(...keys.map((k) => k.limit));
         const rows = await db.$queryRaw<Review[]>`
-          SELECT "id", "shopId", "orderId", "customerId", "rating", "text", "createdAt" FROM (
-            SELECT r.*, row_number() OVER (PARTITION BY r."shopId" ORDER BY r."createdAt" DESC, r."id") AS n
-            FROM "Review" r WHERE r."shopId" = ANY(${shopIds})
-          ) ranked WHERE n <= ${limit} ORDER BY "createdAt" DESC, "id"`;
+          SELECT (ranked.r).* FROM (
+            SELECT r, row_number() OVER (PARTITION BY r."shopId" ORDER BY r."createdAt" DESC, r."id") AS n
+            FROM "Review" r
+            WHERE r."shopId" = ANY(${shopIds}) AND r."deletedAt" IS NULL AND r."hiddenAt" IS NULL
+          ) ranked WHERE n <= ${limit} ORDER BY (ranked.r)."createdAt" DESC, (ranked.r)."id"`;
         return keys.map((key) => rows.filter((r) => r.shopId === key.shopId).slice(0, key.limit));
       },
       { cacheKeyFn: (key) => `${key.shopId}:${key.limit}` },

@@ -1,11 +1,12 @@
 import { event, type Handlers } from '@baedal/contracts';
 import { appendToOutbox } from '@baedal/events';
-import type { Prisma, PrismaClient, ShopRating } from '@baedal/prisma/reviews';
+import type { Prisma, PrismaClient, Review, ShopRating } from '@baedal/prisma/reviews';
 
 /*
  * Reviews publishes review.stats.changed (a shop's review count and rating
- * sum at its rating version) and consumes order.delivered: a delivered order
- * becomes reviewable by its customer.
+ * sum at its rating version) and review.changed (a review, at its version,
+ * whenever what its shop's page shows of it changes), and consumes
+ * order.delivered: a delivered order becomes reviewable by its customer.
  */
 
 type Tx = Prisma.TransactionClient;
@@ -13,6 +14,11 @@ type Tx = Prisma.TransactionClient;
 export function publishStats(tx: Tx, stats: ShopRating) {
   const { shopId, reviewCount, ratingSum } = stats;
   return appendToOutbox(tx, [event('review.stats.changed', shopId, stats.version, { shopId, reviewCount, ratingSum })]);
+}
+
+export function publishReviewChanged(tx: Tx, review: Review) {
+  const { id: reviewId, shopId } = review;
+  return appendToOutbox(tx, [event('review.changed', reviewId, review.version, { reviewId, shopId })]);
 }
 
 /** Publishes every shop's stats, for rebuilding projections. */
@@ -30,8 +36,9 @@ export async function publishSnapshots(db: PrismaClient, batchSize = 500): Promi
 export const eligibility: Handlers<Tx> = {
   'order.delivered': async (e, tx) => {
     await tx.$executeRaw`
-      INSERT INTO "ReviewableOrder" ("orderId", "customerId", "shopId", "deliveredAt")
-      VALUES (${e.payload.orderId}, ${e.payload.customerId}, ${e.payload.shopId}, ${new Date(e.occurredAt)})
+      INSERT INTO "ReviewableOrder" ("orderId", "customerId", "shopId", "shopOwnerId", "deliveredAt")
+      VALUES (${e.payload.orderId}, ${e.payload.customerId}, ${e.payload.shopId}, ${e.payload.shopOwnerId},
+              ${new Date(e.occurredAt)})
       ON CONFLICT DO NOTHING`;
   },
 };

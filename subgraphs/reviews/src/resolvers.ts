@@ -16,10 +16,18 @@ export const resolvers: Resolvers = {
 
   Mutation: {
     writeReview: (_, { input }, { identity }) => commands.writeReview(identity, input),
+    editReview: (_, { input }, { identity }) => commands.editReview(identity, input),
+    deleteReview: (_, { reviewId }, { identity }) => commands.deleteReview(identity, reviewId),
+    replyToReview: (_, { reviewId, text }, { identity }) => commands.replyToReview(identity, reviewId, text),
+    hideReview: (_, { reviewId, reason }, { identity }) => commands.hideReview(identity, reviewId, reason),
   },
 
   Review: {
     __resolveReference: (ref, { loaders }) => loaders.review.load(ref.id),
+    reply: (review) =>
+      review.replyText && review.repliedAt
+        ? { text: review.replyText, repliedAt: review.repliedAt, editedAt: review.replyEditedAt }
+        : null,
     shop: (review) => ({ id: review.shopId }),
     author: (review) => ({ id: review.customerId }),
   },

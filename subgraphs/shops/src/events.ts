@@ -147,6 +147,9 @@ export const projection: Handlers<Tx> = {
   'ad.placement.changed': async (e, tx) =>
     void (await applyAdPlacements(tx, e.payload.shopId, e.payload.placements, e.version)),
   'review.stats.changed': async (e, tx) => void (await applyReviewStats(tx, e.payload, e.version)),
+  // Nothing to project (the reviews subgraph answers Shop.reviews), but the shop pages the gateways keep show
+  // reviews: this consumer's every completed job tells them the documents changed (workers' announcer).
+  'review.changed': () => Promise.resolve(),
   // Popularity: every placed order counts once (applyOnce guards against redelivery).
   'order.placed': {
     many: (events, tx) =>
