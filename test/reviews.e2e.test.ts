@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { bearer, codes, graphql, login } from './support/graphql';
+import { bearer, codes, graphql, login, type GraphQLResponse } from './support/graphql';
 import { eventually, startTestPlatform, type TestPlatform } from './support/stack';
 
 /*
@@ -218,4 +218,61 @@ it('lets an admin hide it, with a reason: it leaves the list and the rating', as
     'FORBIDDEN',
   ]);
   expect(codes(await graphql(url, REPLY, { id, t: '죄송합니다' }, bearer(owner.token)))).toEqual(['NOT_FOUND']);
+});
+
+describe("a shop's reviews, a page at a time", () => {
+  const PAGE = `query($id: ID!, $first: Int!, $after: String, $sort: ReviewSort!) { shop(id: $id) {
+    reviewsConnection(first: $first, after: $after, sort: $sort) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } }
+  } }`;
+
+  /** Every review id, following `endCursor` three at a time. */
+  async function pages(sort: string): Promise<string[]> {
+    const ids: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const answer: GraphQLResponse = await graphql(url, PAGE, { id: shopId, first: 3, after, sort });
+      expect(answer.errors).toBeUndefined();
+      const { edges, pageInfo } = answer.data.shop.reviewsConnection as {
+        edges: { node: { id: string } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+      ids.push(...edges.map((e) => e.node.id));
+      if (!pageInfo.hasNextPage) return ids;
+      after = pageInfo.endCursor;
+    }
+  }
+
+  it('pages through every review that shows, in each sort, with no repeat and no gap', async () => {
+    for (const rating of [5, 1, 3, 5]) await write(rating);
+    const showing = await reviewsDb.review.findMany({ where: { shopId, deletedAt: null, hiddenAt: null } });
+    const newest = (a: (typeof showing)[number], b: (typeof showing)[number]) =>
+      b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1);
+    const expected = {
+      NEWEST: [...showing].sort(newest),
+      HIGHEST_RATING: [...showing].sort((a, b) => b.rating - a.rating || newest(a, b)),
+      LOWEST_RATING: [...showing].sort((a, b) => a.rating - b.rating || newest(a, b)),
+    };
+    expect(showing.length).toBeGreaterThan(6);
+    for (const [sort, reviews] of Object.entries(expected)) {
+      expect([sort, await pages(sort)]).toEqual([sort, reviews.map((r) => r.id)]);
+    }
+  });
+
+  it('refuses a cursor of another sort, one it never gave, and a page size out of bounds', async () => {
+    const first = await graphql(url, PAGE, { id: shopId, first: 1, sort: 'NEWEST' });
+    const cursor = first.data.shop.reviewsConnection.pageInfo.endCursor as string;
+    for (const [variables, field] of [
+      [{ after: cursor, sort: 'HIGHEST_RATING', first: 3 }, 'after'],
+      [{ after: 'not-a-cursor', sort: 'NEWEST', first: 3 }, 'after'],
+      [{ sort: 'NEWEST', first: 0 }, 'first'],
+      [{ sort: 'NEWEST', first: 51 }, 'first'],
+    ] as const) {
+      const answer = await graphql(url, PAGE, { id: shopId, ...variables });
+      expect([variables, codes(answer), answer.errors?.[0].extensions?.field]).toEqual([
+        variables,
+        ['BAD_USER_INPUT'],
+        field,
+      ]);
+    }
+  });
 });

@@ -113,6 +113,7 @@ const TABLE: Record<string, { public: string[]; private: string[] }> = {
       'rating',
       'reviewCount',
       'reviews',
+      'reviewsConnection',
       'name',
       'category',
       'description',

@@ -1,5 +1,6 @@
 import { DateTimeScalar, pageSize } from '@baedal/platform';
 import * as commands from './commands';
+import * as queries from './queries';
 import { averageRating } from './domain/rating';
 import type { Resolvers } from './generated/graphql';
 
@@ -38,5 +39,6 @@ export const resolvers: Resolvers = {
     reviewCount: async (shop, _, { loaders }) => (await loaders.ratingTotals.load(shop.id))?.reviewCount ?? 0,
     reviews: (shop, { first }, { loaders }) =>
       loaders.latestReviews.load({ shopId: shop.id, limit: pageSize(first, 10) }),
+    reviewsConnection: (shop, { first, after, sort }) => queries.reviewsConnection(shop.id, first, after, sort),
   },
 };
