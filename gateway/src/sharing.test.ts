@@ -99,7 +99,7 @@ const TABLE: Record<string, { public: string[]; private: string[] }> = {
   },
   Query: {
     public: ['couponCampaign', 'home', 'shops', 'searchShops', 'shop'],
-    private: ['order', 'myOrders', 'shopOrders', 'payment', 'myCoupons', 'me', 'myShops'],
+    private: ['myAdCampaigns', 'order', 'myOrders', 'shopOrders', 'payment', 'myCoupons', 'me', 'myShops'],
   },
   Review: {
     public: ['id', 'rating', 'text', 'photos', 'createdAt', 'editedAt', 'reply', 'shop', 'author'],

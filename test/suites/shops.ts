@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createOrdersClient } from '@baedal/prisma/orders';
 import { createReviewsClient } from '@baedal/prisma/reviews';
 import { createShopsClient } from '@baedal/prisma/shops';
-import { bearer, codes, graphql, login } from '../support/graphql';
+import { bearer, codes, graphql, login, type GraphQLResponse } from '../support/graphql';
 import { eventually, type TestPlatform } from '../support/stack';
 
 /*
@@ -490,6 +490,44 @@ export function shopsSuite(shared: () => TestPlatform): void {
           ),
         ),
       ).toEqual(['FORBIDDEN']);
+    });
+
+    it("lists an owner's own campaigns, newest first, a page at a time; no one else's", async () => {
+      const MINE = `query($first: Int!, $after: String) { myAdCampaigns(first: $first, after: $after) {
+        edges { cursor node { id shop { id } } } pageInfo { hasNextPage endCursor } } }`;
+      const second = await graphql(
+        url,
+        START,
+        { input: { shopId, product: 'OPEN_LIST', area: 'MAPO', days: 3 } },
+        bearer(owner.token),
+      );
+      expect(second.errors).toBeUndefined();
+      const ids: string[] = [];
+      let after: string | null = null;
+      for (let pages = 0; pages < 20; pages++) {
+        const page: GraphQLResponse = await graphql(url, MINE, { first: 1, after }, bearer(owner.token));
+        expect(page.errors).toBeUndefined();
+        const { edges, pageInfo } = page.data.myAdCampaigns as {
+          edges: { node: { id: string; shop: { id: string } } }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        };
+        ids.push(...edges.map((e) => e.node.id));
+        if (!pageInfo.hasNextPage) break;
+        after = pageInfo.endCursor;
+      }
+      // The seeded campaigns of owner1's shops too; the two started here are the newest.
+      expect(ids.slice(0, 2)).toEqual([second.data.startAdPlacement.id, campaignId]);
+      expect(new Set(ids).size).toBe(ids.length);
+      const others = await graphql(url, MINE, { first: 50 }, bearer(otherOwner.token));
+      expect(others.data.myAdCampaigns.edges.map((e: { node: { id: string } }) => e.node.id)).not.toContain(campaignId);
+      expect(codes(await graphql(url, MINE, { first: 5 }, bearer(customer.token)))).toEqual(['FORBIDDEN']);
+      const ended = await graphql(
+        url,
+        'mutation($c: ID!) { endAdPlacement(campaignId: $c) { status } }',
+        { c: second.data.startAdPlacement.id },
+        bearer(owner.token),
+      );
+      expect(ended.errors).toBeUndefined();
     });
 
     it('ending the placement removes it from the list within 2 seconds', async () => {

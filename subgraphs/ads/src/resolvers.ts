@@ -1,5 +1,6 @@
 import { DateTimeScalar } from '@baedal/platform';
 import * as commands from './commands';
+import * as queries from './queries';
 import { isRunning, placementIn } from './domain/placement';
 import type { Resolvers } from './generated/graphql';
 
@@ -10,6 +11,10 @@ export interface ShopRef {
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+
+  Query: {
+    myAdCampaigns: (_, { first, after }, { identity }) => queries.myAdCampaigns(identity, first, after),
+  },
 
   Mutation: {
     startAdPlacement: (_, { input }, { identity }) => commands.startAdPlacement(identity, input),
