@@ -147,7 +147,7 @@ export { groupLoader, rowLoader, rowsInOrder } from './loaders';
 export { batchedWrites, type BatchingOptions } from './batching';
 export { roundsBy } from './rounds';
 export { DateTimeScalar } from './scalars';
-export { MAX_PAGE_SIZE, decodeCursor, encodeCursor, pageSize } from './pagination';
+export { MAX_PAGE_SIZE, connectionOf, decodeCursor, encodeCursor, pageSize } from './pagination';
 export {
   BREAKER_STATE_VALUES,
   createCircuitBreaker,

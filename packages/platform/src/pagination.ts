@@ -26,3 +26,12 @@ export function decodeCursor(cursor: string | null | undefined, arity: number): 
   }
   throw badInput('after', 'after is not a cursor this list returned');
 }
+
+/**
+ * A connection page from rows fetched one past the page (`take: size + 1`):
+ * each row an edge with the cursor of its sort key, and whether more follow.
+ */
+export function connectionOf<T>(rows: readonly T[], size: number, keyOf: (row: T) => unknown[]) {
+  const edges = rows.slice(0, size).map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+  return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+}

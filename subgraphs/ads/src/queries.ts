@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, pageSize, type Identity } from '@baedal/platform';
+import { connectionOf, decodeCursor, pageSize, type Identity } from '@baedal/platform';
 import type { AdCampaign } from '@baedal/prisma/ads';
 import { db } from './db';
 import { requireAdvertiser } from './domain/access';
@@ -18,8 +18,5 @@ export async function myAdCampaigns(identity: Identity, first: number, after: st
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: size + 1,
   });
-  const edges = rows
-    .slice(0, size)
-    .map((node) => ({ cursor: encodeCursor([node.createdAt.toISOString(), node.id]), node }));
-  return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+  return connectionOf(rows, size, (node) => [node.createdAt.toISOString(), node.id]);
 }

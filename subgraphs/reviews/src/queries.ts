@@ -1,4 +1,4 @@
-import { badInput, decodeCursor, encodeCursor, pageSize } from '@baedal/platform';
+import { badInput, connectionOf, decodeCursor, pageSize } from '@baedal/platform';
 import type { Prisma, Review } from '@baedal/prisma/reviews';
 import { db } from './db';
 
@@ -43,10 +43,5 @@ export async function reviewsConnection(
     orderBy: ORDER[sort],
     take: size + 1,
   });
-  const page = rows.slice(0, size);
-  const edges = page.map((node) => ({
-    cursor: encodeCursor([sort, node.rating, node.createdAt.toISOString(), node.id]),
-    node,
-  }));
-  return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+  return connectionOf(rows, size, (node) => [sort, node.rating, node.createdAt.toISOString(), node.id]);
 }
