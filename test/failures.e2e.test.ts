@@ -694,6 +694,12 @@ describe('private root fields', () => {
     > = {
       me: { subgraph: 'shops', query: '{ me { id email } }', a: alice.token, b: bob.token },
       myShops: { subgraph: 'shops', query: '{ myShops { id name } }', a: owner.token, b: bob.token },
+      myAdCampaigns: {
+        subgraph: 'ads',
+        query: '{ myAdCampaigns(first: 5) { edges { node { id } } } }',
+        a: owner.token,
+        b: bob.token,
+      },
       myOrders: { subgraph: 'orders', query: '{ myOrders(first: 5) { id total } }', a: alice.token, b: bob.token },
       order: {
         subgraph: 'orders',
