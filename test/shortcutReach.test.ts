@@ -25,6 +25,9 @@ const EXPECTED: Record<string, string | null> = {
   Pay: 'payments',
   claimCoupon: 'payments',
   myOrders: null, // shop and payment join shops and payments
+  writeReview: 'reviews',
+  editReview: 'reviews',
+  deleteReview: 'reviews',
   // README, owner dashboard
   myShops: 'shops',
   Orders: 'orders',
@@ -37,6 +40,8 @@ const EXPECTED: Record<string, string | null> = {
   closeShop: 'shops',
   setMenuItemSoldOut: 'shops',
   startAdPlacement: 'ads',
+  myAdCampaigns: 'ads', // shop { id } is ads' own reference
+  replyToReview: 'reviews',
   // README, live orders: relayed to orders by subscriptions.ts, never the shortcut's
   OwnerDashboard: null,
   OrderTracking: null,
