@@ -153,18 +153,20 @@ export async function startSubgraph<TLoaders>(options: SubgraphOptions<TLoaders>
   });
   // Subscription fields (if the schema has any) are served over graphql-ws, to the gateway alone: each
   // subscription carries the gateway's signature over itself.
+  // The caller verified when a subscription arrives, for its context (graphql-ws hands both the same payload).
+  const callers = new WeakMap<object, Identity>();
   const subscriptions = schema.getSubscriptionType()
     ? serveGraphQLWs(server, {
         schema,
         context: (_ctx, _id, payload) => ({
-          identity: verifySubscription(options.name, payload),
+          identity: callers.get(payload)!,
           loaders: options.createLoaders(),
           requestId: randomUUID(),
           log,
         }),
         onSubscribe: (_ctx, _id, payload) => {
           try {
-            verifySubscription(options.name, payload);
+            callers.set(payload, verifySubscription(options.name, payload));
           } catch (error) {
             return [error as GraphQLError];
           }

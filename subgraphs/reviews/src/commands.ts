@@ -3,7 +3,14 @@ import { DomainError, isUniqueViolation, notFound, type Identity } from '@baedal
 import type { Prisma, Review } from '@baedal/prisma/reviews';
 import { db } from './db';
 import { requireReviewer } from './domain/access';
-import { requireAuthorChange, requireHide, requireReply, requireReviewable, validatePhotos } from './domain/lifecycle';
+import {
+  counts,
+  requireAuthorChange,
+  requireHide,
+  requireReply,
+  requireReviewable,
+  validatePhotos,
+} from './domain/lifecycle';
 import { validateReview } from './domain/rating';
 import { publishReviewChanged, publishStats } from './events';
 
@@ -35,10 +42,24 @@ async function moveStats(tx: Tx, shopId: string, reviews: number, stars: number)
 
 /** The review, locked until the transaction ends, so concurrent changes to it apply one after another. */
 async function lockedReview(tx: Tx, reviewId: string): Promise<Review> {
-  const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Review" WHERE "id" = ${reviewId} FOR UPDATE`;
-  const review = locked && (await tx.review.findUnique({ where: { id: reviewId } }));
+  const [review] = await tx.$queryRaw<Review[]>`SELECT * FROM "Review" WHERE "id" = ${reviewId} FOR UPDATE`;
   if (!review) throw notFound('Review', reviewId);
   return review;
+}
+
+/**
+ * Applies `data` to a locked review at its next version; the shop's stats
+ * move by what the review counted before and counts after (domain/lifecycle's
+ * `counts`), and review.changed tells the shop pages.
+ */
+async function changeReview(tx: Tx, before: Review, data: Prisma.ReviewUpdateInput): Promise<Review> {
+  const after = await tx.review.update({ where: { id: before.id }, data: { ...data, version: { increment: 1 } } });
+  const stars = (review: Review) => (counts(review) ? review.rating : 0);
+  const reviews = Number(counts(after)) - Number(counts(before));
+  if (reviews !== 0 || stars(after) !== stars(before))
+    await moveStats(tx, after.shopId, reviews, stars(after) - stars(before));
+  await publishReviewChanged(tx, after);
+  return after;
 }
 
 /** A customer reviews their own delivered order, once, within a week; the shop's stats change with it. */
@@ -74,13 +95,7 @@ export async function editReview(identity: Identity, input: EditReviewInput): Pr
     requireAuthorChange(current, identity, input.reviewId, new Date());
     const { rating, text } = validateReview(input.rating ?? current.rating, input.text ?? current.text);
     const photos = input.photos ? validatePhotos(input.photos) : current.photos;
-    const edited = await tx.review.update({
-      where: { id: current.id },
-      data: { rating, text, photos, editedAt: new Date(), version: { increment: 1 } },
-    });
-    if (rating !== current.rating) await moveStats(tx, current.shopId, 0, rating - current.rating);
-    await publishReviewChanged(tx, edited);
-    return edited;
+    return changeReview(tx, current, { rating, text, photos, editedAt: new Date() });
   });
 }
 
@@ -89,12 +104,7 @@ export async function deleteReview(identity: Identity, reviewId: string): Promis
   return db.$transaction(async (tx) => {
     const review = await lockedReview(tx, reviewId);
     requireAuthorChange(review, identity, reviewId, new Date());
-    const deleted = await tx.review.update({
-      where: { id: reviewId },
-      data: { deletedAt: new Date(), version: { increment: 1 } },
-    });
-    await moveStats(tx, review.shopId, -1, -review.rating);
-    await publishReviewChanged(tx, deleted);
+    await changeReview(tx, review, { deletedAt: new Date() });
     return reviewId;
   });
 }
@@ -105,15 +115,11 @@ export async function replyToReview(identity: Identity, reviewId: string, text: 
     const review = await lockedReview(tx, reviewId);
     const reply = requireReply(review, identity, reviewId, text);
     const now = new Date();
-    const replied = await tx.review.update({
-      where: { id: reviewId },
-      data: {
-        ...(review.repliedAt ? { replyText: reply, replyEditedAt: now } : { replyText: reply, repliedAt: now }),
-        version: { increment: 1 },
-      },
-    });
-    await publishReviewChanged(tx, replied);
-    return replied;
+    return changeReview(
+      tx,
+      review,
+      review.repliedAt ? { replyText: reply, replyEditedAt: now } : { replyText: reply, repliedAt: now },
+    );
   });
 }
 
@@ -122,12 +128,6 @@ export async function hideReview(identity: Identity, reviewId: string, reason: s
   return db.$transaction(async (tx) => {
     const review = await lockedReview(tx, reviewId);
     const why = requireHide(review, identity, reviewId, reason);
-    const hidden = await tx.review.update({
-      where: { id: reviewId },
-      data: { hiddenAt: new Date(), hiddenReason: why, version: { increment: 1 } },
-    });
-    await moveStats(tx, review.shopId, -1, -review.rating);
-    await publishReviewChanged(tx, hidden);
-    return hidden;
+    return changeReview(tx, review, { hiddenAt: new Date(), hiddenReason: why });
   });
 }
