@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { operationModel, type OperationDecision } from './operation';
-import type { Limits } from './limits';
+import { parse } from 'graphql';
+import { fixedCost, type Limits } from './limits';
 
 /*
  * Each limit at its edge (n passes, n + 1 is refused), for an operation the
@@ -73,6 +74,10 @@ describe.each(Object.entries(paths))('limits on the %s path', (pathName, wrap) =
       max: found - 1,
       found,
     });
+    // Decided once per query text, a page size a variable sets is still weighed per request.
+    const model = modelWith({ cost: found });
+    expect(verdict(model, query, { n: 20 })).toHaveProperty('route');
+    expect(verdict(model, query, { n: 21 })).toMatchObject({ limit: 'cost', found: found + (found - 1) / 20 });
     // shop, id, and on the pipeline path reviews(first: 1) { rating }: 2 or 4.
     const direct = wrap('id');
     const cost = pathName === 'shortcut' ? 2 : 4;
@@ -117,5 +122,16 @@ describe('the default limits', () => {
     const refusal = model.decide(`{ ${Array.from({ length: 20 }, (_, i) => `a${i}: me { id }`).join(' ')} }`);
     const error = refusal && 'document' in refusal ? refusal.refusal : null;
     expect(error?.message).toBe('The request is too complex: at most 15 aliases are allowed, it has 20');
+  });
+});
+
+describe('a fixed cost', () => {
+  const { api } = modelWith({});
+  it('is kept when no variable sets a page size, and only then', () => {
+    expect(fixedCost(api, parse('{ searchShops(query: "치킨", first: 5) { name } }'))).toBe(6);
+    expect(fixedCost(api, parse('query($q: String!) { searchShops(query: $q) { name } }'))).toBe(21);
+    expect(fixedCost(api, parse('query($n: Int) { searchShops(query: "치킨", first: $n) { name } }'))).toBeNull();
+    const spread = 'query($n: Int) { ...F } fragment F on Query { searchShops(query: "x", first: $n) { id } }';
+    expect(fixedCost(api, parse(spread))).toBeNull();
   });
 });

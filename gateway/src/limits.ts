@@ -122,15 +122,33 @@ export function estimateCost(
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
 ): number {
+  return weigh(schema, document, variables).cost;
+}
+
+/**
+ * The cost of a document whose page sizes are all literals or defaults: the same for any variables,
+ * so decided once per document, not per request. Null when a variable sets one.
+ */
+export function fixedCost(schema: GraphQLSchema, document: DocumentNode): number | null {
+  const { cost, readsVariables } = weigh(schema, document, undefined);
+  return readsVariables ? null : cost;
+}
+
+function weigh(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+): { cost: number; readsVariables: boolean } {
+  let readsVariables = false;
   const fragments = new Map(
     document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
   );
-  const valueOf = (node: ValueNode): unknown =>
-    node.kind === Kind.INT
-      ? Number(node.value)
-      : node.kind === Kind.VARIABLE
-        ? variables?.[node.name.value]
-        : undefined;
+  const valueOf = (node: ValueNode): unknown => {
+    if (node.kind === Kind.INT) return Number(node.value);
+    if (node.kind !== Kind.VARIABLE) return undefined;
+    readsVariables = true;
+    return variables?.[node.name.value];
+  };
   const pageSize = (node: FieldNode, def: GraphQLField<unknown, unknown>): number => {
     if (!isList(def.type)) return 1;
     for (const name of PAGE_SIZE_ARGUMENTS) {
@@ -168,7 +186,7 @@ export function estimateCost(
   for (const definition of document.definitions)
     if (definition.kind === Kind.OPERATION_DEFINITION)
       total = Math.max(total, cost(definition.selectionSet, schema.getRootType(definition.operation) ?? undefined, 1));
-  return total;
+  return { cost: total, readsVariables };
 }
 
 /** The first limit of the document's shape it exceeds (depth, aliases, root fields), or null. */
@@ -184,13 +202,14 @@ export function exceededShape(schema: GraphQLSchema, document: DocumentNode, lim
   return null;
 }
 
-/** A refusal when the operation's cost, with these variables, exceeds the limit; or null. */
+/** A refusal when the operation's cost (`fixed`, or weighed with these variables) exceeds the limit; or null. */
 export function exceededCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
   limits: Limits,
+  fixed: number | null = null,
 ): GraphQLError | null {
-  const cost = estimateCost(schema, document, variables);
+  const cost = fixed ?? estimateCost(schema, document, variables);
   return cost > limits.cost ? tooComplex('cost', limits.cost, cost) : null;
 }

@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { askerOf, type Asker, type GatewayContext } from './context';
-import { exceededCost, exceededShape, parseWithin, rootFieldNames, type Limits } from './limits';
+import { exceededCost, exceededShape, fixedCost, parseWithin, rootFieldNames, type Limits } from './limits';
 import { sharingFor, type Sharing } from './sharing';
 import { singleSubgraphRouter, type SingleSubgraphRoute } from './singleSubgraph';
 
@@ -37,6 +37,8 @@ export interface OperationDecision {
   mutation: boolean;
   /** A limit its document exceeds whatever its variables, or null. */
   refusal: GraphQLError | null;
+  /** Its cost when no variable sets a page size (limits.ts), or null to weigh it per request. */
+  fixedCost: number | null;
 }
 
 export interface OperationModel {
@@ -96,6 +98,7 @@ export function operationModel(supergraphSdl: string, options: OperationModelOpt
       reaches: new Set(operations.flatMap((o) => rootFieldNames(document, o))),
       mutation: operations.some((o) => o.operation === OperationTypeNode.MUTATION),
       refusal,
+      fixedCost: limits && !refusal ? fixedCost(api, document) : null,
       shared: !refusal && sharing.operationIsShared(document),
       route: refusal ? null : route(document),
     };
@@ -116,7 +119,7 @@ export function operationModel(supergraphSdl: string, options: OperationModelOpt
     },
     admit(decision, variables) {
       if (decision.refusal || !limits) return decision.refusal;
-      return exceededCost(api, decision.document, variablesOf(variables), limits);
+      return exceededCost(api, decision.document, variablesOf(variables), limits, decision.fixedCost);
     },
   };
 }
