@@ -7,5 +7,6 @@ const config: CodegenConfig = subgraphCodegen({
   CouponCampaign: '@baedal/prisma/payments#CouponCampaign',
   CouponClaim: './commands/coupons#Claim',
   Order: './resolvers#OrderRef',
+  AdTopUp: '@baedal/prisma/payments#AdTopUp',
 });
 export default config;

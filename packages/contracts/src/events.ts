@@ -10,7 +10,7 @@ import type {
 import type { AdPlacementsSnapshot } from './ads';
 import type { OrderSnapshot } from './orders';
 import type { AccountClosed, AccountOpened } from './accounts';
-import type { PaymentOutcome, PaymentRefusal } from './payments';
+import type { AdTopUpApproved, PaymentOutcome, PaymentRefusal } from './payments';
 import type { ReviewChanged, ReviewStats } from './reviews';
 import type { MenuSnapshot, ShopInfo } from './shops';
 
@@ -41,6 +41,7 @@ export interface EventPayloads {
   'payment.approved': PaymentOutcome;
   'payment.declined': PaymentOutcome;
   'payment.refused': PaymentRefusal;
+  'payment.adTopUp.approved': AdTopUpApproved;
   'account.opened': AccountOpened;
   'account.closed': AccountClosed;
 }
@@ -69,10 +70,10 @@ export type Consumer = (typeof CONSUMERS)[number];
 
 /** Fan-out: which consumers' queues receive each event type. */
 export const ROUTES: Routes<EventPayloads> & { readonly [T in EventType]: readonly Consumer[] } = {
-  'shop.registered': ['shops', 'orders', 'ads'],
-  'shop.updated': ['shops', 'orders', 'ads'],
-  'shop.opened': ['shops', 'orders', 'ads'],
-  'shop.closed': ['shops', 'orders', 'ads'],
+  'shop.registered': ['shops', 'orders', 'ads', 'payments'],
+  'shop.updated': ['shops', 'orders', 'ads', 'payments'],
+  'shop.opened': ['shops', 'orders', 'ads', 'payments'],
+  'shop.closed': ['shops', 'orders', 'ads', 'payments'],
   'menu.updated': ['shops', 'orders'],
   'ad.placement.changed': ['shops'],
   'review.stats.changed': ['shops'],
@@ -89,6 +90,7 @@ export const ROUTES: Routes<EventPayloads> & { readonly [T in EventType]: readon
   'payment.approved': ['orders'],
   'payment.declined': [],
   'payment.refused': ['payments'],
+  'payment.adTopUp.approved': ['ads'],
   'account.opened': ['accounts'],
   'account.closed': ['accounts'],
 };

@@ -28,3 +28,12 @@ export interface PaymentRefusal {
   /** Why, in a sentence. */
   reason: string;
 }
+
+/** Money paid into a shop's ad wallet, charged by a provider: ads credits the wallet once per top-up. */
+export interface AdTopUpApproved {
+  topUpId: string;
+  shopId: string;
+  ownerId: string;
+  /** won charged */
+  amount: number;
+}

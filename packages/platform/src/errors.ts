@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'SUBSCRIBER_TOO_SLOW'
   | 'REVIEW_WINDOW_CLOSED'
   | 'EDIT_WINDOW_CLOSED'
+  | 'INSUFFICIENT_BALANCE'
   | 'INTERNAL_SERVER_ERROR';
 
 /**
@@ -49,6 +50,7 @@ export const DOMAIN_ERROR_CODES = [
   'SUBSCRIBER_TOO_SLOW',
   'REVIEW_WINDOW_CLOSED',
   'EDIT_WINDOW_CLOSED',
+  'INSUFFICIENT_BALANCE',
 ] as const satisfies readonly ErrorCode[];
 
 /**

@@ -6,8 +6,9 @@ import type { Payment } from '@baedal/prisma/payments';
 import { refundPayment } from './commands/refund';
 
 /*
- * Payments publishes payment.approved and payment.declined (from commands.ts).
- * It consumes order events into a ledger of each order's newest known state
+ * Payments publishes payment.approved and payment.declined (from commands.ts),
+ * and payment.adTopUp.approved. It keeps who owns each shop from shop events
+ * (a top-up is for the owner's own shop). It consumes order events into a ledger of each order's newest known state
  * (payOrder reads totals and owners from it), records the payment of an order
  * placed by the development switch, and refunds a paid order that is rejected,
  * canceled or expired, or whose payment orders refused, exactly once. Coupon claims arrive on their own queue (worker.ts).
@@ -107,8 +108,27 @@ const orderProgress: ManyHandler<Tx, 'order.created' | 'order.placed'> = {
   many: (events, tx) => applyOrderProgress(tx, events),
 };
 
+/** Who owns a shop, newest version wins: a top-up is checked against it. */
+async function recordShopOwner(
+  tx: Tx,
+  e: EventEnvelope<'shop.registered' | 'shop.updated' | 'shop.opened' | 'shop.closed'>,
+) {
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "ShopOwner" ("shopId", "ownerId", "version") VALUES ($1, $2, $3)
+     ON CONFLICT ("shopId") DO UPDATE SET "ownerId" = EXCLUDED."ownerId", "version" = EXCLUDED."version"
+      WHERE "ShopOwner"."version" < EXCLUDED."version"`,
+    e.payload.shopId,
+    e.payload.ownerId,
+    e.version,
+  );
+}
+
 /** Consumer "payments". */
 export const orderPayments: Handlers<Tx> = {
+  'shop.registered': (e, tx) => recordShopOwner(tx, e),
+  'shop.updated': (e, tx) => recordShopOwner(tx, e),
+  'shop.opened': (e, tx) => recordShopOwner(tx, e),
+  'shop.closed': (e, tx) => recordShopOwner(tx, e),
   'order.created': orderProgress,
   'order.placed': orderProgress,
   'order.rejected': (e, tx) => refundOrder(tx, e),

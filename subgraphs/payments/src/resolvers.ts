@@ -29,6 +29,7 @@ export const resolvers: Resolvers = {
     // The payer's own payment: all of it.
     payOrder: async (_, input, { identity }) => ({ ...(await commands.payOrder(identity, input)), view: 'ALL' }),
     claimCoupon: (_, { campaignId }, { identity }) => commands.claimCoupon(db, identity, campaignId),
+    topUpAdWallet: (_, input, { identity }) => commands.topUpAdWallet(identity, input),
     createCouponCampaign: (_, { input }, { identity }) =>
       commands.createCampaign(db, identity, {
         ...input,

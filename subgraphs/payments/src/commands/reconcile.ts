@@ -5,6 +5,7 @@ import { inFlightMs } from '../domain/payment';
 import { providers } from '../providers';
 import { log, record, releaseCoupon } from './records';
 import { settle, voidCharge } from './settle';
+import { reconcileTopUps } from './topUp';
 
 /** Marks a PENDING payment FAILED (nothing was charged), giving its coupon back. */
 export async function fail(paymentId: string, detail: string): Promise<void> {
@@ -54,7 +55,7 @@ async function voidStrayCharges(payment: Payment): Promise<void> {
   }
 }
 
-/** One reconciliation round: PENDING payments, then stray charges behind failovers of the last day. Returns how many it looked at. */
+/** One reconciliation round: PENDING payments and ad top-ups, then stray charges behind failovers of the last day. Returns how many it looked at. */
 export async function reconcilePayments(): Promise<number> {
   // Leave alone what a request may still be authorizing: every provider's timeout, twice over.
   const inFlight = inFlightMs(providers(log).length, paymentsConfig().PROVIDER_TIMEOUT_MS);
@@ -87,5 +88,5 @@ export async function reconcilePayments(): Promise<number> {
     await voidStrayCharges(payment).catch((error) =>
       log.warn({ err: error, paymentId: payment.id }, 'void check failed'),
     );
-  return pending.length + toCheck.length;
+  return pending.length + toCheck.length + (await reconcileTopUps());
 }
