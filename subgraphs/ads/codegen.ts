@@ -4,5 +4,7 @@ import { subgraphCodegen } from '../../codegen.base';
 const config: CodegenConfig = subgraphCodegen({
   AdCampaign: '@baedal/prisma/ads#AdCampaign',
   Shop: './resolvers#ShopRef',
+  AdWallet: './queries#WalletView',
+  AdWalletPosting: './queries#PostingRow',
 });
 export default config;

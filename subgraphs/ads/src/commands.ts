@@ -3,8 +3,10 @@ import { DomainError, notFound, type Identity } from '@baedal/platform';
 import type { AdCampaign, AdProduct } from '@baedal/prisma/ads';
 import { db } from './db';
 import { requireAdvertiser, requireOwnShop } from './domain/access';
-import { isRunning, newPlacementPeriod } from './domain/placement';
+import { newPlacementPeriod, overlaps, spendRefusal, usedDays } from './domain/placement';
+import { contractPrice } from './domain/pricing';
 import { publishPlacements } from './events';
+import { closeContract, holdPrice, lockWallet, priceTableAt } from './ledger';
 
 /** Checks ownership against ads' own record of shop owners, kept from shop events. */
 async function requireOwnedShop(identity: Identity, shopId: string): Promise<void> {
@@ -19,21 +21,33 @@ export interface StartAdPlacementInput {
   product: AdProduct;
   area: string;
   days: number;
+  startsAt?: Date | null;
 }
 
+/**
+ * Starts (or schedules) a placement: priced by the table in force now, its price held out of the
+ * shop's wallet under the wallet's lock, so concurrent starts never spend the same won twice.
+ */
 export async function startAdPlacement(identity: Identity, input: StartAdPlacementInput): Promise<AdCampaign> {
   await requireOwnedShop(identity, input.shopId);
   const now = new Date();
-  const period = newPlacementPeriod(input.days, now);
+  const period = newPlacementPeriod(input.days, now, input.startsAt);
   return db.$transaction(async (tx) => {
-    const running = await tx.adCampaign.findMany({
-      where: { shopId: input.shopId, area: input.area, status: 'ACTIVE' },
+    const balance = await lockWallet(tx, input.shopId);
+    const live = await tx.adCampaign.findMany({
+      where: { shopId: input.shopId, area: input.area, status: { not: 'ENDED' }, endsAt: { gt: now } },
     });
-    if (running.some((c) => isRunning(c, now))) {
-      throw new DomainError('CONFLICT', `This shop already has a running placement in ${input.area}; end it first`, {
-        field: 'area',
-      });
+    if (live.some((c) => overlaps(c, period))) {
+      throw new DomainError(
+        'CONFLICT',
+        `This shop already has a placement in ${input.area} for part of that period; end it first`,
+        { field: 'area' },
+      );
     }
+    const table = await priceTableAt(tx, now);
+    const price = contractPrice(table, input.product, input.area, input.days);
+    const refused = spendRefusal(balance, price);
+    if (refused) throw refused;
     const campaign = await tx.adCampaign.create({
       data: {
         id: randomUUID(),
@@ -41,25 +55,34 @@ export async function startAdPlacement(identity: Identity, input: StartAdPlaceme
         product: input.product,
         area: input.area,
         ...period,
-        status: 'ACTIVE',
+        price,
+        priceVersion: table.version,
+        days: input.days,
       },
     });
+    await holdPrice(tx, campaign);
     await publishPlacements(tx, input.shopId, now);
     return campaign;
   });
 }
 
+/** Ends a placement now: the days begun are charged, the rest of its price goes back to the wallet. */
 export async function endAdPlacement(identity: Identity, campaignId: string): Promise<AdCampaign> {
   const existing = await db.adCampaign.findUnique({ where: { id: campaignId } });
   if (!existing) throw notFound('Ad campaign', campaignId);
   await requireOwnedShop(identity, existing.shopId);
-  if (existing.status === 'ENDED') throw new DomainError('CONFLICT', 'This placement has already ended');
   return db.$transaction(async (tx) => {
+    await lockWallet(tx, existing.shopId);
     const now = new Date();
+    // Read again under the lock: two ends at once refund once.
+    const current = await tx.adCampaign.findUniqueOrThrow({ where: { id: campaignId } });
+    if (current.status === 'ENDED') throw new DomainError('CONFLICT', 'This placement has already ended');
     const campaign = await tx.adCampaign.update({
       where: { id: campaignId },
-      data: { status: 'ENDED', endsAt: now < existing.endsAt ? now : existing.endsAt },
+      // Ended before it began (a scheduled one), its period is empty.
+      data: { status: 'ENDED', endsAt: new Date(Math.max(+current.startsAt, Math.min(+now, +current.endsAt))) },
     });
+    if (current.days) await closeContract(tx, current, usedDays(current, current.days, now));
     await publishPlacements(tx, campaign.shopId, now);
     return campaign;
   });

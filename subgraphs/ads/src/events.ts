@@ -1,11 +1,13 @@
-import { event, type AdPlacementDoc, type Handlers, type ShopInfo } from '@baedal/contracts';
+import { event, type AdPlacementDoc, type AdTopUpApproved, type Handlers, type ShopInfo } from '@baedal/contracts';
 import { appendToOutbox } from '@baedal/events';
+import { topUp } from './domain/ledger';
+import { post } from './ledger';
 import type { Prisma, PrismaClient } from '@baedal/prisma/ads';
 
 /*
  * Ads publishes ad.placement.changed (every running or scheduled placement
  * of a shop, at the shop's ad version) and consumes shop events to know who
- * owns each shop.
+ * owns each shop, and payments' approved top-ups to credit ad wallets.
  */
 
 type Tx = Prisma.TransactionClient;
@@ -57,8 +59,17 @@ async function recordOwner(tx: Tx, info: ShopInfo, version: number): Promise<voi
   });
 }
 
+/** Money payments charged for a shop's wallet, credited once (the entry's id is the top-up's). */
+async function creditTopUp(tx: Tx, payload: AdTopUpApproved): Promise<void> {
+  await post(tx, topUp(`topup:${payload.topUpId}`, payload.shopId, payload.amount), {
+    shopId: payload.shopId,
+    kind: 'TOP_UP',
+  });
+}
+
 /** Consumer "ads". */
 export const ownership: Handlers<Tx> = {
+  'payment.adTopUp.approved': (e, tx) => creditTopUp(tx, e.payload),
   'shop.registered': (e, tx) => recordOwner(tx, e.payload, e.version),
   'shop.updated': (e, tx) => recordOwner(tx, e.payload, e.version),
   'shop.opened': (e, tx) => recordOwner(tx, e.payload, e.version),

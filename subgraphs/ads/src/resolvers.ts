@@ -1,7 +1,7 @@
 import { DateTimeScalar } from '@baedal/platform';
 import * as commands from './commands';
 import * as queries from './queries';
-import { isRunning, placementIn } from './domain/placement';
+import { isRunning, placementIn, statusAt } from './domain/placement';
 import type { Resolvers } from './generated/graphql';
 
 /** A shop as the shops subgraph refers to it: ads only adds fields to it. */
@@ -14,6 +14,8 @@ export const resolvers: Resolvers = {
 
   Query: {
     myAdCampaigns: (_, { first, after }, { identity }) => queries.myAdCampaigns(identity, first, after),
+    adWallet: (_, { shopId }, { identity }) => queries.adWallet(identity, shopId),
+    adRevenue: (_, { from, to }, { identity }) => queries.adRevenue(identity, from, to),
   },
 
   Mutation: {
@@ -24,6 +26,12 @@ export const resolvers: Resolvers = {
   AdCampaign: {
     __resolveReference: (ref, { loaders }) => loaders.campaign.load(ref.id),
     shop: (campaign) => ({ id: campaign.shopId }),
+    status: (campaign) => statusAt(campaign, new Date()),
+  },
+
+  AdWallet: {
+    postings: (wallet, { first, after }) => queries.walletPostings(wallet.shopId, first, after),
+    statements: (wallet) => queries.walletStatements(wallet.shopId),
   },
 
   Shop: {

@@ -15,3 +15,14 @@ export function requireAdvertiser(identity: Identity): string {
 export function requireOwnShop(shop: { ownerId: string }, ownerId: string): void {
   if (shop.ownerId !== ownerId) throw forbidden('You can only advertise your own shops');
 }
+
+/** A shop's wallet is read by its owner or an admin. */
+export function requireWalletReader(identity: Identity, shop: { ownerId: string }): void {
+  const userId = requireRole(identity, 'OWNER', 'ADMIN');
+  if (identity.role === 'OWNER' && shop.ownerId !== userId) throw forbidden('You can only see your own shops’ wallets');
+}
+
+/** Revenue is for admins. */
+export function requireRevenueReader(identity: Identity): void {
+  requireRole(identity, 'ADMIN');
+}

@@ -1,0 +1,104 @@
+import { Prisma, type AdCampaign } from '@baedal/prisma/ads';
+import { accounts, holdForContract, releaseUnused, settleDay, type JournalEntry } from './domain/ledger';
+import { dailyCost, tableAt, unusedRefund, type PriceTable } from './domain/pricing';
+
+/*
+ * The ledger in ads' database: journal entries and their postings, written
+ * once and never updated (an entry's id names what it records, so posting
+ * it again does nothing), and balances summed from the postings. A shop's
+ * wallet row is the lock its spending takes.
+ */
+
+type Tx = Prisma.TransactionClient;
+
+export type EntryKind = 'TOP_UP' | 'HOLD' | 'SETTLE' | 'RELEASE' | 'FEE' | 'FEE_REVERSAL';
+
+/** Posts `entry` unless an entry of its id exists; whether it was posted now. */
+export async function post(
+  tx: Tx,
+  entry: JournalEntry,
+  meta: { shopId: string; kind: EntryKind; campaignId?: string | null; at?: Date },
+): Promise<boolean> {
+  const inserted = await tx.$executeRaw`
+    INSERT INTO "JournalEntry" ("id", "shopId", "kind", "campaignId", "postedAt")
+    VALUES (${entry.id}, ${meta.shopId}, ${meta.kind}, ${meta.campaignId ?? null},
+            ${(meta.at ?? new Date()).toISOString()}::timestamptz AT TIME ZONE 'UTC')
+    ON CONFLICT ("id") DO NOTHING`;
+  if (!inserted) return false;
+  await tx.posting.createMany({
+    data: entry.postings.map(({ account, amount }) => ({ entryId: entry.id, account, amount })),
+  });
+  return true;
+}
+
+/** An account's balance: its postings added up. */
+export async function balanceOf(tx: Tx, account: string): Promise<number> {
+  const [row] = await tx.$queryRaw<{ balance: bigint | null }[]>`
+    SELECT SUM("amount")::bigint AS "balance" FROM "Posting" WHERE "account" = ${account}`;
+  return Number(row?.balance ?? 0);
+}
+
+/** Takes the shop's wallet lock for the rest of the transaction (made on first use); its balance. */
+export async function lockWallet(tx: Tx, shopId: string): Promise<number> {
+  await tx.$executeRaw`INSERT INTO "AdWallet" ("shopId") VALUES (${shopId}) ON CONFLICT DO NOTHING`;
+  await tx.$queryRaw`SELECT "shopId" FROM "AdWallet" WHERE "shopId" = ${shopId} FOR UPDATE`;
+  return balanceOf(tx, accounts.wallet(shopId));
+}
+
+/** Every price table, to choose from by date (a handful of rows). */
+export async function priceTableAt(tx: Tx, at: Date): Promise<PriceTable> {
+  const rows = await tx.adPriceTable.findMany();
+  return tableAt(
+    rows.map((r) => ({
+      version: r.version,
+      effectiveFrom: r.effectiveFrom,
+      ultraCallPer30Days: r.ultraCallPer30Days as Record<string, number>,
+      openList: { basisPoints: r.openListBasisPoints, floorWon: r.openListFloorWon },
+    })),
+    at,
+  );
+}
+
+type Contract = Pick<AdCampaign, 'id' | 'shopId' | 'product' | 'price' | 'days'>;
+
+/** Holds a new contract's price out of the wallet (nothing for a contract without one). */
+export async function holdPrice(tx: Tx, contract: Contract): Promise<void> {
+  if (contract.price > 0)
+    await post(tx, holdForContract(`hold:${contract.id}`, contract.shopId, contract.price), {
+      shopId: contract.shopId,
+      kind: 'HOLD',
+      campaignId: contract.id,
+    });
+}
+
+/**
+ * Moves each of the contract's first `days` days' cost from what it holds to revenue, a day at a
+ * time; a day already settled is not posted again (its entry's id), so a settlement cut short by a
+ * crash is finished by the next, never doubled.
+ */
+export async function settleThrough(tx: Tx, contract: Contract, days: number): Promise<void> {
+  if (!contract.price || !contract.days) return;
+  for (let day = 1; day <= days; day++) {
+    const cost = dailyCost(contract.price, contract.days, day);
+    if (cost === 0) continue;
+    await post(tx, settleDay(`settle:${contract.id}:${day}`, contract.shopId, contract.product, cost), {
+      shopId: contract.shopId,
+      kind: 'SETTLE',
+      campaignId: contract.id,
+    });
+  }
+}
+
+/** Ends a contract after `used` days: those days settled, the rest of its price given back to the wallet. */
+export async function closeContract(tx: Tx, contract: Contract, used: number): Promise<number> {
+  if (!contract.price || !contract.days) return 0;
+  await settleThrough(tx, contract, used);
+  const refund = unusedRefund(contract.price, contract.days, used);
+  if (refund > 0)
+    await post(tx, releaseUnused(`release:${contract.id}`, contract.shopId, refund), {
+      shopId: contract.shopId,
+      kind: 'RELEASE',
+      campaignId: contract.id,
+    });
+  return refund;
+}
