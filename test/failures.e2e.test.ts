@@ -687,6 +687,23 @@ describe('private root fields', () => {
       data: { id: randomUUID(), campaignId: campaign.id, customerId: alice.userId },
     });
     await paymentsDb.$disconnect();
+    // A day of ad revenue for the admin's report: a placement's day settled.
+    const entryId = `settle:${randomUUID()}:1`;
+    await adsDb.journalEntry.create({
+      data: {
+        id: entryId,
+        shopId: shop.id,
+        kind: 'SETTLE',
+        postings: {
+          create: [
+            { account: `held:${shop.id}`, amount: -6000 },
+            { account: 'revenue:ULTRA_CALL', amount: 6000 },
+          ],
+        },
+      },
+    });
+    const admin = await login(url, 'admin@baedal.dev');
+    const today = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
 
     const scenarios: Record<
       string,
@@ -698,6 +715,20 @@ describe('private root fields', () => {
         subgraph: 'ads',
         query: '{ myAdCampaigns(first: 5) { edges { node { id } } } }',
         a: owner.token,
+        b: bob.token,
+      },
+      adWallet: {
+        subgraph: 'ads',
+        query: 'query($s: ID!) { adWallet(shopId: $s) { balance held } }',
+        variables: { s: shop.id },
+        a: owner.token,
+        b: bob.token,
+      },
+      adRevenue: {
+        subgraph: 'ads',
+        query: 'query($d: String!) { adRevenue(from: $d, to: $d) { day product amount } }',
+        variables: { d: today },
+        a: admin.token,
         b: bob.token,
       },
       myOrders: { subgraph: 'orders', query: '{ myOrders(first: 5) { id total } }', a: alice.token, b: bob.token },

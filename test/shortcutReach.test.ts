@@ -39,6 +39,8 @@ const EXPECTED: Record<string, string | null> = {
   upsertMenuItem: 'shops',
   closeShop: 'shops',
   setMenuItemSoldOut: 'shops',
+  topUpAdWallet: 'payments',
+  adWallet: 'ads',
   startAdPlacement: 'ads',
   myAdCampaigns: 'ads', // shop { id } is ads' own reference
   replyToReview: 'reviews',

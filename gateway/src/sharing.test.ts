@@ -14,7 +14,11 @@ import { operationModel } from './operation';
 const SUPERGRAPH = fs.readFileSync(path.join(__dirname, '..', 'supergraph.graphql'), 'utf8');
 
 const TABLE: Record<string, { public: string[]; private: string[] }> = {
-  AdCampaign: { public: ['id', 'shop', 'product', 'area', 'startsAt', 'endsAt', 'status'], private: [] },
+  AdCampaign: {
+    public: ['id', 'shop', 'product', 'area', 'startsAt', 'endsAt', 'status'],
+    // What a contract cost is its owner's business.
+    private: ['price', 'priceVersion'],
+  },
   CouponCampaign: {
     public: [
       'id',
@@ -41,6 +45,7 @@ const TABLE: Record<string, { public: string[]; private: string[] }> = {
       'cancelOrder',
       'markOrderPickedUp',
       'markOrderDelivered',
+      'topUpAdWallet',
       'payOrder',
       'claimCoupon',
       'createCouponCampaign',
@@ -99,7 +104,18 @@ const TABLE: Record<string, { public: string[]; private: string[] }> = {
   },
   Query: {
     public: ['couponCampaign', 'home', 'shops', 'searchShops', 'shop'],
-    private: ['myAdCampaigns', 'order', 'myOrders', 'shopOrders', 'payment', 'myCoupons', 'me', 'myShops'],
+    private: [
+      'myAdCampaigns',
+      'adWallet',
+      'adRevenue',
+      'order',
+      'myOrders',
+      'shopOrders',
+      'payment',
+      'myCoupons',
+      'me',
+      'myShops',
+    ],
   },
   Review: {
     public: ['id', 'rating', 'text', 'photos', 'createdAt', 'editedAt', 'reply', 'shop', 'author'],

@@ -415,6 +415,24 @@ export function shopsSuite(shared: () => TestPlatform): void {
       'mutation($input: StartAdPlacementInput!) { startAdPlacement(input: $input) { id product area status } }';
 
     it('an owner starts an ad placement and the shop is advertised in its area within 2 seconds', async () => {
+      // Paid for from the shop's ad wallet, topped up through payments (ads credits it from payments' event).
+      const TOP_UP =
+        'mutation($s: ID!) { topUpAdWallet(shopId: $s, amount: 50000, idempotencyKey: "suite") { status } }';
+      await eventually(
+        'the top-up charged and credited',
+        async () => {
+          const topUp = await graphql(url, TOP_UP, { s: shopId }, bearer(owner.token));
+          if (topUp.data?.topUpAdWallet?.status !== 'APPROVED') return false;
+          const wallet = await graphql(
+            url,
+            'query($s: ID!) { adWallet(shopId: $s) { balance } }',
+            { s: shopId },
+            bearer(owner.token),
+          );
+          return wallet.data?.adWallet.balance === 50000;
+        },
+        10_000,
+      );
       const response = await graphql(
         url,
         START,
