@@ -38,6 +38,8 @@ beforeAll(async () => {
   platform = await startTestPlatform('admoney', BASE, 10, {
     // The concurrency test sends 100 starts at once from one owner.
     BAEDAL_RATE_LIMIT_ACCOUNT_MUTATIONS: '10000',
+    // The clock's settlement, often enough to wait on.
+    ADS_SETTLEMENT_MS: '500',
   });
   url = platform.gatewayUrl;
   adsDb = createAdsClient(platform.databaseUrl('ads'), 2);
@@ -196,6 +198,49 @@ describe('an ad wallet', () => {
     expect(codes(await graphql(url, START, { input: overlapping }, bearer(owner.token)))).toEqual(['CONFLICT']);
     await graphql(url, END, { c: scheduled.data.startAdPlacement.id }, bearer(owner.token));
     expect(await wallet(shopId)).toMatchObject({ balance: 82_000, held: 0 });
+    await expectLedgerBalanced();
+  });
+
+  it('settles each day begun once, after a crash partway too, and ends the contract with its period', async () => {
+    const shopId = shopIds[0];
+    const input = { shopId, product: 'ULTRA_CALL', area: 'SONGPA', days: 5 };
+    const started = await graphql(url, START, { input }, bearer(owner.token));
+    const { id, price } = started.data.startAdPlacement as { id: string; price: number };
+    expect(price).toBe(40_000);
+    const settledDays = () => adsDb.journalEntry.count({ where: { campaignId: id, kind: 'SETTLE' } });
+    const heldNow = async () => (await wallet(shopId)).held;
+    // Three days begun; and a settlement that crashed after posting day 1 (its entry, nothing after).
+    await adsDb.adCampaign.update({
+      where: { id },
+      data: { startsAt: new Date(Date.now() - 2.5 * DAY_MS), endsAt: new Date(Date.now() + 2.5 * DAY_MS) },
+    });
+    await adsDb.journalEntry.create({
+      data: {
+        id: `settle:${id}:1`,
+        shopId,
+        kind: 'SETTLE',
+        campaignId: id,
+        postings: {
+          create: [
+            { account: `held:${shopId}`, amount: -8000 },
+            { account: 'revenue:ULTRA_CALL', amount: 8000 },
+          ],
+        },
+      },
+    });
+    await eventually('three days settled', async () => (await settledDays()) === 3, 5000);
+    expect(await heldNow()).toBe(price - Math.floor((price * 3) / 5));
+    // The period over: every day settled, once, nothing held, and the campaign ended.
+    await adsDb.adCampaign.update({
+      where: { id },
+      data: { startsAt: new Date(Date.now() - 6 * DAY_MS), endsAt: new Date(Date.now() - DAY_MS) },
+    });
+    await eventually('the contract settled whole', async () => (await heldNow()) === 0, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 1200)); // two more rounds of the clock
+    expect(await settledDays()).toBe(5);
+    expect(await heldNow()).toBe(0);
+    expect((await adsDb.adCampaign.findUniqueOrThrow({ where: { id } })).status).toBe('ENDED');
+    expect((await wallet(shopId)).balance).toBe(82_000 - price);
     await expectLedgerBalanced();
   });
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { adsConfig } from '@baedal/ads/config';
 import { eventsConfig } from '@baedal/events';
 import { gatewayConfig } from '@baedal/gateway/config';
 import { ordersConfig } from '@baedal/orders/config';
@@ -30,6 +31,7 @@ const DECLARED: Record<string, Settings<SettingsSpec>> = {
   gateway: gatewayConfig,
   workers: workersConfig,
   orders: ordersConfig,
+  ads: adsConfig,
   payments: paymentsConfig,
   'payment provider simulator': simulatorConfig,
   shops: shopsConfig,

@@ -6,7 +6,7 @@ import { requireAdvertiser, requireOwnShop } from './domain/access';
 import { newPlacementPeriod, overlaps, spendRefusal, usedDays } from './domain/placement';
 import { contractPrice } from './domain/pricing';
 import { publishPlacements } from './events';
-import { closeContract, holdPrice, lockWallet, priceTableAt } from './ledger';
+import { closeContract, holdPrice, lockWallet, priceTableAt, settleThrough } from './ledger';
 
 /** Checks ownership against ads' own record of shop owners, kept from shop events. */
 async function requireOwnedShop(identity: Identity, shopId: string): Promise<void> {
@@ -86,4 +86,30 @@ export async function endAdPlacement(identity: Identity, campaignId: string): Pr
     await publishPlacements(tx, campaign.shopId, now);
     return campaign;
   });
+}
+
+/**
+ * The daily settlement: each priced contract's days begun by `now` move from what it holds to
+ * revenue, and a contract whose period is over is ENDED. Run by the clock once per period across
+ * the cluster; a second run at once, or a run after a crash partway, posts nothing twice (each
+ * day's entry id), and each contract settles in a transaction of its own.
+ */
+export async function settleAdDays(now = new Date()): Promise<{ contracts: number; days: number }> {
+  const due = await db.adCampaign.findMany({
+    where: { price: { gt: 0 }, days: { not: null }, status: { not: 'ENDED' }, startsAt: { lte: now } },
+    orderBy: { id: 'asc' },
+  });
+  let days = 0;
+  for (const contract of due) {
+    days += await db.$transaction(async (tx) => {
+      const posted = await settleThrough(tx, contract, usedDays(contract, contract.days!, now));
+      if (now >= contract.endsAt)
+        await tx.adCampaign.updateMany({
+          where: { id: contract.id, status: { not: 'ENDED' } },
+          data: { status: 'ENDED' },
+        });
+      return posted;
+    });
+  }
+  return { contracts: due.length, days };
 }

@@ -74,19 +74,24 @@ export async function holdPrice(tx: Tx, contract: Contract): Promise<void> {
 /**
  * Moves each of the contract's first `days` days' cost from what it holds to revenue, a day at a
  * time; a day already settled is not posted again (its entry's id), so a settlement cut short by a
- * crash is finished by the next, never doubled.
+ * crash is finished by the next, never doubled. Answers how many days it posted.
  */
-export async function settleThrough(tx: Tx, contract: Contract, days: number): Promise<void> {
-  if (!contract.price || !contract.days) return;
+export async function settleThrough(tx: Tx, contract: Contract, days: number): Promise<number> {
+  if (!contract.price || !contract.days) return 0;
+  const settled = new Set(
+    (await tx.journalEntry.findMany({ where: { campaignId: contract.id, kind: 'SETTLE' }, select: { id: true } })).map(
+      (e) => e.id,
+    ),
+  );
+  let posted = 0;
   for (let day = 1; day <= days; day++) {
+    const id = `settle:${contract.id}:${day}`;
     const cost = dailyCost(contract.price, contract.days, day);
-    if (cost === 0) continue;
-    await post(tx, settleDay(`settle:${contract.id}:${day}`, contract.shopId, contract.product, cost), {
-      shopId: contract.shopId,
-      kind: 'SETTLE',
-      campaignId: contract.id,
-    });
+    if (cost === 0 || settled.has(id)) continue;
+    const entry = settleDay(id, contract.shopId, contract.product, cost);
+    if (await post(tx, entry, { shopId: contract.shopId, kind: 'SETTLE', campaignId: contract.id })) posted++;
   }
+  return posted;
 }
 
 /** Ends a contract after `used` days: those days settled, the rest of its price given back to the wallet. */

@@ -1,0 +1,9 @@
+import { defineSettings, int } from '@baedal/platform';
+
+export const adsConfig = defineSettings({
+  ADS_SETTLEMENT_MS: int(
+    60_000,
+    'how often the workers settle the ad contracts’ days begun (once per cluster; each day is posted once)',
+    100,
+  ),
+});
