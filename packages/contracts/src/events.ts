@@ -10,7 +10,7 @@ import type {
 import type { AdPlacementsSnapshot } from './ads';
 import type { OrderSnapshot } from './orders';
 import type { AccountClosed, AccountOpened } from './accounts';
-import type { AdTopUpApproved, PaymentOutcome, PaymentRefusal } from './payments';
+import type { AdTopUpApproved, PaymentOutcome, PaymentRefunded, PaymentRefusal } from './payments';
 import type { ReviewChanged, ReviewStats } from './reviews';
 import type { MenuSnapshot, ShopInfo } from './shops';
 
@@ -41,6 +41,7 @@ export interface EventPayloads {
   'payment.approved': PaymentOutcome;
   'payment.declined': PaymentOutcome;
   'payment.refused': PaymentRefusal;
+  'payment.refunded': PaymentRefunded;
   'payment.adTopUp.approved': AdTopUpApproved;
   'account.opened': AccountOpened;
   'account.closed': AccountClosed;
@@ -84,12 +85,15 @@ export const ROUTES: Routes<EventPayloads> & { readonly [T in EventType]: readon
   'order.accepted': ['delivery', 'realtime'],
   'order.rejected': ['payments', 'realtime'],
   'order.picked_up': ['delivery', 'realtime'],
-  'order.delivered': ['reviews', 'realtime'],
+  // ads: the OPEN_LIST fee for the order.
+  'order.delivered': ['reviews', 'ads', 'realtime'],
   'order.canceled': ['payments', 'realtime'],
   'order.expired': ['payments', 'realtime'],
   'payment.approved': ['orders'],
   'payment.declined': [],
   'payment.refused': ['payments'],
+  // ads: an OPEN_LIST fee for the order is reversed.
+  'payment.refunded': ['ads'],
   'payment.adTopUp.approved': ['ads'],
   'account.opened': ['accounts'],
   'account.closed': ['accounts'],

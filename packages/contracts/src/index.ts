@@ -35,5 +35,5 @@ export {
 export { averageRating, type ReviewStats } from './reviews';
 export { ORDER_STATUSES, type OrderSnapshot, type OrderStatus } from './orders';
 export { CHARGE_TTL_SECONDS, signOrderCharge, verifyOrderCharge, type OrderCharge } from './orderCharge';
-export type { AdTopUpApproved, PaymentOutcome, PaymentRefusal } from './payments';
+export type { AdTopUpApproved, PaymentOutcome, PaymentRefunded, PaymentRefusal } from './payments';
 export type { AccountClosed, AccountOpened } from './accounts';

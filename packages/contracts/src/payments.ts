@@ -37,3 +37,11 @@ export interface AdTopUpApproved {
   /** won charged */
   amount: number;
 }
+
+/** An approved payment given back to the customer (its order was rejected, canceled, expired or refused). */
+export interface PaymentRefunded {
+  paymentId: string;
+  orderId: string;
+  /** won given back */
+  amount: number;
+}

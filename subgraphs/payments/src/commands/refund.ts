@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { event } from '@baedal/contracts';
+import { appendToOutbox } from '@baedal/events';
 import type { RawSql } from '@baedal/prisma/clients';
 import type { Payment } from '@baedal/prisma/payments';
 import { sql } from '../db';
@@ -7,7 +9,8 @@ import { log, record, releaseCoupon } from './records';
 
 /**
  * Refunds an approved payment through the provider that charged it
- * (idempotent by key), once; in `tx` when given (a consumer's transaction).
+ * (idempotent by key), once, announced by payment.refunded; in `tx` when
+ * given (a consumer's transaction).
  */
 export async function refundPayment(payment: Payment, reason: string, tx?: RawSql): Promise<void> {
   if (payment.status !== 'APPROVED') return;
@@ -30,6 +33,8 @@ export async function refundPayment(payment: Payment, reason: string, tx?: RawSq
     );
     await record(t, payment.id, 'REFUNDED', payment.amount, payment.provider, reason);
     await releaseCoupon(t, payment, 'payment refunded');
+    const { id: paymentId, orderId, amount } = payment;
+    await appendToOutbox(t, [event('payment.refunded', paymentId, 2, { paymentId, orderId, amount })]);
   };
   await (tx ? write(tx) : sql.$transaction(write));
 }
