@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { event, type NewEvent } from '@baedal/contracts';
+import { outboxInsert } from '@baedal/events';
 import { createAdsClient } from '@baedal/prisma/ads';
+import { createOrdersClient } from '@baedal/prisma/orders';
+import { createPaymentsClient } from '@baedal/prisma/payments';
 import { createShopsClient } from '@baedal/prisma/shops';
 import { bearer, codes, graphql, login } from './support/graphql';
 import { eventually, startTestPlatform, type TestPlatform } from './support/stack';
@@ -29,6 +33,8 @@ const AREAS = Object.keys(PER_30_DAYS);
 let platform: TestPlatform;
 let url: string;
 let adsDb: ReturnType<typeof createAdsClient>;
+let ordersDb: ReturnType<typeof createOrdersClient>;
+let paymentsDb: ReturnType<typeof createPaymentsClient>;
 let owner: { token: string; userId: string };
 let otherOwner: { token: string; userId: string };
 let admin: { token: string; userId: string };
@@ -43,6 +49,8 @@ beforeAll(async () => {
   });
   url = platform.gatewayUrl;
   adsDb = createAdsClient(platform.databaseUrl('ads'), 2);
+  ordersDb = createOrdersClient(platform.databaseUrl('orders'), 1);
+  paymentsDb = createPaymentsClient(platform.databaseUrl('payments'), 1);
   [owner, otherOwner, admin] = await Promise.all(
     ['owner1', 'owner2', 'admin'].map((name) => login(url, `${name}@baedal.dev`)),
   );
@@ -61,7 +69,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await adsDb?.$disconnect();
+  await Promise.all([adsDb, ordersDb, paymentsDb].map((client) => client?.$disconnect()));
   await platform?.stop();
 }, 60_000);
 
@@ -268,6 +276,93 @@ describe('an ad wallet', () => {
     expect(refused.length).toBeGreaterThan(0);
     expect(shown.balance).toBeLessThan(Math.min(...refused.map(priceOf)));
     expect(await adsDb.adCampaign.count({ where: { shopId } })).toBe(won.length);
+    await expectLedgerBalanced();
+  });
+});
+
+/** An event written into a domain's outbox, as its command would: the relay and consumers carry it on. */
+async function publish(db: { $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number> }, e: NewEvent) {
+  const insert = outboxInsert([e]);
+  await db.$executeRawUnsafe(insert.sql, ...insert.values);
+}
+
+const delivered = (shopId: string, orderId: string, itemsTotal: number) =>
+  event('order.delivered', orderId, 6, {
+    orderId,
+    customerId: randomUUID(),
+    shopId,
+    shopOwnerId: owner.userId,
+    status: 'DELIVERED',
+    itemsTotal,
+    deliveryFee: 3000,
+    total: itemsTotal + 3000,
+    deliveryArea: 'JONGNO',
+    reason: null,
+    estimatedCookingMinutes: 20,
+    paymentId: null,
+  });
+const refunded = (orderId: string) =>
+  event('payment.refunded', randomUUID(), 2, { paymentId: randomUUID(), orderId, amount: 1 });
+
+describe('OPEN_LIST fees', () => {
+  const fees = (shopId: string) =>
+    adsDb.journalEntry.findMany({
+      where: { shopId, kind: { in: ['FEE', 'FEE_REVERSAL'] } },
+      orderBy: { postedAt: 'asc' },
+    });
+  const placedAs = async (shopId: string) =>
+    (await graphql(url, '{ shop(id: "' + shopId + '") { adPlacement(area: JONGNO) { product } } }')).data?.shop
+      ?.adPlacement?.product ?? null;
+
+  it('charges a delivered order once, 6.8% of its items total at least 300 won, and gives it back on refund', async () => {
+    const shopId = shopIds[0];
+    const input = { shopId, product: 'OPEN_LIST', area: 'JONGNO', days: 30 };
+    expect((await graphql(url, START, { input }, bearer(owner.token))).data.startAdPlacement.price).toBe(0);
+    const start = (await wallet(shopId)).balance;
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    await publish(ordersDb, delivered(shopId, a, 23_456)); // floor(23,456 × 6.8%) = 1,595
+    await publish(ordersDb, delivered(shopId, a, 23_456)); // the same delivery told twice
+    await publish(ordersDb, delivered(shopId, b, 1_000)); // 68 won: the 300 won floor
+    // Reordered: the refund heard before the delivery; no fee stands.
+    await publish(paymentsDb, refunded(c));
+    await publish(ordersDb, delivered(shopId, c, 50_000));
+    await eventually('two fees charged', async () => (await wallet(shopId)).balance === start - 1_595 - 300, FRESH_MS);
+    await publish(paymentsDb, refunded(a));
+    await publish(paymentsDb, refunded(a));
+    await eventually(
+      'the refunded order’s fee back',
+      async () => (await wallet(shopId)).balance === start - 300,
+      FRESH_MS,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await fees(shopId)).map((e) => e.id)).toEqual([`fee:${a}`, `fee:${b}`, `fee-reversal:${a}`]);
+    expect((await wallet(shopId)).balance).toBe(start - 300);
+    await expectLedgerBalanced();
+  });
+
+  it('may take a wallet below zero, which pauses OPEN_LIST and new placements until a top-up', async () => {
+    const shopId = shopIds[0];
+    await eventually('placed by OPEN_LIST', async () => (await placedAs(shopId)) === 'OPEN_LIST', FRESH_MS);
+    const start = (await wallet(shopId)).balance;
+    const fee = Math.floor((2_000_000 * 680) / 10_000); // 136,000
+    expect(fee).toBeGreaterThan(start);
+    await publish(ordersDb, delivered(shopId, randomUUID(), 2_000_000));
+    await eventually('below zero', async () => (await wallet(shopId)).balance === start - fee, FRESH_MS);
+    await eventually('OPEN_LIST paused in the list', async () => (await placedAs(shopId)) === null, FRESH_MS);
+    const refused = await graphql(
+      url,
+      START,
+      { input: { shopId, product: 'OPEN_LIST', area: 'SEOCHO', days: 1 } },
+      bearer(owner.token),
+    );
+    expect(codes(refused)).toEqual(['INSUFFICIENT_BALANCE']);
+    // Delivered while paused: not placed, so no fee.
+    await publish(ordersDb, delivered(shopId, randomUUID(), 10_000));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await wallet(shopId)).balance).toBe(start - fee);
+    await topUp(shopId, fee - start + 10_000);
+    await eventually('OPEN_LIST placed again', async () => (await placedAs(shopId)) === 'OPEN_LIST', FRESH_MS);
+    expect((await wallet(shopId)).balance).toBe(10_000);
     await expectLedgerBalanced();
   });
 });

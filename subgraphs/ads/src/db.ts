@@ -9,13 +9,19 @@ export function createLoaders() {
       (ids) => db.adCampaign.findMany({ where: { id: { in: [...ids] } } }),
       (c) => c.id,
     ),
-    /** Campaigns not yet ended, per shop; time filtering is the domain's job. */
+    /** Campaigns not yet ended, per shop, but OPEN_LIST while its wallet is below zero; time filtering is the domain's job. */
     liveCampaignsByShop: groupLoader(
-      (shopIds) =>
-        db.adCampaign.findMany({
-          where: { shopId: { in: [...shopIds] }, status: { not: 'ENDED' } },
-          orderBy: { startsAt: 'asc' },
-        }),
+      async (shopIds) => {
+        const [campaigns, paused] = await Promise.all([
+          db.adCampaign.findMany({
+            where: { shopId: { in: [...shopIds] }, status: { not: 'ENDED' } },
+            orderBy: { startsAt: 'asc' },
+          }),
+          db.adWallet.findMany({ where: { shopId: { in: [...shopIds] }, belowZero: true }, select: { shopId: true } }),
+        ]);
+        const pausedShops = new Set(paused.map((w) => w.shopId));
+        return campaigns.filter((c) => c.product !== 'OPEN_LIST' || !pausedShops.has(c.shopId));
+      },
       (c) => c.shopId,
     ),
   };

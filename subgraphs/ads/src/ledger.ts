@@ -45,18 +45,34 @@ export async function lockWallet(tx: Tx, shopId: string): Promise<number> {
   return balanceOf(tx, accounts.wallet(shopId));
 }
 
-/** Every price table, to choose from by date (a handful of rows). */
-export async function priceTableAt(tx: Tx, at: Date): Promise<PriceTable> {
-  const rows = await tx.adPriceTable.findMany();
-  return tableAt(
-    rows.map((r) => ({
-      version: r.version,
-      effectiveFrom: r.effectiveFrom,
-      ultraCallPer30Days: r.ultraCallPer30Days as Record<string, number>,
-      openList: { basisPoints: r.openListBasisPoints, floorWon: r.openListFloorWon },
-    })),
-    at,
-  );
+/** Every price table (a handful of rows). */
+async function priceTables(tx: Tx): Promise<PriceTable[]> {
+  return (await tx.adPriceTable.findMany()).map((r) => ({
+    version: r.version,
+    effectiveFrom: r.effectiveFrom,
+    ultraCallPer30Days: r.ultraCallPer30Days as Record<string, number>,
+    openList: { basisPoints: r.openListBasisPoints, floorWon: r.openListFloorWon },
+  }));
+}
+
+/** The price table in force at `at`. */
+export const priceTableAt = async (tx: Tx, at: Date): Promise<PriceTable> => tableAt(await priceTables(tx), at);
+
+/** The table a contract was priced by (its version), or the one in force at `at` for a contract made before prices. */
+export async function contractTable(tx: Tx, version: number | null, at: Date): Promise<PriceTable> {
+  const tables = await priceTables(tx);
+  return tables.find((t) => t.version === version) ?? tableAt(tables, at);
+}
+
+/**
+ * Records whether the wallet is below zero after a posting; answers whether that changed, which
+ * pauses or resumes the shop's OPEN_LIST placements (the caller publishes them again).
+ */
+export async function markWalletState(tx: Tx, shopId: string): Promise<boolean> {
+  const belowZero = (await balanceOf(tx, accounts.wallet(shopId))) < 0;
+  const changed = await tx.$executeRaw`
+    UPDATE "AdWallet" SET "belowZero" = ${belowZero} WHERE "shopId" = ${shopId} AND "belowZero" <> ${belowZero}`;
+  return changed > 0;
 }
 
 type Contract = Pick<AdCampaign, 'id' | 'shopId' | 'product' | 'price' | 'days'>;
