@@ -6,7 +6,7 @@ import { requireAdvertiser, requireOwnShop } from './domain/access';
 import { newPlacementPeriod, overlaps, spendRefusal, usedDays } from './domain/placement';
 import { contractPrice } from './domain/pricing';
 import { publishPlacements } from './events';
-import { closeContract, holdPrice, lockWallet, priceTableAt, settleThrough } from './ledger';
+import { closeContract, holdPrice, lockWallet, markWalletState, priceTableAt, settleThrough } from './ledger';
 
 /** Checks ownership against ads' own record of shop owners, kept from shop events. */
 async function requireOwnedShop(identity: Identity, shopId: string): Promise<void> {
@@ -83,6 +83,8 @@ export async function endAdPlacement(identity: Identity, campaignId: string): Pr
       data: { status: 'ENDED', endsAt: new Date(Math.max(+current.startsAt, Math.min(+now, +current.endsAt))) },
     });
     if (current.days) await closeContract(tx, current, usedDays(current, current.days, now));
+    // What came back may lift a wallet that fees took below zero (OPEN_LIST resumes with the placements below).
+    await markWalletState(tx, current.shopId);
     await publishPlacements(tx, campaign.shopId, now);
     return campaign;
   });
