@@ -13,6 +13,8 @@ export interface AdPlacementDoc {
   product: AdProduct;
   startsAt: string;
   endsAt: string;
+  /** When its contract was made: ULTRA_CALL slots are listed in this order. Absent from placements published before slots. */
+  bookedAt?: string;
 }
 
 /** Every placement of the shop that is running or scheduled. */
@@ -41,4 +43,18 @@ export function topPlacement<T extends { area: string; product: AdProduct }>(
     if (!top || AD_PRODUCT_RANK[placement.product] < AD_PRODUCT_RANK[top.product]) top = placement;
   }
   return top;
+}
+
+const SLOT_EPOCH_MS = Date.UTC(2026, 0, 1);
+const SLOT_BASE = -2_000_000_000;
+
+/**
+ * A running placement's listing rank, ascending (a lower rank lists higher): ULTRA_CALL slots first, in
+ * the order they were booked (the slot rule, first booked, first served), then OPEN_LIST, then NO_AD. A
+ * slot's rank is the seconds from 2026 to its booking, from a negative base, so it stays a 32-bit
+ * integer (the listing's key) until about 2089; slots booked in the same second tie.
+ */
+export function adRankOf(placement: Pick<AdPlacementDoc, 'product' | 'bookedAt'>): number {
+  if (placement.product !== 'ULTRA_CALL' || !placement.bookedAt) return AD_PRODUCT_RANK[placement.product];
+  return SLOT_BASE + Math.max(0, Math.floor((Date.parse(placement.bookedAt) - SLOT_EPOCH_MS) / 1000));
 }

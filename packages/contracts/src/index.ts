@@ -26,6 +26,7 @@ export { isOpenAt, localTime, nextOpeningChange, parseOpeningHours, type Opening
 export {
   AD_PRODUCTS,
   AD_PRODUCT_RANK,
+  adRankOf,
   NO_AD,
   topPlacement,
   type AdPlacementDoc,

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'REVIEW_WINDOW_CLOSED'
   | 'EDIT_WINDOW_CLOSED'
   | 'INSUFFICIENT_BALANCE'
+  | 'AD_SLOTS_FULL'
   | 'INTERNAL_SERVER_ERROR';
 
 /**
@@ -51,6 +52,7 @@ export const DOMAIN_ERROR_CODES = [
   'REVIEW_WINDOW_CLOSED',
   'EDIT_WINDOW_CLOSED',
   'INSUFFICIENT_BALANCE',
+  'AD_SLOTS_FULL',
 ] as const satisfies readonly ErrorCode[];
 
 /**

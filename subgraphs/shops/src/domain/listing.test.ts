@@ -35,6 +35,16 @@ describe('ranking keys', () => {
     expect(adRankIn(placements, 'MAPO', now)).toBe(2); // not started yet
   });
 
+  it('lists ULTRA_CALL slots in booking order, above OPEN_LIST', () => {
+    const booked = (at: string) => [{ ...placement('GANGNAM', 'ULTRA_CALL'), bookedAt: at }];
+    const first = adRankIn(booked('2026-12-01T09:00:00.000Z'), 'GANGNAM', now);
+    const second = adRankIn(booked('2026-12-01T09:00:01.000Z'), 'GANGNAM', now);
+    expect(first).toBeLessThan(second);
+    expect(second).toBeLessThan(0);
+    expect(adRankIn(booked('2089-01-01T00:00:00.000Z'), 'GANGNAM', now)).toBeLessThan(1);
+    expect(adRankIn(booked('2089-01-01T00:00:00.000Z'), 'GANGNAM', now)).toBeGreaterThanOrEqual(-(2 ** 31));
+  });
+
   it('writes one row per delivery area with open, rating and review keys that sort ascending', () => {
     const rows = listingRows(shop({ adPlacements: [placement('MAPO', 'OPEN_LIST')] }), now);
     expect(rows).toEqual([

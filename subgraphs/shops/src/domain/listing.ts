@@ -1,5 +1,5 @@
 import {
-  AD_PRODUCT_RANK,
+  adRankOf,
   averageRating,
   isOpenAt,
   NO_AD,
@@ -11,8 +11,8 @@ import {
 
 /*
  * How the customer list ranks shops: an active ad placement in the area
- * first (ULTRA_CALL before OPEN_LIST), then open before closed, then rating,
- * then review count. Every key sorts ascending.
+ * first (ULTRA_CALL slots, the first booked first, before OPEN_LIST), then
+ * open before closed, then rating, then review count. Every key sorts ascending.
  */
 
 export { NO_AD };
@@ -22,10 +22,10 @@ export function placementIn(placements: readonly AdPlacementDoc[], area: string,
   return topPlacement(placements, area, (p) => new Date(p.startsAt) <= now && now < new Date(p.endsAt));
 }
 
-/** The rank of that placement's product, or NO_AD. */
+/** That placement's rank (ULTRA_CALL slots in booking order, then OPEN_LIST), or NO_AD. */
 export function adRankIn(placements: readonly AdPlacementDoc[], area: string, now: Date): number {
   const top = placementIn(placements, area, now);
-  return top ? AD_PRODUCT_RANK[top.product] : NO_AD;
+  return top ? adRankOf(top) : NO_AD;
 }
 
 export interface ListingSource {
