@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, notFound, type Identity } from '@baedal/platform';
-import type { AdCampaign, AdProduct } from '@baedal/prisma/ads';
+import type { AdCampaign, AdProduct, Prisma } from '@baedal/prisma/ads';
+import { adsConfig } from './config';
 import { db } from './db';
 import { requireAdvertiser, requireOwnShop } from './domain/access';
-import { newPlacementPeriod, overlaps, spendRefusal, usedDays } from './domain/placement';
+import { newPlacementPeriod, overlaps, slotRefusal, spendRefusal, usedDays } from './domain/placement';
 import { contractPrice } from './domain/pricing';
 import { publishPlacements } from './events';
 import { closeContract, holdPrice, lockWallet, markWalletState, priceTableAt, settleThrough } from './ledger';
+
+type Tx = Prisma.TransactionClient;
 
 /** Checks ownership against ads' own record of shop owners, kept from shop events. */
 async function requireOwnedShop(identity: Identity, shopId: string): Promise<void> {
@@ -22,6 +25,29 @@ export interface StartAdPlacementInput {
   area: string;
   days: number;
   startsAt?: Date | null;
+}
+
+/**
+ * Refuses an ULTRA_CALL placement the slot rule leaves no slot for (domain/placement.ts), under a lock
+ * of the area and category, so concurrent starts for different shops never book more than the slots.
+ */
+async function requireFreeSlot(tx: Tx, shopId: string, area: string, period: { startsAt: Date; endsAt: Date }) {
+  const category = (await tx.shopOwner.findUnique({ where: { shopId } }))?.category ?? null;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`ad-slots:${area}:${category}`}))`;
+  const sameCategory = await tx.shopOwner.findMany({ where: { category }, select: { shopId: true } });
+  const booked = await tx.adCampaign.findMany({
+    where: {
+      shopId: { in: sameCategory.map((s) => s.shopId) },
+      area,
+      product: 'ULTRA_CALL',
+      status: { not: 'ENDED' },
+      endsAt: { gt: period.startsAt },
+      startsAt: { lt: period.endsAt },
+    },
+    select: { startsAt: true, endsAt: true },
+  });
+  const refused = slotRefusal(booked, period, adsConfig().ADS_ULTRA_CALL_SLOTS, { area, category });
+  if (refused) throw refused;
 }
 
 /**
@@ -44,6 +70,7 @@ export async function startAdPlacement(identity: Identity, input: StartAdPlaceme
         { field: 'area' },
       );
     }
+    if (input.product === 'ULTRA_CALL') await requireFreeSlot(tx, input.shopId, input.area, period);
     const table = await priceTableAt(tx, now);
     const price = contractPrice(table, input.product, input.area, input.days);
     const refused = spendRefusal(balance, price);

@@ -6,4 +6,5 @@ export const adsConfig = defineSettings({
     'how often the workers settle the ad contracts’ days begun (once per cluster; each day is posted once)',
     100,
   ),
+  ADS_ULTRA_CALL_SLOTS: int(3, 'ULTRA_CALL placements of one category that may run in an area at once', 1),
 });

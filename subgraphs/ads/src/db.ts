@@ -1,5 +1,5 @@
 import { groupLoader, rowLoader, type SubgraphContext } from '@baedal/platform';
-import { createAdsClient } from '@baedal/prisma/ads';
+import { createAdsClient, type AdCampaign } from '@baedal/prisma/ads';
 
 export const db = createAdsClient();
 
@@ -11,17 +11,13 @@ export function createLoaders() {
     ),
     /** Campaigns not yet ended, per shop, but OPEN_LIST while its wallet is below zero; time filtering is the domain's job. */
     liveCampaignsByShop: groupLoader(
-      async (shopIds) => {
-        const [campaigns, paused] = await Promise.all([
-          db.adCampaign.findMany({
-            where: { shopId: { in: [...shopIds] }, status: { not: 'ENDED' } },
-            orderBy: { startsAt: 'asc' },
-          }),
-          db.adWallet.findMany({ where: { shopId: { in: [...shopIds] }, belowZero: true }, select: { shopId: true } }),
-        ]);
-        const pausedShops = new Set(paused.map((w) => w.shopId));
-        return campaigns.filter((c) => c.product !== 'OPEN_LIST' || !pausedShops.has(c.shopId));
-      },
+      (shopIds) =>
+        // One statement per batch, as every entity read of a subgraph.
+        db.$queryRaw<AdCampaign[]>`
+          SELECT c.* FROM "AdCampaign" c LEFT JOIN "AdWallet" w ON w."shopId" = c."shopId"
+           WHERE c."shopId" = ANY(${[...shopIds]}) AND c."status" <> 'ENDED'
+             AND NOT (c."product" = 'OPEN_LIST' AND COALESCE(w."belowZero", false))
+           ORDER BY c."startsAt"`,
       (c) => c.shopId,
     ),
   };

@@ -40,6 +40,7 @@ async function placementsOf(tx: Tx, shopId: string, now: Date): Promise<AdPlacem
     product: c.product,
     startsAt: c.startsAt.toISOString(),
     endsAt: c.endsAt.toISOString(),
+    bookedAt: c.createdAt.toISOString(),
   }));
 }
 
@@ -72,7 +73,7 @@ async function recordOwner(tx: Tx, info: ShopInfo, version: number): Promise<voi
   await tx.$executeRaw`INSERT INTO "ShopOwner" ("shopId", "ownerId", "version") VALUES (${info.shopId}, ${info.ownerId}, 0) ON CONFLICT DO NOTHING`;
   await tx.shopOwner.updateMany({
     where: { shopId: info.shopId, version: { lt: version } },
-    data: { ownerId: info.ownerId, version },
+    data: { ownerId: info.ownerId, category: info.category, version },
   });
 }
 

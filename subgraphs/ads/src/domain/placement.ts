@@ -95,3 +95,43 @@ export function spendRefusal(balance: number, price: number): DomainError | null
     );
   return null;
 }
+
+interface Period {
+  startsAt: Date;
+  endsAt: Date;
+}
+
+/** The most of the `booked` periods running at one instant of `period`. */
+export function mostAtOnce(booked: readonly Period[], period: Period): number {
+  const edges = booked
+    .filter((b) => overlaps(b, period))
+    .flatMap((b) => [
+      [Math.max(+b.startsAt, +period.startsAt), 1],
+      [Math.min(+b.endsAt, +period.endsAt), -1],
+    ])
+    // At one instant an end frees its slot before a start takes one.
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let running = 0;
+  let most = 0;
+  for (const [, change] of edges) most = Math.max(most, (running += change));
+  return most;
+}
+
+/**
+ * The slot rule: at most `slots` ULTRA_CALL placements of shops of one category run in an area at
+ * any instant, and slots go to the first booked, for their whole period. A placement that would
+ * need one more at some instant of its period is refused; or null.
+ */
+export function slotRefusal(
+  booked: readonly Period[],
+  period: Period,
+  slots: number,
+  where: { area: string; category: string | null },
+): DomainError | null {
+  if (mostAtOnce(booked, period) < slots) return null;
+  return new DomainError(
+    'AD_SLOTS_FULL',
+    `All ${slots} ULTRA_CALL slots for ${where.category ?? 'this category'} in ${where.area} are booked for part of that period; slots go to the first booked`,
+    { field: 'area', slots },
+  );
+}
