@@ -31,8 +31,9 @@ let handlers: Handlers;
 let db: ReturnType<typeof createAdsClient>;
 
 beforeAll(async () => {
-  // The commands read their database from the prefix: set before they are loaded.
+  // The commands read their database from the prefix, and the slots: set before they are loaded.
   process.env.BAEDAL_DB_PREFIX = prefix;
+  process.env.ADS_ULTRA_CALL_SLOTS = '2';
   await dropDatabase(`${prefix}_ads`);
   await ensureDatabase(`${prefix}_ads`);
   await migrate('ads', `${PG_URL}/${prefix}_ads`);
@@ -244,7 +245,8 @@ async function run(ops: Op[]): Promise<void> {
   const shopId = randomUUID();
   const ownerId = randomUUID();
   const owner: Identity = { userId: ownerId, role: 'OWNER' };
-  await db.shopOwner.create({ data: { shopId, ownerId, version: 1 } });
+  // A category of its own: no other run's shop takes its ULTRA_CALL slots.
+  await db.shopOwner.create({ data: { shopId, ownerId, version: 1, category: shopId } });
   const oracle = new Oracle();
   const orderIds = Array.from({ length: 4 }, () => randomUUID());
 
@@ -392,4 +394,47 @@ describe('ad money, against its database', () => {
       },
     );
   }, 300_000);
+});
+
+describe('ULTRA_CALL slots', () => {
+  it('go to the first booked, per area and category, however many start at once', async () => {
+    const shop = async (category: string) => {
+      const shopId = randomUUID();
+      const owner: Identity = { userId: randomUUID(), role: 'OWNER' };
+      await db.shopOwner.create({ data: { shopId, ownerId: owner.userId!, version: 1, category } });
+      const payload = { topUpId: randomUUID(), shopId, ownerId: owner.userId!, amount: 100_000 };
+      await deliverEvent('payment.adTopUp.approved', payload, 1, false);
+      return { shopId, owner };
+    };
+    const chicken = await Promise.all([shop('CHICKEN'), shop('CHICKEN'), shop('CHICKEN')]);
+    const pizza = await shop('PIZZA');
+    const start = (s: { shopId: string; owner: Identity }, startsAt: Date | null = null) =>
+      commands
+        .startAdPlacement(s.owner, { shopId: s.shopId, product: 'ULTRA_CALL', area: 'GANGNAM', days: 2, startsAt })
+        .then(
+          (c) => c,
+          (error: unknown) => codeOf(error),
+        );
+    const answers = await Promise.all([...chicken, pizza].map((s) => start(s)));
+    const refused = answers.flatMap((a, i) => (a === 'AD_SLOTS_FULL' ? [i] : []));
+    // Two slots of CHICKEN in GANGNAM; PIZZA's are counted apart.
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toBeLessThan(3);
+    expect(typeof answers[3]).toBe('object');
+    const loser = chicken[refused[0]];
+    // The refused shop books the slot that frees first; a minute too early is still full.
+    const winners = answers.filter((a): a is Exclude<typeof a, string> => typeof a === 'object').slice(0, 2);
+    const frees = Math.min(...winners.map((c) => c.endsAt.getTime()));
+    expect(await start(loser, new Date(frees - 60_000))).toBe('AD_SLOTS_FULL');
+    expect(await start(loser, new Date(frees))).toMatchObject({ status: 'SCHEDULED' });
+    // The slots list in booking order (contracts' adRankOf): each placement event says when it was booked.
+    for (const winner of winners) {
+      const [published] = await db.$queryRaw<{ payload: { placements: { campaignId: string; bookedAt: string }[] } }[]>`
+        SELECT "payload" FROM "OutboxEvent" WHERE "type" = 'ad.placement.changed' AND "aggregateId" = ${winner.shopId}
+         ORDER BY "seq" DESC LIMIT 1`;
+      expect(published.payload.placements).toEqual([
+        expect.objectContaining({ campaignId: winner.id, bookedAt: winner.createdAt.toISOString() }),
+      ]);
+    }
+  });
 });
