@@ -1,4 +1,14 @@
-import { isRunning, newPlacementPeriod, overlaps, placementIn, spendRefusal, statusAt, usedDays } from './placement';
+import {
+  isRunning,
+  mostAtOnce,
+  newPlacementPeriod,
+  overlaps,
+  placementIn,
+  slotRefusal,
+  spendRefusal,
+  statusAt,
+  usedDays,
+} from './placement';
 
 const now = new Date('2026-11-24T12:00:00Z');
 const day = 24 * 3600 * 1000;
@@ -100,5 +110,28 @@ describe('a placement contract', () => {
     });
     expect(spendRefusal(-1, 0)?.extensions).toMatchObject({ code: 'INSUFFICIENT_BALANCE' });
     expect(spendRefusal(-1, 0)?.message).toMatch(/below zero/);
+  });
+});
+
+describe('ULTRA_CALL slots', () => {
+  const at = (startDay: number, endDay: number) => ({
+    startsAt: new Date(now.getTime() + startDay * day),
+    endsAt: new Date(now.getTime() + endDay * day),
+  });
+
+  it('counts the most periods running at one instant of the asked period', () => {
+    expect(mostAtOnce([at(0, 2), at(2, 4)], at(0, 4))).toBe(1); // one ends as the next starts
+    expect(mostAtOnce([at(0, 2), at(1, 3)], at(0, 4))).toBe(2);
+    expect(mostAtOnce([at(0, 2), at(1, 3)], at(2, 4))).toBe(1);
+    expect(mostAtOnce([at(0, 1), at(5, 6)], at(2, 4))).toBe(0);
+  });
+
+  it('refuses a placement that would need one more slot than there are', () => {
+    const where = { area: 'GANGNAM', category: 'CHICKEN' };
+    expect(slotRefusal([at(0, 2)], at(1, 3), 2, where)).toBeNull();
+    const full = slotRefusal([at(0, 2), at(1, 3)], at(1, 2), 2, where);
+    expect(full?.extensions).toMatchObject({ code: 'AD_SLOTS_FULL', slots: 2 });
+    expect(full?.message).toMatch(/All 2 ULTRA_CALL slots for CHICKEN in GANGNAM/);
+    expect(slotRefusal([at(0, 2), at(1, 3)], at(3, 5), 2, where)).toBeNull();
   });
 });
