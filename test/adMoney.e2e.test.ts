@@ -217,24 +217,24 @@ describe('an ad wallet', () => {
     expect(price).toBe(40_000);
     const settledDays = () => adsDb.journalEntry.count({ where: { campaignId: id, kind: 'SETTLE' } });
     const heldNow = async () => (await wallet(shopId)).held;
-    // Three days begun; and a settlement that crashed after posting day 1 (its entry, nothing after).
+    // A settlement that crashed after posting day 1 (its entry, nothing after; the clock may have posted it
+    // already, as day 1 begins at the start), then three days begun.
+    const day1 = `settle:${id}:1`;
+    await adsDb.$transaction(async (tx) => {
+      const posted = await tx.$executeRaw`
+        INSERT INTO "JournalEntry" ("id", "shopId", "kind", "campaignId") VALUES (${day1}, ${shopId}, 'SETTLE', ${id})
+        ON CONFLICT DO NOTHING`;
+      if (posted)
+        await tx.posting.createMany({
+          data: [
+            { entryId: day1, account: `held:${shopId}`, amount: -8000 },
+            { entryId: day1, account: 'revenue:ULTRA_CALL', amount: 8000 },
+          ],
+        });
+    });
     await adsDb.adCampaign.update({
       where: { id },
       data: { startsAt: new Date(Date.now() - 2.5 * DAY_MS), endsAt: new Date(Date.now() + 2.5 * DAY_MS) },
-    });
-    await adsDb.journalEntry.create({
-      data: {
-        id: `settle:${id}:1`,
-        shopId,
-        kind: 'SETTLE',
-        campaignId: id,
-        postings: {
-          create: [
-            { account: `held:${shopId}`, amount: -8000 },
-            { account: 'revenue:ULTRA_CALL', amount: 8000 },
-          ],
-        },
-      },
     });
     await eventually('three days settled', async () => (await settledDays()) === 3, 5000);
     expect(await heldNow()).toBe(price - Math.floor((price * 3) / 5));
@@ -364,5 +364,48 @@ describe('OPEN_LIST fees', () => {
     await eventually('OPEN_LIST placed again', async () => (await placedAs(shopId)) === 'OPEN_LIST', FRESH_MS);
     expect((await wallet(shopId)).balance).toBe(10_000);
     await expectLedgerBalanced();
+  });
+});
+
+describe('a new price table', () => {
+  const PUBLISH = `mutation($input: AdPriceTableInput!) { publishAdPriceTable(input: $input) {
+    version openListBasisPoints ultraCallPer30Days { area won } } }`;
+  const table = (effectiveFrom: Date, jongno = 90_000) => ({
+    effectiveFrom: effectiveFrom.toISOString(),
+    ultraCallPer30Days: AREAS.map((area) => ({ area, won: area === 'JONGNO' ? jongno : PER_30_DAYS[area] })),
+    openListBasisPoints: 1000,
+    openListFloorWon: 500,
+  });
+
+  it('prices contracts made from its start; those made before keep theirs', async () => {
+    expect(
+      codes(await graphql(url, PUBLISH, { input: table(new Date(Date.now() + 1000)) }, bearer(owner.token))),
+    ).toEqual(['FORBIDDEN']);
+    const past = await graphql(url, PUBLISH, { input: table(new Date(Date.now() - 1000)) }, bearer(admin.token));
+    expect(codes(past)).toEqual(['BAD_USER_INPUT']);
+    expect(past.errors?.[0].message).toMatch(/new contracts only/);
+    const missing = { ...table(new Date(Date.now() + 1000)), ultraCallPer30Days: [{ area: 'MAPO', won: 1 }] };
+    expect(codes(await graphql(url, PUBLISH, { input: missing }, bearer(admin.token)))).toEqual(['BAD_USER_INPUT']);
+    expect(await adsDb.adPriceTable.count()).toBe(1);
+
+    const effectiveFrom = new Date(Date.now() + 1500);
+    const published = await graphql(url, PUBLISH, { input: table(effectiveFrom) }, bearer(admin.token));
+    expect(published.data.publishAdPriceTable).toMatchObject({ version: 2, openListBasisPoints: 1000 });
+    await new Promise((resolve) => setTimeout(resolve, effectiveFrom.getTime() - Date.now() + 100));
+    const shopId = shopIds[1];
+    await topUp(shopId, 20_000);
+    // Far enough ahead to miss the concurrency test's bookings.
+    const startsAt = new Date(Date.now() + 40 * DAY_MS).toISOString();
+    const input = { shopId, product: 'ULTRA_CALL', area: 'JONGNO', days: 3, startsAt };
+    const started = await graphql(url, START, { input }, bearer(owner.token));
+    expect(started.data.startAdPlacement).toMatchObject({ price: 9_000, priceVersion: 2 });
+  });
+
+  it('leaves OPEN_LIST fees of contracts made before at their own table', async () => {
+    const shopId = shopIds[0];
+    const start = (await wallet(shopId)).balance;
+    // shopIds[0]'s OPEN_LIST was made under version 1 (6.8%, at least 300); version 2 asks 10%, at least 500.
+    await publish(ordersDb, delivered(shopId, randomUUID(), 10_000));
+    await eventually('the fee charged', async () => (await wallet(shopId)).balance === start - 680, FRESH_MS);
   });
 });

@@ -37,6 +37,7 @@ const TABLE: Record<string, { public: string[]; private: string[] }> = {
   Mutation: {
     public: [],
     private: [
+      'publishAdPriceTable',
       'startAdPlacement',
       'endAdPlacement',
       'placeOrder',

@@ -6,5 +6,6 @@ const config: CodegenConfig = subgraphCodegen({
   Shop: './resolvers#ShopRef',
   AdWallet: './queries#WalletView',
   AdWalletPosting: './queries#PostingRow',
+  AdPriceTable: './domain/pricing#PriceTable',
 });
 export default config;

@@ -3,9 +3,10 @@ import { DomainError, notFound, type Identity } from '@baedal/platform';
 import type { AdCampaign, AdProduct, Prisma } from '@baedal/prisma/ads';
 import { adsConfig } from './config';
 import { db } from './db';
-import { requireAdvertiser, requireOwnShop } from './domain/access';
+import { requireAdvertiser, requireOwnShop, requirePriceSetter } from './domain/access';
 import { newPlacementPeriod, overlaps, slotRefusal, spendRefusal, usedDays } from './domain/placement';
-import { contractPrice } from './domain/pricing';
+import { DELIVERY_AREAS } from '@baedal/contracts';
+import { contractPrice, validatePriceTable, type NewPriceTable, type PriceTable } from './domain/pricing';
 import { publishPlacements } from './events';
 import { closeContract, holdPrice, lockWallet, markWalletState, priceTableAt, settleThrough } from './ledger';
 
@@ -141,4 +142,26 @@ export async function settleAdDays(now = new Date()): Promise<{ contracts: numbe
     });
   }
   return { contracts: due.length, days };
+}
+
+/** Publishes the next price table version, for contracts made from its start on. */
+export async function publishAdPriceTable(identity: Identity, table: NewPriceTable): Promise<PriceTable> {
+  requirePriceSetter(identity);
+  validatePriceTable(table, DELIVERY_AREAS, new Date());
+  return db.$transaction(async (tx) => {
+    // Versions are numbered in order: one publisher at a time.
+    await tx.$executeRaw`LOCK TABLE "AdPriceTable" IN EXCLUSIVE MODE`;
+    const latest = await tx.adPriceTable.aggregate({ _max: { version: true } });
+    const version = (latest._max.version ?? 0) + 1;
+    await tx.adPriceTable.create({
+      data: {
+        version,
+        effectiveFrom: table.effectiveFrom,
+        ultraCallPer30Days: table.ultraCallPer30Days,
+        openListBasisPoints: table.openList.basisPoints,
+        openListFloorWon: table.openList.floorWon,
+      },
+    });
+    return { version, ...table };
+  });
 }

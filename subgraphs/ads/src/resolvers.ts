@@ -2,7 +2,7 @@ import { DateTimeScalar } from '@baedal/platform';
 import * as commands from './commands';
 import * as queries from './queries';
 import { isRunning, placementIn, statusAt } from './domain/placement';
-import type { Resolvers } from './generated/graphql';
+import type { DeliveryArea, Resolvers } from './generated/graphql';
 
 /** A shop as the shops subgraph refers to it: ads only adds fields to it. */
 export interface ShopRef {
@@ -21,6 +21,19 @@ export const resolvers: Resolvers = {
   Mutation: {
     startAdPlacement: (_, { input }, { identity }) => commands.startAdPlacement(identity, input),
     endAdPlacement: (_, { campaignId }, { identity }) => commands.endAdPlacement(identity, campaignId),
+    publishAdPriceTable: (_, { input }, { identity }) =>
+      commands.publishAdPriceTable(identity, {
+        effectiveFrom: input.effectiveFrom,
+        ultraCallPer30Days: Object.fromEntries(input.ultraCallPer30Days.map((p) => [p.area, p.won])),
+        openList: { basisPoints: input.openListBasisPoints, floorWon: input.openListFloorWon },
+      }),
+  },
+
+  AdPriceTable: {
+    ultraCallPer30Days: (table) =>
+      Object.entries(table.ultraCallPer30Days).map(([area, won]) => ({ area: area as DeliveryArea, won })),
+    openListBasisPoints: (table) => table.openList.basisPoints,
+    openListFloorWon: (table) => table.openList.floorWon,
   },
 
   AdCampaign: {

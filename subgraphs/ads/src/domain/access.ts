@@ -26,3 +26,8 @@ export function requireWalletReader(identity: Identity, shop: { ownerId: string 
 export function requireRevenueReader(identity: Identity): void {
   requireRole(identity, 'ADMIN');
 }
+
+/** Prices are set by admins. */
+export function requirePriceSetter(identity: Identity): void {
+  requireRole(identity, 'ADMIN');
+}

@@ -1,4 +1,14 @@
-import { chargedAfter, contractPrice, dailyCost, openListFee, tableAt, unusedRefund, type PriceTable } from './pricing';
+import {
+  chargedAfter,
+  contractPrice,
+  dailyCost,
+  openListFee,
+  tableAt,
+  unusedRefund,
+  validatePriceTable,
+  type NewPriceTable,
+  type PriceTable,
+} from './pricing';
 
 const v1: PriceTable = {
   version: 1,
@@ -59,5 +69,30 @@ describe('spreading a contract over its days', () => {
     for (let used = 0; used <= 7; used++)
       expect(chargedAfter(20_533, 7, used) + unusedRefund(20_533, 7, used)).toBe(20_533);
     expect(() => unusedRefund(100, 3, 4)).toThrow(/bad contract/);
+  });
+});
+
+describe('a new price table', () => {
+  const now = new Date('2026-12-05T00:00:00Z');
+  const table: NewPriceTable = {
+    effectiveFrom: new Date('2026-12-05T00:01:00Z'),
+    ultraCallPer30Days: { GANGNAM: 99_000, MAPO: 77_000 },
+    openList: { basisPoints: 700, floorWon: 0 },
+  };
+  const areas = ['GANGNAM', 'MAPO'];
+
+  it('applies from a moment still to come, and prices every area in whole won', () => {
+    expect(validatePriceTable(table, areas, now)).toBe(table);
+    const refusals: [Partial<NewPriceTable>, string][] = [
+      [{ effectiveFrom: now }, 'later than now'],
+      [{ ultraCallPer30Days: { GANGNAM: 99_000 } }, 'must price MAPO'],
+      [{ ultraCallPer30Days: { GANGNAM: 99_000, MAPO: 0 } }, 'above 0'],
+      [{ ultraCallPer30Days: { GANGNAM: 99_000.5, MAPO: 1 } }, 'whole won'],
+      [{ ultraCallPer30Days: { GANGNAM: 1, MAPO: 1, BUSAN: 1 } }, 'no such area: BUSAN'],
+      [{ openList: { basisPoints: 10_001, floorWon: 0 } }, 'from 0 to 10000'],
+      [{ openList: { basisPoints: 700, floorWon: -1 } }, 'openListFloorWon'],
+    ];
+    for (const [change, message] of refusals)
+      expect(() => validatePriceTable({ ...table, ...change }, areas, now)).toThrow(message);
   });
 });

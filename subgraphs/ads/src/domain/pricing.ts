@@ -1,4 +1,5 @@
 import type { AdProduct } from '@baedal/contracts';
+import { badInput } from '@baedal/platform';
 
 /*
  * What ads cost, in whole won (integers only, never floating point).
@@ -69,3 +70,28 @@ export const dailyCost = (price: number, days: number, day: number): number =>
 /** What ending after `used` days gives back: the price less what the used days cost. */
 export const unusedRefund = (price: number, days: number, used: number): number =>
   price - chargedAfter(price, days, used);
+
+/** A new table as an admin sets it out, before it has a version. */
+export type NewPriceTable = Omit<PriceTable, 'version'>;
+
+/**
+ * A new table, checked: it applies from a moment still to come (so no contract already made, and no
+ * contract being made now, changes), prices every area in whole won, and its OPEN_LIST share is at
+ * most 100%.
+ */
+export function validatePriceTable(table: NewPriceTable, areas: readonly string[], now: Date): NewPriceTable {
+  if (table.effectiveFrom.getTime() <= now.getTime())
+    throw badInput('effectiveFrom', 'effectiveFrom must be later than now: a new price applies to new contracts only');
+  for (const area of areas) {
+    const won = table.ultraCallPer30Days[area];
+    if (won === undefined) throw badInput('ultraCallPer30Days', `ultraCallPer30Days must price ${area}`);
+    if (!isWon(won) || won === 0) throw badInput('ultraCallPer30Days', `${area}'s price must be whole won above 0`);
+  }
+  const extra = Object.keys(table.ultraCallPer30Days).filter((area) => !areas.includes(area));
+  if (extra.length) throw badInput('ultraCallPer30Days', `no such area: ${extra.join(', ')}`);
+  const { basisPoints, floorWon } = table.openList;
+  if (!Number.isInteger(basisPoints) || basisPoints < 0 || basisPoints > 10_000)
+    throw badInput('openListBasisPoints', 'openListBasisPoints must be a whole number from 0 to 10000');
+  if (!isWon(floorWon)) throw badInput('openListFloorWon', 'openListFloorWon must be whole won, 0 or more');
+  return table;
+}
