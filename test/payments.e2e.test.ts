@@ -396,6 +396,31 @@ describe('payOrder', () => {
     expect((await stats('B')).authorizations.find((a) => a.key === id)?.refunded).toBe(false);
   });
 
+  it('refunds a second charge of an ad wallet top-up left by a provider that approved after timing out', async () => {
+    const owner = await login(url, 'owner1@baedal.dev');
+    await control('A', { answerDelayMs: 1000 }); // records the approval, answers after the 500 ms timeout
+    const topUp = await graphql(
+      url,
+      'mutation($s: ID!, $k: String!) { topUpAdWallet(shopId: $s, amount: 30000, idempotencyKey: $k) { id status } }',
+      { s: shop.id, k: randomUUID() },
+      bearer(owner.token),
+    );
+    expect(topUp.data.topUpAdWallet.status).toBe('APPROVED');
+    const key = `topup:${topUp.data.topUpAdWallet.id}`;
+    const row = () => paymentsDb.adTopUp.findUniqueOrThrow({ where: { id: topUp.data.topUpAdWallet.id } });
+    expect(await row()).toMatchObject({ provider: 'provider-b', unansweredProviders: ['provider-a'] });
+    await eventually(
+      'the stray charge at A to be refunded and the check recorded',
+      async () => {
+        const stray = (await stats('A')).authorizations.find((a) => a.key === key);
+        return !!stray?.refunded && !!(await row()).straysCheckedAt;
+      },
+      15_000,
+      200,
+    );
+    expect((await stats('B')).authorizations.find((a) => a.key === key)?.refunded).toBe(false);
+  });
+
   it('refunds a canceled paid order exactly once, through the provider that charged it', async () => {
     const order = await placeOrder();
     const key = randomUUID();

@@ -55,7 +55,12 @@ export async function topUpAdWallet(identity: Identity, input: TopUpInput): Prom
       providerKey(topUp.id),
       topUp.amount,
       `adwallet:${topUp.shopId}`,
-      () => Promise.resolve(),
+      // It may charge after timing out: reconciliation refunds such a second charge (voidStrayTopUpCharges).
+      async (failure) =>
+        void (await db.adTopUp.update({
+          where: { id: topUp.id },
+          data: { unansweredProviders: { push: failure.provider } },
+        })),
     );
     return await settleTopUp(topUp.id, provider.name, result);
   } catch (error) {
@@ -102,7 +107,25 @@ export async function reconcileTopUp(id: string): Promise<AdTopUp> {
   return db.adTopUp.findUniqueOrThrow({ where: { id } });
 }
 
-/** One round over top-ups left PENDING past every provider's timeout; how many it looked at. */
+/**
+ * Refunds a second charge: a provider that timed out while a top-up was authorized may have charged it
+ * all the same, while another provider's answer settled it. Asks each such provider for the key;
+ * a provider that cannot be asked is asked again next round.
+ */
+async function voidStrayTopUpCharges(topUp: AdTopUp): Promise<void> {
+  for (const name of new Set(topUp.unansweredProviders)) {
+    if (name === topUp.provider) continue;
+    const provider = providers(log).find((p) => p.name === name);
+    const stray = provider && (await provider.lookup(providerKey(topUp.id)));
+    if (provider && stray?.status === 'APPROVED') {
+      await provider.refund(`refund-${providerKey(topUp.id)}`, stray.transactionId, topUp.amount);
+      log.warn({ topUpId: topUp.id, provider: name }, 'refunded a second charge of a top-up');
+    }
+  }
+  await db.adTopUp.update({ where: { id: topUp.id }, data: { straysCheckedAt: new Date() } });
+}
+
+/** One round: top-ups left PENDING past every provider's timeout, then second charges behind failovers of the last day. */
 export async function reconcileTopUps(): Promise<number> {
   const inFlight = inFlightMs(providers(log).length, paymentsConfig().PROVIDER_TIMEOUT_MS);
   const pending = await db.adTopUp.findMany({
@@ -111,5 +134,18 @@ export async function reconcileTopUps(): Promise<number> {
   });
   for (const { id } of pending)
     await reconcileTopUp(id).catch((error) => log.warn({ err: error, topUpId: id }, 'top-up reconcile failed'));
-  return pending.length;
+  const suspects = await db.adTopUp.findMany({
+    where: {
+      status: { not: 'PENDING' },
+      straysCheckedAt: null,
+      createdAt: { gt: new Date(Date.now() - 24 * 3600_000) },
+      NOT: { unansweredProviders: { isEmpty: true } },
+    },
+    take: 500,
+  });
+  for (const topUp of suspects)
+    await voidStrayTopUpCharges(topUp).catch((error) =>
+      log.warn({ err: error, topUpId: topUp.id }, 'top-up void check failed'),
+    );
+  return pending.length + suspects.length;
 }
