@@ -146,6 +146,38 @@ describe('shops projection', () => {
   });
 });
 
+describe('ULTRA_CALL slots in the list', () => {
+  it('list in the order they were booked, above OPEN_LIST, whatever the ratings', async () => {
+    const [first, second, open]: string[] = [randomUUID(), randomUUID(), randomUUID()];
+    for (const id of [first, second, open])
+      await toShops(envelope('shop.registered', id, 1, info(id, { deliveryAreas: ['SEOCHO'] })));
+    // Rated as the reverse of the booking order: the later booked shop has five stars, the open-list one too.
+    await toShops(envelope('review.stats.changed', second, 1, { shopId: second, reviewCount: 4, ratingSum: 20 }));
+    await toShops(envelope('review.stats.changed', open, 1, { shopId: open, reviewCount: 4, ratingSum: 20 }));
+    await toShops(envelope('review.stats.changed', first, 1, { shopId: first, reviewCount: 4, ratingSum: 8 }));
+    const now = Date.now();
+    const placement = (product: 'ULTRA_CALL' | 'OPEN_LIST', bookedAt: number) => ({
+      campaignId: randomUUID(),
+      area: 'SEOCHO',
+      product,
+      startsAt: new Date(now - 60_000).toISOString(),
+      endsAt: new Date(now + 3600_000).toISOString(),
+      bookedAt: new Date(bookedAt).toISOString(),
+    });
+    for (const [shopId, booked] of [
+      [second, placement('ULTRA_CALL', now - 5_000)],
+      [first, placement('ULTRA_CALL', now - 9_000)],
+      [open, placement('OPEN_LIST', now - 20_000)],
+    ] as const)
+      await toShops(envelope('ad.placement.changed', shopId, 1, { shopId, placements: [booked] }));
+    const seocho = listQuery({ area: 'SEOCHO', sort: 'RECOMMENDED', first: 50 });
+    const ranked = (await shops.$queryRawUnsafe<{ shopId: string }[]>(seocho.sql, ...seocho.values))
+      .map((r) => r.shopId)
+      .filter((id) => [first, second, open].includes(id));
+    expect(ranked).toEqual([first, second, open]);
+  });
+});
+
 describe('orders replica', () => {
   it('keeps the newest shop terms and menu whatever order they arrive in', async () => {
     const shopId = randomUUID();
