@@ -153,7 +153,21 @@ describe('an ad wallet', () => {
     const started = await graphql(url, START, { input }, bearer(owner.token));
     expect(started.errors).toBeUndefined();
     expect(started.data.startAdPlacement).toMatchObject({ status: 'ACTIVE', price, priceVersion: 1 });
-    expect(await wallet(shopId)).toMatchObject({ balance: 100_000 - price, held: price });
+    // Held until the clock's settlement moves each day begun to revenue (day 1 begins at the start).
+    const settled = async () => {
+      const [{ total }] = await adsDb.$queryRaw<{ total: bigint | null }[]>`
+        SELECT SUM(p."amount") AS "total" FROM "Posting" p JOIN "JournalEntry" e ON e."id" = p."entryId"
+         WHERE e."campaignId" = ${started.data.startAdPlacement.id} AND p."account" LIKE 'revenue:%'`;
+      return Number(total ?? 0);
+    };
+    // Read between two equal reads of what is settled, so the clock cannot move it in between.
+    const heldIsPriceLessSettled = async (balance: number) => {
+      const before = await settled();
+      const shown = await wallet(shopId);
+      expect(shown.balance).toBe(balance);
+      return before === (await settled()) && shown.held === price - before;
+    };
+    await eventually('held: the price less the days settled', () => heldIsPriceLessSettled(100_000 - price), 2000);
 
     const campaigns = await adsDb.adCampaign.count({ where: { shopId } });
     const tooDear = { shopId, product: 'ULTRA_CALL', area: 'GANGNAM', days: 5 }; // 50,000 > 40,000
@@ -161,7 +175,7 @@ describe('an ad wallet', () => {
     expect(codes(refused)).toEqual(['INSUFFICIENT_BALANCE']);
     expect(refused.errors?.[0].message).toMatch(/costs 50000 won and the ad wallet holds 40000/);
     expect(await adsDb.adCampaign.count({ where: { shopId } })).toBe(campaigns);
-    expect(await wallet(shopId)).toMatchObject({ balance: 40_000, held: price });
+    await eventually('held: still the price less the days settled', () => heldIsPriceLessSettled(40_000), 2000);
     await expectLedgerBalanced();
   });
 
