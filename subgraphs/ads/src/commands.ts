@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { DELIVERY_AREAS } from '@baedal/contracts';
 import { DomainError, notFound, type Identity } from '@baedal/platform';
 import type { AdCampaign, AdProduct, Prisma } from '@baedal/prisma/ads';
 import { adsConfig } from './config';
 import { db } from './db';
 import { requireAdvertiser, requireOwnShop, requirePriceSetter } from './domain/access';
 import { newPlacementPeriod, overlaps, slotRefusal, spendRefusal, usedDays } from './domain/placement';
-import { DELIVERY_AREAS } from '@baedal/contracts';
 import { contractPrice, validatePriceTable, type NewPriceTable, type PriceTable } from './domain/pricing';
 import { publishPlacements } from './events';
 import { closeContract, holdPrice, lockWallet, markWalletState, priceTableAt, settleThrough } from './ledger';

@@ -104,8 +104,8 @@ async function chargeOpenListFee(tx: Tx, e: EventEnvelope<'order.delivered'>): P
   const campaigns = await tx.adCampaign.findMany({ where: { shopId, product: 'OPEN_LIST', area: deliveryArea } });
   const contract = campaigns.find((c) => isRunning(c, deliveredAt));
   if (!contract) return;
-  await lockWallet(tx, shopId);
-  if ((await tx.adWallet.findUniqueOrThrow({ where: { shopId } })).belowZero) return;
+  // A wallet below zero has OPEN_LIST paused: its balance, read under the lock, says so.
+  if ((await lockWallet(tx, shopId)) < 0) return;
   const fee = openListFee(await contractTable(tx, contract.priceVersion, deliveredAt), itemsTotal);
   await post(tx, chargeFee(`fee:${orderId}`, shopId, fee), { shopId, kind: 'FEE', campaignId: contract.id });
   await afterWalletPosting(tx, shopId);

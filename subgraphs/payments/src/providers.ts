@@ -147,3 +147,23 @@ export async function authorizeWithFailover(
   }
   throw new ProviderUnavailable('all', 'connection', 'No payment provider could be reached');
 }
+
+/**
+ * What the providers recorded for a key: the first that has it; null when every provider says none
+ * (nothing was charged); 'unknown' when none has it but one could not be asked.
+ */
+export async function recordedCharge(
+  list: PaymentProvider[],
+  key: string,
+): Promise<FailoverOutcome | null | 'unknown'> {
+  let everyoneAnswered = true;
+  for (const provider of list) {
+    try {
+      const result = await provider.lookup(key);
+      if (result) return { provider, result };
+    } catch {
+      everyoneAnswered = false;
+    }
+  }
+  return everyoneAnswered ? null : 'unknown';
+}

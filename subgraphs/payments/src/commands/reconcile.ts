@@ -2,7 +2,7 @@ import type { Payment } from '@baedal/prisma/payments';
 import { paymentsConfig } from '../config';
 import { db } from '../db';
 import { inFlightMs } from '../domain/payment';
-import { providers } from '../providers';
+import { providers, recordedCharge } from '../providers';
 import { log, record, releaseCoupon } from './records';
 import { settle, voidCharge } from './settle';
 import { reconcileTopUps } from './topUp';
@@ -26,17 +26,10 @@ export async function fail(paymentId: string, detail: string): Promise<void> {
 export async function reconcilePayment(paymentId: string): Promise<Payment> {
   const payment = await db.payment.findUniqueOrThrow({ where: { id: paymentId } });
   if (payment.status !== 'PENDING') return payment;
-  let everyoneAnswered = true;
-  for (const provider of providers(log)) {
-    try {
-      const found = await provider.lookup(payment.id);
-      if (found) return settle(payment, provider, found, 'reconciled');
-    } catch {
-      everyoneAnswered = false;
-    }
-  }
+  const found = await recordedCharge(providers(log), payment.id);
+  if (found && found !== 'unknown') return settle(payment, found.provider, found.result, 'reconciled');
   // Nobody charged and everybody said so: it is safe to call it failed (nothing was charged).
-  if (everyoneAnswered) await fail(payment.id, 'reconciled: no provider recorded it');
+  if (found === null) await fail(payment.id, 'reconciled: no provider recorded it');
   return db.payment.findUniqueOrThrow({ where: { id: paymentId } });
 }
 

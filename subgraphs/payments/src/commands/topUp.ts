@@ -7,7 +7,7 @@ import { paymentsConfig } from '../config';
 import { db } from '../db';
 import { inFlightMs } from '../domain/payment';
 import { requireTopUpPayer, validateTopUp } from '../domain/topUp';
-import { authorizeWithFailover, providers, type AuthorizationResult } from '../providers';
+import { authorizeWithFailover, providers, recordedCharge, type AuthorizationResult } from '../providers';
 import { log } from './records';
 
 /*
@@ -94,16 +94,9 @@ async function settleTopUp(id: string, provider: string, result: AuthorizationRe
 
 /** Settles a PENDING top-up from what the providers recorded for its key; FAILED only when every provider says none. */
 export async function reconcileTopUp(id: string): Promise<AdTopUp> {
-  let everyoneAnswered = true;
-  for (const provider of providers(log)) {
-    try {
-      const found = await provider.lookup(providerKey(id));
-      if (found) return settleTopUp(id, provider.name, found);
-    } catch {
-      everyoneAnswered = false;
-    }
-  }
-  if (everyoneAnswered) await db.adTopUp.updateMany({ where: { id, status: 'PENDING' }, data: { status: 'FAILED' } });
+  const found = await recordedCharge(providers(log), providerKey(id));
+  if (found && found !== 'unknown') return settleTopUp(id, found.provider.name, found.result);
+  if (found === null) await db.adTopUp.updateMany({ where: { id, status: 'PENDING' }, data: { status: 'FAILED' } });
   return db.adTopUp.findUniqueOrThrow({ where: { id } });
 }
 
